@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * span/check.h - the invariants of SCENARIO-LANGUAGE.md section 5.
+ *
+ * The checker is separate from the model: after every step it walks the
+ * world, recomputes every count from the holders (mappings, pipe buffers,
+ * descriptors, skb frags, pins) and compares it with the stored count.
+ * Violations detected inside modelled functions (a get on frozen memory, a
+ * write into the page cache without permission) are recorded where they
+ * happen.  Nothing aborts: a violation is data.
+ */
+#ifndef SPAN_CHECK_H
+#define SPAN_CHECK_H
+
+#include "span/defs.h"
+
+enum span_invariant {
+	SPAN_INV_REFCOUNT_UNDERFLOW,
+	SPAN_INV_REFCOUNT_OVERFLOW,
+	SPAN_INV_GET_ON_FROZEN,
+	SPAN_INV_USE_AFTER_FREE,
+	SPAN_INV_DOUBLE_DESTRUCT,
+	SPAN_INV_EARLY_DESTRUCT,
+	SPAN_INV_PAGE_CACHE_WRITE,
+	SPAN_INV_SHARED_MERGE,
+	SPAN_INV_COW_LEAK,
+	SPAN_INV_PREMATURE_COMPLETION,
+	SPAN_INV_LEAK,
+	SPAN_INV_DEADLOCK,
+	SPAN_NR_INVARIANTS
+};
+
+/** span_invariant_name - "refcount-underflow" etc., or NULL. */
+SPAN_API const char *span_invariant_name(int inv);
+/** span_invariant_lookup - the invariant called @name, or -ENOENT. */
+SPAN_API int span_invariant_lookup(const char *name);
+/** span_invariant_doc - what the invariant forbids, one line. */
+SPAN_API const char *span_invariant_doc(int inv);
+
+/**
+ * struct span_violation - one broken invariant.
+ * @inv: enum span_invariant.
+ * @step: the step that broke it.
+ * @obj_type, @obj: the object concerned (enum span_obj_type, id).
+ * @func: the modelled kernel function in which it was detected.
+ * @msg: a readable explanation.
+ */
+struct span_violation {
+	int inv;
+	uint64_t step;
+	int obj_type;
+	uint32_t obj;
+	const char *func;
+	char msg[160];
+};
+
+/**
+ * span_world_allow - turn invariant @inv off (the scenario's `allow`).
+ * Return: 0 or -EINVAL.
+ */
+SPAN_API int span_world_allow(struct span_world *w, int inv, bool allow);
+/**
+ * span_world_check - walk the world now and record what is broken.
+ * Return: the number of violations recorded so far.
+ */
+SPAN_API int span_world_check(struct span_world *w);
+/** span_world_nr_violations - how many violations were recorded. */
+SPAN_API int span_world_nr_violations(const struct span_world *w);
+/** span_world_violation - the @i-th recorded violation, or NULL. */
+SPAN_API const struct span_violation *
+span_world_violation(const struct span_world *w, int i);
+
+/**
+ * span_world_teardown - the end of a run: close every pipe, file and
+ * socket, drain every queue and pending kernel event, put the services'
+ * owner references, unmap all memory, free kernel memory; then report a
+ * `leak` for every page with references left, owner never destructed, pin
+ * never released and completion never delivered.
+ * Return: the number of violations recorded so far.
+ */
+SPAN_API int span_world_teardown(struct span_world *w);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * span/fd.h - file handles and the byte-moving syscalls that take them.
+ *
+ * A handle names one open file: a pipe end, a regular file or a socket.
+ * It is an int built with the macros below, so a scheduler can keep it in
+ * plain data.  Any value that does not name an open file gives -EBADF.
+ *
+ * DEVIATION: handles are per world, not per process: fork does not
+ * duplicate them and close(2) from any process closes the file for all.
+ * The scenarios never rely on per-process descriptor tables.
+ */
+#ifndef SPAN_FD_H
+#define SPAN_FD_H
+
+#include "span/defs.h"
+
+enum span_fd_type {
+	SPAN_FD_NONE,
+	SPAN_FD_PIPE_R,
+	SPAN_FD_PIPE_W,
+	SPAN_FD_FILE,
+	SPAN_FD_SOCK,
+};
+
+#define SPAN_FD(type, id)	((int)(((unsigned int)(type) << 24) | \
+				       ((unsigned int)(id) & 0xffffff)))
+#define SPAN_FD_TYPE(fd)	((int)(((unsigned int)(fd) >> 24) & 0x7f))
+#define SPAN_FD_ID(fd)		((int)((unsigned int)(fd) & 0xffffff))
+
+/* Flags of the byte movers: one per modelled syscall flag. */
+#define SPAN_O_NONBLOCK		0x0001	/* IOCB_NOWAIT / MSG_DONTWAIT */
+#define SPAN_SPLICE_F_MOVE	0x0002
+#define SPAN_SPLICE_F_NONBLOCK	0x0004
+#define SPAN_SPLICE_F_MORE	0x0008
+#define SPAN_SPLICE_F_GIFT	0x0010
+#define SPAN_MSG_PEEK		0x0020
+#define SPAN_MSG_ZEROCOPY	0x0040
+#define SPAN_MSG_SPLICE_PAGES	0x0080
+#define SPAN_MSG_MORE		0x0100
+
+/**
+ * struct span_src - where the bytes of a write or send come from.
+ * @buf: literal bytes (a buffer on the calling thread's stack), or NULL;
+ * @region: else a user memory region of the calling process, or 0;
+ * @kmem: else a kernel memory region (kernel senders);
+ * @off: offset into @region or @kmem.
+ */
+struct span_src {
+	const void *buf;
+	int region;
+	int kmem;
+	uint64_t off;
+};
+
+/**
+ * span_write - write(2) of @len bytes from @src to @fd by process @pid.
+ * @done: progress in bytes; 0 on the first call.  When the call returns
+ *	-SPAN_EWOULDSLEEP it has moved *@done bytes so far; call it again with
+ *	the same arguments once the file is writable to continue.
+ * Return: bytes written, or -errno (-EPIPE, -EAGAIN, -EFAULT, -ENOMEM,
+ *	-EBADF, -SPAN_EWOULDSLEEP).
+ */
+SPAN_API ssize_t span_write(struct span_world *w, int pid, int fd,
+			    const struct span_src *src, size_t len,
+			    unsigned int flags, size_t *done);
+/**
+ * span_read - read(2) of up to @len bytes from @fd into @out.
+ * Return: bytes read, 0 at EOF, or -errno (-EAGAIN, -EBADF,
+ *	-SPAN_EWOULDSLEEP when a blocking read finds nothing).
+ */
+SPAN_API ssize_t span_read(struct span_world *w, int pid, int fd, void *out,
+			   size_t len, unsigned int flags);
+/** span_close - close(2).  Return: 0 or -EBADF. */
+SPAN_API int span_close(struct span_world *w, int pid, int fd);
+/** span_fd_valid - does @fd name an open file? */
+SPAN_API bool span_fd_valid(const struct span_world *w, int fd);
+
+#endif

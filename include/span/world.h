@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * span/world.h - the world: every object of one model run.
+ *
+ * Objects are plain data addressed by small integer ids (1, 2, ...; 0 is
+ * never a valid id).  No function keeps global state: two worlds never
+ * interfere.  Every public function that takes an id returns a negative
+ * errno for an id that is out of range or names a dead object.
+ */
+#ifndef SPAN_WORLD_H
+#define SPAN_WORLD_H
+
+#include "span/defs.h"
+#include "span/policy.h"
+
+/* World parameters (SCENARIO-LANGUAGE.md, "set KEY = VALUE"). */
+enum span_param {
+	SPAN_PARAM_PAGE_SIZE,		/* 4096; power of two >= 8 */
+	SPAN_PARAM_PIPE_BUFFERS,	/* PIPE_DEF_BUFFERS = 16 */
+	SPAN_PARAM_PIPE_MAX_SIZE,	/* /proc/sys/fs/pipe-max-size */
+	SPAN_PARAM_MAX_SKB_FRAGS,	/* net.core.max_skb_frags = 17 */
+	SPAN_PARAM_REFCOUNT_BITS,	/* width of a signed refcount: 32 */
+	SPAN_PARAM_MSS,			/* TCP segment size: 65483 */
+	SPAN_PARAM_SNDBUF,		/* sk_sndbuf in bytes */
+	SPAN_PARAM_RCVBUF,		/* sk_rcvbuf in bytes */
+	SPAN_NR_PARAMS
+};
+
+/* Object types, for traces, footprints and the ownership graph. */
+enum span_obj_type {
+	SPAN_OBJ_NONE,
+	SPAN_OBJ_PAGE,
+	SPAN_OBJ_OWNER,
+	SPAN_OBJ_DESC,
+	SPAN_OBJ_PROCESS,
+	SPAN_OBJ_VMA,
+	SPAN_OBJ_KMEM,
+	SPAN_OBJ_FILE,
+	SPAN_OBJ_PIPE,
+	SPAN_OBJ_SKB,
+	SPAN_OBJ_UBUF,
+	SPAN_OBJ_SOCK,
+	SPAN_NR_OBJ_TYPES
+};
+
+struct span_trace_event;
+struct span_violation;
+
+/**
+ * struct span_world_ops - hooks a user of the library installs.
+ * @trace: called for every state change (may be NULL).
+ * @report: called when an invariant is violated (may be NULL).
+ * @alloc: realloc-like allocator (NULL: the C library's); called with
+ *	size 0 to free.
+ *
+ * Note on the nesting: the library calls these from inside a modelled
+ * function; a hook must not call back into the same world.
+ */
+struct span_world_ops {
+	void (*trace)(void *ud, const struct span_trace_event *ev);
+	void (*report)(void *ud, const struct span_violation *v);
+	void *(*alloc)(void *ud, void *ptr, size_t size);
+};
+
+/**
+ * span_world_create - make an empty world with default policy and params.
+ * @out: receives the world.
+ * @ops: hooks (may be NULL); copied.
+ * @ud: passed to every hook.
+ *
+ * The world starts with process 1 ("init"), the shared zero page and no
+ * other object.  Return: 0 or -ENOMEM.
+ */
+SPAN_API int span_world_create(struct span_world **out,
+			       const struct span_world_ops *ops, void *ud);
+/** span_world_destroy - free the world and everything in it. */
+SPAN_API void span_world_destroy(struct span_world *w);
+
+/** span_param_name - "page_size" for SPAN_PARAM_PAGE_SIZE, or NULL. */
+SPAN_API const char *span_param_name(int p);
+/** span_param_lookup - the parameter called @name, or -ENOENT. */
+SPAN_API int span_param_lookup(const char *name);
+/**
+ * span_world_set_param - set a world parameter.
+ * Return: 0; -EINVAL for a bad value or id; -EBUSY when page_size is
+ * changed after memory was created.
+ */
+SPAN_API int span_world_set_param(struct span_world *w, int p, uint64_t v);
+/** span_world_param - the value of parameter @p (0 for a bad id). */
+SPAN_API uint64_t span_world_param(const struct span_world *w, int p);
+
+/**
+ * span_world_step_begin - start step @step of thread @tid in process @pid.
+ *
+ * Every state change until span_world_step_end() is attributed to this
+ * step in traces, provenance and footprints.  @tid is the scheduler's id
+ * for the acting thread (0 for a kernel event).
+ */
+SPAN_API void span_world_step_begin(struct span_world *w, int tid, int pid);
+/**
+ * span_world_step_end - finish the current step and run the checker.
+ * Return: the number of violations recorded so far.
+ */
+SPAN_API int span_world_step_end(struct span_world *w);
+/** span_world_step - the number of the current (or last) step. */
+SPAN_API uint64_t span_world_step(const struct span_world *w);
+
+/**
+ * span_world_set_check - turn the after-every-step checker on or off.
+ * Violations found inside modelled functions are recorded either way.
+ */
+SPAN_API void span_world_set_check(struct span_world *w, bool on);
+
+/*
+ * Kernel events: work the kernel does asynchronously (loopback transmit,
+ * delivery to a receive queue, an ACK, a deferred free).  The library
+ * queues them; the scheduler picks when each runs.
+ */
+enum span_event_kind {
+	SPAN_EV_XMIT,		/* tcp_write_xmit() of a socket's write queue */
+	SPAN_EV_DELIVER,	/* loopback_xmit() -> ip_local_deliver_finish() */
+	SPAN_EV_ACK,		/* tcp_ack() -> tcp_clean_rtx_queue() */
+	SPAN_EV_FREE,		/* a deferred release (skb_attempt_defer_free) */
+	SPAN_NR_EVENT_KINDS
+};
+
+/**
+ * struct span_event - a pending kernel event.
+ * @id: stable id of this event while it is pending.
+ * @kind: enum span_event_kind.
+ * @obj: the object it acts on (socket or skb id).
+ */
+struct span_event {
+	uint32_t id;
+	uint8_t kind;
+	uint32_t obj;
+};
+
+/** span_event_kind_name - "loopback_xmit" etc. */
+SPAN_API const char *span_event_kind_name(int kind);
+/**
+ * span_world_events - the enabled kernel events, in the order they were
+ * queued.  Writes up to @max to @out.  Return: how many are pending.
+ */
+SPAN_API int span_world_events(const struct span_world *w,
+			       struct span_event *out, int max);
+/**
+ * span_world_run_event - run the pending event @id as one step.
+ * Return: 0, or -ENOENT when no such event is pending.
+ */
+SPAN_API int span_world_run_event(struct span_world *w, uint32_t id);
+
+/**
+ * struct span_footprint - objects a step read and wrote.
+ *
+ * Two steps are independent when neither writes what the other reads or
+ * writes.  Objects are encoded as (type << 24 | id).  When more objects
+ * were touched than fit, @overflow is set and the step must be treated as
+ * dependent on every other step.
+ */
+#define SPAN_FP_MAX 32
+struct span_footprint {
+	uint16_t nr_read, nr_write;
+	bool overflow;
+	uint32_t read[SPAN_FP_MAX];
+	uint32_t write[SPAN_FP_MAX];
+};
+
+/** span_world_footprint - the footprint of the last step. */
+SPAN_API const struct span_footprint *
+span_world_footprint(const struct span_world *w);
+/** span_footprint_conflict - do two footprints conflict? */
+SPAN_API bool span_footprint_conflict(const struct span_footprint *a,
+				      const struct span_footprint *b);
+
+#endif
