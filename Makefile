@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: MIT
+#
+# Drives CMake.  From a fresh clone on Debian 12:  make check  (as root, it
+# installs what is missing first).  Targets:
+#
+#   deps      install missing Debian packages (apt-get; root only)
+#   build     configure and build build/ (RelWithDebInfo, -Werror, benches)
+#   demo      run every scenarios/seed/*.scn, then the policy matrix
+#   check     ctest in build/; ASan+UBSan (build-asan/); Valgrind; fuzz smoke
+#   bench     run every build/bench_*
+#   fuzz      run every fuzz target for FUZZ_TIME seconds (600)
+#   coverage  build-cov/: the tests (not package-consumer, whose outside
+#             program would count), gcovr summary of lib/ and sim/, and a
+#             failure under 90% line coverage of lib/
+#   install   cmake --install build --prefix $(PREFIX)
+#   clean     remove every build directory
+
+JOBS      ?= 2
+PREFIX    ?= /usr/local
+FUZZ_TIME ?= 600
+BUILD     := build
+SPANSIM   := $(BUILD)/spansim
+
+DEB_PACKAGES := cmake build-essential pkg-config libcmocka-dev check \
+	libxxhash-dev valgrind clang libclang-rt-14-dev gcovr graphviz spin
+
+# cmake --build must not inherit this make's jobserver or flags.
+CMAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake
+
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	CK_TIMEOUT_MULTIPLIER=4
+
+.PHONY: all deps build demo check check-ctest check-asan check-valgrind \
+	check-fuzz bench fuzz fuzz-build coverage install clean
+
+all: build
+
+deps:
+	@missing=; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+			grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "make deps: missing Debian packages:$$missing"; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "make deps: not root; run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+		exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update && apt-get install -y --no-install-recommends $$missing
+
+build: deps
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPAN_WERROR=ON -DSPAN_BUILD_BENCH=ON \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@if [ ! -x $(SPANSIM) ]; then \
+		echo "make demo: $(SPANSIM) does not exist yet (sim/main.c is not written)"; \
+		exit 1; \
+	fi
+	@set -- scenarios/seed/*.scn; \
+	if [ ! -e "$$1" ]; then \
+		echo "make demo: no seed scenarios in scenarios/seed/ (copy ../shared/scenarios/*.scn there)"; \
+		exit 1; \
+	fi; \
+	failed=; \
+	for f in "$$@"; do \
+		echo "==> $(SPANSIM) run $$f"; \
+		$(SPANSIM) run "$$f" || failed="$$failed $$f"; \
+	done; \
+	echo "==> $(SPANSIM) matrix scenarios/seed/*.scn"; \
+	$(SPANSIM) matrix "$$@" || failed="$$failed matrix"; \
+	if [ -n "$$failed" ]; then echo "make demo: failed:$$failed"; exit 1; fi
+
+check: build
+	$(MAKE) --no-print-directory check-ctest
+	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory check-valgrind
+	$(MAKE) --no-print-directory check-fuzz
+	@echo "make check: all passes clean"
+
+check-ctest:
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+check-asan: deps
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+		-DSPAN_WERROR=ON -DSPAN_SANITIZE="address;undefined"
+	$(CMAKE) --build build-asan -j$(JOBS)
+	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure \
+		-j$(JOBS) -L 'unit|scenario'
+
+check-valgrind: build
+	JOBS=$(JOBS) tests/valgrind.sh $(BUILD)
+
+fuzz-build: deps
+	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF
+	$(CMAKE) --build build-fuzz -j$(JOBS)
+
+check-fuzz:
+	@if ! ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then \
+		echo "make check: no fuzz targets (tests/fuzz/fuzz_*.c) yet, skipping fuzz smoke"; \
+	else \
+		$(MAKE) --no-print-directory fuzz-build && \
+		ctest --test-dir build-fuzz --output-on-failure -j$(JOBS) \
+			-L fuzz-smoke; \
+	fi
+
+bench: build
+	@set -- $(BUILD)/bench_*; \
+	if [ ! -x "$$1" ]; then echo "make bench: no benchmarks (bench/bench_*.c)"; exit 0; fi; \
+	for b in "$$@"; do \
+		[ -f "$$b" ] && [ -x "$$b" ] || continue; \
+		echo "==> $$b"; \
+		"$$b" || exit 1; \
+	done
+
+# New inputs go to build-fuzz/fuzz-corpus/NAME; tests/fuzz/corpus/NAME is
+# read only.  Merge worthwhile ones back with -merge=1 by hand.
+fuzz:
+	@if ! ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then \
+		echo "make fuzz: no fuzz targets (tests/fuzz/fuzz_*.c)"; exit 1; \
+	fi
+	$(MAKE) --no-print-directory fuzz-build
+	@for src in tests/fuzz/fuzz_*.c; do \
+		name=$$(basename $$src .c); entry=$${name#fuzz_}; \
+		out=build-fuzz/fuzz-corpus/$$name; mkdir -p $$out build-fuzz/fuzz-artifacts; \
+		set -- -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/fuzz-artifacts/$$name-; \
+		for d in tests/fuzz/$$name.dict tests/fuzz/$$entry.dict; do \
+			if [ -f $$d ]; then set -- "$$@" -dict=$$d; break; fi; \
+		done; \
+		set -- "$$@" $$out; \
+		for d in tests/fuzz/corpus/$$name tests/fuzz/corpus/$$entry; do \
+			if [ -d $$d ]; then set -- "$$@" $$d; break; fi; \
+		done; \
+		echo "==> build-fuzz/$$name $$*"; \
+		build-fuzz/$$name "$$@" || exit 1; \
+	done
+
+coverage: deps
+	$(CMAKE) -S . -B build-cov -DCMAKE_BUILD_TYPE=Debug -DSPAN_COVERAGE=ON
+	$(CMAKE) --build build-cov -j$(JOBS)
+	find build-cov -name '*.gcda' -delete
+	ctest --test-dir build-cov --output-on-failure -j$(JOBS) \
+		-E '^package-consumer$$'
+	gcovr -r . --filter lib/ --filter sim/ --print-summary build-cov
+	gcovr -r . --filter lib/ --print-summary --fail-under-line 90 build-cov
+
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf build build-asan build-fuzz build-cov
