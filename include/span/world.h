@@ -23,6 +23,8 @@ enum span_param {
 	SPAN_PARAM_MSS,			/* TCP segment size: 65483 */
 	SPAN_PARAM_SNDBUF,		/* sk_sndbuf in bytes */
 	SPAN_PARAM_RCVBUF,		/* sk_rcvbuf in bytes */
+	SPAN_PARAM_PIPE_USER_PAGES_SOFT, /* fs.pipe-user-pages-soft: 16384 */
+	SPAN_PARAM_PIPE_USER_PAGES_HARD, /* fs.pipe-user-pages-hard: 0 = none */
 	SPAN_NR_PARAMS
 };
 

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * read_write.c - read(2), write(2) and close(2) on a handle.
+ *
+ * Models the dispatch of fs/read_write.c (vfs_read(), vfs_write()) and
+ * fs/open.c (filp_close()) to the pipe, regular-file and socket
+ * implementations.
+ */
+#include "internal.h"
+
+bool span_fd_valid(const struct span_world *w, int fd)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+
+	if (!w || fd <= 0)
+		return false;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_R:
+		return span__tab_live(&w->pipes, id) &&
+		       TAB_AT(w->pipes, struct span_pipe_inode_info, id)->readers;
+	case SPAN_FD_PIPE_W:
+		return span__tab_live(&w->pipes, id) &&
+		       TAB_AT(w->pipes, struct span_pipe_inode_info, id)->writers;
+	case SPAN_FD_FILE:
+		return span__tab_live(&w->files, id) &&
+		       TAB_AT(w->files, struct span_file, id)->open;
+	case SPAN_FD_SOCK:
+		return span__sock_valid(w, id);
+	default:
+		return false;
+	}
+}
+
+ssize_t span_write(struct span_world *w, int pid, int fd,
+		   const struct span_src *src, size_t len, unsigned int flags,
+		   size_t *done)
+{
+	size_t local = 0;
+	struct span_file *f;
+	ssize_t ret;
+
+	if (!w || !src || (flags & ~SPAN_O_NONBLOCK))
+		return -EINVAL;
+	if (!done)
+		done = &local;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	if (!span_fd_valid(w, fd))
+		return -EBADF;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_W:
+		return span__pipe_write(w, (uint32_t)pid,
+					PIPE(w, SPAN_FD_ID(fd)), src, len,
+					flags, done);
+	case SPAN_FD_FILE:
+		f = FILEP(w, SPAN_FD_ID(fd));
+		if (f->ro)
+			return -EBADF;
+		if (!len)
+			return 0;
+		{
+			uint8_t *tmp = span__alloc(w, len);
+			struct span_prov *prov = span__alloc(w, len * sizeof(*prov));
+
+			if (!tmp || !prov) {
+				ret = -ENOMEM;
+			} else if (span__user_copy_from(w, (uint32_t)pid, src, 0,
+							tmp, prov,
+							(uint32_t)len)) {
+				ret = -EFAULT;
+			} else {
+				ret = span__file_write_iter(w, (uint32_t)pid,
+							    (uint32_t)SPAN_FD_ID(fd),
+							    f->pos, tmp, prov,
+							    len);
+				if (ret > 0)
+					FILEP(w, SPAN_FD_ID(fd))->pos +=
+						(uint64_t)ret;
+			}
+			span__free(w, tmp);
+			span__free(w, prov);
+		}
+		return ret;
+	case SPAN_FD_SOCK:
+		return span_sendmsg(w, pid, fd, src, len, flags, done);
+	default:
+		return -EBADF;	/* the read end: not FMODE_WRITE */
+	}
+}
+
+ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
+		  unsigned int flags)
+{
+	if (!w || (len && !out) || (flags & ~SPAN_O_NONBLOCK))
+		return -EINVAL;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	if (!span_fd_valid(w, fd))
+		return -EBADF;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_R:
+		return span__pipe_read(w, (uint32_t)pid, PIPE(w, SPAN_FD_ID(fd)),
+				       out, len, flags);
+	case SPAN_FD_FILE:
+		if (!len)
+			return 0;
+		return span__file_read(w, (uint32_t)SPAN_FD_ID(fd), out, len);
+	case SPAN_FD_SOCK:
+		return span_recvmsg(w, pid, fd, out, len, flags);
+	default:
+		return -EBADF;	/* the write end: not FMODE_READ */
+	}
+}
+
+int span_close(struct span_world *w, int pid, int fd)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+
+	(void)pid;
+	if (!w || !span_fd_valid(w, fd))
+		return -EBADF;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_R:
+		return span__pipe_close_end(w, id, true);
+	case SPAN_FD_PIPE_W:
+		return span__pipe_close_end(w, id, false);
+	case SPAN_FD_FILE:
+		span__fp(w, true, SPAN_OBJ_FILE, id);
+		FILEP(w, id)->open = 0;
+		return 0;
+	case SPAN_FD_SOCK:
+		return span__sock_close(w, id);
+	}
+	return -EBADF;
+}

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+/*
+ * world.c - struct span_world: tables, allocator, fault plan, steps,
+ * footprints, traces and recorded violations.
+ *
+ * Not a kernel file.  Everything the kernel keeps in globals (sysctls, the
+ * zero page, the page allocator) hangs off the world instead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static void *default_alloc(void *ud, void *ptr, size_t size)
+{
+	(void)ud;
+	if (!size) {
+		free(ptr);
+		return NULL;
+	}
+	return realloc(ptr, size);
+}
+
+void *span__realloc(struct span_world *w, void *p, size_t size)
+{
+	return w->ops.alloc(w->ud, p, size);
+}
+
+void *span__alloc(struct span_world *w, size_t size)
+{
+	void *p = span__realloc(w, NULL, size ? size : 1);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void span__free(struct span_world *w, void *p)
+{
+	if (p)
+		w->ops.alloc(w->ud, p, 0);
+}
+
+/* --- tables ------------------------------------------------------------ */
+
+int span__tab_init(struct span_world *w, struct span_tab *t, uint32_t esz)
+{
+	memset(t, 0, sizeof(*t));
+	t->esz = esz;
+	t->cap = 8;
+	t->n = 1;		/* id 0 is never used */
+	t->hint = 1;
+	t->v = span__alloc(w, (size_t)t->cap * esz);
+	return t->v ? 0 : -ENOMEM;
+}
+
+void span__tab_destroy(struct span_world *w, struct span_tab *t)
+{
+	span__free(w, t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+static int page_arrays_grow(struct span_world *w, uint32_t cap);
+
+static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
+{
+	uint32_t cap = t->cap;
+	void *v;
+
+	if (need <= cap)
+		return 0;
+	while (cap < need) {
+		if (cap > UINT32_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	if (cap > 0xffffff)	/* ids must fit a handle's 24 bits */
+		cap = 0xffffff;
+	if (need > cap)
+		return -ENOMEM;
+	if (t == &w->pages && page_arrays_grow(w, cap))
+		return -ENOMEM;
+	v = span__realloc(w, t->v, (size_t)cap * t->esz);
+	if (!v)
+		return -ENOMEM;
+	memset((char *)v + (size_t)t->cap * t->esz, 0,
+	       (size_t)(cap - t->cap) * t->esz);
+	t->v = v;
+	t->cap = cap;
+	return 0;
+}
+
+static inline uint8_t *tab_live(struct span_tab *t, uint32_t id)
+{
+	return (uint8_t *)t->v + (size_t)id * t->esz;
+}
+
+/*
+ * Ids are allocated lowest-free-first, so the same history of live objects
+ * gives the same ids whatever was freed in between: hashes of equal states
+ * agree more often (DESIGN.md decision 2).
+ */
+uint32_t span__tab_alloc_range(struct span_world *w, struct span_tab *t,
+			       uint32_t n)
+{
+	uint32_t id = t->hint, run = 0, start = 0;
+
+	if (!n)
+		return 0;
+	if (span__fault(w, SPAN_FAULT_ALLOC))
+		return 0;
+	for (; id < t->n; id++) {
+		if (*tab_live(t, id)) {
+			run = 0;
+			continue;
+		}
+		if (!run++)
+			start = id;
+		if (run == n)
+			goto found;
+	}
+	if (!run)
+		start = t->n;
+	if (tab_grow(w, t, start + n))
+		return 0;
+	if (start + n > t->n)
+		t->n = start + n;
+found:
+	for (uint32_t i = start; i < start + n; i++) {
+		memset(tab_live(t, i), 0, t->esz);
+		*tab_live(t, i) = 1;
+	}
+	if (start == t->hint && n)
+		t->hint = start + n;
+	return start;
+}
+
+uint32_t span__tab_alloc(struct span_world *w, struct span_tab *t)
+{
+	return span__tab_alloc_range(w, t, 1);
+}
+
+void span__tab_free_range(struct span_tab *t, uint32_t base, uint32_t n)
+{
+	for (uint32_t i = base; i < base + n && i < t->n; i++)
+		*tab_live(t, i) = 0;
+	if (base && base < t->hint)
+		t->hint = base;
+	/* shrink n so that hashes do not see trailing free ids */
+	while (t->n > 1 && !*tab_live(t, t->n - 1))
+		t->n--;
+}
+
+void span__tab_free(struct span_tab *t, uint32_t id)
+{
+	span__tab_free_range(t, id, 1);
+}
+
+static int page_arrays_grow(struct span_world *w, uint32_t cap)
+{
+	size_t ps = w->page_size;
+	uint32_t old = w->pages.cap;
+	uint8_t *d;
+	struct span_prov *p;
+
+	d = span__realloc(w, w->page_data, (size_t)cap * ps);
+	if (!d)
+		return -ENOMEM;
+	w->page_data = d;
+	memset(d + (size_t)old * ps, 0, (size_t)(cap - old) * ps);
+	p = span__realloc(w, w->page_prov, (size_t)cap * ps * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	w->page_prov = p;
+	memset(p + (size_t)old * ps, 0, (size_t)(cap - old) * ps * sizeof(*p));
+	return 0;
+}
+
+/* --- parameters -------------------------------------------------------- */
+
+static const char *const param_names[SPAN_NR_PARAMS] = {
+	[SPAN_PARAM_PAGE_SIZE] = "page_size",
+	[SPAN_PARAM_PIPE_BUFFERS] = "pipe_buffers",
+	[SPAN_PARAM_PIPE_MAX_SIZE] = "pipe_max_size",
+	[SPAN_PARAM_MAX_SKB_FRAGS] = "max_skb_frags",
+	[SPAN_PARAM_REFCOUNT_BITS] = "refcount_bits",
+	[SPAN_PARAM_MSS] = "mss",
+	[SPAN_PARAM_SNDBUF] = "sndbuf",
+	[SPAN_PARAM_RCVBUF] = "rcvbuf",
+	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = "pipe_user_pages_soft",
+	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = "pipe_user_pages_hard",
+};
+
+static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
+	[SPAN_PARAM_PAGE_SIZE] = 4096,
+	[SPAN_PARAM_PIPE_BUFFERS] = 16,		/* PIPE_DEF_BUFFERS */
+	[SPAN_PARAM_PIPE_MAX_SIZE] = 1048576,	/* pipe_max_size */
+	[SPAN_PARAM_MAX_SKB_FRAGS] = 17,	/* CONFIG_MAX_SKB_FRAGS */
+	[SPAN_PARAM_REFCOUNT_BITS] = 32,
+	[SPAN_PARAM_MSS] = 65483,		/* lo: 65536 MTU - headers */
+	[SPAN_PARAM_SNDBUF] = 16384,		/* tcp_wmem[1] */
+	[SPAN_PARAM_RCVBUF] = 131072,		/* tcp_rmem[1] */
+	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = 16384,	/* 16 * INR_OPEN_CUR */
+	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = 0,
+};
+
+const char *span_param_name(int p)
+{
+	if (p < 0 || p >= SPAN_NR_PARAMS)
+		return NULL;
+	return param_names[p];
+}
+
+int span_param_lookup(const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		if (!strcmp(param_names[p], name))
+			return p;
+	return -ENOENT;
+}
+
+uint64_t span_world_param(const struct span_world *w, int p)
+{
+	if (!w || p < 0 || p >= SPAN_NR_PARAMS)
+		return 0;
+	return w->param[p];
+}
+
+static bool memory_exists(const struct span_world *w)
+{
+	/* only the zero page */
+	for (uint32_t i = 1; i < w->pages.n; i++)
+		if (i != w->zero_page && span__tab_live(&w->pages, i))
+			return true;
+	return false;
+}
+
+int span_world_set_param(struct span_world *w, int p, uint64_t v)
+{
+	if (!w || p < 0 || p >= SPAN_NR_PARAMS)
+		return -EINVAL;
+	switch (p) {
+	case SPAN_PARAM_PAGE_SIZE: {
+		uint32_t shift = 0;
+		uint8_t *d;
+		struct span_prov *pr;
+
+		if (v < 8 || v > (1u << 24) || (v & (v - 1)))
+			return -EINVAL;
+		if (v == w->page_size)
+			return 0;
+		if (memory_exists(w))
+			return -EBUSY;
+		while ((1ull << shift) < v)
+			shift++;
+		d = span__realloc(w, w->page_data, (size_t)w->pages.cap * v);
+		if (!d)
+			return -ENOMEM;
+		w->page_data = d;
+		pr = span__realloc(w, w->page_prov,
+				   (size_t)w->pages.cap * v * sizeof(*pr));
+		if (!pr)
+			return -ENOMEM;
+		w->page_prov = pr;
+		memset(d, 0, (size_t)w->pages.cap * v);
+		memset(pr, 0, (size_t)w->pages.cap * v * sizeof(*pr));
+		w->page_size = (uint32_t)v;
+		w->page_shift = shift;
+		break;
+	}
+	case SPAN_PARAM_PIPE_BUFFERS:
+		if (v < 1 || v > 65536)
+			return -EINVAL;
+		break;
+	case SPAN_PARAM_PIPE_MAX_SIZE:
+		if (v < 1 || v > (1u << 31))
+			return -EINVAL;
+		break;
+	case SPAN_PARAM_MAX_SKB_FRAGS:
+		if (v < 1 || v > SPAN_MAX_SKB_FRAGS_LIMIT)
+			return -EINVAL;
+		break;
+	case SPAN_PARAM_REFCOUNT_BITS:
+		if (v < 4 || v > 62)
+			return -EINVAL;
+		break;
+	case SPAN_PARAM_PIPE_USER_PAGES_SOFT:
+	case SPAN_PARAM_PIPE_USER_PAGES_HARD:
+		if (v > (1ull << 40))
+			return -EINVAL;	/* 0: no limit */
+		break;
+	case SPAN_PARAM_MSS:
+		if (v < 1 || v > (1u << 30))
+			return -EINVAL;
+		break;
+	default:
+		if (v < 1 || v > (1ull << 40))
+			return -EINVAL;
+	}
+	w->param[p] = v;
+	return 0;
+}
+
+int64_t span__refcount_max(const struct span_world *w)
+{
+	return (int64_t)((1ull << (w->param[SPAN_PARAM_REFCOUNT_BITS] - 1)) - 1);
+}
+
+/* --- create / destroy -------------------------------------------------- */
+
+int span_world_create(struct span_world **out, const struct span_world_ops *ops,
+		      void *ud)
+{
+	void *(*alloc)(void *, void *, size_t) = default_alloc;
+	struct span_world *w;
+	struct span_tab *tabs[20];
+	int nt = 0, err = -ENOMEM;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (ops && ops->alloc)
+		alloc = ops->alloc;
+	w = alloc(ud, NULL, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	memset(w, 0, sizeof(*w));
+	if (ops)
+		w->ops = *ops;
+	w->ops.alloc = alloc;
+	w->ud = ud;
+	span_policy_default(&w->policy);
+	memcpy(w->param, param_defaults, sizeof(w->param));
+	w->page_size = 4096;
+	w->page_shift = 12;
+	w->check_on = true;
+
+	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
+		goto fail;
+	tabs[nt++] = &w->pages;
+	w->page_data = span__alloc(w, (size_t)w->pages.cap * w->page_size);
+	w->page_prov = span__alloc(w, (size_t)w->pages.cap * w->page_size *
+				   sizeof(struct span_prov));
+	if (!w->page_data || !w->page_prov)
+		goto fail;
+#define INIT(t, T)							\
+	do {								\
+		if (span__tab_init(w, &w->t, sizeof(T)))		\
+			goto fail;					\
+		tabs[nt++] = &w->t;					\
+	} while (0)
+	INIT(owners, struct span_owner);
+	INIT(descs, struct span_desc);
+	INIT(procs, struct span_process);
+	INIT(vmas, struct span_vma);
+	INIT(ptes, struct span_pte);
+	INIT(regions, struct span_region);
+	INIT(ids, struct span_idref);
+	INIT(kmems, struct span_kmem);
+	INIT(files, struct span_file);
+	INIT(pipes, struct span_pipe_inode_info);
+	INIT(slots, struct span_pipe_buffer);
+	if (span__net_init(w))
+		goto fail;
+#undef INIT
+	/* init and the zero page exist from the start */
+	if (span__tab_alloc(w, &w->procs) != SPAN_INIT_PID)
+		goto fail;
+	w->zero_page = span__alloc_page(w, SPAN_PAGE_ZERO, "world_init");
+	if (!w->zero_page)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	span_world_destroy(w);
+	(void)tabs;
+	(void)nt;
+	return err;
+}
+
+void span_world_destroy(struct span_world *w)
+{
+	if (!w)
+		return;
+	span__net_destroy(w);
+	span__tab_destroy(w, &w->pages);
+	span__tab_destroy(w, &w->owners);
+	span__tab_destroy(w, &w->descs);
+	span__tab_destroy(w, &w->procs);
+	span__tab_destroy(w, &w->vmas);
+	span__tab_destroy(w, &w->ptes);
+	span__tab_destroy(w, &w->regions);
+	span__tab_destroy(w, &w->ids);
+	span__tab_destroy(w, &w->kmems);
+	span__tab_destroy(w, &w->files);
+	span__tab_destroy(w, &w->pipes);
+	span__tab_destroy(w, &w->slots);
+	span__free(w, w->page_data);
+	span__free(w, w->page_prov);
+	span__free(w, w->viol);
+	w->ops.alloc(w->ud, w, 0);
+}
+
+struct span_policy *span_world_policy(struct span_world *w)
+{
+	return w ? &w->policy : NULL;
+}
+
+/* --- steps ------------------------------------------------------------- */
+
+void span_world_step_begin(struct span_world *w, int tid, int pid)
+{
+	if (!w)
+		return;
+	w->step++;
+	w->cur_tid = tid;
+	w->cur_pid = pid;
+	memset(&w->fp, 0, sizeof(w->fp));
+}
+
+int span_world_step_end(struct span_world *w)
+{
+	if (!w)
+		return -EINVAL;
+	if (w->check_on)
+		span__check_step(w);
+	return w->nr_viol;
+}
+
+uint64_t span_world_step(const struct span_world *w)
+{
+	return w ? w->step : 0;
+}
+
+void span_world_set_check(struct span_world *w, bool on)
+{
+	if (w)
+		w->check_on = on;
+}
+
+/* --- footprints -------------------------------------------------------- */
+
+void span__fp(struct span_world *w, bool write, int type, uint32_t id)
+{
+	struct span_footprint *fp = &w->fp;
+	uint32_t key = ((uint32_t)type << 24) | (id & 0xffffff);
+	uint32_t *v = write ? fp->write : fp->read;
+	uint16_t *n = write ? &fp->nr_write : &fp->nr_read;
+
+	for (uint16_t i = 0; i < *n; i++)
+		if (v[i] == key)
+			return;
+	if (*n >= SPAN_FP_MAX) {
+		fp->overflow = true;
+		return;
+	}
+	v[(*n)++] = key;
+}
+
+const struct span_footprint *span_world_footprint(const struct span_world *w)
+{
+	return w ? &w->fp : NULL;
+}
+
+static bool fp_has(const uint32_t *v, uint16_t n, uint32_t key)
+{
+	for (uint16_t i = 0; i < n; i++)
+		if (v[i] == key)
+			return true;
+	return false;
+}
+
+bool span_footprint_conflict(const struct span_footprint *a,
+			     const struct span_footprint *b)
+{
+	if (!a || !b || a->overflow || b->overflow)
+		return true;
+	for (uint16_t i = 0; i < a->nr_write; i++)
+		if (fp_has(b->write, b->nr_write, a->write[i]) ||
+		    fp_has(b->read, b->nr_read, a->write[i]))
+			return true;
+	for (uint16_t i = 0; i < b->nr_write; i++)
+		if (fp_has(a->read, a->nr_read, b->write[i]))
+			return true;
+	return false;
+}
+
+/* --- fault plan -------------------------------------------------------- */
+
+void span_fault_hit(int cls)
+{
+	(void)cls;	/* a place for a breakpoint */
+}
+
+bool span__fault(struct span_world *w, int cls)
+{
+	uint64_t n = ++w->fault_count[cls];
+
+	if (!w->fault_nth[cls] || n < w->fault_nth[cls] ||
+	    n > w->fault_nth[cls] + w->fault_repeat[cls])
+		return false;
+	w->fault_hits[cls]++;
+	span_fault_hit(cls);
+	span__trace(w, "should_fail", SPAN_TR_NOTE, SPAN_OBJ_NONE, 0,
+		    (int64_t)n, 0,
+		    cls == SPAN_FAULT_ALLOC ? "injected -ENOMEM" :
+					      "injected -EFAULT");
+	return true;
+}
+
+int span_fault_set(struct span_world *w, int cls, uint64_t nth, uint64_t repeat)
+{
+	if (!w || cls < 0 || cls >= SPAN_NR_FAULT_CLASSES)
+		return -EINVAL;
+	w->fault_count[cls] = 0;
+	w->fault_hits[cls] = 0;
+	w->fault_nth[cls] = nth;
+	w->fault_repeat[cls] = repeat;
+	return 0;
+}
+
+uint64_t span_fault_count(const struct span_world *w, int cls)
+{
+	if (!w || cls < 0 || cls >= SPAN_NR_FAULT_CLASSES)
+		return 0;
+	return w->fault_count[cls];
+}
+
+uint64_t span_fault_hits(const struct span_world *w, int cls)
+{
+	if (!w || cls < 0 || cls >= SPAN_NR_FAULT_CLASSES)
+		return 0;
+	return w->fault_hits[cls];
+}
+
+/* --- traces and violations --------------------------------------------- */
+
+void span__trace(struct span_world *w, const char *func, int what, int type,
+		 uint32_t id, int64_t old, int64_t new, const char *msg)
+{
+	struct span_trace_event ev;
+
+	if (!w->ops.trace)
+		return;
+	ev.step = w->step;
+	ev.func = func;
+	ev.what = what;
+	ev.obj_type = type;
+	ev.obj = id;
+	ev.old = old;
+	ev.new = new;
+	ev.msg = msg;
+	w->ops.trace(w->ud, &ev);
+}
+
+#define MAX_VIOLATIONS 64
+
+void span__violate(struct span_world *w, int inv, int type, uint32_t id,
+		   const char *func, const char *fmt, ...)
+{
+	struct span_violation *v;
+	va_list ap;
+
+	if (inv < 0 || inv >= SPAN_NR_INVARIANTS || w->allowed[inv])
+		return;
+	/* the same violation of the same object is reported once */
+	for (int i = 0; i < w->nr_viol; i++)
+		if (w->viol[i].inv == inv && w->viol[i].obj_type == type &&
+		    w->viol[i].obj == id)
+			return;
+	if (w->nr_viol >= MAX_VIOLATIONS)
+		return;
+	if (w->nr_viol == w->cap_viol) {
+		int cap = w->cap_viol ? w->cap_viol * 2 : 4;
+		void *p = span__realloc(w, w->viol, cap * sizeof(*w->viol));
+
+		if (!p)
+			return;
+		w->viol = p;
+		w->cap_viol = cap;
+	}
+	v = &w->viol[w->nr_viol++];
+	memset(v, 0, sizeof(*v));
+	v->inv = inv;
+	v->step = w->step;
+	v->obj_type = type;
+	v->obj = id;
+	v->func = func;
+	va_start(ap, fmt);
+	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
+	va_end(ap);
+	span__trace(w, func, SPAN_TR_NOTE, type, id, 0, 0, v->msg);
+	if (w->ops.report)
+		w->ops.report(w->ud, v);
+}
+
+int span_world_allow(struct span_world *w, int inv, bool allow)
+{
+	if (!w || inv < 0 || inv >= SPAN_NR_INVARIANTS)
+		return -EINVAL;
+	w->allowed[inv] = allow;
+	return 0;
+}
+
+int span_world_nr_violations(const struct span_world *w)
+{
+	return w ? w->nr_viol : 0;
+}
+
+const struct span_violation *span_world_violation(const struct span_world *w,
+						  int i)
+{
+	if (!w || i < 0 || i >= w->nr_viol)
+		return NULL;
+	return &w->viol[i];
+}
