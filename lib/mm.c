@@ -356,6 +356,34 @@ int span_load(struct span_world *w, int pid, int region, uint64_t off,
 	return 0;
 }
 
+int span_peek(const struct span_world *w, int pid, int region, uint64_t off,
+	      void *out, size_t len)
+{
+	uint8_t *dst = out;
+
+	if (!w || (len && !out) || region <= 0 ||
+	    !span__tab_live(&w->regions, (uint32_t)region))
+		return -EINVAL;
+	if (off + len < off ||
+	    off + len > TAB_AT(w->regions, struct span_region, region)->size)
+		return -EFAULT;
+	while (len) {
+		uint32_t poff = (uint32_t)(off & (w->page_size - 1));
+		uint32_t n = w->page_size - poff;
+		int page = span_region_page(w, pid, region, off);
+
+		if (n > len)
+			n = (uint32_t)len;
+		if (page < 0 || !span__page_live(w, (uint32_t)page))
+			return -EFAULT;
+		memcpy(dst, w->page_data + (size_t)page * w->page_size + poff, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int span_region_page(const struct span_world *w, int pid, int region,
 		     uint64_t off)
 {

@@ -430,6 +430,12 @@ int span_world_step_end(struct span_world *w)
 	return w->nr_viol;
 }
 
+void span_world_step_cancel(struct span_world *w)
+{
+	if (w && w->step)
+		w->step--;
+}
+
 uint64_t span_world_step(const struct span_world *w)
 {
 	return w ? w->step : 0;

@@ -97,6 +97,13 @@ SPAN_API int span_load(struct span_world *w, int pid, int region,
 /** span_munmap - unmap @region from @pid.  Return: 0, -EINVAL, -ESRCH. */
 SPAN_API int span_munmap(struct span_world *w, int pid, int region);
 /**
+ * span_peek - what a load by @pid would return, without side effects (no
+ * fault, no provenance check): for reports and conditions.
+ * Return: 0, -EFAULT (outside the region or unmapped), -EINVAL.
+ */
+SPAN_API int span_peek(const struct span_world *w, int pid, int region,
+		       uint64_t off, void *out, size_t len);
+/**
  * span_region_page - the page behind byte @off of @region in @pid.
  * Return: page id (>0), or -EFAULT when unmapped or not present.
  */

@@ -104,6 +104,12 @@ SPAN_API void span_world_step_begin(struct span_world *w, int tid, int pid);
  * Return: the number of violations recorded so far.
  */
 SPAN_API int span_world_step_end(struct span_world *w);
+/**
+ * span_world_step_cancel - undo span_world_step_begin() for an attempt
+ * that changed nothing (a call that returned -SPAN_EWOULDSLEEP without
+ * progress): the step number goes back and no checker runs.
+ */
+SPAN_API void span_world_step_cancel(struct span_world *w);
 /** span_world_step - the number of the current (or last) step. */
 SPAN_API uint64_t span_world_step(const struct span_world *w);
 

@@ -1,0 +1,1739 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run.c - the scenario runner and its schedulers.
+ *
+ * Not a kernel file.  Executes a struct scn (scn.h) on a libspan world:
+ * setup blocks first, atomically, then thread steps and kernel events in
+ * the order a scheduler picks (fifo, seeded random, or a given schedule),
+ * then the end-of-run drain, the conditions, and the teardown that reports
+ * leaks.  Each operation of the language maps to one libspan call.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+#define MAX_DEPTH 32
+#define MAX_EVENTS 256
+
+struct frame {
+	const struct scn_body *body;
+	int idx;
+	int loopvar;		/* dense LOOPVAR index, or -1 */
+	int64_t to;
+};
+
+struct thread {
+	const char *name;
+	int process;		/* scn process index */
+	struct frame stack[MAX_DEPTH];
+	int depth;
+	int64_t *loopvars;
+	bool finished;
+	bool blocked;
+	uint64_t blocked_gen;
+	/* the operation in progress */
+	bool in_op;
+	size_t done;		/* span_write()/span_sendmsg() progress */
+	int64_t total;		/* `all`: bytes moved so far */
+	uint64_t off;		/* `off N` as the kernel advances it */
+	struct scn_str acc;	/* `all ... -> VAR`: bytes so far */
+};
+
+struct var {
+	struct scn_str *v;	/* by index */
+	bool *set;
+	int64_t n;
+};
+
+struct label {
+	bool set;
+	int64_t value;
+	uint64_t step;
+};
+
+struct objs {
+	int64_t *id;		/* by element */
+	int *pid;		/* mem: the process that mapped it */
+	int64_t n;
+};
+
+struct run {
+	const struct scn *s;
+	struct run_opts o;
+	struct span_world *w;
+	enum run_status status;
+	char error[512];
+	struct thread *threads;
+	int nr_threads;
+	struct thread setup;	/* the setup pseudo-thread */
+	int *pids;		/* scn process index -> world pid (0: none) */
+	struct var *vars;	/* by symbol */
+	struct label *labels;	/* by symbol */
+	struct objs *objs;	/* by symbol */
+	uint64_t gen;		/* completed steps (wakes blocked threads) */
+	uint64_t nr_steps;
+	int cur;		/* fifo: the thread being run */
+	uint64_t rng;
+	/* the schedule taken */
+	char *sched;
+	size_t sched_len, sched_cap;
+	char last_tok[64];
+	uint64_t last_count;
+	/* a given schedule */
+	char **given;
+	uint64_t *given_rep;	/* repetitions of each token */
+	uint64_t given_used;	/* of the current token */
+	int nr_given, given_pos;
+	/* results */
+	bool finished;
+	struct cond_result *expects, *exists;
+	bool deadlock;
+	const struct span_violation *viol;
+	struct span_violation deadlock_viol;
+	/* step being printed */
+	const char *cur_text;
+};
+
+static const char *const status_names[] = {
+	[RUN_RUNNING] = "running",	[RUN_DONE] = "done",
+	[RUN_VIOLATION] = "violation",	[RUN_DEADLOCK] = "deadlock",
+	[RUN_ERROR] = "error",		[RUN_STEP_LIMIT] = "step-limit",
+	[RUN_BAD_SCHEDULE] = "bad-schedule",
+};
+
+const char *run_status_name(enum run_status st)
+{
+	return status_names[st];
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+static void set_error(struct run *r, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set_error(struct run *r, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->status == RUN_ERROR)
+		return;
+	n = snprintf(r->error, sizeof(r->error), "%s:%d:%d: error: ",
+		     r->s->file, line, col);
+	va_start(ap, fmt);
+	vsnprintf(r->error + n, sizeof(r->error) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->status = RUN_ERROR;
+}
+
+/*
+ * The schedule is kept run-length encoded: "writer*4098,reader*4096".
+ * r->sched holds the text up to the last token; the last token and its
+ * count are kept apart until another token comes.
+ */
+static void sched_flush(struct run *r)
+{
+	char tok[96];
+	size_t n;
+
+	if (!r->last_count)
+		return;
+	if (r->last_count > 1)
+		snprintf(tok, sizeof(tok), "%s*%" PRIu64, r->last_tok,
+			 r->last_count);
+	else
+		snprintf(tok, sizeof(tok), "%s", r->last_tok);
+	n = strlen(tok) + 1;
+	if (r->sched_len + n + 1 > r->sched_cap) {
+		size_t cap = r->sched_cap ? r->sched_cap * 2 : 256;
+		char *p;
+
+		while (cap < r->sched_len + n + 1)
+			cap *= 2;
+		p = realloc(r->sched, cap);
+		if (!p)
+			return;
+		r->sched = p;
+		r->sched_cap = cap;
+	}
+	if (r->sched_len)
+		r->sched[r->sched_len++] = ',';
+	memcpy(r->sched + r->sched_len, tok, n);
+	r->sched_len += n - 1;
+	r->last_count = 0;
+}
+
+static void sched_add(struct run *r, const char *tok)
+{
+	if (r->last_count && !strcmp(r->last_tok, tok)) {
+		r->last_count++;
+		return;
+	}
+	sched_flush(r);
+	snprintf(r->last_tok, sizeof(r->last_tok), "%s", tok);
+	r->last_count = 1;
+}
+
+static uint64_t rng_next(struct run *r)
+{
+	/* xorshift64* */
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 2685821657736338717ull;
+}
+
+static int eval_int(struct run *r, struct thread *t, const struct scn_expr *e,
+		    int64_t *v)
+{
+	int err = scn_eval_int(r->s, e, t->loopvars, v);
+
+	if (err)
+		set_error(r, e->line, e->col, "%s in expression",
+			  err == -EDOM ? "division by zero" : "overflow");
+	return err;
+}
+
+/* the element of an object symbol a reference names */
+static int64_t *ref_slot(struct run *r, struct thread *t,
+			 const struct scn_ref *ref, int **pidp)
+{
+	struct objs *o = &r->objs[ref->sym];
+	int64_t i = 0;
+
+	if (ref->index && eval_int(r, t, ref->index, &i))
+		return NULL;
+	if (i < 0 || i >= o->n) {
+		set_error(r, ref->line, ref->col,
+			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
+			  i, ref->name, o->n);
+		return NULL;
+	}
+	if (pidp)
+		*pidp = &o->pid[i];
+	return &o->id[i];
+}
+
+/* a handle for a pipe/file/socket reference; @write picks the plain end */
+static int ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
+		  bool write, int *fd)
+{
+	const struct scn_sym *sym = &r->s->syms[ref->sym];
+	int64_t *id = ref_slot(r, t, ref, NULL);
+	int type;
+
+	if (!id)
+		return -1;
+	switch (sym->kind) {
+	case SCN_SYM_PIPE:
+		if (ref->end == SCN_END_R)
+			type = SPAN_FD_PIPE_R;
+		else if (ref->end == SCN_END_W)
+			type = SPAN_FD_PIPE_W;
+		else
+			type = write ? SPAN_FD_PIPE_W : SPAN_FD_PIPE_R;
+		break;
+	case SCN_SYM_FILE:
+		type = SPAN_FD_FILE;
+		break;
+	default:
+		type = SPAN_FD_SOCK;
+	}
+	*fd = *id ? SPAN_FD(type, *id) : 0;
+	return 0;
+}
+
+static int64_t sym_size(const struct scn_sym *sym)
+{
+	return sym->size > 0 ? sym->size : 1;
+}
+
+static void var_store(struct run *r, struct thread *t, const struct scn_ref *ref,
+		      const void *data, size_t len)
+{
+	struct var *v;
+	int64_t i = 0;
+	char *p;
+
+	if (ref->sym < 0)
+		return;
+	v = &r->vars[ref->sym];
+	if (ref->index && eval_int(r, t, ref->index, &i))
+		return;
+	if (i < 0 || i > 10000000) {
+		set_error(r, ref->line, ref->col, "index %" PRId64 " out of range for '%s'",
+			  i, ref->name);
+		return;
+	}
+	if (i >= v->n) {
+		int64_t n = i + 1;
+		struct scn_str *nv = realloc(v->v, (size_t)n * sizeof(*nv));
+		bool *ns;
+
+		if (!nv)
+			return;
+		v->v = nv;
+		ns = realloc(v->set, (size_t)n * sizeof(*ns));
+		if (!ns)
+			return;
+		v->set = ns;
+		memset(v->v + v->n, 0, (size_t)(n - v->n) * sizeof(*nv));
+		memset(v->set + v->n, 0, (size_t)(n - v->n) * sizeof(*ns));
+		v->n = n;
+	}
+	p = malloc(len + 1);
+	if (!p)
+		return;
+	memcpy(p, data, len);
+	p[len] = 0;
+	free(v->v[i].data);
+	v->v[i].data = p;
+	v->v[i].len = len;
+	v->set[i] = true;
+}
+
+static void label_store(struct run *r, const struct scn_op *op, int64_t value)
+{
+	if (op->label < 0)
+		return;
+	r->labels[op->label].set = true;
+	r->labels[op->label].value = value;
+	r->labels[op->label].step = span_world_step(r->w);
+}
+
+static void acc_append(struct scn_str *acc, const void *p, size_t n)
+{
+	char *q = realloc(acc->data, acc->len + n + 1);
+
+	if (!q)
+		return;
+	memcpy(q + acc->len, p, n);
+	acc->data = q;
+	acc->len += n;
+	q[acc->len] = 0;
+}
+
+/* --- executing one operation -------------------------------------------- */
+
+enum op_res {
+	OP_DONE,	/* finished: result in *ret */
+	OP_PROGRESS,	/* made progress, not finished (all, or a write that
+			 * will sleep): a step, the op stays current */
+	OP_SLEEP,	/* made progress and sleeps */
+	OP_BLOCKED,	/* would sleep, nothing done: not a step */
+	OP_FAIL,	/* run-time error (r->error) */
+};
+
+static int thread_pid(struct run *r, struct thread *t)
+{
+	return r->pids[t->process];
+}
+
+static const struct scn_ref *opd_ref(const struct scn_op *op, int i)
+{
+	return &op->operand[i].ref;
+}
+
+static enum op_res opd_int(struct run *r, struct thread *t,
+			   const struct scn_op *op, int i, int64_t *v)
+{
+	return eval_int(r, t, op->operand[i].expr, v) ? OP_FAIL : OP_DONE;
+}
+
+/* the `all` and byte-count bookkeeping shared by read/recv/splice */
+static enum op_res finish_bytes(struct run *r, struct thread *t,
+				const struct scn_op *op, ssize_t n,
+				int64_t len, const void *data, int64_t *ret)
+{
+	bool all = op->mods & SCN_MOD_ALL;
+
+	if (n == -SPAN_EWOULDSLEEP)
+		return OP_BLOCKED;
+	if (!all) {
+		if (n > 0 && data)
+			var_store(r, t, &op->result, data, (size_t)n);
+		else if (data || op->result.sym >= 0)
+			var_store(r, t, &op->result, "", 0);
+		*ret = n;
+		return OP_DONE;
+	}
+	if (n > 0) {
+		t->total += n;
+		if (data)
+			acc_append(&t->acc, data, (size_t)n);
+		if (t->total < len)
+			return OP_PROGRESS;
+	}
+	/* done: LEN moved, EOF, or an error */
+	*ret = t->total ? t->total : n;
+	var_store(r, t, &op->result, t->acc.data ? t->acc.data : "",
+		  t->acc.len);
+	return OP_DONE;
+}
+
+static enum op_res exec_op(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	struct span_world *w = r->w;
+	int pid = thread_pid(r, t);
+	unsigned int m = op->mods;
+	int64_t a = 0, b = 0, c = 0, *slot;
+	int fd = 0, fd2 = 0, err, *mpid;
+	ssize_t n;
+
+	*ret = 0;
+	switch (op->kind) {
+	case SCN_OP_MEM: {
+		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
+		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
+
+		if (opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		for (int64_t i = 0; i < sym_size(sym); i++) {
+			int region = 0;
+
+			err = span_mmap_anon(w, pid, (uint64_t)a,
+					     (m & SCN_MOD_UNTOUCHED) ?
+						     SPAN_MMAP_UNTOUCHED : 0,
+					     op->fill.data, op->fill.len, &region);
+			if (err) {
+				*ret = err;
+				return OP_DONE;
+			}
+			o->id[i] = region;
+			o->pid[i] = pid;
+		}
+		return OP_DONE;
+	}
+	case SCN_OP_KMEM: {
+		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
+		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
+		int kind = (m & SCN_MOD_SLAB) ? SPAN_KMEM_SLAB :
+			   (m & SCN_MOD_OWNER) ? SPAN_KMEM_OWNER :
+						 SPAN_KMEM_PAGES;
+
+		if (opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		for (int64_t i = 0; i < sym_size(sym); i++) {
+			int region = 0, owner = 0;
+
+			if (kind == SPAN_KMEM_OWNER) {
+				err = span_owner_create(w, &owner);
+				if (err) {
+					*ret = err;
+					return OP_DONE;
+				}
+				r->objs[op->owner].id[i] = owner;
+			}
+			err = span_kmem_alloc(w, (uint64_t)a, kind, owner,
+					      op->fill.data, op->fill.len,
+					      &region);
+			if (err) {
+				*ret = err;
+				return OP_DONE;
+			}
+			o->id[i] = region;
+		}
+		return OP_DONE;
+	}
+	case SCN_OP_FILE: {
+		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
+		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
+
+		if (opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		for (int64_t i = 0; i < sym_size(sym); i++) {
+			int file = 0;
+
+			err = span_file_create(w, (uint64_t)a,
+					       (m & SCN_MOD_RO) ? SPAN_FILE_RDONLY : 0,
+					       op->fill.data, op->fill.len, &file);
+			if (err) {
+				*ret = err;
+				return OP_DONE;
+			}
+			o->id[i] = file;
+		}
+		return OP_DONE;
+	}
+	case SCN_OP_STORE:
+		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
+		if (!slot || opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		*ret = span_store(w, pid, (int)*slot, (uint64_t)a,
+				  op->operand[2].str.data, op->operand[2].str.len);
+		return OP_DONE;
+	case SCN_OP_LOAD: {
+		char *buf;
+
+		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
+		if (!slot || opd_int(r, t, op, 1, &a) || opd_int(r, t, op, 2, &b))
+			return OP_FAIL;
+		if (b < 0 || b > (1 << 30)) {
+			*ret = -EINVAL;
+			return OP_DONE;
+		}
+		buf = calloc(1, (size_t)b + 1);
+		if (!buf)
+			return OP_FAIL;
+		*ret = span_load(w, pid, (int)*slot, (uint64_t)a, buf, (size_t)b);
+		if (!*ret)
+			var_store(r, t, &op->result, buf, (size_t)b);
+		free(buf);
+		return OP_DONE;
+	}
+	case SCN_OP_MUNMAP:
+		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
+		if (!slot)
+			return OP_FAIL;
+		*ret = span_munmap(w, pid, (int)*slot);
+		return OP_DONE;
+	case SCN_OP_FORK: {
+		int child = 0, idx = r->s->syms[opd_ref(op, 0)->sym].index;
+
+		if (r->pids[idx]) {
+			set_error(r, op->line, op->col,
+				  "process '%s' was already forked",
+				  opd_ref(op, 0)->name);
+			return OP_FAIL;
+		}
+		err = span_fork(w, pid, &child);
+		if (!err)
+			r->pids[idx] = child;
+		*ret = err ? err : 0;
+		return OP_DONE;
+	}
+	case SCN_OP_PUT:
+		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
+		if (!slot)
+			return OP_FAIL;
+		*ret = span_owner_put(w, (int)*slot);
+		return OP_DONE;
+	case SCN_OP_PWRITE:
+		if (ref_fd(r, t, opd_ref(op, 0), true, &fd) ||
+		    opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		n = span_pwrite(w, pid, fd, op->operand[2].str.data,
+				op->operand[2].str.len, (uint64_t)a);
+		*ret = n;
+		return OP_DONE;
+	case SCN_OP_PIPE: {
+		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
+		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
+		unsigned int flags = ((m & SCN_MOD_PACKET) ? SPAN_PIPE_PACKET : 0) |
+				     ((m & SCN_MOD_NONBLOCK) ? SPAN_PIPE_NONBLOCK : 0);
+
+		if (op->nr_operands > 1 && opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		for (int64_t i = 0; i < sym_size(sym); i++) {
+			int p = 0;
+
+			err = span_pipe_create(w, flags, &p);
+			if (err) {
+				*ret = err;
+				return OP_DONE;
+			}
+			o->id[i] = p;
+			if (op->nr_operands > 1) {
+				int64_t sz = span_pipe_set_size(w,
+					SPAN_FD(SPAN_FD_PIPE_W, p), (uint64_t)a);
+
+				if (sz < 0) {
+					*ret = sz;
+					return OP_DONE;
+				}
+			}
+		}
+		return OP_DONE;
+	}
+	case SCN_OP_PIPE_SIZE:
+		if (ref_fd(r, t, opd_ref(op, 0), true, &fd) ||
+		    opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		*ret = a < 0 ? -EINVAL : span_pipe_set_size(w, fd, (uint64_t)a);
+		return OP_DONE;
+	case SCN_OP_TCP:
+	case SCN_OP_UNIX: {
+		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
+		struct objs *oa = &r->objs[opd_ref(op, 0)->sym];
+		struct objs *ob = &r->objs[opd_ref(op, 1)->sym];
+
+		for (int64_t i = 0; i < sym_size(sym); i++) {
+			int sa = 0, sb = 0;
+
+			err = op->kind == SCN_OP_TCP ? span_tcp_connect(w, &sa, &sb) :
+						       span_unix_pair(w, &sa, &sb);
+			if (err) {
+				*ret = err;
+				return OP_DONE;
+			}
+			oa->id[i] = sa;
+			ob->id[i] = sb;
+		}
+		return OP_DONE;
+	}
+	case SCN_OP_SOCKOPT:
+		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
+			return OP_FAIL;
+		*ret = span_setsockopt_zerocopy(w, fd, 1);
+		return OP_DONE;
+	case SCN_OP_WRITE:
+	case SCN_OP_SEND: {
+		const struct scn_data *d = &op->operand[1].data;
+		struct span_src src = { 0 };
+		unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
+		size_t len;
+
+		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
+			return OP_FAIL;
+		if (d->kind == SCN_DATA_STR) {
+			src.buf = d->str.data;
+			len = d->str.len;
+		} else {
+			slot = ref_slot(r, t, &d->ref, NULL);
+			if (!slot || eval_int(r, t, d->off, &a) ||
+			    eval_int(r, t, d->len, &b))
+				return OP_FAIL;
+			if (a < 0 || b < 0) {
+				*ret = -EFAULT;
+				return OP_DONE;
+			}
+			if (d->kind == SCN_DATA_MEM)
+				src.region = (int)*slot;
+			else
+				src.kmem = (int)*slot;
+			src.off = (uint64_t)a;
+			len = (size_t)b;
+		}
+		if (op->kind == SCN_OP_WRITE) {
+			n = span_write(w, pid, fd, &src, len, flags, &t->done);
+		} else {
+			flags |= ((m & SCN_MOD_ZEROCOPY) ? SPAN_MSG_ZEROCOPY : 0) |
+				 ((m & SCN_MOD_SPLICE_PAGES) ? SPAN_MSG_SPLICE_PAGES : 0) |
+				 ((m & SCN_MOD_MORE) ? SPAN_MSG_MORE : 0);
+			n = span_sendmsg(w, pid, fd, &src, len, flags, &t->done);
+		}
+		if (n == -SPAN_EWOULDSLEEP)
+			return t->done > (size_t)t->total ?
+				       (t->total = (int64_t)t->done, OP_SLEEP) :
+				       OP_BLOCKED;
+		*ret = n;
+		return OP_DONE;
+	}
+	case SCN_OP_READ:
+	case SCN_OP_RECV: {
+		unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
+		char *buf;
+		enum op_res res;
+
+		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
+		    opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		if (a < 0 || a > (1 << 30)) {
+			*ret = -EINVAL;
+			return OP_DONE;
+		}
+		b = (m & SCN_MOD_ALL) ? a - t->total : a;
+		buf = malloc((size_t)b + 1);
+		if (!buf)
+			return OP_FAIL;
+		if (op->kind == SCN_OP_READ)
+			n = span_read(w, pid, fd, buf, (size_t)b, flags);
+		else
+			n = span_recvmsg(w, pid, fd, buf, (size_t)b,
+					 flags | ((m & SCN_MOD_PEEK) ? SPAN_MSG_PEEK : 0));
+		res = finish_bytes(r, t, op, n, a, buf, ret);
+		free(buf);
+		return res;
+	}
+	case SCN_OP_VMSPLICE: {
+		unsigned int flags = ((m & SCN_MOD_GIFT) ? SPAN_SPLICE_F_GIFT : 0) |
+				     ((m & SCN_MOD_NONBLOCK) ? SPAN_SPLICE_F_NONBLOCK : 0);
+
+		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
+			return OP_FAIL;
+		slot = ref_slot(r, t, opd_ref(op, 1), &mpid);
+		if (!slot || opd_int(r, t, op, 2, &a) || opd_int(r, t, op, 3, &b))
+			return OP_FAIL;
+		if (a < 0 || b < 0) {
+			*ret = -EFAULT;
+			return OP_DONE;
+		}
+		n = span_vmsplice(w, pid, fd, (int)*slot, (uint64_t)a, (size_t)b,
+				  flags);
+		if (n == -SPAN_EWOULDSLEEP)
+			return OP_BLOCKED;
+		*ret = n;
+		return OP_DONE;
+	}
+	case SCN_OP_SPLICE:
+	case SCN_OP_TEE: {
+		unsigned int flags = ((m & SCN_MOD_NONBLOCK) ? SPAN_SPLICE_F_NONBLOCK : 0) |
+				     ((m & SCN_MOD_MORE) ? SPAN_SPLICE_F_MORE : 0) |
+				     ((m & SCN_MOD_MOVE) ? SPAN_SPLICE_F_MOVE : 0);
+		uint64_t *off_in = NULL, *off_out = NULL;
+
+		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
+		    ref_fd(r, t, opd_ref(op, 1), true, &fd2) ||
+		    opd_int(r, t, op, 2, &a))
+			return OP_FAIL;
+		if (a < 0) {
+			*ret = -EINVAL;
+			return OP_DONE;
+		}
+		if (op->kind == SCN_OP_TEE) {
+			n = span_tee(w, pid, fd, fd2, (size_t)a, flags);
+			if (n == -SPAN_EWOULDSLEEP)
+				return OP_BLOCKED;
+			*ret = n;
+			return OP_DONE;
+		}
+		if (m & SCN_MOD_OFF) {
+			if (!t->in_op || !(m & SCN_MOD_ALL) || !t->total) {
+				if (eval_int(r, t, op->off, &c))
+					return OP_FAIL;
+				if (!t->total)
+					t->off = (uint64_t)c;
+			}
+			if (SPAN_FD_TYPE(fd) == SPAN_FD_FILE ||
+			    SPAN_FD_TYPE(fd2) != SPAN_FD_FILE)
+				off_in = &t->off;
+			else
+				off_out = &t->off;
+		}
+		b = (m & SCN_MOD_ALL) ? a - t->total : a;
+		n = span_splice(w, pid, fd, off_in, fd2, off_out, (size_t)b, flags);
+		return finish_bytes(r, t, op, n, a, NULL, ret);
+	}
+	case SCN_OP_ERRQUEUE: {
+		char buf[4096];
+		int k;
+
+		if (ref_fd(r, t, opd_ref(op, 0), false, &fd))
+			return OP_FAIL;
+		buf[0] = 0;
+		k = span_recv_errqueue(w, fd, m & SCN_MOD_WAIT, buf, sizeof(buf));
+		if (k == -SPAN_EWOULDSLEEP)
+			return OP_BLOCKED;
+		var_store(r, t, &op->result, buf, k > 0 ? strlen(buf) : 0);
+		*ret = k;
+		return OP_DONE;
+	}
+	case SCN_OP_CLOSE: {
+		const struct scn_ref *ref = opd_ref(op, 0);
+
+		if (r->s->syms[ref->sym].kind == SCN_SYM_PIPE &&
+		    ref->end == SCN_END_NONE) {
+			slot = ref_slot(r, t, ref, NULL);
+			if (!slot)
+				return OP_FAIL;
+			err = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_R, *slot));
+			a = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_W, *slot));
+			*ret = err ? err : a;
+			return OP_DONE;
+		}
+		if (ref_fd(r, t, ref, true, &fd))
+			return OP_FAIL;
+		*ret = span_close(w, pid, fd);
+		return OP_DONE;
+	}
+	case SCN_OP_DECRYPT:
+		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
+		    opd_int(r, t, op, 1, &a))
+			return OP_FAIL;
+		n = span_decrypt(w, pid, fd, (size_t)(a < 0 ? 0 : a));
+		if (n == -SPAN_EWOULDSLEEP)
+			return OP_BLOCKED;
+		*ret = n;
+		return OP_DONE;
+	default:
+		set_error(r, op->line, op->col, "operation '%s' is not supported",
+			  scn_op_name(op->kind));
+		return OP_FAIL;
+	}
+}
+
+/* --- threads ------------------------------------------------------------ */
+
+/* the operation at a thread's program counter, entering loops as needed */
+static const struct scn_op *thread_op(struct run *r, struct thread *t)
+{
+	while (t->depth > 0) {
+		struct frame *f = &t->stack[t->depth - 1];
+		const struct scn_stmt *st;
+
+		if (f->idx >= f->body->nr) {
+			if (f->loopvar >= 0 && t->loopvars[f->loopvar] < f->to) {
+				t->loopvars[f->loopvar]++;
+				f->idx = 0;
+				continue;
+			}
+			t->depth--;
+			if (t->depth)
+				t->stack[t->depth - 1].idx++;
+			continue;
+		}
+		st = &f->body->stmts[f->idx];
+		if (st->kind == SCN_STMT_OP)
+			return &st->op;
+		{
+			int64_t from, to;
+			int lv = r->s->syms[st->loop.var].index;
+
+			if (eval_int(r, t, st->loop.from, &from) ||
+			    eval_int(r, t, st->loop.to, &to))
+				return NULL;
+			if (from > to) {
+				f->idx++;
+				continue;
+			}
+			if (t->depth == MAX_DEPTH) {
+				set_error(r, st->line, st->col,
+					  "loops nested too deeply");
+				return NULL;
+			}
+			t->loopvars[lv] = from;
+			t->stack[t->depth++] = (struct frame){
+				.body = &st->loop.body, .idx = 0, .loopvar = lv,
+				.to = to };
+		}
+	}
+	t->finished = true;
+	return NULL;
+}
+
+static void thread_advance(struct thread *t)
+{
+	t->stack[t->depth - 1].idx++;
+	t->in_op = false;
+	t->done = 0;
+	t->total = 0;
+	t->off = 0;
+	free(t->acc.data);
+	t->acc.data = NULL;
+	t->acc.len = 0;
+}
+
+static bool thread_runnable(struct run *r, struct thread *t)
+{
+	if (t->finished || !r->pids[t->process])
+		return false;
+	if (t->blocked && t->blocked_gen == r->gen)
+		return false;
+	return true;
+}
+
+/* --- trace sink ---------------------------------------------------------- */
+
+static void on_trace(void *ud, const struct span_trace_event *ev)
+{
+	struct run *r = ud;
+	char buf[512];
+
+	if (!r->o.trace || r->o.quiet || !r->o.out)
+		return;
+	span_trace_format(ev, r->o.json, buf, sizeof(buf));
+	if (r->o.json)
+		fprintf(r->o.out, "{\"trace\":%s}\n", buf);
+	else
+		fprintf(r->o.out, "        | %s\n", buf);
+}
+
+/* --- steps ---------------------------------------------------------------- */
+
+static void print_step(struct run *r, const char *who, const char *text,
+		       int64_t ret, bool ok)
+{
+	FILE *out = r->o.out;
+	const char *en;
+
+	if (r->o.quiet || !out)
+		return;
+	en = ret < 0 ? span_errname((int)ret) : NULL;
+	if (r->o.json) {
+		fprintf(out, "{\"step\":%" PRIu64 ",\"thread\":\"%s\",\"op\":\"",
+			span_world_step(r->w), who);
+		for (const char *p = text; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', out);
+			fputc(*p, out);
+		}
+		fprintf(out, "\",\"result\":%" PRId64, ret);
+		if (en)
+			fprintf(out, ",\"errno\":\"%s\"", en);
+		fprintf(out, "%s}\n", ok ? "" : ",\"partial\":true");
+		return;
+	}
+	fprintf(out, "%5" PRIu64 "  %-10s %-44s", span_world_step(r->w), who,
+		text);
+	if (!ok)
+		fprintf(out, " ... %" PRId64 " so far\n", ret);
+	else if (en)
+		fprintf(out, " = -%s\n", en);
+	else
+		fprintf(out, " = %" PRId64 "\n", ret);
+}
+
+static void check_after(struct run *r)
+{
+	if (span_world_nr_violations(r->w) && r->status == RUN_RUNNING) {
+		r->viol = span_world_violation(r->w, 0);
+		r->status = RUN_VIOLATION;
+	}
+}
+
+/* run one operation of @t as a step; setup ops use tid -1 */
+static enum op_res thread_step(struct run *r, struct thread *t, int tid)
+{
+	const struct scn_op *op = thread_op(r, t);
+	enum op_res res;
+	int64_t ret = 0;
+
+	if (!op)
+		return r->status == RUN_ERROR ? OP_FAIL : OP_DONE;
+	span_world_step_begin(r->w, tid + 1, thread_pid(r, t));
+	t->in_op = true;
+	res = exec_op(r, t, op, &ret);
+	if (res == OP_BLOCKED) {
+		span_world_step_cancel(r->w);
+		t->blocked = true;
+		t->blocked_gen = r->gen;
+		return res;
+	}
+	if (res == OP_FAIL) {
+		span_world_step_cancel(r->w);
+		return res;
+	}
+	r->nr_steps++;
+	r->gen++;
+	t->blocked = false;
+	if (res == OP_DONE) {
+		label_store(r, op, ret);
+		print_step(r, t->name, op->text, ret, true);
+		thread_advance(t);
+		thread_op(r, t);	/* notice the end of the thread now */
+	} else {
+		print_step(r, t->name, op->text,
+			   t->total ? t->total : (int64_t)t->done, false);
+		if (res == OP_SLEEP) {
+			t->blocked = true;
+			t->blocked_gen = r->gen;
+		}
+	}
+	span_world_step_end(r->w);
+	check_after(r);
+	return res;
+}
+
+static void event_step(struct run *r, uint32_t id)
+{
+	struct span_event ev[MAX_EVENTS];
+	int n = span_world_events(r->w, ev, MAX_EVENTS);
+	const char *name = "kernel";
+	char text[64];
+
+	for (int i = 0; i < n && i < MAX_EVENTS; i++)
+		if (ev[i].id == id)
+			name = span_event_kind_name(ev[i].kind);
+	span_world_step_begin(r->w, 0, 0);
+	span_world_run_event(r->w, id);
+	r->nr_steps++;
+	r->gen++;
+	snprintf(text, sizeof(text), "%s", name);
+	print_step(r, "[kernel]", text, 0, true);
+	span_world_step_end(r->w);
+	check_after(r);
+}
+
+int run_enabled(struct run *r, struct run_choice *out, int max)
+{
+	struct span_event ev[MAX_EVENTS];
+	int n = 0, ne;
+
+	if (r->status != RUN_RUNNING)
+		return 0;
+	for (int i = 0; i < r->nr_threads; i++) {
+		if (!thread_runnable(r, &r->threads[i]))
+			continue;
+		if (n < max)
+			out[n] = (struct run_choice){ .thread = i };
+		n++;
+	}
+	ne = span_world_events(r->w, ev, MAX_EVENTS);
+	for (int i = 0; i < ne && i < MAX_EVENTS; i++) {
+		if (n < max)
+			out[n] = (struct run_choice){ .thread = -1,
+						      .event = ev[i].id,
+						      .event_pos = i };
+		n++;
+	}
+	return n < max ? n : max;
+}
+
+enum run_status run_step(struct run *r, const struct run_choice *c)
+{
+	char tok[64];
+
+	if (r->status != RUN_RUNNING)
+		return r->status;
+	if (r->o.max_steps && r->nr_steps >= r->o.max_steps) {
+		r->status = RUN_STEP_LIMIT;
+		return r->status;
+	}
+	if (c->thread < 0) {
+		if (c->event_pos)
+			snprintf(tok, sizeof(tok), "@%d", c->event_pos);
+		else
+			snprintf(tok, sizeof(tok), "@");
+		sched_add(r, tok);
+		event_step(r, c->event);
+		return r->status;
+	}
+	/* a blocked attempt is not a step and not part of the schedule */
+	{
+		struct thread *t = &r->threads[c->thread];
+		enum op_res res = thread_step(r, t, c->thread);
+
+		if (res != OP_BLOCKED && res != OP_FAIL)
+			sched_add(r, t->name);
+	}
+	return r->status;
+}
+
+/* no enabled step: finished, or a deadlock */
+static void run_idle(struct run *r)
+{
+	for (int i = 0; i < r->nr_threads; i++) {
+		struct thread *t = &r->threads[i];
+
+		if (!t->finished) {
+			r->deadlock = true;
+			if (r->s->uses_deadlock) {
+				r->status = RUN_DEADLOCK;
+				return;
+			}
+			memset(&r->deadlock_viol, 0, sizeof(r->deadlock_viol));
+			r->deadlock_viol.inv = SPAN_INV_DEADLOCK;
+			r->deadlock_viol.step = span_world_step(r->w);
+			r->deadlock_viol.func = "scheduler";
+			snprintf(r->deadlock_viol.msg, sizeof(r->deadlock_viol.msg),
+				 "every thread is blocked (%s%s) and no kernel event is pending",
+				 t->name, r->nr_threads > 1 ? ", ..." : "");
+			r->viol = &r->deadlock_viol;
+			r->status = RUN_VIOLATION;
+			return;
+		}
+	}
+	r->status = RUN_DONE;
+}
+
+/* pick with the configured scheduler; false when nothing is enabled */
+static bool pick(struct run *r, struct run_choice *c)
+{
+	struct run_choice ch[MAX_EVENTS + 64];
+	int n = run_enabled(r, ch, (int)(sizeof(ch) / sizeof(ch[0])));
+
+	if (!n)
+		return false;
+	if (r->o.sched == SCHED_GIVEN && r->given_pos < r->nr_given) {
+		const char *tok = r->given[r->given_pos];
+
+		if (++r->given_used >= r->given_rep[r->given_pos]) {
+			r->given_pos++;
+			r->given_used = 0;
+		}
+
+		for (int i = 0; i < n; i++) {
+			if (tok[0] == '@') {
+				int pos = tok[1] ? atoi(tok + 1) : 0;
+
+				if (ch[i].thread < 0 && ch[i].event_pos == pos) {
+					*c = ch[i];
+					return true;
+				}
+			} else if (ch[i].thread >= 0 &&
+				   !strcmp(r->threads[ch[i].thread].name, tok)) {
+				*c = ch[i];
+				return true;
+			}
+		}
+		snprintf(r->error, sizeof(r->error),
+			 "schedule step %d: '%s' is not enabled", r->given_pos,
+			 tok);
+		r->status = RUN_BAD_SCHEDULE;
+		return false;
+	}
+	if (r->o.sched == SCHED_RANDOM) {
+		*c = ch[rng_next(r) % (uint64_t)n];
+		return true;
+	}
+	/* fifo: kernel events first, then the current thread until it blocks */
+	for (int i = 0; i < n; i++)
+		if (ch[i].thread < 0) {
+			*c = ch[i];
+			return true;
+		}
+	for (int i = 0; i < n; i++)
+		if (ch[i].thread == r->cur) {
+			*c = ch[i];
+			return true;
+		}
+	*c = ch[0];
+	r->cur = ch[0].thread;
+	return true;
+}
+
+enum run_status run_to_end(struct run *r)
+{
+	return run_until(r, 0);
+}
+
+enum run_status run_until(struct run *r, uint64_t step)
+{
+	struct run_choice c;
+
+	while (r->status == RUN_RUNNING &&
+	       (!step || span_world_step(r->w) < step)) {
+		if (!pick(r, &c)) {
+			if (r->status == RUN_RUNNING)
+				run_idle(r);
+			break;
+		}
+		run_step(r, &c);
+	}
+	return r->status;
+}
+
+/* --- conditions ---------------------------------------------------------- */
+
+struct val {
+	bool is_str, unset, err;
+	int64_t i;
+	struct scn_str s;	/* s.data owned when owned */
+	bool owned;
+};
+
+static void val_free(struct val *v)
+{
+	if (v->owned)
+		free(v->s.data);
+}
+
+static bool eval_bool(struct run *r, const struct scn_expr *e, bool *err);
+
+static int owner_of(struct run *r, const struct scn_ref *ref,
+		    struct span_owner_info *info)
+{
+	int64_t *slot = ref_slot(r, &r->setup, ref, NULL);
+
+	if (!slot || !*slot)
+		return -1;
+	return span_owner_info(r->w, (int)*slot, info);
+}
+
+static struct val eval_val(struct run *r, const struct scn_expr *e)
+{
+	struct val v = { 0 };
+	struct span_owner_info oi;
+	int64_t *slot;
+	int *mpid;
+
+	switch (e->kind) {
+	case SCN_E_INT:
+		v.i = e->value;
+		break;
+	case SCN_E_STR:
+		v.is_str = true;
+		v.s = e->str;
+		break;
+	case SCN_E_LABEL:
+		if (!r->labels[e->ref.sym].set)
+			v.unset = true;
+		v.i = r->labels[e->ref.sym].value;
+		break;
+	case SCN_E_VAR:
+	case SCN_E_LEN: {
+		const struct scn_str *s = NULL;
+		int64_t idx = 0;
+
+		if (e->ref.index &&
+		    scn_eval_int(r->s, e->ref.index, r->setup.loopvars, &idx)) {
+			v.err = true;
+			break;
+		}
+		s = run_var(r, e->ref.sym, idx);
+		if (e->kind == SCN_E_LEN) {
+			v.i = s ? (int64_t)s->len : 0;
+			v.unset = !s;
+			break;
+		}
+		v.is_str = true;
+		v.unset = !s;
+		if (s)
+			v.s = *s;
+		break;
+	}
+	case SCN_E_NEG:
+	case SCN_E_ADD: case SCN_E_SUB: case SCN_E_MUL: case SCN_E_DIV:
+	case SCN_E_MOD: {
+		struct val a = eval_val(r, e->arg[0]);
+		struct val b = e->kind == SCN_E_NEG ? (struct val){ 0 } :
+						      eval_val(r, e->arg[1]);
+
+		v.unset = a.unset || b.unset;
+		v.err = a.err || b.err;
+		switch (e->kind) {
+		case SCN_E_NEG: v.i = -a.i; break;
+		case SCN_E_ADD: v.i = a.i + b.i; break;
+		case SCN_E_SUB: v.i = a.i - b.i; break;
+		case SCN_E_MUL: v.i = a.i * b.i; break;
+		case SCN_E_DIV:
+			if (!b.i)
+				v.err = true;
+			else
+				v.i = a.i / b.i;
+			break;
+		default:
+			if (!b.i)
+				v.err = true;
+			else
+				v.i = a.i % b.i;
+		}
+		break;
+	}
+	case SCN_E_AT:
+		v.i = r->labels[e->ref.sym].set ?
+			      (int64_t)r->labels[e->ref.sym].step : 0;
+		break;
+	case SCN_E_DESTRUCTED:
+	case SCN_E_DESTRUCTED_AT:
+	case SCN_E_HELD_BYTES:
+		if (owner_of(r, &e->ref, &oi)) {
+			v.i = 0;	/* never created */
+			break;
+		}
+		v.i = e->kind == SCN_E_DESTRUCTED ? oi.destructed :
+		      e->kind == SCN_E_DESTRUCTED_AT ? (int64_t)oi.destructed_at :
+						      (int64_t)oi.held_bytes;
+		break;
+	case SCN_E_REFCOUNT:
+	case SCN_E_PINCOUNT:
+	case SCN_E_MAPCOUNT: {
+		struct val pg = eval_val(r, e->arg[0]);
+		struct span_page_info pi;
+		int page;
+
+		slot = ref_slot(r, &r->setup, &e->ref, &mpid);
+		if (!slot || pg.err) {
+			v.err = true;
+			break;
+		}
+		page = span_region_page(r->w, *mpid, (int)*slot,
+					(uint64_t)pg.i * span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
+		if (page <= 0 || span_page_info(r->w, page, &pi) ||
+		    pi.kind == SPAN_PAGE_FREE) {
+			v.i = 0;
+			break;
+		}
+		v.i = e->kind == SCN_E_REFCOUNT ? pi.refcount :
+		      e->kind == SCN_E_PINCOUNT ? pi.pincount : pi.mapcount;
+		break;
+	}
+	case SCN_E_PINNED_BYTES:
+		v.i = (int64_t)span_pinned_bytes(r->w);
+		break;
+	case SCN_E_REPEAT: {
+		struct val a = eval_val(r, e->arg[0]);
+		struct val b = eval_val(r, e->arg[1]);
+		size_t n;
+
+		v.is_str = true;
+		if (a.err || b.err || b.i < 0 || b.i > (1 << 26) ||
+		    (a.s.len && (size_t)b.i > (size_t)(1 << 28) / a.s.len)) {
+			v.err = true;
+			break;
+		}
+		n = a.s.len * (size_t)b.i;
+		v.s.data = malloc(n + 1);
+		if (!v.s.data) {
+			v.err = true;
+			break;
+		}
+		for (int64_t i = 0; i < b.i; i++)
+			memcpy(v.s.data + (size_t)i * a.s.len, a.s.data, a.s.len);
+		v.s.data[n] = 0;
+		v.s.len = n;
+		v.owned = true;
+		break;
+	}
+	case SCN_E_FILE: {
+		int64_t off = 0, len;
+		struct val a, b;
+
+		v.is_str = true;
+		slot = ref_slot(r, &r->setup, &e->ref, NULL);
+		if (!slot || !*slot) {
+			v.unset = true;
+			break;
+		}
+		len = span_file_size(r->w, (int)*slot);
+		if (e->arg[0]) {
+			a = eval_val(r, e->arg[0]);
+			b = eval_val(r, e->arg[1]);
+			off = a.i;
+			len = b.i;
+			if (a.err || b.err || off < 0 || len < 0)
+				len = -1;
+		}
+		if (len < 0 || len > (1 << 28)) {
+			v.err = true;
+			break;
+		}
+		v.s.data = calloc(1, (size_t)len + 1);
+		if (!v.s.data) {
+			v.err = true;
+			break;
+		}
+		v.owned = true;
+		len = span_file_contents(r->w, (int)*slot, (uint64_t)off,
+					 v.s.data, (size_t)len);
+		v.s.len = len > 0 ? (size_t)len : 0;
+		break;
+	}
+	case SCN_E_MEM: {
+		struct val a = eval_val(r, e->arg[0]);
+		struct val b = eval_val(r, e->arg[1]);
+
+		v.is_str = true;
+		slot = ref_slot(r, &r->setup, &e->ref, &mpid);
+		if (!slot || a.err || b.err || a.i < 0 || b.i < 0 ||
+		    b.i > (1 << 28)) {
+			v.err = true;
+			break;
+		}
+		v.s.data = calloc(1, (size_t)b.i + 1);
+		if (!v.s.data) {
+			v.err = true;
+			break;
+		}
+		v.owned = true;
+		if (span_peek(r->w, *mpid, (int)*slot, (uint64_t)a.i, v.s.data,
+			      (size_t)b.i))
+			v.unset = true;
+		else
+			v.s.len = (size_t)b.i;
+		break;
+	}
+	case SCN_E_COMPLETIONS: {
+		char buf[8192];
+
+		v.is_str = true;
+		slot = ref_slot(r, &r->setup, &e->ref, NULL);
+		buf[0] = 0;
+		if (!slot || !*slot ||
+		    span_sock_completions(r->w, SPAN_FD(SPAN_FD_SOCK, *slot), buf,
+					  sizeof(buf)) < 0) {
+			v.unset = true;
+			break;
+		}
+		v.s.len = strlen(buf);
+		v.s.data = malloc(v.s.len + 1);
+		if (!v.s.data) {
+			v.err = true;
+			break;
+		}
+		memcpy(v.s.data, buf, v.s.len + 1);
+		v.owned = true;
+		break;
+	}
+	default: {
+		bool err = false;
+
+		v.i = eval_bool(r, e, &err);
+		v.err = err;
+	}
+	}
+	return v;
+}
+
+static bool eval_bool(struct run *r, const struct scn_expr *e, bool *err)
+{
+	struct val a, b;
+	bool res = false;
+
+	switch (e->kind) {
+	case SCN_E_AND:
+		return eval_bool(r, e->arg[0], err) && eval_bool(r, e->arg[1], err);
+	case SCN_E_OR:
+		return eval_bool(r, e->arg[0], err) || eval_bool(r, e->arg[1], err);
+	case SCN_E_NOT:
+		return !eval_bool(r, e->arg[0], err);
+	case SCN_E_DEADLOCK:
+		return r->deadlock;
+	case SCN_E_EQ: case SCN_E_NE: case SCN_E_LT: case SCN_E_LE:
+	case SCN_E_GT: case SCN_E_GE:
+		break;
+	default:
+		*err = true;
+		return false;
+	}
+	a = eval_val(r, e->arg[0]);
+	b = eval_val(r, e->arg[1]);
+	if (a.err || b.err) {
+		*err = true;
+	} else if (a.unset || b.unset) {
+		/* an operation that never completed: only != holds */
+		res = e->kind == SCN_E_NE;
+	} else if (a.is_str) {
+		bool eq = a.s.len == b.s.len && !memcmp(a.s.data, b.s.data, a.s.len);
+
+		res = e->kind == SCN_E_EQ ? eq : !eq;
+	} else {
+		switch (e->kind) {
+		case SCN_E_EQ: res = a.i == b.i; break;
+		case SCN_E_NE: res = a.i != b.i; break;
+		case SCN_E_LT: res = a.i < b.i; break;
+		case SCN_E_LE: res = a.i <= b.i; break;
+		case SCN_E_GT: res = a.i > b.i; break;
+		default: res = a.i >= b.i;
+		}
+	}
+	val_free(&a);
+	val_free(&b);
+	return res;
+}
+
+/* --- end of a run --------------------------------------------------------- */
+
+void run_finish(struct run *r)
+{
+	struct span_event ev[1];
+
+	if (r->finished)
+		return;
+	r->finished = true;
+	if (r->status == RUN_RUNNING)
+		run_idle(r);
+	/* the end-of-run drain: pending kernel events run in order */
+	while ((r->status == RUN_DONE || r->status == RUN_DEADLOCK) &&
+	       span_world_events(r->w, ev, 1) > 0) {
+		struct run_choice c = { .thread = -1, .event = ev[0].id };
+		enum run_status st = r->status;
+
+		r->status = RUN_RUNNING;
+		run_step(r, &c);
+		if (r->status == RUN_RUNNING)
+			r->status = st;
+	}
+	if (r->status == RUN_DONE || r->status == RUN_DEADLOCK) {
+		for (int i = 0; i < r->s->nr_expects; i++) {
+			bool err = false;
+
+			r->expects[i].value = eval_bool(r, r->s->expects[i].expr, &err);
+			r->expects[i].error = err;
+		}
+		for (int i = 0; i < r->s->nr_exists; i++) {
+			bool err = false;
+
+			r->exists[i].value = eval_bool(r, r->s->exists[i].expr, &err);
+			r->exists[i].error = err;
+		}
+		span_world_step_begin(r->w, 0, 0);
+		span_world_teardown(r->w);
+		if (span_world_nr_violations(r->w)) {
+			r->viol = span_world_violation(r->w, 0);
+			r->status = RUN_VIOLATION;
+		}
+	}
+}
+
+bool run_passed(const struct run *r)
+{
+	if (r->s->violation >= 0)
+		return r->status == RUN_VIOLATION && r->viol &&
+		       r->viol->inv == r->s->violation;
+	if (r->status != RUN_DONE && r->status != RUN_DEADLOCK)
+		return false;
+	for (int i = 0; i < r->s->nr_expects; i++)
+		if (!r->expects[i].value || r->expects[i].error)
+			return false;
+	return true;
+}
+
+/* --- create / destroy ----------------------------------------------------- */
+
+static void thread_init(struct run *r, struct thread *t, const char *name,
+			int process, const struct scn_body *body)
+{
+	t->name = name;
+	t->process = process;
+	t->loopvars = calloc((size_t)r->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
+			     sizeof(int64_t));
+	t->stack[0] = (struct frame){ .body = body, .idx = 0, .loopvar = -1 };
+	t->depth = 1;
+}
+
+static int split_schedule(struct run *r, const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		char **g;
+
+		if (n) {
+			char *tok = strndup(p, n), *star;
+			unsigned long long k = 1;
+
+			if (!tok)
+				return -ENOMEM;
+			star = strchr(tok, '*');
+			if (star) {
+				char *end;
+
+				*star = 0;
+				k = strtoull(star + 1, &end, 10);
+				if (*end || !k || k > 100000000ull) {
+					free(tok);
+					return -EINVAL;
+				}
+			}
+			g = realloc(r->given, (size_t)(r->nr_given + 1) * sizeof(*g));
+			if (!g) {
+				free(tok);
+				return -ENOMEM;
+			}
+			r->given = g;
+			r->given[r->nr_given] = tok;
+			r->given_rep = realloc(r->given_rep,
+					       (size_t)(r->nr_given + 1) * sizeof(uint64_t));
+			if (!r->given_rep)
+				return -ENOMEM;
+			r->given_rep[r->nr_given] = k;
+			r->nr_given++;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
+{
+	struct span_world_ops ops = { .trace = on_trace };
+	struct run *r;
+	int err;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->s = s;
+	r->o = *o;
+	if (!r->o.out)
+		r->o.out = stdout;
+	if (!r->o.max_steps)
+		r->o.max_steps = 10000000;
+	r->rng = o->seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+	if (!r->rng)
+		r->rng = 1;
+	err = span_world_create(&r->w, &ops, r);
+	if (err)
+		goto fail;
+	*span_world_policy(r->w) = s->policy;
+	for (int i = 0; i < s->nr_sets; i++) {
+		err = span_world_set_param(r->w, s->sets[i].param,
+					   (uint64_t)s->sets[i].value);
+		if (err) {
+			set_error(r, s->sets[i].line, s->sets[i].col,
+				  "bad value %" PRId64 " for '%s'",
+				  s->sets[i].value,
+				  span_param_name(s->sets[i].param));
+			*out = r;
+			return 0;
+		}
+	}
+	for (int i = 0; i < s->nr_allows; i++)
+		span_world_allow(r->w, s->allows[i], true);
+	r->pids = calloc((size_t)s->nr_processes, sizeof(int));
+	r->vars = calloc((size_t)s->nr_syms, sizeof(*r->vars));
+	r->labels = calloc((size_t)s->nr_syms, sizeof(*r->labels));
+	r->objs = calloc((size_t)s->nr_syms, sizeof(*r->objs));
+	r->threads = calloc((size_t)s->nr_threads + 1, sizeof(*r->threads));
+	r->expects = calloc((size_t)s->nr_expects + 1, sizeof(*r->expects));
+	r->exists = calloc((size_t)s->nr_exists + 1, sizeof(*r->exists));
+	if (!r->pids || !r->vars || !r->labels || !r->objs || !r->threads ||
+	    !r->expects || !r->exists) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	r->pids[0] = SPAN_INIT_PID;
+	for (int i = 0; i < s->nr_syms; i++) {
+		const struct scn_sym *sym = &s->syms[i];
+		int64_t n = sym_size(sym);
+
+		switch (sym->kind) {
+		case SCN_SYM_MEM: case SCN_SYM_KMEM: case SCN_SYM_FILE:
+		case SCN_SYM_PIPE: case SCN_SYM_SOCK: case SCN_SYM_OWNER:
+			r->objs[i].id = calloc((size_t)n, sizeof(int64_t));
+			r->objs[i].pid = calloc((size_t)n, sizeof(int));
+			if (!r->objs[i].id || !r->objs[i].pid) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			r->objs[i].n = n;
+			break;
+		default:
+			break;
+		}
+	}
+	r->nr_threads = s->nr_threads;
+	for (int i = 0; i < s->nr_threads; i++)
+		thread_init(r, &r->threads[i], s->threads[i].name,
+			    s->threads[i].process, &s->threads[i].body);
+	if (o->sched == SCHED_GIVEN && o->schedule &&
+	    (err = split_schedule(r, o->schedule))) {
+		if (err == -EINVAL) {
+			snprintf(r->error, sizeof(r->error),
+				 "bad --schedule: a repetition must be NAME*COUNT");
+			r->status = RUN_BAD_SCHEDULE;
+			*out = r;
+			return 0;
+		}
+		goto fail;
+	}
+	/* setup blocks: every operation in order, atomically */
+	for (int i = 0; i < s->nr_setups && r->status == RUN_RUNNING; i++) {
+		struct thread *t = &r->setup;
+
+		free(t->loopvars);
+		memset(t, 0, sizeof(*t));
+		thread_init(r, t, "setup", s->setups[i].process,
+			    &s->setups[i].body);
+		if (!r->pids[t->process]) {
+			set_error(r, s->setups[i].line, s->setups[i].col,
+				  "setup as '%s': that process does not exist yet",
+				  s->processes[t->process].name);
+			break;
+		}
+		while (!t->finished && r->status == RUN_RUNNING) {
+			enum op_res res = thread_step(r, t, -1);
+
+			if (res == OP_BLOCKED) {
+				const struct scn_op *op = thread_op(r, t);
+
+				set_error(r, op ? op->line : 0, op ? op->col : 0,
+					  "a setup operation would block");
+			}
+		}
+	}
+	if (!r->setup.loopvars)
+		thread_init(r, &r->setup, "setup", 0, NULL);
+	r->setup.finished = true;
+	*out = r;
+	return 0;
+fail:
+	run_destroy(r);
+	return err;
+}
+
+void run_destroy(struct run *r)
+{
+	if (!r)
+		return;
+	span_world_destroy(r->w);
+	for (int i = 0; i < r->nr_threads; i++) {
+		free(r->threads[i].loopvars);
+		free(r->threads[i].acc.data);
+	}
+	free(r->setup.loopvars);
+	free(r->setup.acc.data);
+	if (r->vars)
+		for (int i = 0; i < r->s->nr_syms; i++) {
+			for (int64_t j = 0; j < r->vars[i].n; j++)
+				free(r->vars[i].v[j].data);
+			free(r->vars[i].v);
+			free(r->vars[i].set);
+		}
+	if (r->objs)
+		for (int i = 0; i < r->s->nr_syms; i++) {
+			free(r->objs[i].id);
+			free(r->objs[i].pid);
+		}
+	for (int i = 0; i < r->nr_given; i++)
+		free(r->given[i]);
+	free(r->given);
+	free(r->given_rep);
+	free(r->vars);
+	free(r->labels);
+	free(r->objs);
+	free(r->threads);
+	free(r->pids);
+	free(r->expects);
+	free(r->exists);
+	free(r->sched);
+	free(r);
+}
+
+/* --- accessors ------------------------------------------------------------ */
+
+struct span_world *run_world(struct run *r) { return r->w; }
+enum run_status run_status(const struct run *r) { return r->status; }
+const struct cond_result *run_expects(const struct run *r) { return r->expects; }
+const struct cond_result *run_exists(const struct run *r) { return r->exists; }
+const char *run_schedule(const struct run *r)
+{
+	sched_flush((struct run *)r);
+	return r->sched ? r->sched : "";
+}
+const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdline : "spansim run FILE"; }
+const char *run_error(const struct run *r) { return r->error; }
+const struct span_violation *run_violation(const struct run *r) { return r->viol; }
+const struct scn *run_scn(const struct run *r) { return r->s; }
+uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }
+
+int run_var_count(const struct run *r, int sym)
+{
+	return (int)r->vars[sym].n;
+}
+
+const struct scn_str *run_var(const struct run *r, int sym, int64_t index)
+{
+	const struct var *v = &r->vars[sym];
+
+	if (index < 0 || index >= v->n || !v->set[index])
+		return NULL;
+	return &v->v[index];
+}
+
+bool run_label(const struct run *r, int sym, int64_t *value, uint64_t *step)
+{
+	if (!r->labels[sym].set)
+		return false;
+	*value = r->labels[sym].value;
+	*step = r->labels[sym].step;
+	return true;
+}
+
+int run_obj(const struct run *r, int sym, int64_t index, int64_t *id)
+{
+	if (index < 0 || index >= r->objs[sym].n)
+		return -EINVAL;
+	*id = r->objs[sym].id[index];
+	return 0;
+}
+
+int run_pid(const struct run *r, int process)
+{
+	return r->pids[process];
+}
+
+const char *run_thread_name(const struct run *r, int tid)
+{
+	return tid >= 0 && tid < r->nr_threads ? r->threads[tid].name : NULL;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.h - the scenario runner: executes a parsed scenario on a libspan
+ * world, one step at a time, under a scheduler.
+ *
+ * Not a kernel file.  A step is one operation of one thread (a thread
+ * step) or one kernel event.  The runner keeps each thread's program
+ * counter, the values of labels and variables, and the schedule taken so
+ * far; a report can be printed from it at any point.  The explorer drives
+ * the same runner with snapshots (run_save/run_load).
+ */
+#ifndef SPANSIM_RUN_H
+#define SPANSIM_RUN_H
+
+#include <stdio.h>
+
+#include "scn.h"
+#include "span/span.h"
+
+enum sched_kind {
+	SCHED_FIFO,	/* kernel events first, then threads in order */
+	SCHED_RANDOM,	/* seeded random choice among enabled steps */
+	SCHED_GIVEN,	/* an exact list of choices (--schedule) */
+};
+
+/* What the runner prints while it runs. */
+struct run_opts {
+	enum sched_kind sched;
+	uint64_t seed;
+	const char *schedule;	/* SCHED_GIVEN: "writer,writer,@,reader" */
+	bool trace;		/* every state change */
+	bool json;		/* JSON lines instead of text */
+	bool quiet;		/* nothing while running */
+	FILE *out;
+	uint64_t max_steps;	/* 0: 10 million */
+	const char *cmdline;	/* how to reproduce, printed in reports */
+};
+
+/* A choice of the scheduler. */
+struct run_choice {
+	int thread;		/* thread index, or -1 for a kernel event */
+	uint32_t event;		/* event id when thread == -1 */
+	int event_pos;		/* its position in the pending list */
+};
+
+enum run_status {
+	RUN_RUNNING,
+	RUN_DONE,		/* every thread finished, events drained */
+	RUN_VIOLATION,		/* an invariant broke: stopped */
+	RUN_DEADLOCK,		/* every thread blocked, no event pending */
+	RUN_ERROR,		/* a run-time scenario error (exit 2) */
+	RUN_STEP_LIMIT,
+	RUN_BAD_SCHEDULE,	/* a given schedule named a disabled step */
+};
+
+struct run;
+
+/** run_create - a runner for @s (setup blocks run here). Return 0/-errno. */
+int run_create(const struct scn *s, const struct run_opts *o, struct run **out);
+void run_destroy(struct run *r);
+/** run_world - the world of a runner. */
+struct span_world *run_world(struct run *r);
+/**
+ * run_enabled - the steps that may run next (threads that are runnable,
+ * then pending kernel events).  Return: how many (<= max written).
+ */
+int run_enabled(struct run *r, struct run_choice *out, int max);
+/** run_step - execute one choice.  Return: the new status. */
+enum run_status run_step(struct run *r, const struct run_choice *c);
+/** run_to_end - schedule with o->sched until the run ends. */
+enum run_status run_to_end(struct run *r);
+/** run_until - as run_to_end(), but stop once step @step is done (0: end). */
+enum run_status run_until(struct run *r, uint64_t step);
+/**
+ * run_finish - the end of a run: drain kernel events, evaluate the
+ * conditions, tear down and check for leaks.  Idempotent.
+ */
+void run_finish(struct run *r);
+enum run_status run_status(const struct run *r);
+
+/* Results, after run_finish(). */
+struct cond_result {
+	bool value;		/* the condition held at the end */
+	bool error;		/* it could not be evaluated */
+};
+const struct cond_result *run_expects(const struct run *r);
+const struct cond_result *run_exists(const struct run *r);
+/** run_passed - every expect held and no invariant broke (or the
+ * expected violation happened). */
+bool run_passed(const struct run *r);
+/** run_schedule - the schedule taken, as --schedule accepts it. */
+const char *run_schedule(const struct run *r);
+/** run_cmdline - the command line that reproduces the run, sans schedule. */
+const char *run_cmdline(const struct run *r);
+/** run_error - the run-time error message (RUN_ERROR). */
+const char *run_error(const struct run *r);
+/** run_violation - the first violation, or NULL. */
+const struct span_violation *run_violation(const struct run *r);
+
+/* Reports (report.c). */
+void report_text(struct run *r, FILE *out);
+void report_json(struct run *r, FILE *out);
+int report_dot(struct run *r, FILE *out);
+const char *run_status_name(enum run_status st);
+
+/* Accessors used by reports. */
+const struct scn *run_scn(const struct run *r);
+uint64_t run_nr_steps(const struct run *r);
+int run_var_count(const struct run *r, int sym);
+const struct scn_str *run_var(const struct run *r, int sym, int64_t index);
+bool run_label(const struct run *r, int sym, int64_t *value, uint64_t *step);
+int run_obj(const struct run *r, int sym, int64_t index, int64_t *id);
+int run_pid(const struct run *r, int process);
+const char *run_thread_name(const struct run *r, int tid);
+
+#endif
