@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "explore.h"
 #include "run.h"
 
 #define MAX_OV 64
@@ -29,6 +31,8 @@ static const char usage_top[] =
 "  run FILE        run one scenario and report every step, the data read,\n"
 "                  the owners, the invariants and each expect/exists\n"
 "  test FILE|DIR.. run scenarios as a TAP version 13 suite\n"
+"  explore FILE    check every interleaving: Always/Sometimes/Never for each\n"
+"                  exists, counterexamples for each expect (model checking)\n"
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
@@ -72,12 +76,35 @@ static const char usage_test[] =
 "does not parse is `not ok` with its error.  Exit 1 if any test failed.\n";
 
 static const char usage_matrix[] =
-"usage: spansim matrix FILE... [--presets A,B,...]\n"
+"usage: spansim matrix FILE... [--presets A,B,...] [--explore [--max-states N]]\n"
 "\n"
 "Runs every file under every preset (default: all presets; the preset\n"
 "replaces the file's own policy lines) and prints one table: a row per\n"
 "expect/exists, a column per preset.  expect cells are ok/FAIL, exists\n"
-"cells yes/no for the fifo run; 'viol' means an invariant broke first.\n";
+"cells yes/no for the fifo run; 'viol' means an invariant broke first.\n"
+"With --explore every cell covers every interleaving: expect cells are\n"
+"always/FAILS/NEVER, exists cells Always/Sometimes/Never.\n";
+
+static const char usage_explore[] =
+"usage: spansim explore FILE [options]\n"
+"\n"
+"Explores every schedule of the scenario: depth-first over the enabled\n"
+"thread steps and kernel events, backtracking with snapshots, with a\n"
+"visited set of 16-byte states and sleep-set partial-order reduction from\n"
+"step footprints.  For each exists: Always/Sometimes/Never with counts and\n"
+"a witness schedule; for each expect: 'holds in all N end states' or the\n"
+"shortest counterexample, shrunk, as a `spansim run ... --schedule` line.\n"
+"\n"
+"  --policy K=V, --param K=V, --set K=V   as for run\n"
+"  --max-states N      stop after N distinct states (default 10000000)\n"
+"  --preemptions K     bound the context switches away from a runnable thread\n"
+"  --no-reduction      no sleep sets (every interleaving; states still cached)\n"
+"  --no-shrink         do not shrink counterexamples\n"
+"  --json              one JSON object\n"
+"\n"
+"Progress (states, states/s, depth, memory) goes to stderr for runs over a\n"
+"second.  Exit 0 when every expect holds in every end state and no invariant\n"
+"breaks (or, with `expect violation`, every end state breaks it).\n";
 
 static const char usage_policies[] =
 "usage: spansim policies\n\nLists every knob with its values (default first) and every preset.\n";
@@ -92,6 +119,9 @@ struct opts {
 	const char *dot;
 	int64_t at;
 	const char *presets;
+	uint64_t max_states;
+	int preemptions;
+	bool no_reduction, no_shrink, explore;
 	const char **files;
 	int nfiles;
 };
@@ -119,6 +149,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->at = -1;
+	o->preemptions = -1;
 	o->files = files;
 	o->ro.sched = SCHED_FIFO;
 	for (int i = 0; i < argc; i++) {
@@ -166,6 +197,23 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			if (parse_u64(v, &at))
 				return usage_error(cmd, "bad step '%s'", v);
 			o->at = (int64_t)at;
+		} else if (!strcmp(a, "--max-states")) {
+			NEED();
+			if (parse_u64(v, &o->max_states) || !o->max_states)
+				return usage_error(cmd, "bad state count '%s'", v);
+		} else if (!strcmp(a, "--preemptions")) {
+			uint64_t k;
+
+			NEED();
+			if (parse_u64(v, &k) || k > 1000)
+				return usage_error(cmd, "bad preemption bound '%s'", v);
+			o->preemptions = (int)k;
+		} else if (!strcmp(a, "--no-reduction")) {
+			o->no_reduction = true;
+		} else if (!strcmp(a, "--no-shrink")) {
+			o->no_shrink = true;
+		} else if (!strcmp(a, "--explore")) {
+			o->explore = true;
 		} else if (!strcmp(a, "--presets")) {
 			NEED();
 			o->presets = v;
@@ -288,6 +336,50 @@ static int cmd_run(int argc, char **argv)
 	if (!ret)
 		ret = run_passed(r) ? 0 : 1;
 	run_destroy(r);
+	scn_free(s);
+	return ret;
+}
+
+/* --- explore -------------------------------------------------------------- */
+
+static int cmd_explore(int argc, char **argv)
+{
+	struct explore_opts eo = { 0 };
+	struct explore_result res;
+	struct opts o;
+	struct scn *s = NULL;
+	char err[1024], cl[2048];
+	int ret = parse_opts("explore", argc, argv, &o);
+
+	if (ret < 0) {
+		fputs(usage_explore, stdout);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (o.nfiles != 1)
+		return usage_error("explore", "needs exactly one FILE%s", "");
+	if (parse(o.files[0], &o, NULL, 0, &s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	cmdline(cl, sizeof(cl), o.files[0], &o);
+	eo.max_states = o.max_states;
+	eo.preemptions = o.preemptions;
+	eo.no_reduction = o.no_reduction;
+	eo.shrink = !o.no_shrink;
+	eo.progress = isatty(2);
+	eo.cmdline = cl;
+	ret = explore_run(s, &eo, &res);
+	if (ret) {
+		fprintf(stderr, "spansim explore: %s\n", span_strerror(ret));
+		explore_result_free(s, &res);
+		scn_free(s);
+		return 2;
+	}
+	explore_report(s, &eo, &res, o.ro.json, stdout);
+	ret = res.errors ? 2 : explore_passed(s, &res) ? 0 : 1;
+	explore_result_free(s, &res);
 	scn_free(s);
 	return ret;
 }
@@ -553,6 +645,45 @@ static int cmd_matrix(int argc, char **argv)
 					strcpy(rows[k].cells[p], "error");
 				continue;
 			}
+			if (o.explore) {
+				struct explore_opts eo = {
+					.max_states = o.max_states,
+					.preemptions = o.preemptions,
+					.no_reduction = o.no_reduction };
+				struct explore_result res;
+
+				if (explore_run(s, &eo, &res)) {
+					for (int k = 0; k < nrows; k++)
+						strcpy(rows[k].cells[p], "error");
+				} else {
+					for (int k = 0; k < s->nr_expects; k++) {
+						const struct explore_cond *c = &res.expects[k];
+
+						strcpy(rows[k].cells[p],
+						       res.errors ? "error" :
+						       !c->no && !c->error && c->yes ? "always" :
+						       c->yes ? "FAILS" : "NEVER");
+					}
+					for (int k = 0; k < s->nr_exists; k++) {
+						const struct explore_cond *c = &res.exists[k];
+
+						strcpy(rows[s->nr_expects + k].cells[p],
+						       res.errors ? "error" :
+						       !c->no && !c->error && c->yes ? "Always" :
+						       c->yes ? "Sometimes" : "Never");
+					}
+					rows[nrows - 1].cells[p][0] = 0;
+					for (int v = 0; v < SPAN_NR_INVARIANTS; v++)
+						if (res.viol[v] && !rows[nrows - 1].cells[p][0])
+							snprintf(rows[nrows - 1].cells[p], 16, "%s",
+								 span_invariant_name(v));
+					if (!rows[nrows - 1].cells[p][0])
+						strcpy(rows[nrows - 1].cells[p], "-");
+				}
+				explore_result_free(s, &res);
+				scn_free(s);
+				continue;
+			}
 			r = run_quiet(s);
 			if (!r) {
 				scn_free(s);
@@ -687,6 +818,7 @@ int main(int argc, char **argv)
 		fputs(!strcmp(c, "run") ? usage_run :
 		      !strcmp(c, "test") ? usage_test :
 		      !strcmp(c, "matrix") ? usage_matrix :
+		      !strcmp(c, "explore") ? usage_explore :
 		      !strcmp(c, "policies") ? usage_policies :
 		      !strcmp(c, "list") ? usage_list : usage_top, stdout);
 		return 0;
@@ -695,6 +827,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "test"))
 		return cmd_test(argc - 2, argv + 2);
+	if (!strcmp(cmd, "explore"))
+		return cmd_explore(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))
 		return cmd_matrix(argc - 2, argv + 2);
 	if (!strcmp(cmd, "policies"))

@@ -113,4 +113,17 @@ int run_obj(const struct run *r, int sym, int64_t index, int64_t *id);
 int run_pid(const struct run *r, int process);
 const char *run_thread_name(const struct run *r, int tid);
 
+/* Snapshots of a whole run, for the explorer. */
+struct run_snap;
+struct run_snap *run_save(struct run *r);
+int run_load(struct run *r, const struct run_snap *sn);
+void run_snap_free(struct run *r, struct run_snap *sn);
+size_t run_snap_bytes(const struct run_snap *sn);
+/** run_hash - 128-bit hash of the run's whole state (world and runner). */
+void run_hash(struct run *r, uint64_t out[2]);
+/** run_last_footprint - what the last step (or blocked attempt) touched. */
+const struct span_footprint *run_last_footprint(const struct run *r);
+bool run_thread_blocked(const struct run *r, int tid);
+int run_nr_threads(const struct run *r);
+
 #endif

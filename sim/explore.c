@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: MIT
+/*
+ * explore.c - model checking: every schedule of a scenario.
+ *
+ * Not a kernel file.  Depth-first search over the enabled steps (thread
+ * steps, blocked attempts and kernel events) of a run, with
+ *  - snapshots of the whole run (world and runner) to backtrack;
+ *  - a visited set of states, 16 bytes each: a 96-bit hash of the state
+ *    and the 32-bit sleep set it was explored with;
+ *  - sleep sets from step footprints (partial-order reduction): after a
+ *    step t has been explored from a state, t sleeps in the sibling
+ *    subtrees until a step that conflicts with it runs.  A revisited state
+ *    is pruned only when it was explored with a sleep set no larger than
+ *    the current one; otherwise it is explored again with the
+ *    intersection, so no reachable end state is lost (Godefroid, "Partial-
+ *    Order Methods for the Verification of Concurrent Systems", ch. 5-6).
+ * Kernel events never sleep: they are always explored.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explore.h"
+
+#define MAX_CHOICES 320
+#define MAX_SLEEP_THREADS 32
+
+/* --- the visited set ------------------------------------------------------ */
+
+struct vslot {
+	uint64_t h;		/* hash bits 0..63 (never 0) */
+	uint32_t h2;		/* hash bits 64..95 */
+	uint32_t sleep;		/* sleep set it was explored with */
+};
+
+struct vset {
+	struct vslot *v;
+	size_t cap, n;
+};
+
+static int vset_grow(struct vset *vs)
+{
+	size_t cap = vs->cap ? vs->cap * 2 : 1 << 16;
+	struct vslot *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < vs->cap; i++) {
+		size_t j;
+
+		if (!vs->v[i].h)
+			continue;
+		for (j = vs->v[i].h & (cap - 1); v[j].h; j = (j + 1) & (cap - 1))
+			;
+		v[j] = vs->v[i];
+	}
+	free(vs->v);
+	vs->v = v;
+	vs->cap = cap;
+	return 0;
+}
+
+/*
+ * Look @h up.  Return 1 (and *@sleep updated to what to explore with) when
+ * the state must be explored, 0 when it can be pruned, -ENOMEM.
+ */
+static int vset_visit(struct vset *vs, const uint64_t h[2], uint32_t *sleep,
+		      bool *fresh)
+{
+	uint64_t a = h[0] | 1;
+	uint32_t b = (uint32_t)(h[1] >> 32);
+	size_t j;
+
+	if ((vs->n + 1) * 2 > vs->cap && vset_grow(vs))
+		return -ENOMEM;
+	for (j = a & (vs->cap - 1); vs->v[j].h; j = (j + 1) & (vs->cap - 1)) {
+		if (vs->v[j].h != a || vs->v[j].h2 != b)
+			continue;
+		*fresh = false;
+		if (!(vs->v[j].sleep & ~*sleep))
+			return 0;	/* explored with fewer sleeping: done */
+		*sleep &= vs->v[j].sleep;
+		vs->v[j].sleep = *sleep;
+		return 1;
+	}
+	vs->v[j] = (struct vslot){ .h = a, .h2 = b, .sleep = *sleep };
+	vs->n++;
+	*fresh = true;
+	return 1;
+}
+
+/* --- the search ------------------------------------------------------------ */
+
+struct xframe {
+	struct run_snap *snap;
+	struct run_choice ch[MAX_CHOICES];
+	int n, next;
+	uint32_t sleep;		/* threads asleep here */
+	uint32_t explored;	/* threads explored from here */
+	struct span_footprint fps[MAX_SLEEP_THREADS];
+	int last_thread;	/* the thread whose step led here */
+	int preemptions;
+};
+
+struct xctx {
+	const struct scn *s;
+	const struct explore_opts *o;
+	struct explore_result *res;
+	struct run *r;
+	struct vset vs;
+	struct xframe *stack;
+	int depth, cap;
+	size_t snap_bytes;
+	double t0, last_progress;
+	bool oom;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t sched_steps(const char *s)
+{
+	size_t n = 0;
+
+	while (*s) {
+		size_t l = strcspn(s, ",");
+		const char *star = memchr(s, '*', l);
+
+		n += star ? strtoull(star + 1, NULL, 10) : 1;
+		s += l;
+		if (*s)
+			s++;
+	}
+	return n;
+}
+
+/* keep @sched as the witness if it is the first or the shortest */
+static void witness(char **slot, size_t *len, const char *sched)
+{
+	size_t n = sched_steps(sched);
+
+	if (*slot && *len <= n)
+		return;
+	free(*slot);
+	*slot = strdup(sched);
+	*len = n;
+}
+
+static void end_state(struct xctx *x)
+{
+	struct explore_result *res = x->res;
+	const struct scn *s = x->s;
+	struct run *r = x->r;
+	char *sched;
+	enum run_status st;
+
+	run_finish(r);
+	st = run_status(r);
+	sched = strdup(run_schedule(r));
+	if (!sched) {
+		x->oom = true;
+		return;
+	}
+	res->end_states++;
+	if (st == RUN_ERROR || st == RUN_STEP_LIMIT) {
+		res->errors++;
+		if (!res->error_msg)
+			res->error_msg = strdup(st == RUN_ERROR ? run_error(r) :
+						"step limit reached");
+	} else if (st == RUN_VIOLATION) {
+		const struct span_violation *v = run_violation(r);
+
+		res->viol[v->inv]++;
+		witness(&res->viol_witness[v->inv], &res->viol_len[v->inv], sched);
+	}
+	if (s->violation >= 0 && !(st == RUN_VIOLATION &&
+				   run_violation(r)->inv == s->violation)) {
+		res->missed_violation++;
+		witness(&res->missed_witness, &res->missed_len, sched);
+	}
+	if (st == RUN_DONE || st == RUN_DEADLOCK) {
+		for (int i = 0; i < s->nr_expects; i++) {
+			const struct cond_result *c = &run_expects(r)[i];
+			struct explore_cond *e = &res->expects[i];
+
+			if (c->error)
+				e->error++;
+			else if (c->value)
+				e->yes++, witness(&e->witness_yes, &e->len_yes, sched);
+			else
+				e->no++, witness(&e->witness_no, &e->len_no, sched);
+		}
+		for (int i = 0; i < s->nr_exists; i++) {
+			const struct cond_result *c = &run_exists(r)[i];
+			struct explore_cond *e = &res->exists[i];
+
+			if (c->error)
+				e->error++;
+			else if (c->value)
+				e->yes++, witness(&e->witness_yes, &e->len_yes, sched);
+			else
+				e->no++, witness(&e->witness_no, &e->len_no, sched);
+		}
+	}
+	free(sched);
+}
+
+static void progress(struct xctx *x)
+{
+	double t = now();
+
+	if (!x->o->progress || t - x->last_progress < 1.0 || t - x->t0 < 1.0)
+		return;
+	x->last_progress = t;
+	fprintf(stderr, "\rexplore: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB   ",
+		x->res->states, x->res->states / (t - x->t0), x->depth,
+		(double)(x->vs.cap * sizeof(struct vslot) + x->snap_bytes) / 1048576.0);
+	fflush(stderr);
+}
+
+static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
+		int last_thread, int preemptions)
+{
+	struct xframe *f;
+
+	if (x->depth == x->cap) {
+		int cap = x->cap ? x->cap * 2 : 64;
+		struct xframe *st = realloc(x->stack, (size_t)cap * sizeof(*st));
+
+		if (!st)
+			return -ENOMEM;
+		x->stack = st;
+		x->cap = cap;
+	}
+	f = &x->stack[x->depth];
+	memset(f, 0, offsetof(struct xframe, fps));
+	f->snap = run_save(x->r);
+	if (!f->snap)
+		return -ENOMEM;
+	x->snap_bytes += run_snap_bytes(f->snap);
+	if (x->snap_bytes > x->res->peak_bytes)
+		x->res->peak_bytes = x->snap_bytes;
+	f->n = run_enabled(x->r, f->ch, MAX_CHOICES);
+	f->sleep = sleep;
+	f->last_thread = last_thread;
+	f->preemptions = preemptions;
+	if (parent)
+		for (int t = 0; t < MAX_SLEEP_THREADS; t++)
+			if (sleep & (1u << t))
+				f->fps[t] = parent->fps[t];
+	x->depth++;
+	if ((uint64_t)x->depth > x->res->max_depth)
+		x->res->max_depth = (uint64_t)x->depth;
+	return 0;
+}
+
+static void pop(struct xctx *x)
+{
+	struct xframe *f = &x->stack[--x->depth];
+
+	x->snap_bytes -= run_snap_bytes(f->snap);
+	run_snap_free(x->r, f->snap);
+}
+
+static bool thread_enabled_in(const struct xframe *f, int t)
+{
+	for (int i = 0; i < f->n; i++)
+		if (f->ch[i].thread == t)
+			return true;
+	return false;
+}
+
+/* the state after a step: an end state, pruned, or a new frame */
+static int visit(struct xctx *x, struct xframe *f, const struct run_choice *c,
+		 uint32_t sleep)
+{
+	uint64_t h[2];
+	bool fresh;
+	int pre = f->preemptions, ret;
+	struct run_choice probe;
+
+	if (c->thread >= 0 && f->last_thread >= 0 && c->thread != f->last_thread &&
+	    thread_enabled_in(f, f->last_thread))
+		pre++;
+	run_hash(x->r, h);
+	ret = vset_visit(&x->vs, h, &sleep, &fresh);
+	if (ret <= 0)
+		return ret;
+	if (fresh)
+		x->res->states++;
+	if (run_status(x->r) != RUN_RUNNING || !run_enabled(x->r, &probe, 1)) {
+		end_state(x);
+		return 0;
+	}
+	return push(x, sleep, f, c->thread >= 0 ? c->thread : f->last_thread,
+		    pre);
+}
+
+int explore_run(const struct scn *s, const struct explore_opts *o,
+		struct explore_result *res)
+{
+	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true };
+	struct xctx x = { .s = s, .o = o, .res = res };
+	uint64_t max = o->max_states ? o->max_states : 10000000;
+	uint64_t h[2];
+	uint32_t sleep = 0;
+	bool fresh;
+	int err;
+	bool cur_top = true;	/* x.r holds the top frame's state */
+	struct run_choice probe;
+
+	memset(res, 0, sizeof(*res));
+	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
+	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
+	if (!res->expects || !res->exists)
+		return -ENOMEM;
+	err = run_create(s, &ro, &x.r);
+	if (err)
+		return err;
+	x.t0 = now();
+	run_hash(x.r, h);
+	if (vset_visit(&x.vs, h, &sleep, &fresh) < 0) {
+		err = -ENOMEM;
+		goto out;
+	}
+	res->states = 1;
+	if (run_status(x.r) != RUN_RUNNING || !run_enabled(x.r, &probe, 1)) {
+		end_state(&x);
+		goto out;
+	}
+	if (push(&x, 0, NULL, -1, 0)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (x.depth && !x.oom) {
+		struct xframe *f = &x.stack[x.depth - 1];
+		struct run_choice c;
+		struct span_footprint fp;
+		uint32_t child_sleep = 0, bit;
+
+		if (f->next >= f->n) {
+			pop(&x);
+			cur_top = false;
+			continue;
+		}
+		c = f->ch[f->next++];
+		bit = c.thread >= 0 && c.thread < MAX_SLEEP_THREADS ?
+			      1u << c.thread : 0;
+		if (bit && (f->sleep & bit) && !o->no_reduction) {
+			res->pruned_sleep++;
+			continue;
+		}
+		if (o->preemptions >= 0 && c.thread >= 0 && f->last_thread >= 0 &&
+		    c.thread != f->last_thread &&
+		    thread_enabled_in(f, f->last_thread) &&
+		    f->preemptions + 1 > o->preemptions) {
+			res->pruned_preempt++;
+			continue;
+		}
+		if (res->states >= max) {
+			res->truncated = true;
+			break;
+		}
+		if (!cur_top && run_load(x.r, f->snap)) {
+			err = -ENOMEM;
+			break;
+		}
+		run_step(x.r, &c);
+		cur_top = false;
+		res->transitions++;
+		fp = *run_last_footprint(x.r);
+		if (!o->no_reduction) {
+			uint32_t cand = f->sleep | f->explored;
+
+			for (int t = 0; t < MAX_SLEEP_THREADS; t++)
+				if ((cand & (1u << t)) &&
+				    !span_footprint_conflict(&f->fps[t], &fp))
+					child_sleep |= 1u << t;
+			if (bit) {
+				f->fps[c.thread] = fp;
+				f->explored |= bit;
+			}
+		}
+		{
+			int depth = x.depth;
+
+			err = visit(&x, f, &c, child_sleep);
+			if (err < 0)
+				break;
+			err = 0;
+			/* a new frame: the run holds its state */
+			cur_top = x.depth > depth;
+		}
+		progress(&x);
+	}
+	while (x.depth)
+		pop(&x);
+out:
+	if (o->progress && now() - x.t0 >= 1.0)
+		fputc('\n', stderr);
+	res->seconds = now() - x.t0;
+	res->table_bytes = x.vs.cap * sizeof(struct vslot);
+	free(x.vs.v);
+	free(x.stack);
+	run_destroy(x.r);
+	if (x.oom)
+		err = -ENOMEM;
+	return err;
+}
+
+void explore_result_free(const struct scn *s, struct explore_result *res)
+{
+	if (res->expects)
+		for (int i = 0; i < s->nr_expects; i++) {
+			free(res->expects[i].witness_yes);
+			free(res->expects[i].witness_no);
+		}
+	if (res->exists)
+		for (int i = 0; i < s->nr_exists; i++) {
+			free(res->exists[i].witness_yes);
+			free(res->exists[i].witness_no);
+		}
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
+		free(res->viol_witness[i]);
+	free(res->expects);
+	free(res->exists);
+	free(res->error_msg);
+	free(res->missed_witness);
+	memset(res, 0, sizeof(*res));
+}
+
+bool explore_passed(const struct scn *s, const struct explore_result *res)
+{
+	if (res->errors || !res->end_states)
+		return false;
+	if (s->violation >= 0)
+		return !res->missed_violation;
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
+		if (res->viol[i])
+			return false;
+	for (int i = 0; i < s->nr_expects; i++)
+		if (res->expects[i].no || res->expects[i].error)
+			return false;
+	return true;
+}
+
+/* --- shrinking ---------------------------------------------------------- */
+
+/* replay @sched; does it fail as (@kind, @idx)? */
+static bool fails_same(const struct scn *s, const char *sched, int kind, int idx)
+{
+	struct run_opts ro = { .sched = SCHED_GIVEN, .schedule = sched,
+			       .quiet = true };
+	struct run *r;
+	bool same = false;
+
+	if (run_create(s, &ro, &r))
+		return false;
+	run_to_end(r);
+	if (run_status(r) != RUN_BAD_SCHEDULE) {
+		run_finish(r);
+		switch (kind) {
+		case 0:
+			same = (run_status(r) == RUN_DONE ||
+				run_status(r) == RUN_DEADLOCK) &&
+			       !run_expects(r)[idx].value && !run_expects(r)[idx].error;
+			break;
+		case 1:
+			same = run_status(r) == RUN_VIOLATION &&
+			       run_violation(r)->inv == idx;
+			break;
+		default:
+			same = !(run_status(r) == RUN_VIOLATION &&
+				 run_violation(r)->inv == s->violation) &&
+			       run_status(r) != RUN_ERROR;
+		}
+	}
+	run_destroy(r);
+	return same;
+}
+
+/* expand "a*3,b" into tokens */
+static int tokens(const char *sched, char ***out)
+{
+	char **v = NULL;
+	int n = 0;
+
+	while (*sched) {
+		size_t l = strcspn(sched, ",");
+		char tok[64];
+		unsigned long k = 1;
+		const char *star = memchr(sched, '*', l);
+		size_t tl = star ? (size_t)(star - sched) : l;
+
+		if (tl >= sizeof(tok))
+			tl = sizeof(tok) - 1;
+		memcpy(tok, sched, tl);
+		tok[tl] = 0;
+		if (star)
+			k = strtoul(star + 1, NULL, 10);
+		for (unsigned long i = 0; i < k; i++) {
+			char **nv = realloc(v, (size_t)(n + 1) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+			v[n++] = strdup(tok);
+		}
+		sched += l;
+		if (*sched)
+			sched++;
+	}
+	*out = v;
+	return n;
+}
+
+static char *join(char **v, int n, const bool *skip)
+{
+	size_t len = 1;
+	char *s, *p;
+	int i = 0;
+
+	for (int k = 0; k < n; k++)
+		len += strlen(v[k]) + 24;
+	s = p = calloc(1, len);
+	if (!s)
+		return NULL;
+	while (i < n) {
+		int j = i;
+
+		if (skip && skip[i]) {
+			i++;
+			continue;
+		}
+		/* run-length encode runs of one token */
+		for (j = i + 1; j < n && (!skip || !skip[j]); j++)
+			if (strcmp(v[j], v[i]))
+				break;
+		if (p != s)
+			*p++ = ',';
+		p += j - i > 1 ? sprintf(p, "%s*%d", v[i], j - i) :
+				 sprintf(p, "%s", v[i]);
+		i = j;
+	}
+	return s;
+}
+
+char *explore_shrink(const struct scn *s, const char *schedule, int kind,
+		     int idx)
+{
+	char **v;
+	int n = tokens(schedule, &v);
+	bool *skip = calloc((size_t)n + 1, sizeof(bool));
+	bool changed = true;
+	char *best = NULL;
+
+	if (!skip)
+		goto out;
+	/* drop single steps, from the end, while the failure persists */
+	while (changed) {
+		changed = false;
+		for (int i = n - 1; i >= 0; i--) {
+			char *cand;
+
+			if (skip[i])
+				continue;
+			skip[i] = true;
+			cand = join(v, n, skip);
+			if (cand && fails_same(s, cand, kind, idx))
+				changed = true;
+			else
+				skip[i] = false;
+			free(cand);
+		}
+	}
+	best = join(v, n, skip);
+out:
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	free(skip);
+	return best;
+}
+
+/* --- the report ------------------------------------------------------------ */
+
+static const char *verdict(const struct explore_cond *c)
+{
+	if (!c->no && !c->error && c->yes)
+		return "Always";
+	if (c->yes)
+		return "Sometimes";
+	return "Never";
+}
+
+void explore_report(const struct scn *s, const struct explore_opts *o,
+		    const struct explore_result *res, bool json, FILE *out)
+{
+	double n = (double)res->states;
+	/* birthday bound for 96-bit hashes */
+	double pcoll = n * n / 2.0 / 79228162514264337593543950336.0;
+	const char *cl = o->cmdline ? o->cmdline : "spansim run FILE";
+	bool pass = explore_passed(s, res);
+
+	if (json) {
+		fprintf(out, "{\"explore\":{\"scenario\":\"%s\",\"states\":%" PRIu64
+			",\"transitions\":%" PRIu64 ",\"end_states\":%" PRIu64
+			",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
+			",\"bytes_per_state\":%zu,\"table_bytes\":%zu,\"peak_snapshot_bytes\":%zu"
+			",\"collision_probability\":%.3g,\"pass\":%s,\"expect\":[",
+			s->name, res->states, res->transitions, res->end_states,
+			res->truncated ? "true" : "false", res->seconds,
+			res->seconds > 0 ? n / res->seconds : 0.0,
+			sizeof(struct vslot), res->table_bytes, res->peak_bytes,
+			pcoll, pass ? "true" : "false");
+		for (int i = 0; i < s->nr_expects; i++)
+			fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64 "}",
+				i ? "," : "", s->expects[i].line,
+				res->expects[i].yes, res->expects[i].no);
+		fputs("],\"exists\":[", out);
+		for (int i = 0; i < s->nr_exists; i++)
+			fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64 "}",
+				i ? "," : "", s->exists[i].line,
+				verdict(&res->exists[i]), res->exists[i].yes,
+				res->exists[i].no);
+		fputs("],\"violations\":{", out);
+		for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
+			if (res->viol[i]) {
+				fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",",
+					span_invariant_name(i), res->viol[i]);
+				first = 0;
+			}
+		fputs("}}}\n", out);
+		return;
+	}
+	fprintf(out, "Explore %s\n", s->name);
+	fprintf(out, "States %" PRIu64 "  Transitions %" PRIu64 "  End states %" PRIu64 "%s\n",
+		res->states, res->transitions, res->end_states,
+		res->truncated ? "  (TRUNCATED at --max-states)" : "");
+	fprintf(out, "Time %.3fs  %.0f states/s  max depth %" PRIu64 "\n",
+		res->seconds, res->seconds > 0 ? n / res->seconds : 0.0,
+		res->max_depth);
+	fprintf(out, "Memory: visited set %.1f KiB (%zu bytes per state, 96-bit hashes: collision probability %.2g), snapshots %.1f KiB at the deepest\n",
+		res->table_bytes / 1024.0, sizeof(struct vslot), pcoll,
+		res->peak_bytes / 1024.0);
+	if (!o->no_reduction)
+		fprintf(out, "Reduction: sleep sets skipped %" PRIu64 " transitions\n",
+			res->pruned_sleep);
+	if (o->preemptions >= 0)
+		fprintf(out, "Preemption bound %d: %" PRIu64 " transitions not explored\n",
+			o->preemptions, res->pruned_preempt);
+	if (res->errors)
+		fprintf(out, "ERROR in %" PRIu64 " end states: %s\n", res->errors,
+			res->error_msg ? res->error_msg : "?");
+	for (int i = 0; i < s->nr_expects; i++) {
+		const struct explore_cond *c = &res->expects[i];
+
+		fprintf(out, "expect %s: ", s->expects[i].text);
+		if (!c->no && !c->error) {
+			fprintf(out, "holds in all %" PRIu64 " end states\n", c->yes);
+			continue;
+		}
+		fprintf(out, "FAILS in %" PRIu64 " of %" PRIu64 " end states\n",
+			c->no, c->yes + c->no + c->error);
+		if (c->witness_no) {
+			char *sh = o->shrink ? explore_shrink(s, c->witness_no, 0, i) : NULL;
+
+			fprintf(out, "  counterexample (%zu steps): %s --schedule '%s'\n",
+				c->len_no, cl, c->witness_no);
+			if (sh && strcmp(sh, c->witness_no))
+				fprintf(out, "  shrunk (%zu steps): %s --schedule '%s'\n",
+					sched_steps(sh), cl, sh);
+			free(sh);
+		}
+	}
+	for (int i = 0; i < s->nr_exists; i++) {
+		const struct explore_cond *c = &res->exists[i];
+
+		fprintf(out, "exists %s: %s (%" PRIu64 " yes, %" PRIu64 " no)\n",
+			s->exists[i].text, verdict(c), c->yes, c->no);
+		if (c->witness_yes)
+			fprintf(out, "  witness: %s --schedule '%s'\n", cl,
+				c->witness_yes);
+	}
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++) {
+		char *sh;
+
+		if (!res->viol[i])
+			continue;
+		fprintf(out, "%s %s in %" PRIu64 " end states\n",
+			i == s->violation ? "expected violation" : "invariant broken:",
+			span_invariant_name(i), res->viol[i]);
+		fprintf(out, "  %s (%zu steps): %s --schedule '%s'\n",
+			i == s->violation ? "witness" : "counterexample",
+			res->viol_len[i], cl, res->viol_witness[i]);
+		if (i == s->violation || !o->shrink)
+			continue;
+		sh = explore_shrink(s, res->viol_witness[i], 1, i);
+		if (sh && strcmp(sh, res->viol_witness[i]))
+			fprintf(out, "  shrunk (%zu steps): %s --schedule '%s'\n",
+				sched_steps(sh), cl, sh);
+		free(sh);
+	}
+	if (s->violation >= 0 && res->missed_violation)
+		fprintf(out, "expect violation %s: FAILS: %" PRIu64 " end states do not break it\n  counterexample: %s --schedule '%s'\n",
+			span_invariant_name(s->violation), res->missed_violation,
+			cl, res->missed_witness);
+	fprintf(out, "Result: %s\n", pass ? "PASS" : "FAIL");
+}
