@@ -288,11 +288,11 @@ int span_store(struct span_world *w, int pid, int region, uint64_t off,
 	const uint8_t *src = data;
 	int err;
 
-	if (!w || (len && !data) || region <= 0)
+	if (!w || (len && !data))
 		return -EINVAL;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
-	if (!span__find_vma(w, (uint32_t)pid, (uint32_t)region) ||
+	if (region <= 0 || !span__find_vma(w, (uint32_t)pid, (uint32_t)region) ||
 	    off + len < off ||
 	    off + len > REGION(w, region)->size)
 		return -EFAULT;
@@ -323,11 +323,11 @@ int span_load(struct span_world *w, int pid, int region, uint64_t off,
 {
 	uint8_t *dst = out;
 
-	if (!w || (len && !out) || region <= 0)
+	if (!w || (len && !out))
 		return -EINVAL;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
-	if (!span__find_vma(w, (uint32_t)pid, (uint32_t)region) ||
+	if (region <= 0 || !span__find_vma(w, (uint32_t)pid, (uint32_t)region) ||
 	    off + len < off || off + len > REGION(w, region)->size)
 		return -EFAULT;
 	while (len) {

@@ -61,6 +61,8 @@ static const char usage_run[] =
 "  --dot OUT.dot   write the ownership graph (Graphviz) at the end, or\n"
 "  --at STEP       after step STEP\n"
 "  --quiet         only the summary\n"
+"  --fault C:N     fail the Nth allocation (C = alloc: -ENOMEM) or user copy\n"
+"                  (C = copy: -EFAULT) from the start of the run, setup included\n"
 "\n"
 "fifo (the default) runs kernel events first, then the threads in\n"
 "declaration order, each until it blocks.  Every report ends with the\n"
@@ -181,6 +183,20 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			NEED();
 			o->ro.schedule = v;
 			o->ro.sched = SCHED_GIVEN;
+		} else if (!strcmp(a, "--fault")) {
+			const char *colon;
+
+			NEED();
+			colon = strchr(v, ':');
+			if (!colon || parse_u64(colon + 1, &o->ro.fault_nth) ||
+			    !o->ro.fault_nth)
+				return usage_error(cmd, "bad fault '%s' (alloc:N or copy:N)", v);
+			if (!strncmp(v, "alloc:", 6))
+				o->ro.fault_class = SPAN_FAULT_ALLOC;
+			else if (!strncmp(v, "copy:", 5))
+				o->ro.fault_class = SPAN_FAULT_COPY;
+			else
+				return usage_error(cmd, "bad fault '%s' (alloc:N or copy:N)", v);
 		} else if (!strcmp(a, "--trace")) {
 			o->ro.trace = true;
 		} else if (!strcmp(a, "--json")) {
@@ -265,6 +281,11 @@ static void cmdline(char *buf, size_t n, const char *file, struct opts *o)
 		k += (size_t)snprintf(buf + k, n - k, " --param %s", o->params[i]);
 	for (int i = 0; i < o->ns && k < n; i++)
 		k += (size_t)snprintf(buf + k, n - k, " --set %s", o->sets[i]);
+	if (o->ro.fault_nth && k < n)
+		k += (size_t)snprintf(buf + k, n - k, " --fault %s:%" PRIu64,
+				      o->ro.fault_class == SPAN_FAULT_ALLOC ?
+					      "alloc" : "copy",
+				      o->ro.fault_nth);
 }
 
 static int write_dot(struct run *r, const char *path)

@@ -1565,6 +1565,8 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	if (err)
 		goto fail;
 	*span_world_policy(r->w) = s->policy;
+	if (o->fault_nth)
+		span_fault_set(r->w, o->fault_class, o->fault_nth, o->fault_repeat);
 	for (int i = 0; i < s->nr_sets; i++) {
 		err = span_world_set_param(r->w, s->sets[i].param,
 					   (uint64_t)s->sets[i].value);

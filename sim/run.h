@@ -34,6 +34,10 @@ struct run_opts {
 	FILE *out;
 	uint64_t max_steps;	/* 0: 10 million */
 	const char *cmdline;	/* how to reproduce, printed in reports */
+	/* fault injection (span/fault.h): fail the Nth operation of a class */
+	int fault_class;	/* SPAN_FAULT_ALLOC or SPAN_FAULT_COPY */
+	uint64_t fault_nth;	/* 0: none */
+	uint64_t fault_repeat;	/* that many more after it */
 };
 
 /* A choice of the scheduler. */
