@@ -254,10 +254,9 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 		buf->capturer = 0;
 		if (w->policy.v[SPAN_KNOB_PIPE_BUF_INIT] == SPAN_PIPE_BUF_INIT_CLEAR)
 			buf->flags = 0;
-		span__trace(w, "splice_folio_into_pipe", SPAN_TR_QUEUE,
-			    SPAN_OBJ_PIPE, span__pipe_id(w, pipe), n, page,
-			    buf->flags ? "stale flags kept" : NULL);
 		pipe->head++;
+		span__trace_buf(w, "splice_folio_into_pipe", pipe, buf,
+				buf->flags ? "stale flags kept" : NULL);
 		*ppos += n;
 		len -= n;
 		ret += n;

@@ -13,6 +13,8 @@
  * free slot are there for the next producer to (not) initialise.  That is
  * how pipe_buf_init=stale (Dirty Pipe) is expressed.
  */
+#include <stdio.h>
+
 #include "internal.h"
 
 /* --- pipe_buf_operations ---------------------------------------------- */
@@ -214,6 +216,28 @@ int span__pipe_buf_confirm(struct span_world *w, struct span_pipe_buffer *buf)
 	if (!(PAGE(w, buf->page)->flags & PG_uptodate))
 		return -EIO;
 	return 0;
+}
+
+/*
+ * span__trace_buf - a buffer was added at the head of @pipe: trace the
+ * slot's contents ("page#3 +0 len 1 user_page_pipe_buf_ops GIFT").
+ */
+void span__trace_buf(struct span_world *w, const char *func,
+		     struct span_pipe_inode_info *pipe,
+		     const struct span_pipe_buffer *buf, const char *why)
+{
+	char msg[160];
+
+	if (!w->ops.trace)
+		return;
+	snprintf(msg, sizeof(msg), "page#%u +%u len %u %s%s%s%s%s%s", buf->page,
+		 buf->offset, buf->len, span_pipe_buf_ops_name(buf->ops),
+		 buf->flags & SPAN_PIPE_BUF_FLAG_CAN_MERGE ? " CAN_MERGE" : "",
+		 buf->flags & SPAN_PIPE_BUF_FLAG_GIFT ? " GIFT" : "",
+		 buf->flags & SPAN_PIPE_BUF_FLAG_PACKET ? " PACKET" : "",
+		 why ? ", " : "", why ? why : "");
+	span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_PIPE, span__pipe_id(w, pipe),
+		    pipe_occupancy(pipe) - 1, pipe_occupancy(pipe), msg);
 }
 
 uint32_t span__pipe_buf_page(const struct span_pipe_buffer *buf)
@@ -511,9 +535,7 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 			buf->flags = pipe->packet ? SPAN_PIPE_BUF_FLAG_PACKET :
 						    SPAN_PIPE_BUF_FLAG_CAN_MERGE;
 			pipe->head++;
-			span__trace(w, "anon_pipe_write", SPAN_TR_QUEUE,
-				    SPAN_OBJ_PIPE, id, pipe->head - 1, pipe->head,
-				    NULL);
+			span__trace_buf(w, "anon_pipe_write", pipe, buf, NULL);
 			*done += n;
 			if (*done == total) {
 				ret = (ssize_t)total;

@@ -193,10 +193,8 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 				ibuf->ops = SPAN_PBO_NONE;
 				ipipe->tail++;
 			}
-			span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_PIPE,
-				    span__pipe_id(w, opipe), obuf->len,
-				    obuf->page, "whole buffer");
 			opipe->head++;
+			span__trace_buf(w, func, opipe, obuf, "whole buffer");
 			ret += obuf->len;
 			len -= obuf->len;
 		} else {
@@ -206,12 +204,10 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 					ret = err;
 				break;
 			}
-			span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_PIPE,
-				    span__pipe_id(w, opipe), (int64_t)len,
-				    obuf->page, "partial");
 			ibuf->offset += (uint32_t)len;
 			ibuf->len -= (uint32_t)len;
 			opipe->head++;
+			span__trace_buf(w, func, opipe, obuf, "partial");
 			ret += (ssize_t)len;
 			len = 0;
 		}
@@ -257,9 +253,8 @@ static ssize_t link_pipe(struct span_world *w,
 				ret = err;
 			break;
 		}
-		span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_PIPE,
-			    span__pipe_id(w, opipe), n, obuf->page, "tee");
 		opipe->head++;
+		span__trace_buf(w, func, opipe, obuf, "tee");
 		ret += n;
 		len -= n;
 	}
@@ -585,10 +580,8 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 			buf->priv = 0;
 			buf->capturer = pid;
 		}
-		span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_PIPE,
-			    span__pipe_id(w, pipe), n, page,
-			    span_pipe_buf_ops_name(buf->ops));
 		pipe->head++;
+		span__trace_buf(w, func, pipe, buf, NULL);
 		ret += n;
 		off += n;
 		len -= n;

@@ -330,13 +330,6 @@ static int cmd_run(int argc, char **argv)
 		scn_free(s);
 		return 2;
 	}
-	if (!o.ro.json && !o.ro.quiet) {
-		printf("scenario %s%s%s\n", s->name, s->doc ? ": " : "",
-		       s->doc ? s->doc : "");
-		if (run_status(r) == RUN_RUNNING)
-			printf("%5s  %-10s %-44s   %s\n", "step", "thread",
-			       "operation", "result");
-	}
 	run_until(r, o.at >= 0 ? (uint64_t)o.at : 0);
 	if (o.dot && write_dot(r, o.dot))
 		ret = 2;

@@ -1561,6 +1561,12 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	r->rng = o->seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
 	if (!r->rng)
 		r->rng = 1;
+	if (!r->o.quiet && !r->o.json && r->o.out) {
+		fprintf(r->o.out, "scenario %s%s%s\n", s->name, s->doc ? ": " : "",
+			s->doc ? s->doc : "");
+		fprintf(r->o.out, "%5s  %-10s %-44s   %s\n", "step", "thread",
+			"operation", "result");
+	}
 	err = span_world_create(&r->w, &ops, r);
 	if (err)
 		goto fail;
