@@ -138,7 +138,7 @@ static inline bool page_freed(const struct span_world *w, int page)
 	       info.kind == SPAN_PAGE_FREE && info.freed_at;
 }
 
-/* --- stepped calls --------------------------------------------------------- */
+/* --- stepped calls -------------------------------------------------------- */
 
 static inline int do_mmap(struct span_world *w, int pid, uint64_t size,
 			  unsigned int flags, const char *fill)

@@ -471,7 +471,7 @@ static void test_mm_munmap(void **state)
 	span_world_destroy(w);
 }
 
-/* --- kernel memory and owners ---------------------------------------------- */
+/* --- kernel memory and owners --------------------------------------------- */
 
 static int kmem_alloc(struct span_world *w, uint64_t size, int kind, int owner,
 		      const char *fill, int *kmem)
