@@ -96,6 +96,7 @@ struct run {
 	struct span_violation deadlock_viol;
 	/* step being printed */
 	const char *cur_text;
+	const struct scn_str *step_data;	/* on_step: the var stored */
 };
 
 static const char *const status_names[] = {
@@ -294,6 +295,7 @@ static void var_store(struct run *r, struct thread *t, const struct scn_ref *ref
 	v->v[i].data = p;
 	v->v[i].len = len;
 	v->set[i] = true;
+	r->step_data = &v->v[i];
 }
 
 static void label_store(struct run *r, const struct scn_op *op, int64_t value)
@@ -911,6 +913,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 		return r->status == RUN_ERROR ? OP_FAIL : OP_DONE;
 	span_world_step_begin(r->w, tid + 1, thread_pid(r, t));
 	t->in_op = true;
+	r->step_data = NULL;
 	res = exec_op(r, t, op, &ret);
 	if (res == OP_BLOCKED) {
 		span_world_step_cancel(r->w);
@@ -932,6 +935,10 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 	if (res == OP_DONE) {
 		label_store(r, op, ret);
 		print_step(r, t->name, op->text, ret, true);
+		if (r->o.on_step)
+			r->o.on_step(r->o.on_step_ud, t->name, op, ret,
+				     r->step_data ? r->step_data->data : NULL,
+				     r->step_data ? r->step_data->len : 0);
 		thread_advance(t);
 		thread_op(r, t);	/* notice the end of the thread now */
 	} else {

@@ -34,6 +34,16 @@ struct run_opts {
 	FILE *out;
 	uint64_t max_steps;	/* 0: 10 million */
 	const char *cmdline;	/* how to reproduce, printed in reports */
+	/*
+	 * Called when an operation completes (setup operations included, with
+	 * @thread "setup"; kernel events are not operations): its return
+	 * value and, when it stores to a result variable (read, recv, load,
+	 * errqueue; `all` ops: the accumulated bytes), those bytes, else
+	 * NULL/0.  For the differential runner (sim/kernel.c).
+	 */
+	void (*on_step)(void *ud, const char *thread, const struct scn_op *op,
+			int64_t ret, const void *data, size_t len);
+	void *on_step_ud;
 	/* fault injection (span/fault.h): fail the Nth operation of a class */
 	int fault_class;	/* SPAN_FAULT_ALLOC or SPAN_FAULT_COPY */
 	uint64_t fault_nth;	/* 0: none */
