@@ -19,7 +19,7 @@ struct tab_copy {
 	uint32_t n, hint;
 };
 
-#define NR_TABS 13
+#define NR_TABS 19
 
 struct span_snapshot {
 	struct span_world w;		/* scalars; table pointers unused */
@@ -34,7 +34,9 @@ static struct span_tab *world_tabs(struct span_world *w, int i)
 	struct span_tab *t[NR_TABS] = {
 		&w->pages, &w->owners, &w->descs, &w->procs, &w->vmas,
 		&w->ptes, &w->regions, &w->ids, &w->kmems, &w->files,
-		&w->pipes, &w->slots, &w->net.events,
+		&w->pipes, &w->slots, &w->net.events, &w->net.skbs,
+		&w->net.shinfos, &w->net.ubufs, &w->net.socks,
+		&w->net.captures, &w->net.notes,
 	};
 
 	return t[i];

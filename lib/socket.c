@@ -2,100 +2,551 @@
 /*
  * socket.c - the socket layer and the kernel event queue.
  *
- * Placeholder until the network model (tcp.c, af_unix.c, skbuff.c,
- * zerocopy.c, loopback.c) lands: no socket can be created yet, so every
- * socket handle is invalid and socket calls return -EBADF, and creating a
- * socket returns -EOPNOTSUPP.
+ * Models net/socket.c (sock_sendmsg(), sock_recvmsg(), sock_close(),
+ * sock_splice_read()), the splice_to_socket() actor of fs/splice.c, the
+ * MSG_ERRQUEUE side of net/core/sock.c (sock_recv_errqueue()), and an
+ * in-kernel consumer that transforms received data in place (esp_input(),
+ * rxkad, AF_ALG: span_decrypt()).  Also the library plumbing of the
+ * network model: the socket table, the kernel event queue, the checker's
+ * recount of what the network holds, the canonical form for hashing and
+ * the end-of-run teardown.
+ *
+ * Kernel events (include/span/world.h) are queued by the model and run by
+ * the caller: span_world_run_event() runs the event's work and nothing
+ * else; the caller brackets it with span_world_step_begin(w, 0, 0) and
+ * span_world_step_end(w) exactly like a thread step.  Deliveries to one
+ * socket are enabled in FIFO order (the loopback backlog is a queue);
+ * every other pending event is always enabled.
  */
+#include <stdio.h>
+
 #include "internal.h"
+
+/* --- tables -------------------------------------------------------------- */
 
 int span__net_init(struct span_world *w)
 {
-	return span__tab_init(w, &w->net.events, sizeof(struct span_event_ent));
+	struct span_net *n = &w->net;
+
+	memset(n, 0, sizeof(*n));
+	if (span__tab_init(w, &n->events, sizeof(struct span_event_ent)) ||
+	    span__tab_init(w, &n->skbs, sizeof(struct span_sk_buff)) ||
+	    span__tab_init(w, &n->shinfos, sizeof(struct span_skb_shared_info)) ||
+	    span__tab_init(w, &n->ubufs, sizeof(struct span_ubuf_info)) ||
+	    span__tab_init(w, &n->socks, sizeof(struct span_sock)) ||
+	    span__tab_init(w, &n->captures, sizeof(struct span_zc_capture)) ||
+	    span__tab_init(w, &n->notes, sizeof(struct span_zc_note)))
+		return -ENOMEM;
+	return 0;
 }
 
 void span__net_destroy(struct span_world *w)
 {
-	span__tab_destroy(w, &w->net.events);
+	struct span_net *n = &w->net;
+
+	span__tab_destroy(w, &n->events);
+	span__tab_destroy(w, &n->skbs);
+	span__tab_destroy(w, &n->shinfos);
+	span__tab_destroy(w, &n->ubufs);
+	span__tab_destroy(w, &n->socks);
+	span__tab_destroy(w, &n->captures);
+	span__tab_destroy(w, &n->notes);
 }
 
-void span__net_teardown(struct span_world *w)
+/*
+ * Allocation that fault injection does not fail: the kernel has no
+ * allocation at these points (a timer, softirq work, a notification skb
+ * preallocated with the uarg), so failing them would model nothing.
+ */
+static uint32_t tab_alloc_nofail(struct span_world *w, struct span_tab *t)
 {
-	(void)w;
+	uint64_t nth = w->fault_nth[SPAN_FAULT_ALLOC];
+	uint32_t id;
+
+	w->fault_nth[SPAN_FAULT_ALLOC] = 0;
+	id = span__tab_alloc(w, t);
+	w->fault_nth[SPAN_FAULT_ALLOC] = nth;
+	return id;
+}
+
+uint32_t span__sock_alloc(struct span_world *w, int family)
+{
+	uint32_t id = span__tab_alloc(w, &w->net.socks);
+
+	if (!id)
+		return 0;
+	SOCK(w, id)->family = (uint8_t)family;
+	SOCK(w, id)->file = 1;
+	span__fp(w, true, SPAN_OBJ_SOCK, id);
+	return id;
+}
+
+/* --- skb queues ---------------------------------------------------------- */
+
+void span__skb_queue_tail(struct span_world *w, struct span_skb_queue *q,
+			  uint32_t skb)
+{
+	SKB(w, skb)->next = 0;
+	if (q->tail)
+		SKB(w, q->tail)->next = skb;
+	else
+		q->head = skb;
+	q->tail = skb;
+}
+
+uint32_t span__skb_dequeue(struct span_world *w, struct span_skb_queue *q)
+{
+	uint32_t skb = q->head;
+
+	if (!skb)
+		return 0;
+	q->head = SKB(w, skb)->next;
+	if (!q->head)
+		q->tail = 0;
+	SKB(w, skb)->next = 0;
+	return skb;
+}
+
+/* __skb_queue_purge() */
+void span__skb_queue_purge(struct span_world *w, struct span_skb_queue *q,
+			   const char *func)
+{
+	uint32_t skb;
+
+	while ((skb = span__skb_dequeue(w, q)))
+		span__kfree_skb(w, skb, func);
+}
+
+/* bytes queued for reading (sk_rmem_alloc, truesize == len) */
+uint64_t span__sk_rmem(struct span_world *w, uint32_t sk)
+{
+	uint64_t n = 0;
+
+	for (uint32_t s = SOCK(w, sk)->receive_queue.head; s; s = SKB(w, s)->next)
+		n += SKB(w, s)->len - SKB(w, s)->consumed;
+	return n;
+}
+
+/* sock_wfree(): the sender's sk_wmem_alloc goes down */
+void span__sock_wfree(struct span_world *w, uint32_t sk, uint32_t truesize)
+{
+	struct span_sock *so;
+
+	if (!span__tab_live(&w->net.socks, sk))
+		return;
+	so = SOCK(w, sk);
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	so->wmem_alloc -= truesize < so->wmem_alloc ? truesize : so->wmem_alloc;
+}
+
+/* --- socket lifetime ----------------------------------------------------- */
+
+static bool sock_busy(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	if (!so->dead || so->write_queue.head || so->rtx_queue.head ||
+	    so->receive_queue.head || so->wmem_alloc || so->send_uarg)
+		return true;
+	for (uint32_t i = 1; i < w->net.events.n; i++)
+		if (EVENT(w, i)->live && EVENT(w, i)->sock == sk)
+			return true;
+	for (uint32_t i = 1; i < w->net.ubufs.n; i++)
+		if (UBUF(w, i)->live && UBUF(w, i)->sk == sk)
+			return true;
+	for (uint32_t i = 1; i < w->net.skbs.n; i++)
+		if (SKB(w, i)->live && SKB(w, i)->sk == sk)
+			return true;
+	return false;
+}
+
+/* __sk_free() of an orphaned socket once nothing refers to it */
+void span__sock_reap(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	if (!so->live || sock_busy(w, sk))
+		return;
+	if (so->peer && span__tab_live(&w->net.socks, so->peer) &&
+	    SOCK(w, so->peer)->peer == sk)
+		SOCK(w, so->peer)->peer = 0;
+	if (so->pfrag_page)
+		span__put_page(w, so->pfrag_page, "sk_destruct");
+	for (uint32_t i = 1; i < w->net.notes.n; i++)
+		if (NOTE(w, i)->live && NOTE(w, i)->sk == sk)
+			span__tab_free(&w->net.notes, i);
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	span__trace(w, "__sk_free", SPAN_TR_FREE, SPAN_OBJ_SOCK, sk, 0, 0, NULL);
+	span__tab_free(&w->net.socks, sk);
+}
+
+void span__sock_reap_all(struct span_world *w)
+{
+	for (uint32_t i = 1; i < w->net.socks.n; i++)
+		if (SOCK(w, i)->live && SOCK(w, i)->dead)
+			span__sock_reap(w, i);
 }
 
 bool span__sock_valid(const struct span_world *w, uint32_t sock)
 {
-	(void)w;
-	(void)sock;
-	return false;
+	return span__tab_live(&w->net.socks, sock) &&
+	       TAB_AT(w->net.socks, struct span_sock, sock)->file;
 }
 
+static uint32_t sock_of(const struct span_world *w, int fd)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+
+	if (!w || fd <= 0 || SPAN_FD_TYPE(fd) != SPAN_FD_SOCK ||
+	    !span__sock_valid(w, id))
+		return 0;
+	return id;
+}
+
+/* sock_close() -> tcp_close() / unix_release() */
 int span__sock_close(struct span_world *w, uint32_t sock)
 {
-	(void)w;
-	(void)sock;
-	return -EBADF;
+	if (!span__sock_valid(w, sock))
+		return -EBADF;
+	if (SOCK(w, sock)->family == SOCK_TCP)
+		span__tcp_close(w, sock);
+	else
+		span__unix_release(w, sock);
+	span__sock_reap_all(w);
+	return 0;
 }
 
-ssize_t span__splice_to_socket(struct span_world *w, uint32_t pid,
-			       struct span_pipe_inode_info *pipe, int fd,
-			       size_t len, unsigned int flags, bool nonblock)
-{
-	return -EBADF;
-}
-
-ssize_t span__sock_splice_read(struct span_world *w, uint32_t pid, int fd,
-			       uint64_t *off_in,
-			       struct span_pipe_inode_info *pipe, size_t len,
-			       unsigned int flags, bool nonblock)
-{
-	return -EBADF;
-}
-
-int span_tcp_connect(struct span_world *w, int *a, int *b)
-{
-	return -EOPNOTSUPP;
-}
-
-int span_unix_pair(struct span_world *w, int *a, int *b)
-{
-	return -EOPNOTSUPP;
-}
+/* --- the socket calls ---------------------------------------------------- */
 
 int span_setsockopt_zerocopy(struct span_world *w, int fd, int val)
 {
-	return -EBADF;
+	uint32_t sk = sock_of(w, fd);
+
+	if (!sk)
+		return -EBADF;
+	/* KREF: net/core/sock.c sk_setsockopt(SO_ZEROCOPY) */
+	if (SOCK(w, sk)->family != SOCK_TCP)
+		return -EOPNOTSUPP;
+	if (val != 0 && val != 1)
+		return -EINVAL;
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	SOCK(w, sk)->zerocopy = (uint8_t)val;
+	return 0;
 }
+
+ssize_t span__sock_sendmsg_iter(struct span_world *w, uint32_t sk,
+				struct span_net_iter *it, unsigned int flags,
+				size_t *done)
+{
+	ssize_t ret;
+
+	if (SOCK(w, sk)->family == SOCK_TCP)
+		ret = span__tcp_sendmsg(w, sk, it, flags, done);
+	else
+		ret = span__unix_stream_sendmsg(w, sk, it, flags, done);
+	span__sock_reap_all(w);
+	return ret;
+}
+
+#define SEND_FLAGS (SPAN_MSG_ZEROCOPY | SPAN_MSG_SPLICE_PAGES | SPAN_MSG_MORE | \
+		    SPAN_O_NONBLOCK)
 
 ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
 		     const struct span_src *src, size_t len,
 		     unsigned int flags, size_t *done)
 {
-	return -EBADF;
+	struct span_net_iter it;
+	size_t local = 0;
+	uint32_t sk;
+
+	if (!w || !src || (flags & ~SEND_FLAGS))
+		return -EINVAL;
+	if (!done)
+		done = &local;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	sk = sock_of(w, fd);
+	if (!sk)
+		return -EBADF;
+	if (*done > len)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/*
+	 * KREF: net/socket.c ____sys_sendmsg(): MSG_INTERNAL_SENDMSG_FLAGS are
+	 * cleared for userspace.  Literal bytes are a user buffer; a region
+	 * or kmem with MSG_SPLICE_PAGES is a kernel service's bvec.
+	 */
+	if (src->buf)
+		flags &= ~SPAN_MSG_SPLICE_PAGES;
+	if (src->kmem && !(flags & SPAN_MSG_SPLICE_PAGES))
+		flags &= ~SPAN_MSG_ZEROCOPY;	/* a kvec: copied */
+	span__iter_init_src(&it, (uint32_t)pid, src, len);
+	span__iter_advance(&it, *done);
+	return span__sock_sendmsg_iter(w, sk, &it, flags, done);
 }
 
 ssize_t span_recvmsg(struct span_world *w, int pid, int fd, void *out,
 		     size_t len, unsigned int flags)
 {
-	return -EBADF;
+	uint32_t sk;
+	ssize_t ret;
+
+	if (!w || (len && !out) || (flags & ~(SPAN_MSG_PEEK | SPAN_O_NONBLOCK)))
+		return -EINVAL;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	sk = sock_of(w, fd);
+	if (!sk)
+		return -EBADF;
+	if (SOCK(w, sk)->family == SOCK_TCP)
+		ret = span__tcp_recvmsg(w, sk, out, len, flags);
+	else
+		ret = span__unix_stream_recvmsg(w, sk, out, len, flags);
+	span__sock_reap_all(w);
+	return ret;
 }
+
+/*
+ * span__sock_splice_read - sock_splice_read() -> tcp_splice_read() or
+ * unix_stream_splice_read().  @nonblock is SPLICE_F_NONBLOCK or the
+ * pipe's O_NONBLOCK.  An offset is -ESPIPE (both protocols check *ppos).
+ */
+ssize_t span__sock_splice_read(struct span_world *w, uint32_t pid, int fd,
+			       uint64_t *off_in,
+			       struct span_pipe_inode_info *pipe, size_t len,
+			       unsigned int flags, bool nonblock)
+{
+	uint32_t sk = sock_of(w, fd);
+	ssize_t ret;
+
+	(void)pid;
+	(void)flags;
+	if (!sk)
+		return -EBADF;
+	if (off_in)
+		return -ESPIPE;
+	if (SOCK(w, sk)->family == SOCK_TCP)
+		ret = span__tcp_splice_read(w, sk, pipe, len, nonblock);
+	else
+		ret = span__unix_stream_splice_read(w, sk, pipe, len, nonblock);
+	span__sock_reap_all(w);
+	return ret;
+}
+
+/*
+ * span__splice_to_socket - splice_to_socket(): up to 16 pipe buffers at a
+ * time become a bvec iterator for sendmsg(MSG_SPLICE_PAGES); the skb takes
+ * its own references (or, under kmem_send, what that knob says), and the
+ * pipe's buffers are released once sendmsg returns.
+ * @nonblock: SPLICE_F_NONBLOCK or the pipe's O_NONBLOCK (the wait for
+ * pipe data); the socket's own O_NONBLOCK becomes MSG_DONTWAIT.
+ */
+ssize_t span__splice_to_socket(struct span_world *w, uint32_t pid,
+			       struct span_pipe_inode_info *pipe, int fd,
+			       size_t len, unsigned int flags, bool nonblock)
+{
+	uint32_t sk = sock_of(w, fd);
+	ssize_t spliced = 0;
+
+	(void)pid;
+	if (!sk)
+		return -EBADF;
+	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
+	while (len) {
+		struct span_bvec bv[SPAN_PIPE_DEF_SEGS];
+		struct span_net_iter it;
+		unsigned int mflags = SPAN_MSG_SPLICE_PAGES;
+		uint32_t nr = 0;
+		size_t total = 0, done = 0, more = 0;
+		ssize_t ret;
+
+		if (pipe_empty(pipe)) {
+			if (!pipe->writers || spliced)
+				break;
+			if (nonblock) {
+				spliced = -EAGAIN;
+				break;
+			}
+			spliced = -SPAN_EWOULDSLEEP;
+			break;
+		}
+		for (uint32_t i = pipe->tail; i != pipe->head; i++) {
+			struct span_pipe_buffer *buf = span__pipe_buf(w, pipe, i);
+
+			if (!buf->len)
+				continue;
+			if (nr == SPAN_PIPE_DEF_SEGS || total >= len) {
+				more += buf->len;
+				continue;
+			}
+			if (span__pipe_buf_confirm(w, buf))
+				break;
+			bv[nr].page = buf->page;
+			bv[nr].offset = buf->offset;
+			bv[nr].len = buf->len;
+			if (total + bv[nr].len > len)
+				bv[nr].len = (uint32_t)(len - total);
+			total += bv[nr].len;
+			nr++;
+		}
+		if (!nr)
+			break;
+		if ((flags & SPAN_SPLICE_F_MORE) || more)
+			mflags |= SPAN_MSG_MORE;
+		span__iter_init_bvec(&it, bv, nr, total);
+		ret = span__sock_sendmsg_iter(w, sk, &it, mflags, &done);
+		if (ret == -SPAN_EWOULDSLEEP)
+			ret = done ? (ssize_t)done : (spliced ? 0 : ret);
+		if (ret <= 0) {
+			if (!spliced)
+				spliced = ret;
+			break;
+		}
+		/* the pipe's references go now; the skb holds its own */
+		for (size_t left = (size_t)ret; left;) {
+			struct span_pipe_buffer *buf =
+				span__pipe_buf(w, pipe, pipe->tail);
+			uint32_t n = buf->len < left ? buf->len : (uint32_t)left;
+
+			buf->offset += n;
+			buf->len -= n;
+			left -= n;
+			if (!buf->len)
+				span__pipe_consume(w, pipe);
+		}
+		while (!pipe_empty(pipe) &&
+		       !span__pipe_buf(w, pipe, pipe->tail)->len)
+			span__pipe_consume(w, pipe);
+		spliced += ret;
+		len -= (size_t)ret;
+		if ((size_t)ret < total)
+			break;
+	}
+	span__sock_reap_all(w);
+	return spliced;
+}
+
+/* --- error queue and completions ---------------------------------------- */
 
 int span_recv_errqueue(struct span_world *w, int fd, bool wait, char *out,
 		       size_t size)
 {
-	return -EBADF;
+	uint32_t sk = sock_of(w, fd);
+
+	if (!sk)
+		return -EBADF;
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (!span__zc_notes_text(w, sk, true, false, NULL, 0))
+		return wait ? -SPAN_EWOULDSLEEP : -EAGAIN;
+	return span__zc_notes_text(w, sk, true, true, out, size);
 }
 
 int span_sock_completions(const struct span_world *w, int fd, char *out,
 			  size_t size)
 {
-	return -EBADF;
+	uint32_t sk = sock_of(w, fd);
+
+	if (!sk)
+		return -EBADF;
+	span__zc_notes_text(w, sk, false, false, out, size);
+	return 0;
 }
 
+/* --- an in-place consumer ------------------------------------------------ */
+
+/*
+ * span_decrypt - transform the next @len received bytes in place, the way
+ * esp_input() decrypts: the transform is XOR 0x20 on every byte (it swaps
+ * the case of ASCII letters, so a reader sees what happened).  The bytes
+ * are the ones after the read position and after bytes already
+ * transformed.  Every skb touched first goes through skb_cow_data(): an
+ * skb that is cloned or has SKBFL_SHARED_FRAG is given private copies
+ * (skb_shared_frag=ignore: SHARED_FRAG is not looked at, Dirty Frag, and a
+ * page-cache frag is then written: page-cache-write).  Waits until @len
+ * bytes are queued; after the peer's FIN it transforms what there is.
+ */
 ssize_t span_decrypt(struct span_world *w, int pid, int fd, size_t len)
 {
-	return -EBADF;
+	const char *func = "esp_input";
+	uint32_t sk = sock_of(w, fd), skb, skip;
+	uint64_t avail;
+	size_t done = 0;
+
+	if (!sk)
+		return -EBADF;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (!len)
+		return 0;
+	avail = span__sk_rmem(w, sk) - SOCK(w, sk)->decrypted;
+	if (avail < len) {
+		if (!(SOCK(w, sk)->shutdown & RCV_SHUTDOWN))
+			return -SPAN_EWOULDSLEEP;
+		len = (size_t)avail;
+		if (!len)
+			return 0;
+	}
+	skip = SOCK(w, sk)->decrypted;
+	for (skb = SOCK(w, sk)->receive_queue.head; skb && done < len;
+	     skb = SKB(w, skb)->next) {
+		uint32_t off = SKB(w, skb)->consumed, n;
+		int err;
+
+		n = SKB(w, skb)->len - off;
+		if (skip >= n) {
+			skip -= n;
+			continue;
+		}
+		off += skip;
+		n -= skip;
+		skip = 0;
+		if (n > len - done)
+			n = (uint32_t)(len - done);
+		err = span__skb_cow_data(w, skb);
+		if (err)
+			return done ? (ssize_t)done : err;
+		{
+			uint8_t tmp[n];
+
+			span__skb_read(w, skb, off, tmp, NULL, n, func);
+			for (uint32_t i = 0; i < n; i++)
+				tmp[i] ^= 0x20;
+			span__skb_write(w, skb, off, tmp, n, func);
+		}
+		done += n;
+		SOCK(w, sk)->decrypted += n;
+	}
+	return (ssize_t)done;
+}
+
+/* --- kernel events ------------------------------------------------------- */
+
+int span__event_queue(struct span_world *w, int kind, uint32_t obj,
+		      uint32_t sock, uint32_t arg)
+{
+	uint32_t id = tab_alloc_nofail(w, &w->net.events);
+	struct span_event_ent *e;
+
+	if (!id)
+		return -ENOMEM;
+	e = EVENT(w, id);
+	e->kind = (uint8_t)kind;
+	e->obj = obj;
+	e->sock = sock;
+	e->arg = arg;
+	e->seq = ++w->net.event_seq;
+	return 0;
+}
+
+bool span__event_pending(struct span_world *w, int kind, uint32_t sock)
+{
+	for (uint32_t i = 1; i < w->net.events.n; i++)
+		if (EVENT(w, i)->live && EVENT(w, i)->kind == kind &&
+		    EVENT(w, i)->sock == sock)
+			return true;
+	return false;
 }
 
 const char *span_event_kind_name(int kind)
@@ -112,37 +563,290 @@ const char *span_event_kind_name(int kind)
 	return names[kind];
 }
 
+/* a delivery waits for earlier deliveries to the same socket */
+static bool event_enabled(const struct span_world *w, uint32_t id)
+{
+	const struct span_event_ent *e =
+		TAB_AT(w->net.events, struct span_event_ent, id);
+
+	if (e->kind != SPAN_EV_DELIVER)
+		return true;
+	for (uint32_t i = 1; i < w->net.events.n; i++) {
+		const struct span_event_ent *o =
+			TAB_AT(w->net.events, struct span_event_ent, i);
+
+		if (o->live && o->kind == SPAN_EV_DELIVER && o->sock == e->sock &&
+		    o->seq < e->seq)
+			return false;
+	}
+	return true;
+}
+
 int span_world_events(const struct span_world *w, struct span_event *out,
 		      int max)
 {
-	(void)out;
-	(void)max;
-	return w ? 0 : -EINVAL;
+	uint64_t last = 0;
+	int n = 0;
+
+	if (!w)
+		return -EINVAL;
+	for (;;) {
+		uint32_t best = 0;
+		uint64_t bs = UINT64_MAX;
+
+		for (uint32_t i = 1; i < w->net.events.n; i++) {
+			const struct span_event_ent *e =
+				TAB_AT(w->net.events, struct span_event_ent, i);
+
+			if (e->live && e->seq > last && e->seq < bs) {
+				bs = e->seq;
+				best = i;
+			}
+		}
+		if (!best)
+			break;
+		last = bs;
+		if (!event_enabled(w, best))
+			continue;
+		if (out && n < max) {
+			const struct span_event_ent *e =
+				TAB_AT(w->net.events, struct span_event_ent, best);
+
+			out[n].id = best;
+			out[n].kind = e->kind;
+			out[n].obj = e->obj;
+		}
+		n++;
+	}
+	return n;
 }
 
 int span_world_run_event(struct span_world *w, uint32_t id)
 {
-	return -ENOENT;
+	struct span_event_ent e;
+
+	if (!w || !span__tab_live(&w->net.events, id) || !event_enabled(w, id))
+		return -ENOENT;
+	e = *EVENT(w, id);
+	span__tab_free(&w->net.events, id);
+	span__trace(w, span_event_kind_name(e.kind), SPAN_TR_NOTE,
+		    e.kind == SPAN_EV_DELIVER ? SPAN_OBJ_SKB : SPAN_OBJ_SOCK,
+		    e.obj, 0, 0, "kernel event");
+	switch (e.kind) {
+	case SPAN_EV_XMIT:
+		if (span__tab_live(&w->net.socks, e.sock))
+			span__tcp_write_xmit(w, e.sock);
+		break;
+	case SPAN_EV_DELIVER:
+		span__netif_receive_skb(w, e.obj, e.sock, e.arg);
+		break;
+	case SPAN_EV_ACK:
+		if (span__tab_live(&w->net.socks, e.sock))
+			span__tcp_ack(w, e.sock, e.arg);
+		break;
+	default:
+		break;
+	}
+	span__sock_reap_all(w);
+	return 0;
+}
+
+/* --- the checker's view -------------------------------------------------- */
+
+static void count_pin(struct span_world *w, struct span_counts *c,
+		      uint32_t page)
+{
+	if (page == w->zero_page)
+		return;
+	if (!span__page_live(w, page)) {
+		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
+			      "span_world_check",
+			      "an skb frag still pins freed page#%u", page);
+		return;
+	}
+	c->pins[page]++;
 }
 
 void span__net_account(struct span_world *w, struct span_counts *c)
 {
-	(void)w;
-	(void)c;
+	for (uint32_t i = 1; i < w->net.shinfos.n; i++) {
+		struct span_skb_shared_info *sh = SHINFO(w, i);
+
+		if (!sh->live)
+			continue;
+		if (sh->head_page && sh->head_frag)
+			span__count_page_ref(w, c, sh->head_page, "an skb head");
+		for (uint32_t f = 0; f < sh->nr_frags; f++) {
+			struct span_skb_frag *fr = &sh->frags[f];
+			uint32_t o;
+
+			if (fr->ref == FRAG_REF_PAGE)
+				span__count_page_ref(w, c, fr->page, "an skb frag");
+			else if (fr->ref == FRAG_REF_PIN)
+				count_pin(w, c, fr->page);
+			if (span__owner_memory_page(w, fr->page, &o) &&
+			    OWNER(w, o)->destructed)
+				span__violate(w, SPAN_INV_USE_AFTER_FREE,
+					      SPAN_OBJ_OWNER, o,
+					      "span_world_check",
+					      "an skb frag still references page#%u of destructed owner#%u",
+					      fr->page, o);
+		}
+		if (sh->owner && sh->owner < w->owners.n)
+			c->owner[sh->owner]++;
+	}
+	for (uint32_t i = 1; i < w->net.socks.n; i++)
+		if (SOCK(w, i)->live && SOCK(w, i)->pfrag_page)
+			span__count_page_ref(w, c, SOCK(w, i)->pfrag_page,
+					     "a socket page frag");
 }
 
 bool span__net_refers_owner(struct span_world *w, uint32_t owner)
 {
-	(void)w;
-	(void)owner;
+	for (uint32_t i = 1; i < w->net.shinfos.n; i++) {
+		struct span_skb_shared_info *sh = SHINFO(w, i);
+
+		if (!sh->live)
+			continue;
+		for (uint32_t f = 0; f < sh->nr_frags; f++) {
+			uint32_t o;
+
+			if (span__owner_memory_page(w, sh->frags[f].page, &o) &&
+			    o == owner)
+				return true;
+		}
+	}
 	return false;
+}
+
+/* --- canonical form ------------------------------------------------------ */
+
+static void canon_tab(struct span_tab *t,
+		      void (*sink)(void *ctx, const void *p, size_t n),
+		      void *ctx)
+{
+	for (uint32_t i = 1; i < t->n; i++) {
+		const uint8_t *e = (const uint8_t *)t->v + (size_t)i * t->esz;
+
+		if (!*e)
+			continue;
+		sink(ctx, &i, sizeof(i));
+		sink(ctx, e, t->esz);
+	}
 }
 
 void span__net_canon(struct span_world *w,
 		     void (*sink)(void *ctx, const void *p, size_t n),
 		     void *ctx)
 {
-	(void)w;
-	(void)sink;
-	(void)ctx;
+	uint64_t last = 0;
+
+	canon_tab(&w->net.skbs, sink, ctx);
+	canon_tab(&w->net.shinfos, sink, ctx);
+	canon_tab(&w->net.ubufs, sink, ctx);
+	canon_tab(&w->net.socks, sink, ctx);
+	canon_tab(&w->net.captures, sink, ctx);
+	/* events and notes in their order, without the absolute counters */
+	for (;;) {
+		uint32_t best = 0, rec[4];
+		uint64_t bs = UINT64_MAX;
+
+		for (uint32_t i = 1; i < w->net.events.n; i++)
+			if (EVENT(w, i)->live && EVENT(w, i)->seq > last &&
+			    EVENT(w, i)->seq < bs) {
+				bs = EVENT(w, i)->seq;
+				best = i;
+			}
+		if (!best)
+			break;
+		last = bs;
+		rec[0] = best;
+		rec[1] = EVENT(w, best)->kind;
+		rec[2] = EVENT(w, best)->obj;
+		rec[3] = EVENT(w, best)->sock ^ (EVENT(w, best)->arg << 8);
+		sink(ctx, rec, sizeof(rec));
+	}
+	last = 0;
+	for (;;) {
+		uint32_t best = 0, rec[5];
+		uint64_t bs = UINT64_MAX;
+
+		for (uint32_t i = 1; i < w->net.notes.n; i++)
+			if (NOTE(w, i)->live && NOTE(w, i)->seq > last &&
+			    NOTE(w, i)->seq < bs) {
+				bs = NOTE(w, i)->seq;
+				best = i;
+			}
+		if (!best)
+			break;
+		last = bs;
+		rec[0] = NOTE(w, best)->sk;
+		rec[1] = NOTE(w, best)->lo;
+		rec[2] = NOTE(w, best)->hi;
+		rec[3] = NOTE(w, best)->copied;
+		rec[4] = NOTE(w, best)->queued;
+		sink(ctx, rec, sizeof(rec));
+	}
+}
+
+/* --- teardown ------------------------------------------------------------ */
+
+/* run every pending event, oldest enabled first, until quiet */
+static void drain_events(struct span_world *w)
+{
+	for (int guard = 0; guard < 1000000; guard++) {
+		struct span_event ev;
+
+		if (span_world_events(w, &ev, 1) <= 0)
+			return;
+		span_world_run_event(w, ev.id);
+	}
+}
+
+/*
+ * span__net_teardown - the end of a run: run pending events, let every
+ * reader drop what it has queued (so completions reach senders that are
+ * still open), close every socket, run the resulting events, free the
+ * orphans.  What is still alive then is a leak: an skb, a ubuf (a
+ * completion never delivered) or a socket.
+ */
+void span__net_teardown(struct span_world *w)
+{
+	const char *func = "teardown";
+
+	drain_events(w);
+	for (uint32_t i = 1; i < w->net.socks.n; i++) {
+		if (!SOCK(w, i)->live || !SOCK(w, i)->file)
+			continue;
+		if (SOCK(w, i)->send_uarg) {
+			uint32_t u = SOCK(w, i)->send_uarg;
+
+			SOCK(w, i)->send_uarg = 0;
+			span__net_zcopy_put(w, u);
+		}
+		span__skb_queue_purge(w, &SOCK(w, i)->receive_queue, func);
+		span__tcp_rcv_space_adjust(w, i);
+	}
+	drain_events(w);
+	for (uint32_t i = 1; i < w->net.socks.n; i++)
+		if (SOCK(w, i)->live && SOCK(w, i)->file)
+			span__sock_close(w, i);
+	drain_events(w);
+	span__sock_reap_all(w);
+	for (uint32_t i = 1; i < w->net.skbs.n; i++)
+		if (SKB(w, i)->live)
+			span__violate(w, SPAN_INV_LEAK, SPAN_OBJ_SKB, i, func,
+				      "skb#%u (len %u, users %d) never freed", i,
+				      SKB(w, i)->len, SKB(w, i)->users);
+	for (uint32_t i = 1; i < w->net.ubufs.n; i++)
+		if (UBUF(w, i)->live)
+			span__violate(w, SPAN_INV_LEAK, SPAN_OBJ_UBUF, i, func,
+				      "zerocopy completion %u-%u never delivered (ubuf#%u refcnt %d)",
+				      UBUF(w, i)->id,
+				      UBUF(w, i)->id + UBUF(w, i)->len - 1, i,
+				      UBUF(w, i)->refcnt);
+	for (uint32_t i = 1; i < w->net.socks.n; i++)
+		if (SOCK(w, i)->live)
+			span__violate(w, SPAN_INV_LEAK, SPAN_OBJ_SOCK, i, func,
+				      "socket#%u never freed", i);
 }

@@ -154,7 +154,13 @@ SPAN_API int span_world_events(const struct span_world *w,
 			       struct span_event *out, int max);
 /**
  * span_world_run_event - run the pending event @id as one step.
- * Return: 0, or -ENOENT when no such event is pending.
+ *
+ * It runs the event's work only: the caller brackets it with
+ * span_world_step_begin(w, 0, 0) and span_world_step_end(w), exactly like
+ * a thread step (tid 0 is the kernel).  Deliveries to one socket are
+ * enabled in FIFO order (the loopback backlog is a queue): a later one is
+ * not listed by span_world_events() and cannot be run before the earlier.
+ * Return: 0, or -ENOENT when no such event is pending and enabled.
  */
 SPAN_API int span_world_run_event(struct span_world *w, uint32_t id);
 

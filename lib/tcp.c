@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tcp.c - a TCP connection over the loopback device.
+ *
+ * Models net/ipv4/tcp.c, tcp_output.c and tcp_input.c of v6.18 as far as
+ * memory goes: tcp_sendmsg_locked() (copy mode into the socket's page
+ * frag, MSG_ZEROCOPY, MSG_SPLICE_PAGES), tcp_write_xmit() /
+ * tcp_transmit_skb() (a clone goes out, the original waits on the
+ * retransmit queue), tcp_v4_rcv() -> tcp_queue_rcv() with
+ * tcp_try_coalesce(), tcp_ack() -> tcp_clean_rtx_queue(),
+ * tcp_recvmsg_locked(), tcp_splice_read(), tcp_close().
+ *
+ * DEVIATIONS, all for a model with no clock: no handshake (span_tcp_connect
+ * makes an ESTABLISHED pair), no retransmission, loss or reordering
+ * (loopback is a FIFO), no Nagle/autocork (a push queues tcp_write_xmit
+ * unless MSG_MORE), the receive window is rcvbuf minus the bytes queued at
+ * or in flight to the receiver, truesize == len, and the sndbuf limit
+ * (sk_stream_memory_free()) is checked before every chunk rather than per
+ * skb so that small sndbuf values block.
+ */
+#include "internal.h"
+
+static bool before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static uint32_t mss_of(struct span_world *w)
+{
+	uint64_t v = w->param[SPAN_PARAM_MSS];
+
+	return v > (1u << 30) ? (1u << 30) : (uint32_t)v;
+}
+
+/* sk_stream_memory_free(): sk_wmem_queued < sk_sndbuf */
+static bool sk_stream_memory_free(struct span_world *w, uint32_t sk)
+{
+	return SOCK(w, sk)->wmem_queued < w->param[SPAN_PARAM_SNDBUF];
+}
+
+/* tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event) */
+static void tcp_push(struct span_world *w, uint32_t sk)
+{
+	if (SOCK(w, sk)->write_queue.head &&
+	    !span__event_pending(w, SPAN_EV_XMIT, sk))
+		span__event_queue(w, SPAN_EV_XMIT, sk, sk, 0);
+}
+
+/* tcp_remove_empty_skb(): an skb entailed for a send that added nothing */
+static void tcp_remove_empty_skb(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so = SOCK(w, sk);
+	uint32_t skb = so->write_queue.tail, prev = 0;
+
+	if (!skb || SKB(w, skb)->len || SKB(w, skb)->fin)
+		return;
+	for (uint32_t i = so->write_queue.head; i != skb; i = SKB(w, i)->next)
+		prev = i;
+	if (prev)
+		SKB(w, prev)->next = 0;
+	else
+		so->write_queue.head = 0;
+	so->write_queue.tail = prev;
+	span__kfree_skb(w, skb, "tcp_remove_empty_skb");
+}
+
+/* tcp_stream_alloc_skb() + tcp_skb_entail() */
+static uint32_t tcp_new_skb(struct span_world *w, uint32_t sk)
+{
+	uint32_t skb = span__alloc_skb(w, 0, false, "tcp_stream_alloc_skb");
+	struct span_sock *so;
+
+	if (!skb)
+		return 0;
+	so = SOCK(w, sk);
+	SKB(w, skb)->seq = SKB(w, skb)->end_seq = so->write_seq;
+	span__skb_queue_tail(w, &so->write_queue, skb);
+	return skb;
+}
+
+/*
+ * copy mode: skb_copy_to_page_nocache() into sk_page_frag, then coalesce
+ * with the last frag or add one with page_ref_inc().  Return: bytes, or
+ * -EMSGSIZE (frags full: new segment), -ENOMEM, -EFAULT.
+ */
+static ssize_t tcp_copy_to_frag(struct span_world *w, uint32_t sk,
+				uint32_t skb, struct span_net_iter *it,
+				uint32_t copy)
+{
+	const char *func = "tcp_sendmsg_locked";
+	struct span_skb_shared_info *sh;
+	struct span_skb_frag *last;
+	uint32_t page, off;
+	bool merge;
+	int err;
+
+	err = span__sk_page_frag_refill(w, sk);
+	if (err)
+		return err;
+	page = SOCK(w, sk)->pfrag_page;
+	off = SOCK(w, sk)->pfrag_offset;
+	sh = SHINFO(w, SKB(w, skb)->shinfo);
+	last = sh->nr_frags ? &sh->frags[sh->nr_frags - 1] : NULL;
+	merge = last && last->page == page && last->offset + last->len == off &&
+		last->ref == FRAG_REF_PAGE && !last->ubuf;
+	if (!merge && sh->nr_frags >= span__max_skb_frags(w))
+		return -EMSGSIZE;
+	if (copy > w->page_size - off)
+		copy = w->page_size - off;
+	{
+		uint8_t tmp[copy];
+		struct span_prov prov[copy];
+
+		if (span__iter_copy(w, it, tmp, prov, copy))
+			return -EFAULT;
+		span__page_write(w, page, off, tmp, copy, prov,
+				 PROV_KERNEL_COPY, "skb_copy_to_page_nocache",
+				 false);
+	}
+	/* tcp_downgrade_zcopy_pure() */
+	SHINFO(w, SKB(w, skb)->shinfo)->flags &= ~SKBFL_PURE_ZEROCOPY;
+	if (!merge)
+		span__get_page(w, page, func);	/* page_ref_inc(pfrag->page) */
+	span__skb_fill_frag(w, skb, page, off, copy, FRAG_REF_PAGE, 0);
+	SOCK(w, sk)->pfrag_offset += copy;
+	span__iter_advance(it, copy);
+	return copy;
+}
+
+/*
+ * span__tcp_sendmsg - tcp_sendmsg_locked().
+ * @done: progress as span_write(): bytes already queued by earlier calls
+ *	of the same sendmsg that slept (sk_stream_wait_memory()).
+ *
+ * MSG_ZEROCOPY with SO_ZEROCOPY: user pages by reference under one uarg
+ * (msg_zerocopy_realloc()); a literal or kernel source is copied and the
+ * uarg reports COPIED (DEVIATION: the kernel would GUP the stack page).
+ * MSG_SPLICE_PAGES: skb_splice_from_iter() and SKBFL_SHARED_FRAG.
+ * Return: bytes queued, -EPIPE, -EAGAIN, -ENOBUFS, -EIO, -EFAULT,
+ * -ENOMEM, or -SPAN_EWOULDSLEEP (with *done updated).
+ */
+ssize_t span__tcp_sendmsg(struct span_world *w, uint32_t sk,
+			  struct span_net_iter *it, unsigned int flags,
+			  size_t *done)
+{
+	const char *func = "tcp_sendmsg_locked";
+	struct span_sock *so = SOCK(w, sk);
+	bool nonblock = (flags & SPAN_O_NONBLOCK) || so->nonblock;
+	bool splice = flags & SPAN_MSG_SPLICE_PAGES;
+	bool zc = false, force_new = false;
+	uint32_t uarg = 0, mss = mss_of(w);
+	size_t copied = *done;
+	ssize_t err = 0;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (so->err || (so->shutdown & SEND_SHUTDOWN)) {
+		err = -EPIPE;	/* sk_stream_error(): + SIGPIPE */
+		goto do_error;
+	}
+	if ((flags & SPAN_MSG_ZEROCOPY) && it->count && so->zerocopy) {
+		if (copied && so->send_uarg) {
+			uarg = so->send_uarg;
+		} else {
+			uint32_t tail = so->write_queue.tail;
+			uint32_t tz = tail ? SHINFO(w, SKB(w, tail)->shinfo)->ubuf :
+					     0;
+
+			uarg = span__msg_zerocopy_realloc(w, sk, it->count + copied,
+							  tz);
+			if (!uarg)
+				return copied ? (ssize_t)copied : -ENOBUFS;
+		}
+		so = SOCK(w, sk);
+		so->send_uarg = uarg;
+		if (it->type == NET_ITER_UBUF && it->src->region && !splice)
+			zc = true;
+		else
+			UBUF(w, uarg)->zerocopy = 0;
+	}
+	while (it->count) {
+		uint32_t skb = SOCK(w, sk)->write_queue.tail;
+		ssize_t n;
+		uint32_t copy;
+
+		if (!sk_stream_memory_free(w, sk))
+			goto wait_for_space;
+		if (!skb || force_new || SKB(w, skb)->len >= mss ||
+		    SKB(w, skb)->fin) {
+			skb = tcp_new_skb(w, sk);
+			if (!skb) {
+				err = -ENOMEM;
+				goto do_error;
+			}
+			force_new = false;
+		}
+		copy = mss - SKB(w, skb)->len;
+		if (copy > it->count)
+			copy = (uint32_t)it->count;
+		if (zc) {
+			struct span_skb_shared_info *sh =
+				SHINFO(w, SKB(w, skb)->shinfo);
+			bool was_empty = !SKB(w, skb)->len;
+
+			if (sh->ubuf && sh->ubuf != uarg) {
+				force_new = true;	/* -EEXIST */
+				continue;
+			}
+			n = span__zerocopy_fill_skb_from_iter(w, skb, it, copy,
+							      uarg);
+			if (n == -EMSGSIZE && !was_empty) {
+				force_new = true;
+				continue;
+			}
+			if (n < 0) {
+				err = n;
+				goto do_error;
+			}
+			span__skb_zcopy_set(w, skb, uarg);
+			if (was_empty)
+				SHINFO(w, SKB(w, skb)->shinfo)->flags |=
+					SKBFL_PURE_ZEROCOPY;
+		} else if (splice) {
+			n = span__skb_splice_from_iter(w, skb, it, copy);
+			if (n == -EMSGSIZE && SKB(w, skb)->len) {
+				force_new = true;
+				continue;
+			}
+			if (n < 0) {
+				err = n;
+				goto do_error;
+			}
+			/* KREF: tcp_sendmsg_locked(): unless MSG_NO_SHARED_FRAGS */
+			SHINFO(w, SKB(w, skb)->shinfo)->flags |=
+				SKBFL_SHARED_FRAG;
+		} else {
+			n = tcp_copy_to_frag(w, sk, skb, it, copy);
+			if (n == -EMSGSIZE) {
+				force_new = true;
+				continue;
+			}
+			if (n < 0) {
+				err = n;
+				goto do_error;
+			}
+		}
+		so = SOCK(w, sk);
+		SKB(w, skb)->end_seq += (uint32_t)n;
+		so->write_seq += (uint32_t)n;
+		so->wmem_queued += (uint64_t)n;
+		copied += (size_t)n;
+		*done = copied;
+	}
+out:
+	if (copied && !(flags & SPAN_MSG_MORE))
+		tcp_push(w, sk);
+	tcp_remove_empty_skb(w, sk);
+	if (uarg) {
+		SOCK(w, sk)->send_uarg = 0;
+		span__net_zcopy_put(w, uarg);
+	}
+	return (ssize_t)copied;
+wait_for_space:
+	/* sk_stream_wait_memory(): push what is queued, then sleep */
+	tcp_remove_empty_skb(w, sk);
+	tcp_push(w, sk);
+	if (nonblock) {
+		err = -EAGAIN;
+		goto do_error;
+	}
+	*done = copied;
+	return -SPAN_EWOULDSLEEP;
+do_error:
+	tcp_remove_empty_skb(w, sk);
+	if (copied)
+		goto out;
+	if (uarg) {
+		SOCK(w, sk)->send_uarg = 0;
+		span__net_zcopy_put_abort(w, uarg);
+	}
+	span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, err,
+		    "sendmsg failed");
+	return err;
+}
+
+/* bytes the receiver has queued or in flight to it */
+static uint64_t peer_window_used(struct span_world *w, uint32_t peer)
+{
+	return span__sk_rmem(w, peer) + SOCK(w, peer)->inflight;
+}
+
+/*
+ * span__tcp_write_xmit - tcp_write_xmit() -> tcp_transmit_skb(clone_it):
+ * each skb of the write queue that fits the receive window is cloned
+ * (skb_clone(), no page refs), the clone goes to the loopback device and
+ * the original to the retransmit queue, where it keeps its frag refs and
+ * ubuf until ACKed.
+ */
+void span__tcp_write_xmit(struct span_world *w, uint32_t sk)
+{
+	const char *func = "tcp_write_xmit";
+	uint64_t rcvbuf = w->param[SPAN_PARAM_RCVBUF];
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	for (;;) {
+		struct span_sock *so = SOCK(w, sk);
+		uint32_t skb = so->write_queue.head, peer = so->peer, clone;
+		uint64_t used;
+
+		if (!skb)
+			break;
+		if (peer && span__tab_live(&w->net.socks, peer)) {
+			span__fp(w, true, SPAN_OBJ_SOCK, peer);
+			used = peer_window_used(w, peer);
+			/* tcp_snd_wnd_test(); a zero window still lets one in */
+			if (used && used + SKB(w, skb)->len > rcvbuf) {
+				span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SOCK,
+					    sk, (int64_t)used, SKB(w, skb)->len,
+					    "receive window full");
+				break;
+			}
+		}
+		clone = span__skb_clone(w, skb);
+		if (!clone) {
+			/* the kernel retries from a timer */
+			tcp_push(w, sk);
+			break;
+		}
+		so = SOCK(w, sk);
+		span__skb_dequeue(w, &so->write_queue);
+		span__skb_queue_tail(w, &so->rtx_queue, skb);
+		so->snd_nxt = SKB(w, skb)->end_seq;
+		span__trace(w, "tcp_transmit_skb", SPAN_TR_QUEUE, SPAN_OBJ_SKB,
+			    skb, clone, SKB(w, skb)->len, "original to rtx queue");
+		if (peer && span__tab_live(&w->net.socks, peer))
+			SOCK(w, peer)->inflight += SKB(w, clone)->len;
+		span__loopback_xmit(w, clone, peer, sk);
+	}
+}
+
+/* tcp_rcv_space_adjust()/tcp_cleanup_rbuf(): a window update */
+void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk)
+{
+	uint32_t peer = SOCK(w, sk)->peer;
+
+	if (SOCK(w, sk)->family != SOCK_TCP || !peer ||
+	    !span__tab_live(&w->net.socks, peer))
+		return;
+	tcp_push(w, peer);
+}
+
+/*
+ * span__tcp_reset - tcp_reset() -> tcp_done(): an RST arrived; the write
+ * and retransmit queues are purged (their frags and ubufs released) and
+ * the next send fails with EPIPE.
+ */
+void span__tcp_reset(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so;
+
+	if (!sk || !span__tab_live(&w->net.socks, sk))
+		return;
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	so = SOCK(w, sk);
+	so->err = ECONNRESET;
+	so->shutdown |= RCV_SHUTDOWN | SEND_SHUTDOWN;
+	span__trace(w, "tcp_reset", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
+		    "RST: queues purged");
+	span__skb_queue_purge(w, &SOCK(w, sk)->write_queue,
+			      "tcp_write_queue_purge");
+	span__skb_queue_purge(w, &SOCK(w, sk)->rtx_queue,
+			      "tcp_write_queue_purge");
+	SOCK(w, sk)->wmem_queued = 0;
+}
+
+/*
+ * span__tcp_v4_rcv - tcp_v4_rcv() -> tcp_rcv_established() ->
+ * tcp_queue_rcv(): coalesce into the tail (tcp_try_coalesce()) or queue;
+ * then the ACK goes back (a kernel event).  A FIN sets RCV_SHUTDOWN.  A
+ * segment for a closed or vanished socket is dropped and answered with an
+ * RST (tcp_v4_send_reset()), which resets @sender.
+ */
+void span__tcp_v4_rcv(struct span_world *w, uint32_t sk, uint32_t skb,
+		      uint32_t sender)
+{
+	const char *func = "tcp_v4_rcv";
+	struct span_sock *so;
+	uint32_t end_seq = SKB(w, skb)->end_seq, tail;
+	bool stolen, fin = SKB(w, skb)->fin;
+
+	if (sk && span__tab_live(&w->net.socks, sk)) {
+		so = SOCK(w, sk);
+		so->inflight -= SKB(w, skb)->len < so->inflight ?
+					SKB(w, skb)->len : so->inflight;
+	}
+	if (!sk || !span__tab_live(&w->net.socks, sk) ||
+	    (SOCK(w, sk)->dead && (SKB(w, skb)->len || !fin))) {
+		span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SKB, skb, 0, 0,
+			    "no open socket: RST");
+		span__kfree_skb(w, skb, func);
+		span__tcp_reset(w, sender);
+		return;
+	}
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	so = SOCK(w, sk);
+	if (fin) {
+		/* tcp_fin() */
+		so->shutdown |= RCV_SHUTDOWN;
+		so->rcv_nxt = end_seq;
+		span__trace(w, "tcp_fin", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
+			    "RCV_SHUTDOWN");
+		span__kfree_skb(w, skb, func);
+	} else {
+		tail = so->receive_queue.tail;
+		/* tcp_try_coalesce(): to.end_seq == from.seq */
+		if (tail && SKB(w, tail)->end_seq == SKB(w, skb)->seq &&
+		    span__skb_try_coalesce(w, tail, skb, &stolen)) {
+			/* kfree_skb_partial(from, fragstolen) */
+			span__kfree_skb(w, skb, "kfree_skb_partial");
+		} else {
+			span__skb_queue_tail(w, &SOCK(w, sk)->receive_queue, skb);
+			span__trace(w, "tcp_queue_rcv", SPAN_TR_QUEUE,
+				    SPAN_OBJ_SKB, skb, 0, SKB(w, skb)->len, NULL);
+		}
+		SOCK(w, sk)->rcv_nxt = end_seq;
+	}
+	/* __tcp_ack_snd_check(): the ACK crosses lo as its own event */
+	if (sender && span__tab_live(&w->net.socks, sender))
+		span__event_queue(w, SPAN_EV_ACK, sender, sender, end_seq);
+}
+
+/*
+ * span__tcp_ack - tcp_ack() -> tcp_clean_rtx_queue(): every fully acked
+ * original on the retransmit queue is freed (tcp_wmem_free_skb()); that
+ * drops its dataref, and the last one puts the frags and completes the
+ * ubuf.
+ */
+void span__tcp_ack(struct span_world *w, uint32_t sk, uint32_t ack)
+{
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	for (;;) {
+		struct span_sock *so = SOCK(w, sk);
+		uint32_t skb = so->rtx_queue.head;
+
+		if (!skb || before(ack, SKB(w, skb)->end_seq))
+			break;
+		span__skb_dequeue(w, &so->rtx_queue);
+		so->wmem_queued -= SKB(w, skb)->len < so->wmem_queued ?
+					   SKB(w, skb)->len : so->wmem_queued;
+		span__kfree_skb(w, skb, "tcp_clean_rtx_queue");
+	}
+	if (before(SOCK(w, sk)->snd_una, ack))
+		SOCK(w, sk)->snd_una = ack;
+}
+
+/* read or peek: bytes of the receive queue from the read position */
+static ssize_t tcp_copy_out(struct span_world *w, uint32_t sk, uint8_t *out,
+			    size_t len, bool peek)
+{
+	size_t copied = 0, skip = 0;
+	uint32_t skb = SOCK(w, sk)->receive_queue.head;
+
+	while (skb && copied < len) {
+		struct span_sk_buff *s = SKB(w, skb);
+		uint32_t avail = s->len - s->consumed - (uint32_t)skip;
+		uint32_t n = avail < len - copied ? avail : (uint32_t)(len - copied);
+		uint32_t next = s->next;
+
+		if (span__fault(w, SPAN_FAULT_COPY)) {
+			if (!copied)
+				return -EFAULT;
+			break;
+		}
+		/* skb_copy_datagram_msg() */
+		span__skb_read(w, skb, s->consumed + (uint32_t)skip,
+			       out + copied, NULL, n, "skb_copy_datagram_msg");
+		copied += n;
+		if (peek) {
+			skip = 0;
+			skb = next;
+			continue;
+		}
+		s = SKB(w, skb);
+		s->consumed += n;
+		SOCK(w, sk)->decrypted -= n < SOCK(w, sk)->decrypted ?
+						  n : SOCK(w, sk)->decrypted;
+		if (s->consumed == s->len) {
+			/* tcp_eat_recv_skb() */
+			span__skb_dequeue(w, &SOCK(w, sk)->receive_queue);
+			span__kfree_skb(w, skb, "tcp_eat_recv_skb");
+		}
+		skb = next;
+	}
+	return (ssize_t)copied;
+}
+
+/*
+ * span__tcp_recvmsg - tcp_recvmsg_locked(): copy out, MSG_PEEK leaves the
+ * queue as it is; 0 after the peer's FIN; -EAGAIN or -SPAN_EWOULDSLEEP
+ * (sk_wait_data()) when empty.
+ */
+ssize_t span__tcp_recvmsg(struct span_world *w, uint32_t sk, void *out,
+			  size_t len, unsigned int flags)
+{
+	struct span_sock *so = SOCK(w, sk);
+	ssize_t n;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (!len)
+		return 0;
+	n = tcp_copy_out(w, sk, out, len, flags & SPAN_MSG_PEEK);
+	if (n) {
+		if (n > 0 && !(flags & SPAN_MSG_PEEK))
+			span__tcp_rcv_space_adjust(w, sk);
+		return n;
+	}
+	so = SOCK(w, sk);
+	if (so->shutdown & RCV_SHUTDOWN)
+		return 0;
+	if (so->err)
+		return -so->err;
+	if ((flags & SPAN_O_NONBLOCK) || so->nonblock)
+		return -EAGAIN;
+	return -SPAN_EWOULDSLEEP;
+}
+
+/*
+ * span__tcp_splice_read - tcp_splice_read() -> tcp_read_sock() ->
+ * skb_splice_bits() for each skb, consuming what was spliced.
+ * KREF: net/ipv4/tcp.c tcp_splice_read(): with nothing spliced it waits
+ * according to the socket's O_NONBLOCK only; SPLICE_F_NONBLOCK and the
+ * pipe's O_NONBLOCK (@pipe_nonblock) only decide the wait for pipe space,
+ * which splice_file_to_pipe() does first.
+ */
+ssize_t span__tcp_splice_read(struct span_world *w, uint32_t sk,
+			      struct span_pipe_inode_info *pipe, size_t len,
+			      bool pipe_nonblock)
+{
+	ssize_t spliced = 0;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
+	if (!len)
+		return 0;
+	/* splice_file_to_pipe() -> wait_for_space() */
+	if (!pipe->readers)
+		return -EPIPE;
+	if (pipe_full(pipe))
+		return pipe_nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
+	while (len && !pipe_full(pipe)) {
+		uint32_t skb = SOCK(w, sk)->receive_queue.head;
+		struct span_sk_buff *s;
+		uint32_t avail;
+		ssize_t n;
+
+		if (!skb)
+			break;
+		s = SKB(w, skb);
+		avail = s->len - s->consumed;
+		n = span__skb_splice_bits(w, sk, skb, s->consumed, pipe,
+					  avail < len ? avail : (uint32_t)len);
+		if (n <= 0) {
+			if (!spliced && n != -EAGAIN)
+				spliced = n;
+			break;
+		}
+		s = SKB(w, skb);
+		s->consumed += (uint32_t)n;
+		SOCK(w, sk)->decrypted -= (uint32_t)n < SOCK(w, sk)->decrypted ?
+						  (uint32_t)n : SOCK(w, sk)->decrypted;
+		if (s->consumed == s->len) {
+			span__skb_dequeue(w, &SOCK(w, sk)->receive_queue);
+			span__kfree_skb(w, skb, "tcp_read_sock");
+		}
+		spliced += n;
+		len -= (size_t)n;
+		if (SOCK(w, sk)->nonblock)
+			break;	/* !timeo: one round only */
+	}
+	if (spliced > 0) {
+		span__tcp_rcv_space_adjust(w, sk);
+		return spliced;
+	}
+	if (spliced < 0)
+		return spliced;
+	if (SOCK(w, sk)->shutdown & RCV_SHUTDOWN)
+		return 0;
+	if (SOCK(w, sk)->err)
+		return -SOCK(w, sk)->err;
+	if (SOCK(w, sk)->nonblock)
+		return -EAGAIN;
+	return -SPAN_EWOULDSLEEP;	/* sk_wait_data() */
+}
+
+/* tcp_send_fin(): a FIN segment after the queued data */
+static void tcp_send_fin(struct span_world *w, uint32_t sk)
+{
+	uint32_t skb;
+
+	if (SOCK(w, sk)->fin_queued)
+		return;
+	skb = span__alloc_skb(w, 0, false, "tcp_send_fin");
+	if (!skb) {
+		/* DEVIATION: the kernel retries; the FIN is then lost */
+		span__trace(w, "tcp_send_fin", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk,
+			    0, 0, "FIN not sent: -ENOMEM");
+		return;
+	}
+	SOCK(w, sk)->fin_queued = 1;
+	SKB(w, skb)->fin = 1;
+	SKB(w, skb)->seq = SOCK(w, sk)->write_seq;
+	SKB(w, skb)->end_seq = ++SOCK(w, sk)->write_seq;
+	span__skb_queue_tail(w, &SOCK(w, sk)->write_queue, skb);
+	tcp_push(w, sk);
+}
+
+/*
+ * span__tcp_close - tcp_close(): unread data is purged (DEVIATION: the
+ * kernel then sends RST instead of FIN), SEND_SHUTDOWN, FIN queued, the
+ * socket is orphaned (SOCK_DEAD) and lingers until its queues drain.
+ */
+void span__tcp_close(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	so->file = 0;
+	so->shutdown |= SEND_SHUTDOWN | RCV_SHUTDOWN;
+	span__skb_queue_purge(w, &SOCK(w, sk)->receive_queue, "tcp_close");
+	if (SOCK(w, sk)->send_uarg) {
+		uint32_t u = SOCK(w, sk)->send_uarg;
+
+		SOCK(w, sk)->send_uarg = 0;
+		span__net_zcopy_put(w, u);
+	}
+	tcp_send_fin(w, sk);
+	SOCK(w, sk)->dead = 1;
+	span__trace(w, "tcp_close", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
+		    "SOCK_DEAD");
+}
+
+int span_tcp_connect(struct span_world *w, int *a, int *b)
+{
+	uint32_t x, y;
+
+	if (!w || !a || !b)
+		return -EINVAL;
+	x = span__sock_alloc(w, SOCK_TCP);
+	if (!x)
+		return -ENOMEM;
+	y = span__sock_alloc(w, SOCK_TCP);
+	if (!y) {
+		SOCK(w, x)->live = 0;
+		span__tab_free(&w->net.socks, x);
+		return -ENOMEM;
+	}
+	SOCK(w, x)->peer = y;
+	SOCK(w, y)->peer = x;
+	span__trace(w, "tcp_connect", SPAN_TR_ALLOC, SPAN_OBJ_SOCK, x, 0, y,
+		    "ESTABLISHED over lo");
+	*a = (int)x;
+	*b = (int)y;
+	return 0;
+}
