@@ -309,6 +309,7 @@ struct parser {
 	int set_line[SPAN_NR_PARAMS], set_col[SPAN_NR_PARAMS];
 	int set_vline[SPAN_NR_PARAMS], set_vcol[SPAN_NR_PARAMS];
 	int set_ov[SPAN_NR_PARAMS]; /* last --set index per key, or -1 */
+	int64_t set_ov_value[SPAN_NR_PARAMS]; /* its value */
 
 	int cap_syms, cap_hnext, cap_params, cap_sets, cap_procs, cap_setups;
 	int cap_threads, cap_expects, cap_exists, cap_allows, cap_items;
@@ -696,19 +697,26 @@ static struct scn_expr *parse_primary(struct parser *p)
 	expected(p, p->cond ? "a value" : "an integer");
 }
 
-static struct scn_expr *parse_unary(struct parser *p)
+/* A prefix operator (the current token) applied to what @sub parses. */
+static struct scn_expr *prefix(struct parser *p, int kind,
+			       struct scn_expr *(*sub)(struct parser *))
 {
 	struct scn__tok t = p->tok;
 	struct scn_expr *e;
 
-	if (t.kind != T_MINUS)
-		return parse_primary(p);
 	next(p);
 	enter(p, &t);
-	e = new_expr(p, SCN_E_NEG, &t);
-	e->arg[0] = parse_unary(p);
+	e = new_expr(p, kind, &t);
+	e->arg[0] = sub(p);
 	p->depth--;
 	return e;
+}
+
+static struct scn_expr *parse_unary(struct parser *p)
+{
+	if (p->tok.kind == T_MINUS)
+		return prefix(p, SCN_E_NEG, parse_unary);
+	return parse_primary(p);
 }
 
 static int binop_kind(int tok)
@@ -799,17 +807,9 @@ static struct scn_expr *parse_cmp(struct parser *p)
 /* `! X` negates the comparison X: it binds looser than ==. */
 static struct scn_expr *parse_not(struct parser *p)
 {
-	struct scn__tok t = p->tok;
-	struct scn_expr *e;
-
-	if (t.kind != T_NOT)
-		return parse_cmp(p);
-	next(p);
-	enter(p, &t);
-	e = new_expr(p, SCN_E_NOT, &t);
-	e->arg[0] = parse_not(p);
-	p->depth--;
-	return e;
+	if (p->tok.kind == T_NOT)
+		return prefix(p, SCN_E_NOT, parse_not);
+	return parse_cmp(p);
 }
 
 static struct scn_expr *parse_and(struct parser *p)
@@ -914,6 +914,14 @@ static struct scn_expr *fold(struct parser *p, struct scn_expr *e)
 	return e;
 }
 
+/* A use of param @id becomes its value. */
+static void fold_param(struct parser *p, struct scn_expr *e, int id)
+{
+	e->kind = SCN_E_INT;
+	e->value = p->s->params[p->s->syms[id].index].value;
+	e->name = NULL;
+}
+
 /*
  * Resolve an integer expression of an operation, a loop bound, an array
  * size, a param or a set value: names may be params (folded) and the
@@ -932,9 +940,7 @@ static struct scn_expr *resolve_int(struct parser *p, struct scn_expr *e,
 		if (!(allow & (1u << p->s->syms[id].kind)))
 			kind_error(p, e->line, e->col, id, allow);
 		if (p->s->syms[id].kind == SCN_SYM_PARAM) {
-			e->kind = SCN_E_INT;
-			e->value = p->s->params[p->s->syms[id].index].value;
-			e->name = NULL;
+			fold_param(p, e, id);
 		} else {
 			e->kind = SCN_E_LOOPVAR;
 			e->ref.sym = id;
@@ -1056,9 +1062,7 @@ static struct scn_expr *resolve_name(struct parser *p, struct scn_expr *e)
 			fail(p, e->line, e->col, "'%s' is not an array",
 			     e->name);
 		if (p->s->syms[id].kind == SCN_SYM_PARAM) {
-			e->kind = SCN_E_INT;
-			e->value = p->s->params[p->s->syms[id].index].value;
-			e->name = NULL;
+			fold_param(p, e, id);
 		} else {
 			e->kind = SCN_E_LABEL;
 			r.sym = id;
@@ -2102,7 +2106,7 @@ static void check_overrides(struct parser *p)
 			fail(p, 0, 0,
 			     "--set '%s': unknown world parameter '%s'", s,
 			     key);
-		ov_int(p, "--set", s, v);
+		p->set_ov_value[k] = ov_int(p, "--set", s, v);
 		p->set_ov[k] = i;
 	}
 	for (int i = 0; i < ov->nr_policies; i++) {
@@ -2166,11 +2170,9 @@ static void apply_overrides(struct parser *p)
 			     ov->params[i]);
 	for (int k = 0; k < SPAN_NR_PARAMS; k++) {
 		struct scn_set *set = NULL;
-		const char *s_ov;
 
 		if (p->set_ov[k] < 0)
 			continue;
-		s_ov = ov->sets[p->set_ov[k]];
 		for (int i = 0; i < s->nr_sets; i++)
 			if (s->sets[i].param == k)
 				set = &s->sets[i];
@@ -2178,8 +2180,7 @@ static void apply_overrides(struct parser *p)
 			set = PUSH(p, s->sets, s->nr_sets, p->cap_sets);
 			set->param = k;
 		}
-		set->value = ov_int(p, "--set", s_ov,
-				    ov_split(p, "--set", s_ov, &klen));
+		set->value = p->set_ov_value[k];
 		set->overridden = true;
 	}
 	for (int i = 0; ov && i < ov->nr_policies; i++) {
