@@ -87,12 +87,13 @@ static inline void dump_violations(const struct span_world *w)
 	}
 }
 
-static inline void assert_no_violations(const struct span_world *w)
-{
-	if (span_world_nr_violations(w))
-		dump_violations(w);
-	assert_int_equal(span_world_nr_violations(w), 0);
-}
+/* a macro, so that a failure names the test's line */
+#define assert_no_violations(w)                                   \
+	do {                                                      \
+		if (span_world_nr_violations(w))                  \
+			dump_violations(w);                       \
+		assert_int_equal(span_world_nr_violations(w), 0); \
+	} while (0)
 
 /* how many recorded violations are of invariant @inv */
 static inline int nr_violations_of(const struct span_world *w, int inv)
