@@ -209,6 +209,16 @@ ssize_t span_file_contents(const struct span_world *w, int file, uint64_t off,
 	return (ssize_t)done;
 }
 
+int span_file_page(const struct span_world *w, int file, uint64_t index)
+{
+	uint32_t page;
+
+	if (!w || !span__tab_live(&w->files, (uint32_t)file))
+		return -EINVAL;
+	page = span__file_page((struct span_world *)w, (uint32_t)file, index);
+	return page ? (int)page : -EINVAL;
+}
+
 int64_t span_file_size(const struct span_world *w, int file)
 {
 	if (!w || !span__tab_live(&w->files, (uint32_t)file))

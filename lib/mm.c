@@ -475,12 +475,10 @@ int span_get_user_pages(struct span_world *w, int pid, int region,
 
 		if (err)
 			return n ? n : err;
-		if (page != w->zero_page) {
-			if (gup & SPAN_FOLL_PIN)
-				PAGE(w, page)->ext_pins++;
-			else
-				PAGE(w, page)->ext_refs++;
-		}
+		if (gup & SPAN_FOLL_PIN)
+			PAGE(w, page)->ext_pins++;
+		else
+			PAGE(w, page)->ext_refs++;
 		pages[n++] = (int)page;
 		if (chunk > len)
 			chunk = (uint32_t)len;
@@ -582,6 +580,26 @@ static int copy_present_pte(struct span_world *w, uint32_t parent,
 	span__get_page(w, page, "copy_present_ptes");
 	src->writable = 0;
 	pte_map(w, dst, page, false, "copy_present_ptes");
+	return 0;
+}
+
+int span_process_create(struct span_world *w, int *pid)
+{
+	uint32_t p;
+
+	if (!w || !pid)
+		return -EINVAL;
+	p = span__tab_alloc(w, &w->procs);
+	if (!p)
+		return -ENOMEM;
+	/* DEVIATION: modelled as a child of init forked before any memory
+	 * existed: it shares nothing, and its writes are private to it */
+	PROC(w, p)->parent = SPAN_INIT_PID;
+	PROC(w, p)->forked_at = w->step;
+	span__fp(w, true, SPAN_OBJ_PROCESS, p);
+	span__trace(w, "copy_process", SPAN_TR_ALLOC, SPAN_OBJ_PROCESS, p, 0, p,
+		    "new process");
+	*pid = (int)p;
 	return 0;
 }
 
@@ -748,6 +766,34 @@ int span_kmem_free(struct span_world *w, int kmem)
 		return -EINVAL;	/* owner memory goes with its destructor */
 	span__fp(w, true, SPAN_OBJ_KMEM, (uint32_t)kmem);
 	span__kmem_release(w, (uint32_t)kmem, "kfree");
+	return 0;
+}
+
+int span_kmem_peek(const struct span_world *w, int kmem, uint64_t off,
+		   void *out, size_t len)
+{
+	const struct span_kmem *km;
+	uint8_t *dst = out;
+
+	if (!w || (len && !out) || !span__tab_live(&w->kmems, (uint32_t)kmem))
+		return -EINVAL;
+	km = TAB_AT(w->kmems, struct span_kmem, kmem);
+	if (off + len < off || off + len > km->size)
+		return -EFAULT;
+	while (len) {
+		uint32_t poff = (uint32_t)(off & (w->page_size - 1));
+		uint32_t n = w->page_size - poff;
+		int page = span_kmem_page(w, kmem, off);
+
+		if (n > len)
+			n = (uint32_t)len;
+		if (page <= 0 || !span__page_live(w, (uint32_t)page))
+			return -EFAULT;
+		memcpy(dst, w->page_data + (size_t)page * w->page_size + poff, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
 	return 0;
 }
 

@@ -422,6 +422,9 @@ int span_get_page(struct span_world *w, int page)
 {
 	if (!w || page <= 0 || !span__page_live(w, (uint32_t)page))
 		return -EINVAL;
+	/* KREF: get_page() WARNs and takes nothing on slab memory */
+	if (span__page_frozen(w, (uint32_t)page))
+		return -EFAULT;
 	if (!span__try_get_page(w, (uint32_t)page, 1, "get_page"))
 		return -EFAULT;
 	PAGE(w, page)->ext_refs++;
@@ -443,10 +446,9 @@ int span_unpin_user_page(struct span_world *w, int page)
 {
 	if (!w || page <= 0 || !span__page_live(w, (uint32_t)page))
 		return -EINVAL;
-	if (PAGE(w, page)->kind != SPAN_PAGE_ZERO && PAGE(w, page)->ext_pins <= 0)
+	if (PAGE(w, page)->ext_pins <= 0)
 		return -EINVAL;	/* the caller holds no pin */
-	if (PAGE(w, page)->kind != SPAN_PAGE_ZERO)
-		PAGE(w, page)->ext_pins--;
+	PAGE(w, page)->ext_pins--;
 	span__unpin_page(w, (uint32_t)page, "unpin_user_page");
 	return 0;
 }

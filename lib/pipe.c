@@ -425,11 +425,54 @@ static uint32_t anon_pipe_get_page(struct span_world *w,
 	return span__alloc_page(w, SPAN_PAGE_PIPE, "anon_pipe_get_page");
 }
 
-static bool page_shared(struct span_world *w, uint32_t page)
+static bool ranges_meet(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
 {
-	struct span_page *p = PAGE(w, page);
+	return a < b + blen && b < a + alen;
+}
 
-	return p->kind != SPAN_PAGE_PIPE || p->refcount != 1 || p->mapcount;
+/*
+ * merge_hits_shared - would merging @len bytes at @off of @buf's page write
+ * bytes that someone else can see: another pipe buffer or skb frag over
+ * them, or a user mapping of the page?  Appending past every other
+ * holder's range is harmless (mainline merges into pages a tee shares,
+ * beyond the tee'd bytes); writing under one is the tee merge bug.
+ */
+static bool merge_hits_shared(struct span_world *w,
+			      const struct span_pipe_buffer *buf, uint32_t off,
+			      uint32_t len)
+{
+	uint32_t page = buf->page;
+
+	if (PAGE(w, page)->mapcount)
+		return true;
+	if (PAGE(w, page)->refcount == 1)
+		return false;	/* this buffer is the only holder */
+	for (uint32_t id = 1; id < w->pipes.n; id++) {
+		struct span_pipe_inode_info *q = PIPE(w, id);
+
+		if (!q->live)
+			continue;
+		for (uint32_t i = q->tail; i != q->head; i++) {
+			struct span_pipe_buffer *b = span__pipe_buf(w, q, i);
+
+			if (b != buf && b->ops && b->page == page &&
+			    ranges_meet(b->offset, b->len, off, len))
+				return true;
+		}
+	}
+	for (uint32_t i = 1; i < w->net.shinfos.n; i++) {
+		struct span_skb_shared_info *sh =
+			TAB_AT(w->net.shinfos, struct span_skb_shared_info, i);
+
+		if (!sh->live)
+			continue;
+		for (int f = 0; f < sh->nr_frags; f++)
+			if (sh->frags[f].page == page &&
+			    ranges_meet(sh->frags[f].offset, sh->frags[f].len,
+					off, len))
+				return true;
+	}
+	return false;
 }
 
 /*
@@ -474,11 +517,14 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 							 tprov, (uint32_t)chars))
 					return -EFAULT;
 				if (PAGE(w, buf->page)->kind != SPAN_PAGE_CACHE &&
-				    page_shared(w, buf->page))
+				    merge_hits_shared(w, buf, buf->offset + buf->len,
+						      (uint32_t)chars))
 					span__violate(w, SPAN_INV_SHARED_MERGE,
 						      SPAN_OBJ_PAGE, buf->page,
 						      "anon_pipe_write",
-						      "anon_pipe_write: merge into page#%u (%s, refcount %lld) that is also referenced elsewhere",
+						      "anon_pipe_write: merge writes bytes %u-%u of page#%u (%s, refcount %lld) that another holder still sees",
+						      buf->offset + buf->len,
+						      buf->offset + buf->len + (uint32_t)chars - 1,
 						      buf->page,
 						      span_page_kind_name(PAGE(w, buf->page)->kind),
 						      (long long)PAGE(w, buf->page)->refcount);

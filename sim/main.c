@@ -71,7 +71,8 @@ static const char usage_run[] =
 static const char usage_test[] =
 "usage: spansim test FILE|DIR... [--policy K=V]... [--set K=V]...\n"
 "\n"
-"Runs every .scn file (directories are searched, sorted by name) with the\n"
+"Runs every .scn file (directories are searched recursively, sorted by\n"
+"path) with the\n"
 "fifo schedule and prints TAP version 13.  A scenario passes when every\n"
 "expect holds and no invariant breaks; a file with `expect violation NAME`\n"
 "passes only when its run breaks exactly that invariant.  A scenario that\n"
@@ -405,7 +406,59 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* expand files and directories into a sorted list of .scn paths */
+static int push_path(char ***v, int *n, const char *path)
+{
+	char **nv = realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[*n] = strdup(path);
+	if (!nv[*n])
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* every .scn below @dir, sorted by path */
+static int walk(const char *dir, char ***v, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int first = *n;
+
+	if (!d) {
+		fprintf(stderr, "spansim: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char path[4096];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(path, v, n)) {
+				closedir(d);
+				return -1;
+			}
+		} else if (l > 4 && !strcmp(de->d_name + l - 4, ".scn")) {
+			if (push_path(v, n, path)) {
+				closedir(d);
+				return -1;
+			}
+		}
+	}
+	closedir(d);
+	qsort(*v + first, (size_t)(*n - first), sizeof(**v), cmp_str);
+	return 0;
+}
+
+/* expand files and directories (recursively) into .scn paths */
 static int collect(const char **in, int nin, char ***out, int *nout)
 {
 	char **v = NULL;
@@ -418,45 +471,9 @@ static int collect(const char **in, int nin, char ***out, int *nout)
 			fprintf(stderr, "spansim: %s: %s\n", in[i], strerror(errno));
 			goto fail;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			DIR *d = opendir(in[i]);
-			struct dirent *de;
-			int first = n;
-
-			if (!d) {
-				fprintf(stderr, "spansim: %s: %s\n", in[i],
-					strerror(errno));
-				goto fail;
-			}
-			while ((de = readdir(d))) {
-				size_t l = strlen(de->d_name);
-				char **nv;
-
-				if (l < 5 || strcmp(de->d_name + l - 4, ".scn"))
-					continue;
-				nv = realloc(v, (size_t)(n + 1) * sizeof(*v));
-				if (!nv) {
-					closedir(d);
-					goto fail;
-				}
-				v = nv;
-				v[n] = malloc(strlen(in[i]) + l + 2);
-				if (!v[n]) {
-					closedir(d);
-					goto fail;
-				}
-				sprintf(v[n++], "%s/%s", in[i], de->d_name);
-			}
-			closedir(d);
-			qsort(v + first, (size_t)(n - first), sizeof(*v), cmp_str);
-		} else {
-			char **nv = realloc(v, (size_t)(n + 1) * sizeof(*v));
-
-			if (!nv)
-				goto fail;
-			v = nv;
-			v[n++] = strdup(in[i]);
-		}
+		if (S_ISDIR(st.st_mode) ? walk(in[i], &v, &n) :
+					  push_path(&v, &n, in[i]))
+			goto fail;
 	}
 	*out = v;
 	*nout = n;

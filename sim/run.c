@@ -75,6 +75,7 @@ struct run {
 	struct label *labels;	/* by symbol */
 	struct objs *objs;	/* by symbol */
 	struct span_footprint last_fp;	/* of the last step (fork: all) */
+	bool uses_time;		/* conditions compare at()/destructed_at() */
 	uint64_t nr_steps;
 	int cur;		/* fifo: the thread being run */
 	uint64_t rng;
@@ -888,6 +889,47 @@ static void check_after(struct run *r)
 	}
 }
 
+#define FP_CLOCK (((uint32_t)SPAN_OBJ_NONE << 24) | 0xffffff)
+
+/*
+ * When conditions compare the steps at which things happened (at(L),
+ * destructed_at(O)), the order of two steps that stamp a time is
+ * observable even when they touch disjoint objects: such steps write a
+ * pseudo-object, the clock, so that the explorer never commutes them.
+ */
+static void stamp_clock(struct run *r, bool labelled)
+{
+	struct span_footprint *fp = &r->last_fp;
+	bool owner = false;
+
+	if (!r->uses_time)
+		return;
+	for (int i = 0; i < fp->nr_write; i++)
+		if ((fp->write[i] >> 24) == SPAN_OBJ_OWNER)
+			owner = true;
+	if (!labelled && !owner)
+		return;
+	for (int i = 0; i < fp->nr_write; i++)
+		if (fp->write[i] == FP_CLOCK)
+			return;
+	if (fp->nr_write < SPAN_FP_MAX)
+		fp->write[fp->nr_write++] = FP_CLOCK;
+	else
+		fp->overflow = true;
+}
+
+static bool expr_uses_time(const struct scn_expr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == SCN_E_AT || e->kind == SCN_E_DESTRUCTED_AT)
+		return true;
+	for (int i = 0; i < 3; i++)
+		if (expr_uses_time(e->arg[i]))
+			return true;
+	return false;
+}
+
 /*
  * A blocked thread sleeps until a step writes something its blocked
  * attempt looked at (the wait queue it would sleep on).
@@ -931,6 +973,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 	r->last_fp = *span_world_footprint(r->w);
 	if (op->kind == SCN_OP_FORK)
 		r->last_fp.overflow = true;	/* it makes threads runnable */
+	stamp_clock(r, op->label >= 0 && res == OP_DONE);
 	wake_blocked(r, &r->last_fp);
 	if (res == OP_DONE) {
 		label_store(r, op, ret);
@@ -968,6 +1011,7 @@ static void event_step(struct run *r, uint32_t id)
 	span_world_run_event(r->w, id);
 	r->nr_steps++;
 	r->last_fp = *span_world_footprint(r->w);
+	stamp_clock(r, false);
 	wake_blocked(r, &r->last_fp);
 	snprintf(text, sizeof(text), "%s", name);
 	print_step(r, "[kernel]", text, 0, true);
@@ -1258,8 +1302,18 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 			v.err = true;
 			break;
 		}
-		page = span_region_page(r->w, *mpid, (int)*slot,
-					(uint64_t)pg.i * span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
+		switch (r->s->syms[e->ref.sym].kind) {
+		case SCN_SYM_KMEM:
+			page = span_kmem_page(r->w, (int)*slot, (uint64_t)pg.i *
+					      span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
+			break;
+		case SCN_SYM_FILE:
+			page = span_file_page(r->w, (int)*slot, (uint64_t)pg.i);
+			break;
+		default:
+			page = span_region_page(r->w, *mpid, (int)*slot,
+						(uint64_t)pg.i * span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
+		}
 		if (page <= 0 || span_page_info(r->w, page, &pi) ||
 		    pi.kind == SPAN_PAGE_FREE) {
 			v.i = 0;
@@ -1347,8 +1401,11 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 			break;
 		}
 		v.owned = true;
-		if (span_peek(r->w, *mpid, (int)*slot, (uint64_t)a.i, v.s.data,
-			      (size_t)b.i))
+		if (r->s->syms[e->ref.sym].kind == SCN_SYM_KMEM ?
+			    span_kmem_peek(r->w, (int)*slot, (uint64_t)a.i, v.s.data,
+					   (size_t)b.i) :
+			    span_peek(r->w, *mpid, (int)*slot, (uint64_t)a.i,
+				      v.s.data, (size_t)b.i))
 			v.unset = true;
 		else
 			v.s.len = (size_t)b.i;
@@ -1492,6 +1549,34 @@ bool run_passed(const struct run *r)
 
 /* --- create / destroy ----------------------------------------------------- */
 
+static bool body_forks(const struct scn *s, const struct scn_body *b, int proc)
+{
+	for (int i = 0; i < b->nr; i++) {
+		const struct scn_stmt *st = &b->stmts[i];
+
+		if (st->kind == SCN_STMT_FOR) {
+			if (body_forks(s, &st->loop.body, proc))
+				return true;
+		} else if (st->op.kind == SCN_OP_FORK &&
+			   s->syms[st->op.operand[0].ref.sym].index == proc) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* is process @proc the child of some `fork` of the scenario? */
+static bool scn_forks(const struct scn *s, int proc)
+{
+	for (int i = 0; i < s->nr_setups; i++)
+		if (body_forks(s, &s->setups[i].body, proc))
+			return true;
+	for (int i = 0; i < s->nr_threads; i++)
+		if (body_forks(s, &s->threads[i].body, proc))
+			return true;
+	return false;
+}
+
 static void thread_init(struct run *r, struct thread *t, const char *name,
 			int process, const struct scn_body *body)
 {
@@ -1606,7 +1691,19 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		err = -ENOMEM;
 		goto fail;
 	}
+	for (int i = 0; i < s->nr_expects; i++)
+		r->uses_time |= expr_uses_time(s->expects[i].expr);
+	for (int i = 0; i < s->nr_exists; i++)
+		r->uses_time |= expr_uses_time(s->exists[i].expr);
 	r->pids[0] = SPAN_INIT_PID;
+	/* a process no `fork` creates exists from the start */
+	for (int i = 1; i < s->nr_processes; i++) {
+		if (scn_forks(s, i))
+			continue;
+		err = span_process_create(r->w, &r->pids[i]);
+		if (err)
+			goto fail;
+	}
 	for (int i = 0; i < s->nr_syms; i++) {
 		const struct scn_sym *sym = &s->syms[i];
 		int64_t n = sym_size(sym);

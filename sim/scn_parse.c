@@ -1400,11 +1400,7 @@ static void parse_op(struct parser *p, struct scn_body *body, int *cap)
 	op->owner = -1;
 	op->result.sym = -1;
 	if (first.kind == T_IDENT && peek(p)->kind == T_COLON) {
-		if (p->nr_scope)
-			fail(p, first.line, first.col,
-			     "label '%.*s' inside a 'for' loop",
-			     (int)(first.end - first.start),
-			     p->src + first.start);
+		/* in a loop, the label holds the last iteration's result */
 		next(p);
 		next(p);
 		op->label = declare(p, &first, SCN_SYM_LABEL);

@@ -30,6 +30,9 @@ SPAN_API ssize_t span_pwrite(struct span_world *w, int pid, int fd,
  */
 SPAN_API ssize_t span_file_contents(const struct span_world *w, int file,
 				    uint64_t off, void *out, size_t len);
+/** span_file_page - the page-cache page of index @index, or -EINVAL. */
+SPAN_API int span_file_page(const struct span_world *w, int file,
+			    uint64_t index);
 /** span_file_size - i_size, or -EINVAL. */
 SPAN_API int64_t span_file_size(const struct span_world *w, int file);
 

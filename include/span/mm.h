@@ -62,6 +62,12 @@ SPAN_API int span_zero_page(const struct span_world *w);
 #define SPAN_INIT_PID 1
 
 /**
+ * span_process_create - a new process with an empty address space (as if
+ * exec'd by init): no parent memory is shared with it.
+ * @pid: receives the process id.  Return: 0 or -ENOMEM.
+ */
+SPAN_API int span_process_create(struct span_world *w, int *pid);
+/**
  * span_fork - fork process @pid (copy_process() -> dup_mmap()).
  * @child: receives the new process id.
  *
@@ -156,6 +162,12 @@ SPAN_API int span_kmem_alloc(struct span_world *w, uint64_t size, int kind,
 			     int *region);
 /** span_kmem_free - the service frees plain or slab kernel memory. */
 SPAN_API int span_kmem_free(struct span_world *w, int kmem);
+/**
+ * span_kmem_peek - the bytes of a kmem, without side effects.
+ * Return: 0, -EFAULT (out of range or freed), -EINVAL.
+ */
+SPAN_API int span_kmem_peek(const struct span_world *w, int kmem, uint64_t off,
+			    void *out, size_t len);
 /** span_kmem_page - the page behind byte @off of a kmem, or -EINVAL. */
 SPAN_API int span_kmem_page(const struct span_world *w, int kmem,
 			    uint64_t off);

@@ -1184,9 +1184,6 @@ static void test_scn_error_indexing(void **state)
 	    "expected an integer, got a string");
 	ERR(SC "thread t\n  n: pipe p\n  for i in 0 .. n\n  end\nend\n", 4, 17,
 	    "'n' is a label, expected a param or a loop variable");
-	ERR(SC "setup\n  pipe p\nend\nthread t\n  for i in 0 .. 1\n"
-	       "    n: read p 1\n  end\nend\n",
-	    7, 5, "label 'n' inside a 'for' loop");
 	ERR(SC "thread t\n  for i in 0 .. 1\n    pipe q\n  end\nend\n", 4, 10,
 	    "'pipe' cannot declare 'q' inside a 'for' loop (declare an array)");
 }
