@@ -198,6 +198,17 @@ struct span_world;
 struct span_prov;
 struct span_pipe_inode_info;
 
+/*
+ * Footprint keys of objects with no SPAN_OBJ_* type of their own: a
+ * shinfo is an SPAN_OBJ_SKB key with bit 23 set (shared by all clones, so
+ * a dataref change conflicts with every holder's step); the kernel event
+ * queue is SPAN_OBJ_SOCK id 0 (queueing order is state).
+ */
+#define SPAN_FP_SHINFO_BIT	0x800000u
+#define span__fp_shinfo(w, write, sh) \
+	span__fp((w), (write), SPAN_OBJ_SKB, (sh) | SPAN_FP_SHINFO_BIT)
+#define span__fp_events(w)	span__fp((w), true, SPAN_OBJ_SOCK, 0)
+
 /* skbuff.c */
 uint32_t span__skb_headlen(struct span_world *w, uint32_t skb);
 uint32_t span__skb_max_head(const struct span_world *w);

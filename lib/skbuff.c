@@ -209,6 +209,7 @@ void span__shinfo_put(struct span_world *w, uint32_t sh, const char *func)
 			      sh);
 		return;
 	}
+	span__fp_shinfo(w, true, sh);
 	s->dataref--;
 	span__trace(w, func, SPAN_TR_PUT, SPAN_OBJ_SKB, 0, s->dataref + 1,
 		    s->dataref, "dataref");
@@ -261,6 +262,7 @@ bool span__skb_cloned(struct span_world *w, uint32_t skb)
 {
 	struct span_sk_buff *s = SKB(w, skb);
 
+	span__fp_shinfo(w, false, s->shinfo);
 	return s->cloned && SHINFO(w, s->shinfo)->dataref != 1;
 }
 
@@ -284,6 +286,7 @@ static int skb_seg(struct span_world *w, uint32_t skb, uint32_t off,
 	struct span_skb_shared_info *sh = SHINFO(w, s->shinfo);
 	uint32_t hl = skb_headlen(s);
 
+	span__fp_shinfo(w, false, s->shinfo);
 	if (off < hl) {
 		*page = sh->head_page;
 		*poff = s->data + off;
@@ -383,6 +386,7 @@ uint32_t span__skb_clone(struct span_world *w, uint32_t skb)
 	c->next = 0;
 	SKB(w, skb)->cloned = 1;
 	SHINFO(w, c->shinfo)->dataref++;
+	span__fp_shinfo(w, true, c->shinfo);
 	span__fp(w, true, SPAN_OBJ_SKB, n);
 	span__fp(w, true, SPAN_OBJ_SKB, skb);
 	span__trace(w, "skb_clone", SPAN_TR_GET, SPAN_OBJ_SKB, skb,
@@ -735,6 +739,8 @@ bool span__skb_try_coalesce(struct span_world *w, uint32_t to, uint32_t from,
 		return false;
 	ts = SHINFO(w, t->shinfo);
 	fs = SHINFO(w, f->shinfo);
+	span__fp_shinfo(w, true, t->shinfo);
+	span__fp_shinfo(w, true, f->shinfo);
 	if (f->len <= skb_tailroom(w, to)) {
 		uint8_t tmp[f->len ? f->len : 1];
 		struct span_prov prov[f->len ? f->len : 1];
@@ -1260,6 +1266,7 @@ int span__skb_fill_frag(struct span_world *w, uint32_t skb, uint32_t page,
 	struct span_skb_shared_info *sh = SHINFO(w, s->shinfo);
 	struct span_skb_frag *f;
 
+	span__fp_shinfo(w, true, s->shinfo);
 	if (sh->nr_frags) {
 		f = &sh->frags[sh->nr_frags - 1];
 		if (f->page == page && f->offset + f->len == off &&

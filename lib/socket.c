@@ -531,6 +531,7 @@ int span__event_queue(struct span_world *w, int kind, uint32_t obj,
 
 	if (!id)
 		return -ENOMEM;
+	span__fp_events(w);
 	e = EVENT(w, id);
 	e->kind = (uint8_t)kind;
 	e->obj = obj;
@@ -628,6 +629,7 @@ int span_world_run_event(struct span_world *w, uint32_t id)
 	if (!w || !span__tab_live(&w->net.events, id) || !event_enabled(w, id))
 		return -ENOENT;
 	e = *EVENT(w, id);
+	span__fp_events(w);
 	span__tab_free(&w->net.events, id);
 	span__trace(w, span_event_kind_name(e.kind), SPAN_TR_NOTE,
 		    e.kind == SPAN_EV_DELIVER ? SPAN_OBJ_SKB : SPAN_OBJ_SOCK,

@@ -41,6 +41,7 @@ static bool sk_stream_memory_free(struct span_world *w, uint32_t sk)
 /* tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event) */
 static void tcp_push(struct span_world *w, uint32_t sk)
 {
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	if (SOCK(w, sk)->write_queue.head &&
 	    !span__event_pending(w, SPAN_EV_XMIT, sk))
 		span__event_queue(w, SPAN_EV_XMIT, sk, sk, 0);

@@ -98,6 +98,8 @@ static void note_add(struct span_world *w, uint32_t sk, uint32_t lo,
 	uint32_t last = 0, id;
 	uint64_t best = 0;
 
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+
 	/* the tail of sk_error_queue: the newest notification still queued */
 	for (uint32_t i = 1; i < w->net.notes.n; i++) {
 		struct span_zc_note *n = NOTE(w, i);

@@ -797,6 +797,49 @@ static void test_tcp_snapshot_restore_and_hash(void **state)
 	nt_finish(w);
 }
 
+/* an ACK that uncloned the receiver's tail conflicts with a delivery
+ * that may coalesce into it (through the shared shinfo) */
+static void test_tcp_footprints_ack_vs_deliver(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	struct span_footprint ack, dlv;
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	nt_send_str(w, c, "a", 0);
+	assert_true(nt_event(w, SPAN_EV_XMIT));
+	assert_true(nt_event(w, SPAN_EV_DELIVER));
+	nt_send_str(w, c, "b", 0);
+	assert_true(nt_event(w, SPAN_EV_XMIT));
+	assert_true(nt_event(w, SPAN_EV_ACK));
+	ack = *span_world_footprint(w);
+	assert_true(nt_event(w, SPAN_EV_DELIVER));
+	dlv = *span_world_footprint(w);
+	assert_true(span_footprint_conflict(&ack, &dlv));
+	nt_finish(w);
+}
+
+/* leak: an skb reference nobody drops is reported at the end */
+static void test_tcp_leak_of_skb(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	nt_send_str(w, c, "a", 0);
+	nt_events(w);
+	SKB(w, SOCK(w, (uint32_t)s)->receive_queue.head)->users++; /* skb_get */
+	span_world_teardown(w);
+	assert_true(nt_has(w, SPAN_INV_LEAK));
+	span_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -822,6 +865,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_decrypt_after_coalesce),
 		cmocka_unit_test(test_tcp_decrypt_blocks_until_queued),
 		cmocka_unit_test(test_tcp_snapshot_restore_and_hash),
+		cmocka_unit_test(test_tcp_footprints_ack_vs_deliver),
+		cmocka_unit_test(test_tcp_leak_of_skb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -327,6 +327,22 @@ static void test_zerocopy_premature_completion(void **state)
 	premature("share", true);
 }
 
+/* leak: a ubuf reference nobody drops: the completion is never delivered */
+static void test_zerocopy_leak_of_completion(void **state)
+{
+	struct zc z;
+	uint32_t skb;
+
+	(void)state;
+	zc_setup(&z, 4096, true);
+	zc_send(&z, 0, 4096, 0);
+	skb = SOCK(z.w, (uint32_t)z.c)->write_queue.head;
+	span__net_zcopy_get(z.w, nt_sh(z.w, skb)->ubuf);
+	span_world_teardown(z.w);
+	assert_true(nt_has(z.w, SPAN_INV_LEAK));
+	span_world_destroy(z.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_zerocopy_gup_knob),
 		cmocka_unit_test(test_zerocopy_loopback_share_defers_completion),
 		cmocka_unit_test(test_zerocopy_premature_completion),
+		cmocka_unit_test(test_zerocopy_leak_of_completion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
