@@ -707,10 +707,11 @@ int span_kmem_alloc(struct span_world *w, uint64_t size, int kind, int owner,
 		uint32_t page = span__alloc_page(w, pkind, "kmalloc");
 
 		if (!page) {
+			/* undo the partial allocation, owner memory included */
 			KMEM(w, k)->npages = i;
-			span_kmem_free(w, (int)k);
 			if (kind == SPAN_KMEM_OWNER)
-				return -ENOMEM;
+				OWNER(w, owner)->bytes -= (uint64_t)i * w->page_size;
+			span__kmem_release(w, k, "kfree");
 			return -ENOMEM;
 		}
 		IDREF(w, base + i)->id = page;

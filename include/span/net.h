@@ -61,7 +61,10 @@ SPAN_API int span_sock_completions(const struct span_world *w, int fd,
 /**
  * span_decrypt - an in-kernel consumer (ESP, rxkad, AF_ALG style) that
  * transforms the next @len received bytes in place; it must copy first
- * (skb_cow_data()) where the data is not privately owned.
+ * (skb_cow_data()) where the data is not privately owned (a cloned skb, or
+ * SKBFL_SHARED_FRAG unless skb_shared_frag=ignore).  The transform XORs
+ * each byte with 0x20 (it swaps the case of ASCII letters), so a reader
+ * sees that it happened.
  * Return: bytes transformed, -SPAN_EWOULDSLEEP until queued, -errno.
  */
 SPAN_API ssize_t span_decrypt(struct span_world *w, int pid, int fd,
