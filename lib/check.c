@@ -128,7 +128,11 @@ static void count_pipes(struct span_world *w, struct span_counts *c)
 		for (uint32_t i = p->tail; i != p->head; i++) {
 			struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
-			assert(b->offset + b->len <= w->page_size);
+			if (b->ops && b->offset + b->len > w->page_size)
+				span__violate(w, SPAN_INV_USE_AFTER_FREE,
+					      SPAN_OBJ_PIPE, id, "span_world_check",
+					      "pipe#%u buffer +%u len %u runs past its page",
+					      id, b->offset, b->len);
 			switch (b->ops) {
 			case SPAN_PBO_NONE:
 				break;

@@ -294,7 +294,12 @@ static bool check_access(struct span_world *w, uint32_t page, uint32_t off,
 			      func, what, page, owner);
 		return false;
 	}
-	assert(off + len <= w->page_size);
+	if (off + len > w->page_size || off + len < off) {
+		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
+			      func, "%s: %s of bytes %u+%u past the end of page#%u",
+			      func, what, off, len, page);
+		return false;
+	}
 	return true;
 }
 
