@@ -206,6 +206,7 @@ struct span_world {
 	uint32_t zero_page;
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;
 	struct span_tab kmems, files, pipes, slots;
+	uint64_t user_pipe_bufs;	/* user->pipe_bufs: slots of live pipes */
 	struct span_net net;
 };
 

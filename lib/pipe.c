@@ -313,12 +313,7 @@ static uint32_t roundup_pow_of_two32(uint32_t v)
 /* account_pipe_buffers(): the world is one unprivileged user */
 static uint64_t user_pipe_bufs(struct span_world *w)
 {
-	uint64_t n = 0;
-
-	for (uint32_t i = 1; i < w->pipes.n; i++)
-		if (PIPE(w, i)->live)
-			n += PIPE(w, i)->nr_accounted;
-	return n;
+	return w->user_pipe_bufs;
 }
 
 int span_pipe_create(struct span_world *w, unsigned int flags, int *pipe)
@@ -354,6 +349,7 @@ int span_pipe_create(struct span_world *w, unsigned int flags, int *pipe)
 	p = PIPE(w, id);
 	p->bufs = base;
 	p->ring_size = p->max_usage = p->nr_accounted = slots;
+	w->user_pipe_bufs += slots;
 	p->readers = p->writers = 1;
 	p->files = 2;
 	p->packet = !!(flags & SPAN_PIPE_PACKET);
@@ -384,6 +380,7 @@ static void free_pipe_info(struct span_world *w, uint32_t id)
 	span__trace(w, "free_pipe_info", SPAN_TR_FREE, SPAN_OBJ_PIPE, id, 0, 0,
 		    NULL);
 	span__tab_free_range(&w->slots, p->bufs, p->ring_size);
+	w->user_pipe_bufs -= p->nr_accounted;
 	p->live = 0;
 	span__tab_free(&w->pipes, id);
 }
@@ -735,6 +732,8 @@ int64_t span_pipe_set_size(struct span_world *w, int fd, uint64_t arg)
 	p->bufs = base;
 	p->tail = 0;
 	p->head = n;
+	w->user_pipe_bufs += nr_slots;
+	w->user_pipe_bufs -= p->nr_accounted;
 	p->ring_size = p->max_usage = p->nr_accounted = nr_slots;
 	span__trace(w, "pipe_resize_ring", SPAN_TR_NOTE, SPAN_OBJ_PIPE, id,
 		    old_ring, nr_slots, NULL);
