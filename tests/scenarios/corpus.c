@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: MIT
+/*
+ * corpus.c - the scenario corpus as a Check suite.
+ *
+ * One test per .scn file under $SPAN_SCENARIO_DIR (recursively, without
+ * pending/ and seed/) and one per seed file (scenarios/seed/), each running
+ * `$SPANSIM test FILE` in its own process (Check forks every test) and
+ * asserting exit status 0 and the TAP `ok 1` line.  Then the behaviour the
+ * seed files must show under other policies (POLICIES.md, "What each policy
+ * must predict"), that scenarios/seed/ is a byte-identical copy of
+ * ../shared/scenarios, and that `spansim explore` agrees with
+ * `explore --no-reduction` on the verdict and invariant lines of small
+ * scenarios.
+ *
+ * Files that use the network operations (tcp, unix, send, recv, sockopt,
+ * errqueue, decrypt) are skipped with a note while the network model is
+ * not built in (a probe scenario over TCP loopback fails).
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_ARGS 32
+
+/* ------------------------------------------------------------ helpers */
+
+struct out {
+	char *out, *err;
+	size_t out_len, err_len;
+	int status; /* exit status, or 128 + signal */
+};
+
+static void out_free(struct out *o)
+{
+	free(o->out);
+	free(o->err);
+	memset(o, 0, sizeof(*o));
+}
+
+static void append(char **buf, size_t *len, const char *p, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	ck_assert_ptr_nonnull(nb);
+	memcpy(nb + *len, p, n);
+	*len += n;
+	nb[*len] = 0;
+	*buf = nb;
+}
+
+/* Run argv (argv[0] a path), capturing stdout and stderr separately. */
+static void spawn(char *const argv[], struct out *o)
+{
+	int po[2], pe[2], st;
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	o->out = calloc(1, 1);
+	o->err = calloc(1, 1);
+	ck_assert(pipe(po) == 0 && pipe(pe) == 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		close(po[1]);
+		close(pe[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	for (int open_fds = 2; open_fds;) {
+		struct pollfd fds[2] = { { po[0], POLLIN, 0 },
+					 { pe[0], POLLIN, 0 } };
+		char buf[65536];
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			n = read(fds[i].fd, buf, sizeof(buf));
+			if (n > 0) {
+				if (i == 0)
+					append(&o->out, &o->out_len, buf, (size_t)n);
+				else
+					append(&o->err, &o->err_len, buf, (size_t)n);
+				continue;
+			}
+			close(i == 0 ? po[0] : pe[0]);
+			if (i == 0)
+				po[0] = -1;
+			else
+				pe[0] = -1;
+			open_fds--;
+		}
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *spansim(void)
+{
+	const char *s = getenv("SPANSIM");
+
+	ck_assert_msg(s && *s, "SPANSIM is not set");
+	return s;
+}
+
+static const char *scn_dir(void)
+{
+	const char *s = getenv("SPAN_SCENARIO_DIR");
+
+	ck_assert_msg(s && *s, "SPAN_SCENARIO_DIR is not set");
+	return s;
+}
+
+/* spansim ARGS... (NULL-terminated), output in @o */
+static void run_spansim(struct out *o, ...)
+{
+	char *argv[MAX_ARGS];
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = (char *)spansim();
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *)) && n < MAX_ARGS - 1;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	spawn(argv, o);
+}
+
+static char *path_in(const char *dir, const char *rel)
+{
+	char *p;
+
+	ck_assert(asprintf(&p, "%s/%s", dir, rel) > 0);
+	return p;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+	char tmp[4096];
+	size_t k;
+
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1);
+	while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		append(&buf, &n, tmp, k);
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* ----------------------------------------------- the network gate */
+
+static const char *const net_ops[] = { "tcp",	   "unix",    "send",
+				       "recv",	   "sockopt", "errqueue",
+				       "decrypt" };
+
+/* Does the file use a network operation (first word, after a label)? */
+static bool uses_network(const char *path)
+{
+	char *text = slurp(path, NULL), *line, *save = NULL;
+	bool net = false;
+
+	if (!text)
+		return false;
+	for (line = strtok_r(text, "\n", &save); line && !net;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = line;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, " \t");
+		if (n > 1 && p[n - 1] == ':') { /* LABEL: op */
+			p += n;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			n = strcspn(p, " \t");
+		}
+		for (size_t i = 0; i < sizeof(net_ops) / sizeof(net_ops[0]); i++)
+			if (strlen(net_ops[i]) == n && !strncmp(p, net_ops[i], n))
+				net = true;
+	}
+	free(text);
+	return net;
+}
+
+/* Is the network model built in?  A TCP loopback round trip. */
+static bool network_works(void)
+{
+	static const char probe[] =
+		"scenario net-probe\n"
+		"setup\n  tcp c s\nend\n"
+		"thread t\n  n: send c \"ping\"\n  recv s 4 all -> r\nend\n"
+		"expect n == 4 && r == \"ping\"\n";
+	char path[] = "/tmp/spansim-net-probe-XXXXXX";
+	int fd = mkstemp(path);
+	struct out o;
+	bool ok;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert(write(fd, probe, sizeof(probe) - 1) ==
+		  (ssize_t)(sizeof(probe) - 1));
+	close(fd);
+	run_spansim(&o, "run", "--quiet", path, NULL);
+	ok = o.status == 0;
+	out_free(&o);
+	unlink(path);
+	return ok;
+}
+
+/* -------------------------------------------------- the file lists */
+
+static char **files;
+static int nr_files;
+static char **seeds;
+static int nr_seeds;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void push(char ***arr, int *nr, char *s)
+{
+	*arr = realloc(*arr, (size_t)(*nr + 1) * sizeof(**arr));
+	if (!*arr)
+		abort();
+	(*arr)[(*nr)++] = s;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Every .scn under @dir; at the top, pending/ and seed/ are left out. */
+static void collect(const char *dir, bool top, char ***arr, int *nr)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
+			abort();
+		if (stat(p, &st)) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (!(top && (!strcmp(e->d_name, "pending") ||
+				      !strcmp(e->d_name, "seed"))))
+				collect(p, false, arr, nr);
+			free(p);
+		} else if (ends_with(e->d_name, ".scn")) {
+			push(arr, nr, p);
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+/* ----------------------------------------------------------- tests */
+
+static void check_tap_ok(const char *path)
+{
+	struct out o;
+	char *want;
+
+	if (uses_network(path) && !network_works()) {
+		fprintf(stderr, "# skip %s: the network model is not built in\n",
+			path);
+		return;
+	}
+	run_spansim(&o, "test", path, NULL);
+	ck_assert(asprintf(&want, "\nok 1 - %s", path) > 0);
+	ck_assert_msg(o.status == 0 && strstr(o.out, want),
+		      "%s: exit %d\n%s%s", path, o.status, o.out, o.err);
+	free(want);
+	out_free(&o);
+}
+
+START_TEST(scenario_file)
+{
+	check_tap_ok(files[_i]);
+}
+END_TEST
+
+START_TEST(seed_file)
+{
+	check_tap_ok(seeds[_i]);
+}
+END_TEST
+
+/* scenarios/seed/ holds byte-identical copies of ../shared/scenarios. */
+START_TEST(seed_copies_identical)
+{
+	const char *shared = getenv("SPAN_SHARED_DIR");
+	char **orig = NULL;
+	int nr_orig = 0;
+	char *dir;
+
+	ck_assert_msg(shared && *shared, "SPAN_SHARED_DIR is not set");
+	dir = path_in(shared, "scenarios");
+	if (access(dir, R_OK)) {
+		/* a copy of the tree built elsewhere has no ../shared */
+		fprintf(stderr, "# skip: no %s\n", dir);
+		free(dir);
+		return;
+	}
+	collect(dir, false, &orig, &nr_orig);
+	ck_assert_int_gt(nr_orig, 0);
+	ck_assert_int_eq(nr_orig, nr_seeds);
+	qsort(orig, (size_t)nr_orig, sizeof(*orig), cmp_str);
+	for (int i = 0; i < nr_orig; i++) {
+		const char *base = strrchr(orig[i], '/') + 1;
+		char *seed = path_in(scn_dir(), "seed");
+		char *copy = path_in(seed, base);
+		size_t la, lb;
+		char *a = slurp(orig[i], &la), *b = slurp(copy, &lb);
+
+		ck_assert_msg(a && b, "%s: missing copy %s", orig[i], copy);
+		ck_assert_msg(la == lb && !memcmp(a, b, la),
+			      "%s differs from %s", copy, orig[i]);
+		free(a);
+		free(b);
+		free(copy);
+		free(seed);
+		free(orig[i]);
+	}
+	free(orig);
+	free(dir);
+}
+END_TEST
+
+/* vmsplice-then-store under vmsplice=copy: the reader gets "AAAA". */
+START_TEST(seed_vmsplice_copy_fails)
+{
+	char *f = path_in(scn_dir(), "seed/vmsplice-then-store.scn");
+	struct out o;
+
+	run_spansim(&o, "run", f, "--policy", "vmsplice=copy", NULL);
+	ck_assert_msg(o.status == 1, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "\n  r = \"AAAA\"\n"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "expect r == \"BBBB\" ... FAILED"), "%s",
+		      o.out);
+	ck_assert_msg(strstr(o.out, "expect n == 4096 ... ok"), "%s", o.out);
+	out_free(&o);
+
+	/* and under the 7.2 preset that carries the knob */
+	run_spansim(&o, "test", f, "--policy", "preset=linux-7.2-vmsplice-copy",
+		    NULL);
+	ck_assert_msg(o.status == 1 && strstr(o.out, "not ok 1 - "), "%s",
+		      o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+static void explore_expect(const char *rel, const char *want, ...)
+{
+	char *f = path_in(scn_dir(), rel);
+	char *argv[MAX_ARGS];
+	int n = 0;
+	struct out o;
+	va_list ap;
+
+	argv[n++] = (char *)spansim();
+	argv[n++] = "explore";
+	argv[n++] = f;
+	va_start(ap, want);
+	for (char *a; (a = va_arg(ap, char *)) && n < MAX_ARGS - 1;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	spawn(argv, &o);
+	ck_assert_msg(o.status == 0, "%s: exit %d\n%s%s", rel, o.status, o.out,
+		      o.err);
+	ck_assert_msg(strstr(o.out, want), "%s: no '%s' in\n%s", rel, want,
+		      o.out);
+	out_free(&o);
+	free(f);
+}
+
+START_TEST(seed_fanout_ref_sometimes)
+{
+	explore_expect("seed/splice-fanout.scn",
+		       "exists r[0] == \"X\": Sometimes", "--param", "N=3",
+		       "--set", "page_size=8", NULL);
+}
+END_TEST
+
+START_TEST(seed_fanout_copy_never)
+{
+	explore_expect("seed/splice-fanout.scn", "exists r[0] == \"X\": Never",
+		       "--param", "N=3", "--set", "page_size=8", "--policy",
+		       "pipe_split=copy", NULL);
+}
+END_TEST
+
+START_TEST(seed_fanout_desc_sometimes)
+{
+	explore_expect("seed/splice-fanout.scn",
+		       "exists r[0] == \"X\": Sometimes", "--param", "N=3",
+		       "--set", "page_size=8", "--policy", "pipe_split=desc",
+		       NULL);
+}
+END_TEST
+
+START_TEST(seed_vmsplice_fork_ref_never)
+{
+	explore_expect("seed/vmsplice-fork.scn", "exists r == \"PPPP\": Never",
+		       NULL);
+	explore_expect("seed/vmsplice-fork.scn",
+		       "exists r == \"AAAA\": Always", NULL);
+}
+END_TEST
+
+START_TEST(seed_vmsplice_fork_pin_sometimes)
+{
+	explore_expect("seed/vmsplice-fork.scn",
+		       "exists r == \"PPPP\": Sometimes", "--policy",
+		       "preset=proposal-pin", NULL);
+}
+END_TEST
+
+/*
+ * explore and explore --no-reduction give the same verdict lines (every
+ * expect/exists, expected violation, invariants, Result); witnesses and
+ * statistics may differ.
+ */
+static const struct {
+	const char *file;
+	const char *args[6];
+} agree[] = {
+	{ "seed/splice-fanout.scn", { "--param", "N=3", "--set", "page_size=8" } },
+	{ "seed/vmsplice-fork.scn", { 0 } },
+	{ "seed/vmsplice-fork.scn", { "--policy", "preset=proposal-pin" } },
+	{ "seed/vmsplice-then-store.scn", { 0 } },
+	{ "pipe/blocking-writer.scn", { 0 } },
+	{ "pipe/write-atomic.scn", { 0 } },
+	{ "pipe/epipe-partial.scn", { 0 } },
+	{ "pipe/deadlock-expected.scn", { 0 } },
+	{ "pipe/deadlock-reader.scn", { 0 } },
+	{ "splice/splice-blocks.scn", { 0 } },
+	{ "mm/fork-cow.scn", { 0 } },
+	{ "mm/vmsplice-fork-store.scn", { 0 } },
+	{ "knobs/fork-pinned-copy.scn", { 0 } },
+	{ "knobs/fork-pinned-share.scn", { 0 } },
+	{ "knobs/cow-reuse-exclusive.scn", { 0 } },
+	{ "knobs/pipe-split-desc-release.scn", { 0 } },
+	{ "invariants/cow-leak-mapcount.scn", { 0 } },
+	{ "invariants/cow-leak-twin.scn", { 0 } },
+	{ "lang/param-override.scn", { "--param", "N=2" } },
+	{ "seed/vmsplice-fork.scn", { "--policy", "fork_pinned=share", "--policy", "vmsplice=pin" } },
+};
+
+/* The verdict lines: not indented, and not statistics. */
+static char *verdicts(const char *text)
+{
+	static const char *const skip[] = { "Explore ", "States ", "Time ",
+					    "Memory", "Reduction" };
+	char *out = calloc(1, 1), *copy = strdup(text), *save = NULL;
+	size_t len = 0;
+
+	for (char *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		bool keep = l[0] != ' ';
+
+		for (size_t i = 0; keep && i < sizeof(skip) / sizeof(skip[0]); i++)
+			if (!strncmp(l, skip[i], strlen(skip[i])))
+				keep = false;
+		if (!keep)
+			continue;
+		append(&out, &len, l, strlen(l));
+		append(&out, &len, "\n", 1);
+	}
+	free(copy);
+	return out;
+}
+
+START_TEST(explore_agrees_without_reduction)
+{
+	char *f = path_in(scn_dir(), agree[_i].file);
+	char *argv[2][MAX_ARGS];
+	struct out o[2];
+	char *v[2];
+
+	for (int k = 0; k < 2; k++) {
+		int n = 0;
+
+		argv[k][n++] = (char *)spansim();
+		argv[k][n++] = "explore";
+		argv[k][n++] = f;
+		for (int a = 0; a < 6 && agree[_i].args[a]; a++)
+			argv[k][n++] = (char *)agree[_i].args[a];
+		if (k)
+			argv[k][n++] = "--no-reduction";
+		argv[k][n] = NULL;
+		spawn(argv[k], &o[k]);
+		v[k] = verdicts(o[k].out);
+	}
+	ck_assert_msg(o[0].status == o[1].status, "%s: exit %d vs %d",
+		      agree[_i].file, o[0].status, o[1].status);
+	ck_assert_msg(strstr(v[0], "Result: "), "%s: no result\n%s%s",
+		      agree[_i].file, o[0].out, o[0].err);
+	ck_assert_msg(!strcmp(v[0], v[1]),
+		      "%s: reduced and unreduced verdicts differ\n%s---\n%s",
+		      agree[_i].file, v[0], v[1]);
+	for (int k = 0; k < 2; k++) {
+		free(v[k]);
+		out_free(&o[k]);
+	}
+	free(f);
+}
+END_TEST
+
+/* ------------------------------------------------------------- main */
+
+static Suite *corpus_suite(void)
+{
+	Suite *s = suite_create("corpus");
+	TCase *tc;
+
+	tc = tcase_create("scenarios");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, scenario_file, 0, nr_files);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("seeds");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, seed_file, 0, nr_seeds);
+	tcase_add_test(tc, seed_copies_identical);
+	tcase_add_test(tc, seed_vmsplice_copy_fails);
+	tcase_add_test(tc, seed_fanout_ref_sometimes);
+	tcase_add_test(tc, seed_fanout_copy_never);
+	tcase_add_test(tc, seed_fanout_desc_sometimes);
+	tcase_add_test(tc, seed_vmsplice_fork_ref_never);
+	tcase_add_test(tc, seed_vmsplice_fork_pin_sometimes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("explore");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, explore_agrees_without_reduction, 0,
+			    (int)(sizeof(agree) / sizeof(agree[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	const char *dir = getenv("SPAN_SCENARIO_DIR");
+	SRunner *sr;
+	int failed;
+	char *seed_dir;
+
+	if (!dir || !getenv("SPANSIM")) {
+		fprintf(stderr, "corpus: SPANSIM and SPAN_SCENARIO_DIR must be set\n");
+		return 1;
+	}
+	collect(dir, true, &files, &nr_files);
+	if (asprintf(&seed_dir, "%s/seed", dir) < 0)
+		return 1;
+	collect(seed_dir, false, &seeds, &nr_seeds);
+	qsort(files, (size_t)nr_files, sizeof(*files), cmp_str);
+	qsort(seeds, (size_t)nr_seeds, sizeof(*seeds), cmp_str);
+	if (!nr_files || !nr_seeds) {
+		fprintf(stderr, "corpus: no scenarios under %s\n", dir);
+		return 1;
+	}
+	sr = srunner_create(corpus_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	free(seed_dir);
+	return failed ? 1 : 0;
+}
