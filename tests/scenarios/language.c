@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * language.c - malformed scenario input and command-line errors.
+ *
+ * SCENARIO-LANGUAGE.md section 1: every error is reported as
+ * `FILE:LINE:COL: error: MESSAGE`, the run stops with exit status 2 and
+ * nothing is executed.  One test per file of tests/scenarios/malformed/
+ * (one class of malformed input each) checks the exit status, that stdout
+ * is empty, and the exact error line on stderr.  Command-line overrides
+ * (--param, --set, --policy) are checked against a valid file; they have
+ * no position, so their line is `FILE: error: MESSAGE`.  Usage errors
+ * (unknown option, unknown command, missing FILE) exit 2 as well.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_ARGS 32
+
+struct out {
+	char *out, *err;
+	size_t out_len, err_len;
+	int status; /* exit status, or 128 + signal */
+};
+
+static void out_free(struct out *o)
+{
+	free(o->out);
+	free(o->err);
+	memset(o, 0, sizeof(*o));
+}
+
+static void append(char **buf, size_t *len, const char *p, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	ck_assert_ptr_nonnull(nb);
+	memcpy(nb + *len, p, n);
+	*len += n;
+	nb[*len] = 0;
+	*buf = nb;
+}
+
+/* Run argv (argv[0] a path), capturing stdout and stderr separately. */
+static void spawn(char *const argv[], struct out *o)
+{
+	int po[2], pe[2], st;
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	o->out = calloc(1, 1);
+	o->err = calloc(1, 1);
+	ck_assert(pipe(po) == 0 && pipe(pe) == 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		close(po[1]);
+		close(pe[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	for (int open_fds = 2; open_fds;) {
+		struct pollfd fds[2] = { { po[0], POLLIN, 0 },
+					 { pe[0], POLLIN, 0 } };
+		char buf[65536];
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			n = read(fds[i].fd, buf, sizeof(buf));
+			if (n > 0) {
+				if (i == 0)
+					append(&o->out, &o->out_len, buf, (size_t)n);
+				else
+					append(&o->err, &o->err_len, buf, (size_t)n);
+				continue;
+			}
+			close(i == 0 ? po[0] : pe[0]);
+			if (i == 0)
+				po[0] = -1;
+			else
+				pe[0] = -1;
+			open_fds--;
+		}
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *spansim(void)
+{
+	const char *s = getenv("SPANSIM");
+
+	ck_assert_msg(s && *s, "SPANSIM is not set");
+	return s;
+}
+
+static const char *scn_dir(void)
+{
+	const char *s = getenv("SPAN_SCENARIO_DIR");
+
+	ck_assert_msg(s && *s, "SPAN_SCENARIO_DIR is not set");
+	return s;
+}
+
+/* spansim ARGS... (NULL-terminated), output in @o */
+static void run_spansim(struct out *o, ...)
+{
+	char *argv[MAX_ARGS];
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = (char *)spansim();
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *)) && n < MAX_ARGS - 1;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	spawn(argv, o);
+}
+
+static char *malformed(const char *name)
+{
+	const char *src = getenv("SPAN_SOURCE_DIR");
+	char *dir, *p;
+
+	if (!src || !*src) {
+		/* the scenario dir is <source>/scenarios */
+		ck_assert(asprintf(&dir, "%s/..", scn_dir()) > 0);
+	} else {
+		dir = strdup(src);
+	}
+	ck_assert(asprintf(&p, "%s/tests/scenarios/malformed/%s", dir, name) > 0);
+	free(dir);
+	ck_assert_msg(access(p, R_OK) == 0, "missing %s", p);
+	return p;
+}
+
+/* ------------------------------------------------- malformed files */
+
+static const struct {
+	const char *file;
+	int line, col;
+	const char *msg;
+} cases[] = {
+	{ "unknown-word.scn", 2, 1,
+	  "unknown statement 'frobnicate'" },
+	{ "op-outside-block.scn", 2, 1,
+	  "operation 'pipe' outside setup or thread" },
+	{ "unknown-operation.scn", 4, 3,
+	  "unknown operation 'frobnicate'" },
+	{ "unknown-modifier.scn", 4, 15,
+	  "unknown modifier 'sideways' for 'write'" },
+	{ "unknown-function.scn", 2, 8,
+	  "unknown function 'size'" },
+	{ "unknown-errno.scn", 6, 14,
+	  "undefined name 'ENOTANERRNO'" },
+	{ "bad-number.scn", 3, 11,
+	  "bad number '12Q'" },
+	{ "bad-hex.scn", 3, 11,
+	  "bad number '0xZZ'" },
+	{ "integer-overflow.scn", 2, 11,
+	  "integer overflow" },
+	{ "integer-overflow-expr.scn", 2, 31,
+	  "integer overflow" },
+	{ "suffix-overflow.scn", 2, 11,
+	  "integer overflow" },
+	{ "division-by-zero.scn", 2, 13,
+	  "division by zero" },
+	{ "unterminated-string.scn", 2, 5,
+	  "unterminated string" },
+	{ "bad-escape.scn", 2, 5,
+	  "bad escape '\\q' in string" },
+	{ "bad-hex-escape.scn", 2, 5,
+	  "bad escape '\\x' in string (two hex digits)" },
+	{ "unterminated-block.scn", 2, 1,
+	  "unterminated 'thread' block" },
+	{ "unterminated-block-toplevel.scn", 2, 1,
+	  "unterminated 'setup' block" },
+	{ "missing-scenario.scn", 2, 1,
+	  "the first statement must be 'scenario NAME'" },
+	{ "empty.scn", 1, 1,
+	  "the first statement must be 'scenario NAME'" },
+	{ "undefined-name.scn", 3, 9,
+	  "undefined name 'q'" },
+	{ "undefined-in-condition.scn", 2, 8,
+	  "undefined name 'nosuch'" },
+	{ "duplicate-name.scn", 4, 7,
+	  "duplicate name 'p' (first declared at 3:8)" },
+	{ "duplicate-thread.scn", 4, 8,
+	  "duplicate name 't' (first declared at 2:8)" },
+	{ "duplicate-set.scn", 3, 5,
+	  "duplicate 'set pipe_buffers' (first at 2:1)" },
+	{ "reserved-name.scn", 3, 8,
+	  "'deadlock' is reserved" },
+	{ "wrong-kind.scn", 4, 9,
+	  "'buf' is a mem, expected a file, a pipe or a socket" },
+	{ "wrong-kind-condition.scn", 5, 17,
+	  "'p' is a pipe, expected a mem, a kmem or a file" },
+	{ "pipe-end-on-mem.scn", 4, 9,
+	  "'.r' applies only to pipes ('buf' is a mem)" },
+	{ "result-without-output.scn", 4, 15,
+	  "'write' has no result to store ('-> VAR')" },
+	{ "index-not-array.scn", 4, 9,
+	  "'p' is not an array" },
+	{ "array-needs-index.scn", 6, 9,
+	  "'p' is an array and needs an index" },
+	{ "index-out-of-range.scn", 6, 11,
+	  "index 2 out of range for 'p' (size 2)" },
+	{ "string-vs-int.scn", 6, 10,
+	  "cannot compare a string with an integer" },
+	{ "string-ordering.scn", 6, 10,
+	  "strings compare only with == and !=" },
+	{ "chained-comparison.scn", 3, 14,
+	  "comparisons do not chain (use &&)" },
+	{ "bad-knob.scn", 2, 8,
+	  "unknown policy knob 'vmsplic'" },
+	{ "bad-knob-value.scn", 2, 19,
+	  "bad value 'borrow' for policy knob 'vmsplice' (ref, pin, copy, steal)" },
+	{ "bad-preset.scn", 2, 17,
+	  "unknown preset 'linux-2.6' (linux-6.18, linux-7.2-vmsplice-copy, linux-5.16, linux-5.4, linux-4.19, proposal-pin, proposal-span-desc, proposal-copy-out)" },
+	{ "bad-set-key.scn", 2, 5,
+	  "unknown world parameter 'page_sz'" },
+	{ "bad-page-size.scn", 2, 17,
+	  "bad value 4000 for 'page_size' (a power of two >= 8)" },
+	{ "small-page-size.scn", 2, 17,
+	  "bad value 4 for 'page_size' (a power of two >= 8)" },
+	{ "binary-garbage.scn", 2, 1,
+	  "invalid character 0x01" },
+	{ "nul-byte.scn", 2, 8,
+	  "invalid character 0x00" },
+	{ "two-violations.scn", 3, 1,
+	  "more than one 'expect violation' (first at 2:1)" },
+	{ "unknown-invariant.scn", 2, 18,
+	  "unknown invariant 'use-after-fry'" },
+	{ "unknown-allow.scn", 2, 7,
+	  "unknown invariant 'everything'" },
+	{ "stray-end.scn", 4, 1,
+	  "'end' outside a block" },
+	{ "trailing-tokens.scn", 3, 16,
+	  "expected end of line, got '1'" },
+	{ "trailing-after-end.scn", 3, 5,
+	  "expected end of line, got 'now'" },
+};
+
+static void check_error(const struct out *o, const char *want, const char *what)
+{
+	char *line;
+
+	ck_assert_msg(o->status == 2, "%s: exit %d, want 2\n%s%s", what,
+		      o->status, o->out, o->err);
+	ck_assert_msg(o->out_len == 0, "%s: stdout not empty:\n%s", what, o->out);
+	ck_assert(asprintf(&line, "%s\n", want) > 0);
+	ck_assert_msg(!strcmp(o->err, line),
+		      "%s: stderr\n  %s\nwant\n  %s", what, o->err, line);
+	free(line);
+}
+
+START_TEST(malformed_file)
+{
+	char *f = malformed(cases[_i].file), *want;
+	struct out o;
+
+	ck_assert(asprintf(&want, "%s:%d:%d: error: %s", f, cases[_i].line,
+			   cases[_i].col, cases[_i].msg) > 0);
+	run_spansim(&o, "run", f, NULL);
+	check_error(&o, want, cases[_i].file);
+	out_free(&o);
+
+	/* test and explore reject the file the same way (test as a TAP line) */
+	run_spansim(&o, "explore", f, NULL);
+	check_error(&o, want, cases[_i].file);
+	out_free(&o);
+	free(want);
+	free(f);
+}
+END_TEST
+
+/* ------------------------------------------- command-line overrides */
+
+static const struct {
+	const char *args[4];
+	const char *msg;
+} overrides[] = {
+	{ { "--param", "N" },
+	  "--param 'N': expected NAME=VALUE" },
+	{ { "--param", "M=2" },
+	  "--param 'M=2': unknown param 'M'" },
+	{ { "--param", "N=x" },
+	  "--param 'N=x': bad integer 'x'" },
+	{ { "--param", "N=99999999999999999999" },
+	  "--param 'N=99999999999999999999': integer overflow" },
+	{ { "--set", "page_size=12" },
+	  "--set 'page_size=12': bad value 12 for 'page_size' (a power of two >= 8)" },
+	{ { "--set", "pagesize=4096" },
+	  "--set 'pagesize=4096': unknown world parameter 'pagesize'" },
+	{ { "--set", "page_size=abc" },
+	  "--set 'page_size=abc': bad integer 'abc'" },
+	{ { "--set", "pipe_buffers=-1" },
+	  "--set 'pipe_buffers=-1': bad value -1 for 'pipe_buffers' (negative)" },
+	{ { "--policy", "vmsplice=borrow" },
+	  "--policy 'vmsplice=borrow': bad value 'borrow' for policy knob 'vmsplice' (ref, pin, copy, steal)" },
+	{ { "--policy", "vmsplic=ref" },
+	  "--policy 'vmsplic=ref': unknown policy knob 'vmsplic'" },
+	{ { "--policy", "preset=linux-2.6" },
+	  "--policy 'preset=linux-2.6': unknown preset 'linux-2.6' (linux-6.18, linux-7.2-vmsplice-copy, linux-5.16, linux-5.4, linux-4.19, proposal-pin, proposal-span-desc, proposal-copy-out)" },
+	{ { "--policy", "vmsplice" },
+	  "--policy 'vmsplice': expected NAME=VALUE" },
+};
+
+START_TEST(bad_override)
+{
+	char *f = malformed("ok-base.scn"), *want;
+	char *argv[MAX_ARGS];
+	int n = 0;
+	struct out o;
+
+	argv[n++] = (char *)spansim();
+	argv[n++] = "run";
+	argv[n++] = f;
+	for (int i = 0; i < 4 && overrides[_i].args[i]; i++)
+		argv[n++] = (char *)overrides[_i].args[i];
+	argv[n] = NULL;
+	ck_assert(asprintf(&want, "%s: error: %s", f, overrides[_i].msg) > 0);
+	spawn(argv, &o);
+	check_error(&o, want, overrides[_i].msg);
+	out_free(&o);
+	free(want);
+	free(f);
+}
+END_TEST
+
+/* The base file itself is fine: the errors above come from the options. */
+START_TEST(override_base_runs)
+{
+	char *f = malformed("ok-base.scn");
+	struct out o;
+
+	run_spansim(&o, "run", "--quiet", f, NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	run_spansim(&o, "run", "--quiet", f, "--param", "N=2", NULL);
+	ck_assert_msg(o.status == 1, "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+/* ----------------------------------------------------- usage errors */
+
+static void check_usage(const char *what, ...)
+{
+	char *argv[MAX_ARGS];
+	int n = 0;
+	struct out o;
+	va_list ap;
+
+	argv[n++] = (char *)spansim();
+	va_start(ap, what);
+	for (char *a; (a = va_arg(ap, char *)) && n < MAX_ARGS - 1;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	spawn(argv, &o);
+	ck_assert_msg(o.status == 2, "%s: exit %d\n%s%s", what, o.status, o.out,
+		      o.err);
+	ck_assert_msg(o.err_len + o.out_len > 0, "%s: no message", what);
+	out_free(&o);
+}
+
+START_TEST(usage_errors)
+{
+	char *f = malformed("ok-base.scn");
+
+	check_usage("no command", NULL);
+	check_usage("unknown command", "frobnicate", NULL);
+	check_usage("run without FILE", "run", NULL);
+	check_usage("run with two FILEs", "run", f, f, NULL);
+	check_usage("run, unknown option", "run", f, "--bogus", NULL);
+	check_usage("explore without FILE", "explore", NULL);
+	check_usage("explore, unknown option", "explore", f, "--bogus", NULL);
+	check_usage("test without FILE", "test", NULL);
+	check_usage("run, --seed without a value", "run", f, "--seed", NULL);
+	check_usage("run, nonexistent file", "run", "/nonexistent/x.scn", NULL);
+	free(f);
+}
+END_TEST
+
+/* `test` reports a file that does not parse as not ok, with its error. */
+START_TEST(test_reports_parse_error)
+{
+	char *f = malformed("unknown-operation.scn");
+	struct out o;
+
+	run_spansim(&o, "test", f, NULL);
+	ck_assert_msg(o.status != 0, "exit %d", o.status);
+	ck_assert_msg(strstr(o.out, "not ok 1 - ") &&
+			      strstr(o.out, "error: unknown operation "),
+		      "%s", o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+static Suite *language_suite(void)
+{
+	Suite *s = suite_create("language");
+	TCase *tc = tcase_create("malformed");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, malformed_file, 0,
+			    (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_loop_test(tc, bad_override, 0,
+			    (int)(sizeof(overrides) / sizeof(overrides[0])));
+	tcase_add_test(tc, override_base_runs);
+	tcase_add_test(tc, usage_errors);
+	tcase_add_test(tc, test_reports_parse_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!getenv("SPANSIM") || !getenv("SPAN_SCENARIO_DIR")) {
+		fprintf(stderr, "language: SPANSIM and SPAN_SCENARIO_DIR must be set\n");
+		return 1;
+	}
+	sr = srunner_create(language_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
