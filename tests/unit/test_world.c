@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_world.c - the world (span/world.h): defaults, steps, hooks, and the
+ * promise that "no function keeps global state: two worlds never
+ * interfere" (style guide rule 24).
+ */
+#include <stdlib.h>
+
+#include "span_unit.h"
+
+static void test_world_create_defaults(void **state)
+{
+	static const struct {
+		int p;
+		uint64_t v;
+	} params[] = {
+		{ SPAN_PARAM_PAGE_SIZE, 4096 },
+		{ SPAN_PARAM_PIPE_BUFFERS, 16 },
+		{ SPAN_PARAM_PIPE_MAX_SIZE, 1048576 },
+		{ SPAN_PARAM_REFCOUNT_BITS, 32 },
+		{ SPAN_PARAM_PIPE_USER_PAGES_SOFT, 16384 },
+		{ SPAN_PARAM_PIPE_USER_PAGES_HARD, 0 },
+		{ SPAN_PARAM_MAX_SKB_FRAGS, 17 },
+	};
+	struct span_world *w = world_new();
+	int zero = span_zero_page(w);
+
+	for (size_t i = 0; i < ARRAY_SIZE(params); i++)
+		assert_int_equal(span_world_param(w, params[i].p), params[i].v);
+	for (int k = 0; k < SPAN_NR_KNOBS; k++)
+		assert_int_equal(span_world_policy(w)->v[k], 0);
+	assert_true(zero > 0);
+	assert_int_equal(page_info(w, zero).kind, SPAN_PAGE_ZERO);
+	assert_int_equal(span_world_step(w), 0);
+	assert_int_equal(span_world_nr_violations(w), 0);
+	assert_ret(span_world_events(w, NULL, 0), 0);
+	/* init exists: it can fork */
+	assert_int_equal(do_fork(w, SPAN_INIT_PID), 2);
+	for (int p = 0; p < SPAN_NR_PARAMS; p++) {
+		assert_non_null(span_param_name(p));
+		assert_ret(span_param_lookup(span_param_name(p)), p);
+	}
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
+static void test_world_steps(void **state)
+{
+	struct span_world *w = world_new();
+
+	span_world_step_begin(w, 1, 1);
+	assert_int_equal(span_world_step(w), 1);
+	assert_ret(span_world_step_end(w), 0);
+	span_world_step_begin(w, 1, 1);
+	assert_int_equal(span_world_step(w), 2);
+	/* an attempt that would sleep without progress is cancelled */
+	span_world_step_cancel(w);
+	assert_int_equal(span_world_step(w), 1);
+	span_world_step_begin(w, 1, 1);
+	assert_int_equal(span_world_step(w), 2);
+	span_world_step_end(w);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
+/* the footprint of a step names the objects it wrote */
+static void test_world_footprint(void **state)
+{
+	struct span_world *w = world_new();
+	int a = new_pipe(w, 0), b = new_pipe(w, 0);
+	struct span_footprint fa, fb, fa2;
+
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(a), "x", 1, 0), 1);
+	fa = *span_world_footprint(w);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(b), "y", 1, 0), 1);
+	fb = *span_world_footprint(w);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(a), (char[2]){ 0 }, 1, 0), 1);
+	fa2 = *span_world_footprint(w);
+	assert_true(fa.nr_write > 0);
+	/* writes to two different pipes commute; a read of the same does not */
+	assert_false(span_footprint_conflict(&fa, &fb));
+	assert_true(span_footprint_conflict(&fa, &fa2));
+	assert_true(span_footprint_conflict(&fa2, &fa));
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
+/* span_world_allow(): an allowed invariant is not recorded */
+static void test_world_allow(void **state)
+{
+	for (int allow = 0; allow < 2; allow++) {
+		struct span_world *w = world_new();
+		int a, b;
+
+		set_knob(w, SPAN_KNOB_PIPE_LINK_MERGE,
+			 SPAN_PIPE_LINK_MERGE_KEEP);
+		assert_ret(span_world_allow(w, SPAN_INV_SHARED_MERGE, allow),
+			   0);
+		a = new_pipe(w, 0);
+		b = new_pipe(w, 0);
+		assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(a), "abcd", 4, 0),
+			   4);
+		assert_ret(do_tee(w, SPAN_INIT_PID, PR(a), PW(b), 2, 0), 2);
+		assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(b), "xx", 2, 0),
+			   2);
+		assert_int_equal(nr_violations_of(w, SPAN_INV_SHARED_MERGE),
+				 !allow);
+
+		span_world_teardown(w);
+		span_world_destroy(w);
+	}
+}
+
+/* --- hooks ----------------------------------------------------------------- */
+
+struct hooks {
+	long live; /* allocations not yet freed */
+	long allocs;
+	long traces;
+	long reports;
+	int last_inv;
+};
+
+static void *count_alloc(void *ud, void *ptr, size_t size)
+{
+	struct hooks *h = ud;
+	void *p;
+
+	if (!size) {
+		if (ptr)
+			h->live--;
+		free(ptr);
+		return NULL;
+	}
+	p = realloc(ptr, size);
+	if (p && !ptr) {
+		h->live++;
+		h->allocs++;
+	}
+	return p;
+}
+
+static void count_trace(void *ud, const struct span_trace_event *ev)
+{
+	struct hooks *h = ud;
+	char buf[256];
+
+	assert_non_null(ev->func);
+	assert_true(span_trace_format(ev, false, buf, sizeof(buf)) > 0);
+	assert_true(span_trace_format(ev, true, buf, sizeof(buf)) > 0);
+	h->traces++;
+}
+
+static void count_report(void *ud, const struct span_violation *v)
+{
+	struct hooks *h = ud;
+
+	h->reports++;
+	h->last_inv = v->inv;
+}
+
+/*
+ * Every byte the library takes comes from the world's allocator and goes
+ * back to it by span_world_destroy(); traces and reports reach the hooks
+ * with the world's user data.
+ */
+static void test_world_hooks_and_allocator(void **state)
+{
+	const struct span_world_ops ops = {
+		.trace = count_trace,
+		.report = count_report,
+		.alloc = count_alloc,
+	};
+	struct hooks h = { 0 };
+	struct span_world *w = NULL;
+	struct span_snapshot *s = NULL;
+	int a, b, r, f;
+	uint64_t off = 0;
+
+	assert_ret(span_world_create(&w, &ops, &h), 0);
+	assert_true(h.live > 0);
+	a = new_pipe(w, 0);
+	b = new_pipe(w, 0);
+	r = do_mmap(w, SPAN_INIT_PID, 4 * PG, 0, "h");
+	f = new_file(w, 2 * PG, 0, "f");
+	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PW(a), r, 0, 2 * PG, 0),
+		   2 * PG);
+	do_fork(w, SPAN_INIT_PID);
+	assert_ret(span_world_snapshot(w, &s), 0);
+	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(b), NULL,
+			     PG, 0),
+		   PG);
+	assert_ret(do_tee(w, SPAN_INIT_PID, PR(a), PW(b), PG, 0), PG);
+	assert_ret(span_world_restore(w, s), 0);
+	span_snapshot_free(w, s);
+	assert_true(h.traces > 10);
+	assert_int_equal(h.reports, 0);
+	/* a violation is reported to the hook */
+	set_knob(w, SPAN_KNOB_PIPE_LINK_MERGE, SPAN_PIPE_LINK_MERGE_KEEP);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(b), "abcd", 4, 0), 4);
+	assert_ret(do_tee(w, SPAN_INIT_PID, PR(b), PW(a), 2, 0), 2);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(a), "xx", 2, 0), 2);
+	assert_int_equal(h.reports, 1);
+	assert_int_equal(h.last_inv, SPAN_INV_SHARED_MERGE);
+	assert_int_equal(span_world_nr_violations(w), 1);
+
+	span_world_teardown(w);
+	assert_int_equal(span_world_nr_violations(w), 1);
+	span_world_destroy(w);
+	assert_int_equal(h.live, 0);
+}
+
+/* --- two worlds ------------------------------------------------------------- */
+
+struct side {
+	struct span_world *w;
+	int pipe, region, child, file;
+	int64_t log[64];
+	int n;
+	char bytes[512];
+	int nbytes;
+};
+
+static void side_log(struct side *s, int64_t v)
+{
+	assert_true(s->n < (int)ARRAY_SIZE(s->log));
+	s->log[s->n++] = v;
+}
+
+static void side_read(struct side *s, int fd, size_t len)
+{
+	char buf[256];
+	ssize_t n = do_read(s->w, SPAN_INIT_PID, fd, buf, len, SPAN_O_NONBLOCK);
+
+	side_log(s, n);
+	assert_true(n <= (ssize_t)sizeof(buf));
+	if (n > 0 && s->nbytes + n < (int)sizeof(s->bytes)) {
+		memcpy(s->bytes + s->nbytes, buf, (size_t)n);
+		s->nbytes += (int)n;
+	}
+}
+
+/*
+ * Phase @i of side A: mainline, a fork, a vmsplice that then sees the
+ * parent's store, an injected allocation failure.
+ */
+static void side_a(struct side *s, int i)
+{
+	struct span_world *w = s->w;
+
+	switch (i) {
+	case 0:
+		s->pipe = new_pipe(w, 0);
+		side_log(s, s->pipe);
+		break;
+	case 1:
+		side_log(s, do_write_buf(w, SPAN_INIT_PID, PW(s->pipe), "one",
+					 3, 0));
+		break;
+	case 2:
+		s->region = do_mmap(w, SPAN_INIT_PID, 2 * PG, 0, "a");
+		side_log(s, s->region);
+		break;
+	case 3:
+		side_log(s, do_vmsplice(w, SPAN_INIT_PID, PW(s->pipe),
+					s->region, 0, 8, 0));
+		break;
+	case 4:
+		s->child = do_fork(w, SPAN_INIT_PID);
+		side_log(s, s->child);
+		break;
+	case 5:
+		side_log(s, do_store(w, s->child, s->region, 0, "CHILD", 5));
+		break;
+	case 6:
+		side_read(s, PR(s->pipe), 100);
+		break;
+	case 7:
+		assert_ret(span_fault_set(w, SPAN_FAULT_ALLOC, 1, 0), 0);
+		step_begin(w, SPAN_INIT_PID);
+		side_log(s, span_pipe_create(w, 0, &(int){ 0 }));
+		step_end(w);
+		break;
+	case 8:
+		side_log(s, page_ref(w, span_region_page(w, SPAN_INIT_PID,
+							 s->region, 0)));
+		side_log(s, span_world_nr_violations(w));
+		break;
+	}
+}
+
+/*
+ * Side B: other parameters and knobs (page size 8192, vmsplice=copy,
+ * pipe_buf_init=stale) and a Dirty Pipe violation.
+ */
+static void side_b(struct side *s, int i)
+{
+	static char big[16 * 8192];
+	struct span_world *w = s->w;
+	uint64_t off = 0;
+	char buf[8];
+
+	switch (i) {
+	case 0:
+		assert_ret(span_world_set_param(w, SPAN_PARAM_PAGE_SIZE, 8192),
+			   0);
+		set_knob(w, SPAN_KNOB_VMSPLICE, SPAN_VMSPLICE_COPY);
+		set_knob(w, SPAN_KNOB_PIPE_BUF_INIT, SPAN_PIPE_BUF_INIT_STALE);
+		s->pipe = new_pipe(w, 0);
+		side_log(s, s->pipe);
+		break;
+	case 1:
+		side_log(s, do_write_fill(w, SPAN_INIT_PID, PW(s->pipe), 'b',
+					  16 * 8192, 0));
+		break;
+	case 2:
+		s->region = do_mmap(w, SPAN_INIT_PID, 8192, 0, "b");
+		side_log(s, span_pipe_get_size(w, PW(s->pipe)));
+		break;
+	case 3:
+		side_log(s, do_read(w, SPAN_INIT_PID, PR(s->pipe), big,
+				    sizeof(big), 0));
+		break;
+	case 4:
+		s->file = new_file(w, 8192, SPAN_FILE_RDONLY, "R");
+		side_log(s, do_splice(w, SPAN_INIT_PID, FD_FILE(s->file), &off,
+				      PW(s->pipe), NULL, 1, 0));
+		break;
+	case 5:
+		side_log(s, do_write_buf(w, SPAN_INIT_PID, PW(s->pipe), "dirty",
+					 5, 0));
+		break;
+	case 6:
+		side_log(s, span_file_contents(w, s->file, 0, buf, 6));
+		side_log(s, memcmp(buf, "Rdirty", 6) == 0);
+		side_read(s, PR(s->pipe), 100);
+		break;
+	case 7:
+		side_log(s, do_vmsplice(w, SPAN_INIT_PID, PW(s->pipe),
+					s->region, 0, 8, 0));
+		side_log(s, pipe_buf(w, s->pipe, 0).ops);
+		break;
+	case 8:
+		side_log(s, span_world_nr_violations(w));
+		side_log(s, (int64_t)span_world_step(w));
+		break;
+	}
+}
+
+#define NR_PHASES 9
+
+static void test_world_two_worlds_independent(void **state)
+{
+	struct side a = { .w = world_new() }, b = { .w = world_new() };
+	struct side ra = { .w = world_new() }, rb = { .w = world_new() };
+
+	/* interleaved, phase by phase */
+	for (int i = 0; i < NR_PHASES; i++) {
+		side_a(&a, i);
+		side_b(&b, i);
+	}
+	/* each alone */
+	for (int i = 0; i < NR_PHASES; i++)
+		side_a(&ra, i);
+	for (int i = 0; i < NR_PHASES; i++)
+		side_b(&rb, i);
+
+	assert_int_equal(a.n, ra.n);
+	assert_memory_equal(a.log, ra.log, sizeof(a.log[0]) * (size_t)a.n);
+	assert_int_equal(a.nbytes, ra.nbytes);
+	assert_memory_equal(a.bytes, ra.bytes, (size_t)a.nbytes);
+	assert_int_equal(b.n, rb.n);
+	assert_memory_equal(b.log, rb.log, sizeof(b.log[0]) * (size_t)b.n);
+	assert_int_equal(b.nbytes, rb.nbytes);
+	assert_memory_equal(b.bytes, rb.bytes, (size_t)b.nbytes);
+	assert_true(span_world_equal(a.w, ra.w));
+	assert_true(span_world_equal(b.w, rb.w));
+
+	/* and what each saw is its own */
+	assert_int_equal(a.log[1], 3);
+	assert_int_equal(a.log[6], 11); /* "one" + 8 vmspliced bytes */
+	assert_memory_equal(a.bytes, "oneaaaaaaaa", 11);
+	assert_int_equal(a.log[7], -ENOMEM);
+	assert_int_equal(a.log[a.n - 1], 0); /* no violations in A */
+	assert_int_equal(span_world_param(a.w, SPAN_PARAM_PAGE_SIZE), 4096);
+	assert_int_equal(span_world_policy(a.w)->v[SPAN_KNOB_VMSPLICE], 0);
+	assert_int_equal(span_fault_hits(b.w, SPAN_FAULT_ALLOC), 0);
+	assert_int_equal(b.log[2], 16 * 8192);
+	assert_true(b.log[b.n - 2] >= 1); /* Dirty Pipe in B */
+	assert_non_null(find_violation(b.w, SPAN_INV_PAGE_CACHE_WRITE));
+	assert_int_equal(b.log[b.n - 3], SPAN_PBO_ANON);
+
+	span_world_teardown(a.w);
+	assert_no_violations(a.w);
+	span_world_destroy(a.w);
+	span_world_teardown(ra.w);
+	assert_no_violations(ra.w);
+	span_world_destroy(ra.w);
+	span_world_teardown(b.w);
+	span_world_destroy(b.w);
+	span_world_teardown(rb.w);
+	span_world_destroy(rb.w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_world_create_defaults),
+		cmocka_unit_test(test_world_steps),
+		cmocka_unit_test(test_world_footprint),
+		cmocka_unit_test(test_world_allow),
+		cmocka_unit_test(test_world_hooks_and_allocator),
+		cmocka_unit_test(test_world_two_worlds_independent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
