@@ -510,6 +510,10 @@ int span__user_copy_from(struct span_world *w, uint32_t pid,
 		}
 		return 0;
 	}
+	if (src->region &&
+	    (!span__find_vma(w, pid, (uint32_t)src->region) ||
+	     src->off + pos + len > REGION(w, src->region)->size))
+		return -EFAULT;	/* no mapping there: a bad address */
 	while (len) {
 		uint64_t off = src->off + pos;
 		uint32_t poff = (uint32_t)(off & (w->page_size - 1));
@@ -776,8 +780,10 @@ int span_kmem_peek(const struct span_world *w, int kmem, uint64_t off,
 	const struct span_kmem *km;
 	uint8_t *dst = out;
 
-	if (!w || (len && !out) || !span__tab_live(&w->kmems, (uint32_t)kmem))
+	if (!w || (len && !out) || kmem <= 0 || (uint32_t)kmem >= w->kmems.cap)
 		return -EINVAL;
+	if (!span__tab_live(&w->kmems, (uint32_t)kmem))
+		return -EFAULT;	/* freed (or never allocated): no memory there */
 	km = TAB_AT(w->kmems, struct span_kmem, kmem);
 	if (off + len < off || off + len > km->size)
 		return -EFAULT;

@@ -94,8 +94,14 @@ int span_owner_put(struct span_world *w, int owner)
 {
 	if (!w || !span__tab_live(&w->owners, (uint32_t)owner))
 		return -EINVAL;
-	if (!OWNER(w, owner)->service_ref)
+	if (!OWNER(w, owner)->service_ref) {
+		/* the service puts a reference it no longer holds */
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_OWNER,
+			      (uint32_t)owner, "owner_put",
+			      "owner_put: owner#%d put twice by its service",
+			      owner);
 		return -EINVAL;
+	}
 	OWNER(w, owner)->service_ref = 0;
 	span__owner_put(w, (uint32_t)owner, "owner_put");
 	return 0;

@@ -139,7 +139,8 @@ const char *span_knob_doc(int k)
 
 void span_policy_default(struct span_policy *p)
 {
-	memset(p, 0, sizeof(*p));
+	if (p)
+		memset(p, 0, sizeof(*p));
 }
 
 int span_policy_set(struct span_policy *p, const char *knob, const char *value)
