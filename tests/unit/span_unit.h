@@ -105,6 +105,24 @@ static inline int nr_violations_of(const struct span_world *w, int inv)
 	return n;
 }
 
+/*
+ * Every recorded violation (if any) is @inv_ on object (@type_, @obj_): for
+ * a test that misuses the API on purpose, where recording the misuse as a
+ * violation is allowed but nothing else may go wrong.
+ */
+#define assert_only_violations_of(w, inv_, type_, obj_)                     \
+	do {                                                                \
+		for (int i_ = 0; i_ < span_world_nr_violations(w); i_++) {  \
+			const struct span_violation *v_ =                   \
+				span_world_violation((w), i_);              \
+			if (v_->inv != (inv_) || v_->obj_type != (type_) || \
+			    v_->obj != (uint32_t)(obj_)) {                  \
+				dump_violations(w);                         \
+				fail_msg("unexpected violation %d", i_);    \
+			}                                                   \
+		}                                                           \
+	} while (0)
+
 /* the first recorded violation of @inv, or NULL */
 static inline const struct span_violation *
 find_violation(const struct span_world *w, int inv)
