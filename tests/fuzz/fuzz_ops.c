@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_ops.c - libFuzzer target: bytes -> a sequence of libspan operations
+ * (ops_decode.h) on a small world, then teardown.  Under the default
+ * policies every violation is a bug of the model: the target traps.
+ *
+ * Not a kernel file.  Environment:
+ *   SPAN_FUZZ_POLICY="knob=value,preset=NAME,refcount_bits=8,..."  run
+ *	under other policies or world parameters (experiments, docs/fuzzing.md)
+ *   SPAN_FUZZ_PRINT_SCN=1  print each input as a .scn scenario on stdout
+ *   SPAN_FUZZ_VERBOSE=1    print every operation on stderr
+ */
+#include <stdlib.h>
+
+/* Each fuzz target is built from one source file: take the decoder here. */
+#include "tests/fuzz/ops_decode.c"
+
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+
+static struct ops_config cfg;
+static int print_scn, verbose;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if (ops_config_parse(&cfg, getenv("SPAN_FUZZ_POLICY")))
+		abort();
+	print_scn = getenv("SPAN_FUZZ_PRINT_SCN") != NULL;
+	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int nviol = ops_run(&cfg, data, size, print_scn ? stdout : NULL, verbose);
+
+	if (print_scn) {
+		fflush(stdout);
+		print_scn = 0;	/* libFuzzer may run an input twice */
+	}
+	if (nviol)
+		__builtin_trap();	/* a broken invariant: a model bug */
+	return 0;
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed)
+{
+	if (seed % 4 == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	return ops_mutate(data, size, max_size, seed / 4);
+}

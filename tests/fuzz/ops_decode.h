@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ops_decode.h - structure-aware decoding of fuzz input into a sequence of
+ * libspan API operations, shared by fuzz_ops.c and the ops2scn converter.
+ *
+ * Not a kernel file.  The input is a sequence of fixed-size records of
+ * OPS_REC_SIZE bytes: byte 0 is the opcode (modulo OPS_NR), the other bytes
+ * are arguments mapped into valid ranges (object indices modulo the number
+ * of objects created so far, lengths and offsets bounded by small limits),
+ * so almost every input is a valid operation sequence.  A trailing partial
+ * record is ignored.  See docs/fuzzing.md.
+ *
+ * Every operation runs as one step (span_world_step_begin/end) of a world
+ * with page_size 64; at the end the harness drops the references and pins
+ * it took with get_user_pages and calls span_world_teardown().  The world
+ * is then expected to hold no violation at all.
+ *
+ * With a FILE to print to, the executor also writes the operations it ran
+ * as a .scn scenario: one `setup [as PROC]` block per run of operations of
+ * the same process, so `spansim run` replays them in the same order.
+ */
+#ifndef SPAN_FUZZ_OPS_DECODE_H
+#define SPAN_FUZZ_OPS_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "span/span.h"
+
+#define OPS_REC_SIZE	8	/* bytes per record */
+#define OPS_MAX_RECS	96	/* records beyond this are ignored */
+
+/* Opcodes (byte 0 of a record, modulo OPS_NR). */
+enum ops_op {
+	OPS_MMAP,	/* a=proc b=pages c=flags d=fill */
+	OPS_STORE,	/* a=proc b=region c=off d=len e=byte */
+	OPS_LOAD,	/* a=proc b=region c=off d=len */
+	OPS_FORK,	/* a=proc */
+	OPS_MUNMAP,	/* a=proc b=region */
+	OPS_PIPE,	/* a=flags */
+	OPS_CLOSE,	/* a=fd selector */
+	OPS_PIPE_SIZE,	/* a=pipe b,c=size */
+	OPS_WRITE,	/* a=fd b=flags c=len d=byte|off e=proc f=region */
+	OPS_READ,	/* a=fd b=flags c=len */
+	OPS_VMSPLICE,	/* a=fd b=flags c=proc d=region e=off f=len */
+	OPS_SPLICE,	/* a=in b=out c=flags d=len e=off */
+	OPS_TEE,	/* a=in b=out c=flags d=len */
+	OPS_FILE,	/* a=flags b=size c=fill */
+	OPS_PWRITE,	/* a=file b=off c=len d=byte */
+	OPS_GUP,	/* a=proc b=region c=off d=len e=flags */
+	OPS_GUP_PUT,	/* a=held index */
+	OPS_NR
+};
+
+/* Options of a run, from SPAN_FUZZ_POLICY. */
+struct ops_config {
+	struct span_policy policy;
+	uint64_t param[SPAN_NR_PARAMS];
+	unsigned char param_set[SPAN_NR_PARAMS];
+	unsigned char allow[SPAN_NR_INVARIANTS];	/* allow=NAME */
+	char text[512];		/* the setting as given, for the .scn */
+};
+
+/**
+ * ops_config_parse - parse "knob=value,preset=NAME,param=value,...".
+ * Policy knobs, presets, world parameters (refcount_bits=8,
+ * pipe_buffers=4, ...) and allow=INVARIANT (turn one invariant off, as a
+ * scenario's `allow`: to fuzz past a known model bug) may be mixed;
+ * page_size defaults to 64.
+ * Return: 0, or -EINVAL (message on stderr).
+ */
+int ops_config_parse(struct ops_config *cfg, const char *text);
+
+/**
+ * ops_run - decode @data and run it on a fresh world.
+ * @cfg: policy and parameters (NULL: defaults, page_size 64).
+ * @scn: where to print the .scn scenario of the run, or NULL.
+ * @verbose: print every operation and its result on stderr.
+ * Return: the number of violations recorded (0 is correct), or -ENOMEM
+ * when the world could not be created.
+ */
+int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
+	    FILE *scn, int verbose);
+
+/**
+ * ops_mutate - a structure-aware mutation of a record sequence in place:
+ * change one argument, the opcode, insert, delete, duplicate or swap
+ * records.  @seed drives every choice.  Return: the new size.
+ */
+size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
+		  unsigned int seed);
+
+#endif

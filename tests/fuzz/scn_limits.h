@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scn_limits.h - keep fuzzed scenarios small enough to run in
+ * milliseconds: a parsed scenario is run only when every integer operand
+ * of an operation, every loop and every world parameter stays under a
+ * bound.  The bound of an expression is computed over the ranges of the
+ * loop variables it uses.  Not a kernel file; included by fuzz_scenario.c
+ * and fuzz_explore.c (each fuzz target is built from one source file).
+ */
+#ifndef SPAN_FUZZ_SCN_LIMITS_H
+#define SPAN_FUZZ_SCN_LIMITS_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sim/scn.h"
+#include "span/span.h"
+
+struct scn_limits {
+	int64_t max_value;	/* operands: sizes, offsets, lengths */
+	int64_t max_array;	/* elements of `pipe p[N]` and friends */
+	int64_t max_ops;	/* operations executed, loops unrolled */
+	int64_t max_page_size;	/* set page_size */
+	int64_t *loop_max;	/* per loop variable: largest |value| */
+	int64_t ops;
+};
+
+static int64_t lim_sat(int64_t a, int64_t b)
+{
+	return (a > (INT64_MAX >> 1) || b > (INT64_MAX >> 1)) ? INT64_MAX >> 1 :
+	       a + b;
+}
+
+/* largest |value| an integer expression can take, or INT64_MAX >> 1 */
+static int64_t lim_bound(const struct scn *s, struct scn_limits *l,
+			 const struct scn_expr *e)
+{
+	int64_t a, b;
+
+	if (!e)
+		return 0;
+	switch (e->kind) {
+	case SCN_E_INT:
+		return e->value < 0 ? (e->value == INT64_MIN ? INT64_MAX >> 1 :
+				       -e->value) : e->value;
+	case SCN_E_LOOPVAR:
+		return l->loop_max[s->syms[e->ref.sym].index];
+	case SCN_E_NEG:
+	case SCN_E_DIV:
+	case SCN_E_MOD:
+		return lim_bound(s, l, e->arg[0]);
+	case SCN_E_ADD:
+	case SCN_E_SUB:
+		return lim_sat(lim_bound(s, l, e->arg[0]), lim_bound(s, l, e->arg[1]));
+	case SCN_E_MUL:
+		a = lim_bound(s, l, e->arg[0]);
+		b = lim_bound(s, l, e->arg[1]);
+		if (a && b > (INT64_MAX >> 1) / a)
+			return INT64_MAX >> 1;
+		return a * b;
+	default:
+		return INT64_MAX >> 1;
+	}
+}
+
+static int lim_body(const struct scn *s, struct scn_limits *l,
+		    const struct scn_body *b, int64_t mult)
+{
+	for (int i = 0; i < b->nr; i++) {
+		const struct scn_stmt *st = &b->stmts[i];
+
+		if (st->kind == SCN_STMT_FOR) {
+			int64_t from = lim_bound(s, l, st->loop.from);
+			int64_t to = lim_bound(s, l, st->loop.to);
+			int64_t n = from + to + 1;
+
+			if (from > l->max_ops || to > l->max_ops ||
+			    n * mult > l->max_ops)
+				return -1;
+			l->loop_max[s->syms[st->loop.var].index] =
+				from > to ? from : to;
+			if (lim_body(s, l, &st->loop.body, n * mult))
+				return -1;
+			continue;
+		}
+		l->ops += mult;
+		if (l->ops > l->max_ops)
+			return -1;
+		for (int k = 0; k < st->op.nr_operands; k++) {
+			const struct scn_operand *o = &st->op.operand[k];
+
+			if (o->ref.index &&
+			    lim_bound(s, l, o->ref.index) > l->max_value)
+				return -1;
+			if (o->kind == SCN_OPD_INT &&
+			    lim_bound(s, l, o->expr) > l->max_value)
+				return -1;
+			if (o->kind == SCN_OPD_DATA &&
+			    (lim_bound(s, l, o->data.off) > l->max_value ||
+			     lim_bound(s, l, o->data.len) > l->max_value))
+				return -1;
+		}
+		if (st->op.off && lim_bound(s, l, st->op.off) > l->max_value)
+			return -1;
+	}
+	return 0;
+}
+
+/* scn_within_limits - 1 when @s is small enough to run */
+static int scn_within_limits(const struct scn *s, struct scn_limits *l)
+{
+	int ok = 1;
+
+	l->ops = 0;
+	for (int i = 0; i < s->nr_syms; i++)
+		if (s->syms[i].size > l->max_array)
+			return 0;
+	for (int i = 0; i < s->nr_sets; i++)
+		if ((s->sets[i].param == SPAN_PARAM_PAGE_SIZE &&
+		     s->sets[i].value > l->max_page_size) ||
+		    (s->sets[i].param == SPAN_PARAM_PIPE_BUFFERS &&
+		     s->sets[i].value > 1024))
+			return 0;
+	/*
+	 * KNOWN BUG (reported): a `set` value the parser accepts and the world
+	 * refuses (set refcount_bits = 2) makes run_create() return a run
+	 * without its tables, and report_text() then dereferences NULL
+	 * (sim/run.c run_var()).  Skip such scenarios until it is fixed.
+	 */
+	{
+		struct span_world *w;
+		int bad = 0;
+
+		if (span_world_create(&w, NULL, NULL))
+			return 0;
+		for (int i = 0; i < s->nr_sets; i++)
+			bad |= span_world_set_param(w, s->sets[i].param,
+						    (uint64_t)s->sets[i].value) != 0;
+		span_world_destroy(w);
+		if (bad)
+			return 0;
+	}
+	l->loop_max = calloc((size_t)s->nr_kind[SCN_SYM_LOOPVAR] + 1,
+			     sizeof(int64_t));
+	if (!l->loop_max)
+		return 0;
+	for (int i = 0; i < s->nr_setups && ok; i++)
+		ok = !lim_body(s, l, &s->setups[i].body, 1);
+	for (int i = 0; i < s->nr_threads && ok; i++)
+		ok = !lim_body(s, l, &s->threads[i].body, 1);
+	free(l->loop_max);
+	l->loop_max = NULL;
+	return ok;
+}
+
+/* FNV-1a of the input: a schedule seed that follows the bytes */
+static uint64_t scn_input_seed(const uint8_t *data, size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 0x100000001b3ull;
+	return h;
+}
+
+#endif
