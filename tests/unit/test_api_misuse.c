@@ -30,7 +30,7 @@
 
 static const int bad_ids[] = { 0, -1, 0x7fffffff, 0xffffff, 4242 };
 
-/* --- NULL pointers, one child process per call ------------------------------ */
+/* --- NULL pointers, one child process per call ---------------------------- */
 
 /* the objects a probe can use, made in the child before the call */
 struct ctx {
@@ -287,7 +287,7 @@ static void test_api_null_pointers(void **state)
 	assert_int_equal(failed, 0);
 }
 
-/* --- invalid ids --------------------------------------------------------------- */
+/* --- invalid ids ---------------------------------------------------------- */
 
 static void test_api_bad_ids_mm(void **state)
 {
@@ -525,7 +525,7 @@ static void test_api_bad_ids_world(void **state)
 	span_world_destroy(w);
 }
 
-/* --- closed and freed objects --------------------------------------------------- */
+/* --- closed and freed objects --------------------------------------------- */
 
 static void test_api_closed_pipe(void **state)
 {
@@ -664,7 +664,7 @@ static void test_api_closed_file(void **state)
 	span_world_destroy(w);
 }
 
-/* --- offsets and lengths out of range ------------------------------------------- */
+/* --- offsets and lengths out of range ------------------------------------- */
 
 static void test_api_out_of_range(void **state)
 {

@@ -43,7 +43,7 @@ static void test_fault_counters(void **state)
 	span_world_destroy(w);
 }
 
-/* --- allocation failures --------------------------------------------------- */
+/* --- allocation failures -------------------------------------------------- */
 
 static void test_fault_alloc_pipe_create(void **state)
 {
@@ -187,7 +187,7 @@ static void test_fault_alloc_kmem_owner_partial(void **state)
 	span_world_destroy(w);
 }
 
-/* --- the OOM sweep ---------------------------------------------------------- */
+/* --- the OOM sweep -------------------------------------------------------- */
 
 struct sweep {
 	struct span_world *w;
@@ -383,7 +383,7 @@ static void test_fault_alloc_sweep_persistent(void **state)
 	}
 }
 
-/* --- copy failures ----------------------------------------------------------- */
+/* --- copy failures -------------------------------------------------------- */
 
 static void test_fault_copy_pipe_write(void **state)
 {

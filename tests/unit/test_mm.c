@@ -105,7 +105,7 @@ static void test_mm_store_load(void **state)
 	span_world_destroy(w);
 }
 
-/* --- fork and COW -------------------------------------------------------- */
+/* --- fork and COW --------------------------------------------------------- */
 
 static const int cow_policies[] = {
 	SPAN_COW_REUSE_EXCLUSIVE,
@@ -288,7 +288,7 @@ static void test_mm_cow_pinned_readonly_pte_each_policy(void **state)
 	}
 }
 
-/* --- fork with a pinned page --------------------------------------------- */
+/* --- fork with a pinned page ---------------------------------------------- */
 
 /* KSEM 12.E, step by step (fork_pinned=copy, the default) */
 static void test_mm_ledger_e_fork_pinned_copy(void **state)
@@ -438,7 +438,7 @@ static void test_mm_fork_maybe_pinned_false_positive(void **state)
 	}
 }
 
-/* --- munmap -------------------------------------------------------------- */
+/* --- munmap --------------------------------------------------------------- */
 
 static void test_mm_munmap(void **state)
 {

@@ -227,7 +227,7 @@ static void test_snapshot_hash_ignores_history(void **state)
 	span_world_destroy(b);
 }
 
-/* --- restore, then continue ------------------------------------------------ */
+/* --- restore, then continue ----------------------------------------------- */
 
 struct log {
 	int64_t v[64];

@@ -29,7 +29,7 @@ static int user_page(struct span_world *w, int pid, int region, uint64_t off)
 	return page;
 }
 
-/* --- ledger B: vmsplice -> store -> read ------------------------------ */
+/* --- ledger B: vmsplice -> store -> read ---------------------------------- */
 
 static void test_splice_ledger_b_vmsplice_store_read(void **state)
 {
@@ -116,7 +116,7 @@ static void test_splice_ledger_b_fork_variant(void **state)
 	span_world_destroy(w);
 }
 
-/* --- ledger F: partial pipe-to-pipe splice and tee --------------------- */
+/* --- ledger F: partial pipe-to-pipe splice and tee ------------------------ */
 
 static void test_splice_ledger_f_partial_and_tee(void **state)
 {
@@ -281,7 +281,7 @@ static void test_splice_pipe_to_pipe_multi_buffer(void **state)
 	span_world_destroy(w);
 }
 
-/* --- errno rules (KSEM 5.1, 13.B) ------------------------------------------ */
+/* --- errno rules (KSEM 5.1, 13.B) ----------------------------------------- */
 
 static void test_splice_len_zero_first(void **state)
 {
@@ -532,7 +532,7 @@ static void test_splice_output_no_readers(void **state)
 	span_world_destroy(w);
 }
 
-/* --- vmsplice ------------------------------------------------------------ */
+/* --- vmsplice ------------------------------------------------------------- */
 
 /* 13.B.9: a 1-slot pipe and a buffer at page offset 2048 */
 static void test_vmsplice_short_count_one_slot(void **state)
@@ -689,7 +689,7 @@ static void test_vmsplice_efault(void **state)
 	span_world_destroy(w);
 }
 
-/* --- vmsplice knob ------------------------------------------------------- */
+/* --- vmsplice knob -------------------------------------------------------- */
 
 /*
  * POLICIES.md "vmsplice then store": ref and pin show the store, copy
@@ -835,7 +835,7 @@ static void test_vmsplice_knob_fork(void **state)
 	}
 }
 
-/* --- pipe_split knob: fan-out of one page into three pipes --------------- */
+/* --- pipe_split knob: fan-out of one page into three pipes ---------------- */
 
 struct fanout {
 	struct span_world *w;
@@ -961,7 +961,7 @@ static void test_splice_pipe_split_copy(void **state)
 	span_world_destroy(w);
 }
 
-/* --- pipe_link_merge knob: the tee merge bug (fixed in 5.0) -------------- */
+/* --- pipe_link_merge knob: the tee merge bug (fixed in 5.0) --------------- */
 
 /*
  * Jann Horn's reproducer (commit "splice: don't merge into linked
@@ -1094,7 +1094,7 @@ static void test_splice_tee_then_write_input_mainline(void **state)
 	span_world_destroy(w);
 }
 
-/* --- pipe_buf_init knob: Dirty Pipe (CVE-2022-0847) ---------------------- */
+/* --- pipe_buf_init knob: Dirty Pipe (CVE-2022-0847) ----------------------- */
 
 static void test_splice_dirty_pipe(void **state)
 {
@@ -1222,7 +1222,7 @@ static void test_splice_get_page_check(void **state)
 	}
 }
 
-/* --- cow_reuse=mapcount: CVE-2020-29374 ------------------------------------ */
+/* --- cow_reuse=mapcount: CVE-2020-29374 ----------------------------------- */
 
 /*
  * The parent has memory and forks; the child vmsplices the shared page

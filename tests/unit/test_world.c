@@ -117,7 +117,7 @@ static void test_world_allow(void **state)
 	}
 }
 
-/* --- hooks ----------------------------------------------------------------- */
+/* --- hooks ---------------------------------------------------------------- */
 
 struct hooks {
 	long live; /* allocations not yet freed */
@@ -216,7 +216,7 @@ static void test_world_hooks_and_allocator(void **state)
 	assert_int_equal(h.live, 0);
 }
 
-/* --- two worlds ------------------------------------------------------------- */
+/* --- two worlds ----------------------------------------------------------- */
 
 struct side {
 	struct span_world *w;
