@@ -111,7 +111,9 @@ ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
 	struct span_sock *so = SOCK(w, sk);
 	bool nonblock = (flags & SPAN_O_NONBLOCK) || so->nonblock;
 	bool splice = flags & SPAN_MSG_SPLICE_PAGES;
-	uint64_t sndbuf = w->param[SPAN_PARAM_SNDBUF];
+	/* sk_sndbuf: `set sndbuf`, else net.core.wmem_default */
+	uint64_t sndbuf = w->param[SPAN_PARAM_SNDBUF] ?
+				  w->param[SPAN_PARAM_SNDBUF] : 212992;
 	size_t sent = *done;
 	ssize_t err = 0;
 

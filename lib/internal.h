@@ -263,6 +263,9 @@ static inline struct span_prov *page_prov(struct span_world *w, uint32_t page)
 
 /* page.c */
 uint32_t span__alloc_page(struct span_world *w, int kind, const char *func);
+/* the caller overwrites every byte and its provenance */
+uint32_t span__alloc_page_nozero(struct span_world *w, int kind,
+				 const char *func);
 bool span__page_live(const struct span_world *w, uint32_t page);
 bool span__page_frozen(const struct span_world *w, uint32_t page);
 bool span__try_get_page(struct span_world *w, uint32_t page, int64_t refs,

@@ -98,8 +98,17 @@ static void fill_pattern(uint8_t *dst, size_t n, const void *fill,
 {
 	const uint8_t *f = fill;
 
-	for (size_t i = 0; i < n; i++)
-		dst[i] = fill_len ? f[(start + i) % fill_len] : 0;
+	size_t j = fill_len ? (size_t)(start % fill_len) : 0;
+
+	if (!fill_len) {
+		memset(dst, 0, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = f[j];
+		if (++j == fill_len)
+			j = 0;
+	}
 }
 
 int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
@@ -142,7 +151,8 @@ int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 			continue;
 		}
 		/* touched: do_anonymous_page() with FAULT_FLAG_WRITE */
-		page = span__alloc_page(w, SPAN_PAGE_ANON, "do_anonymous_page");
+		page = span__alloc_page_nozero(w, SPAN_PAGE_ANON,
+					       "do_anonymous_page");
 		if (!page) {
 			span_munmap(w, pid, (int)r);
 			return -ENOMEM;
@@ -176,9 +186,11 @@ int span_munmap(struct span_world *w, int pid, int region)
 		return -EINVAL;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
+	if (!span__tab_live(&w->regions, (uint32_t)region))
+		return -EINVAL;
 	vma = span__find_vma(w, (uint32_t)pid, (uint32_t)region);
 	if (!vma)
-		return -EINVAL;
+		return 0;	/* KREF: munmap() of an unmapped range succeeds */
 	span__fp(w, true, SPAN_OBJ_VMA, vma_id(w, vma));
 	for (uint32_t i = 0; i < vma->npages; i++)
 		pte_unmap(w, PTE(w, vma->pte_base + i), "munmap");
@@ -233,7 +245,9 @@ static int do_wp_page(struct span_world *w, struct span_pte *pte, bool unshare)
 		return 0;
 	}
 	/* wp_page_copy() */
-	page = span__alloc_page(w, SPAN_PAGE_ANON, "wp_page_copy");
+	page = old != w->zero_page ?
+		       span__alloc_page_nozero(w, SPAN_PAGE_ANON, "wp_page_copy") :
+		       span__alloc_page(w, SPAN_PAGE_ANON, "wp_page_copy");
 	if (!page)
 		return -ENOMEM;
 	if (old != w->zero_page)
@@ -571,7 +585,8 @@ static int copy_present_pte(struct span_world *w, uint32_t parent,
 	if (w->policy.v[SPAN_KNOB_FORK_PINNED] == SPAN_FORK_PINNED_COPY &&
 	    PROC(w, parent)->has_pinned && span__maybe_pinned(w, page) &&
 	    (PAGE(w, page)->flags & PG_anon_exclusive)) {
-		copy = span__alloc_page(w, SPAN_PAGE_ANON, "copy_present_page");
+		copy = span__alloc_page_nozero(w, SPAN_PAGE_ANON,
+					       "copy_present_page");
 		if (!copy)
 			return -ENOMEM;
 		span__page_copy(w, copy, 0, page, 0, w->page_size,

@@ -45,7 +45,22 @@ bool span__page_frozen(const struct span_world *w, uint32_t page)
  * span__alloc_page - alloc_page(): a new page with refcount 1 (0 for
  * slab and owner memory, which hold no usable refcount).
  */
+static uint32_t alloc_page(struct span_world *w, int kind, const char *func,
+			   bool zero);
+
 uint32_t span__alloc_page(struct span_world *w, int kind, const char *func)
+{
+	return alloc_page(w, kind, func, true);
+}
+
+uint32_t span__alloc_page_nozero(struct span_world *w, int kind,
+				 const char *func)
+{
+	return alloc_page(w, kind, func, false);
+}
+
+static uint32_t alloc_page(struct span_world *w, int kind, const char *func,
+			   bool zero)
 {
 	uint32_t id = span__tab_alloc(w, &w->pages);
 	struct span_page *p;
@@ -56,8 +71,11 @@ uint32_t span__alloc_page(struct span_world *w, int kind, const char *func)
 	p->kind = (uint8_t)kind;
 	p->refcount = (kind == SPAN_PAGE_SLAB || kind == SPAN_PAGE_OWNER) ? 0 : 1;
 	p->flags = PG_uptodate;
-	memset(page_bytes(w, id), 0, w->page_size);
-	memset(page_prov(w, id), 0, w->page_size * sizeof(struct span_prov));
+	if (zero) {
+		memset(page_bytes(w, id), 0, w->page_size);
+		memset(page_prov(w, id), 0,
+		       w->page_size * sizeof(struct span_prov));
+	}
 	span__fp(w, true, SPAN_OBJ_PAGE, id);
 	span__trace(w, func, SPAN_TR_ALLOC, SPAN_OBJ_PAGE, id, 0, p->refcount,
 		    span_page_kind_name(kind));
@@ -322,14 +340,15 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 			      func, page, p->file);
 	memmove(page_bytes(w, page) + off, src, len);
 	pv = page_prov(w, page) + off;
-	for (uint32_t i = 0; i < len; i++) {
-		if (src_prov) {
-			pv[i] = src_prov[i];
-		} else {
-			pv[i].step = (uint32_t)w->step;
-			pv[i].pid = (uint16_t)w->cur_pid;
-			pv[i].kind = (uint16_t)prov_kind;
-		}
+	if (src_prov) {
+		memmove(pv, src_prov, len * sizeof(*pv));
+	} else {
+		struct span_prov one = { .step = (uint32_t)w->step,
+					 .pid = (uint16_t)w->cur_pid,
+					 .kind = (uint16_t)prov_kind };
+
+		for (uint32_t i = 0; i < len; i++)
+			pv[i] = one;
 	}
 	span__fp(w, true, SPAN_OBJ_PAGE, page);
 	span__trace(w, func, SPAN_TR_COPY, SPAN_OBJ_PAGE, page, off, off + len,

@@ -536,8 +536,12 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 			}
 		}
 	}
-	kbuf = span__alloc(w, ps);
-	kprov = span__alloc(w, ps * sizeof(*kprov));
+	{
+		size_t bn = total - *done < ps ? total - *done : ps;
+
+		kbuf = span__realloc(w, NULL, bn);
+		kprov = span__realloc(w, NULL, bn * sizeof(*kprov));
+	}
 	if (!kbuf || !kprov) {
 		ret = *done ? (ssize_t)*done : -ENOMEM;
 		goto out;
@@ -700,8 +704,8 @@ int64_t span_pipe_set_size(struct span_world *w, int fd, uint64_t arg)
 		return -EBADF;	/* get_pipe_info() */
 	id = span__pipe_id(w, p);
 	span__fp(w, true, SPAN_OBJ_PIPE, id);
-	if (arg > UINT32_MAX)
-		return -EINVAL;	/* the argument is an unsigned int */
+	/* KREF: pipe_fcntl() takes the argument as an unsigned int */
+	arg = (uint32_t)arg;
 	size = round_pipe_size(w, arg);
 	if (!size)
 		return -EINVAL;

@@ -33,9 +33,29 @@ static uint32_t mss_of(struct span_world *w)
 }
 
 /* sk_stream_memory_free(): sk_wmem_queued < sk_sndbuf */
+/*
+ * tcp_sndbuf - sk_sndbuf of an established connection: `set sndbuf`, or
+ * what tcp_sndbuf_expand() gives at connect time: 2 (Cubic's factor) x
+ * TCP_INIT_CWND (10) segments of roundup_pow_of_two(mss + MAX_TCP_HEADER +
+ * sizeof(skb_shared_info)) + sizeof(struct sk_buff), capped by
+ * tcp_wmem[2] (4 MiB).  About 2.6 MB for lo's mss.
+ */
+static uint64_t tcp_sndbuf(struct span_world *w)
+{
+	uint64_t per_mss = 1, sndmem;
+
+	if (w->param[SPAN_PARAM_SNDBUF])
+		return w->param[SPAN_PARAM_SNDBUF];
+	while (per_mss < (uint64_t)mss_of(w) + 320 + 320)
+		per_mss <<= 1;
+	per_mss += 256;
+	sndmem = 2 * 10 * per_mss;
+	return sndmem < 4194304 ? sndmem : 4194304;
+}
+
 static bool sk_stream_memory_free(struct span_world *w, uint32_t sk)
 {
-	return SOCK(w, sk)->wmem_queued < w->param[SPAN_PARAM_SNDBUF];
+	return SOCK(w, sk)->wmem_queued < tcp_sndbuf(w);
 }
 
 /* tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event) */
@@ -155,7 +175,13 @@ ssize_t span__tcp_sendmsg(struct span_world *w, uint32_t sk,
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	if (so->err || (so->shutdown & SEND_SHUTDOWN)) {
-		err = -EPIPE;	/* sk_stream_error(): + SIGPIPE */
+		/*
+		 * KREF: sk_stream_error(): -EPIPE becomes the pending socket
+		 * error if there is one (sock_error() consumes it), so the
+		 * first send after an RST gives -ECONNRESET, later ones -EPIPE
+		 */
+		err = so->err ? -so->err : -EPIPE;
+		so->err = 0;
 		goto do_error;
 	}
 	if ((flags & SPAN_MSG_ZEROCOPY) && it->count && so->zerocopy) {
@@ -252,7 +278,12 @@ ssize_t span__tcp_sendmsg(struct span_world *w, uint32_t sk,
 		*done = copied;
 	}
 out:
-	if (copied && !(flags & SPAN_MSG_MORE))
+	/*
+	 * KREF: MSG_MORE corks the data (tcp_push() with TCP_NAGLE_CORK), but
+	 * with nothing in flight the probe timer sends it about 200 ms later;
+	 * the XMIT event stands for that timer, so corked data is pushed too.
+	 */
+	if (copied)
 		tcp_push(w, sk);
 	tcp_remove_empty_skb(w, sk);
 	if (uarg) {
@@ -362,7 +393,9 @@ void span__tcp_reset(struct span_world *w, uint32_t sk)
 		return;
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	so = SOCK(w, sk);
-	so->err = ECONNRESET;
+	/* KREF: tcp_reset(): EPIPE in CLOSE_WAIT (the peer's FIN came
+	 * first), ECONNRESET when established */
+	so->err = (so->shutdown & RCV_SHUTDOWN) ? EPIPE : ECONNRESET;
 	so->shutdown |= RCV_SHUTDOWN | SEND_SHUTDOWN;
 	span__trace(w, "tcp_reset", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
 		    "RST: queues purged");
@@ -615,15 +648,39 @@ static void tcp_send_fin(struct span_world *w, uint32_t sk)
 }
 
 /*
- * span__tcp_close - tcp_close(): unread data is purged (DEVIATION: the
- * kernel then sends RST instead of FIN), SEND_SHUTDOWN, FIN queued, the
- * socket is orphaned (SOCK_DEAD) and lingers until its queues drain.
+ * span__tcp_close - tcp_close(): SEND_SHUTDOWN, FIN queued, the socket is
+ * orphaned (SOCK_DEAD) and lingers until its queues drain.  KREF: with
+ * unread data in the receive queue the kernel purges it and sends an RST
+ * instead of a FIN (tcp_send_active_reset()), so the peer's next send
+ * fails with -ECONNRESET.  DEVIATION: the RST reaches the peer at once
+ * rather than as a loopback delivery event.
  */
 void span__tcp_close(struct span_world *w, uint32_t sk)
 {
 	struct span_sock *so = SOCK(w, sk);
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (so->receive_queue.head) {
+		uint32_t peer = so->peer;
+
+		so->file = 0;
+		span__skb_queue_purge(w, &SOCK(w, sk)->receive_queue,
+				      "tcp_close");
+		span__trace(w, "tcp_send_active_reset", SPAN_TR_NOTE,
+			    SPAN_OBJ_SOCK, sk, 0, peer, "unread data: RST");
+		if (SOCK(w, sk)->send_uarg) {
+			uint32_t u = SOCK(w, sk)->send_uarg;
+
+			SOCK(w, sk)->send_uarg = 0;
+			span__net_zcopy_put(w, u);
+		}
+		span__tcp_reset(w, sk);
+		SOCK(w, sk)->err = 0;
+		SOCK(w, sk)->dead = 1;
+		if (peer && span__tab_live(&w->net.socks, peer))
+			span__tcp_reset(w, peer);
+		return;
+	}
 	so->file = 0;
 	so->shutdown |= SEND_SHUTDOWN | RCV_SHUTDOWN;
 	span__skb_queue_purge(w, &SOCK(w, sk)->receive_queue, "tcp_close");

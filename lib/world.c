@@ -127,10 +127,9 @@ uint32_t span__tab_alloc_range(struct span_world *w, struct span_tab *t,
 	if (start + n > t->n)
 		t->n = start + n;
 found:
-	for (uint32_t i = start; i < start + n; i++) {
-		memset(tab_live(t, i), 0, t->esz);
+	memset(tab_live(t, start), 0, (size_t)n * t->esz);
+	for (uint32_t i = start; i < start + n; i++)
 		*tab_live(t, i) = 1;
-	}
 	if (start == t->hint && n)
 		t->hint = start + n;
 	return start;
@@ -199,7 +198,7 @@ static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
 	[SPAN_PARAM_MAX_SKB_FRAGS] = 17,	/* CONFIG_MAX_SKB_FRAGS */
 	[SPAN_PARAM_REFCOUNT_BITS] = 32,
 	[SPAN_PARAM_MSS] = 65483,		/* lo: 65536 MTU - headers */
-	[SPAN_PARAM_SNDBUF] = 16384,		/* tcp_wmem[1] */
+	[SPAN_PARAM_SNDBUF] = 0,	/* the family's default (tcp.c, af_unix.c) */
 	[SPAN_PARAM_RCVBUF] = 131072,		/* tcp_rmem[1] */
 	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = 16384,	/* 16 * INR_OPEN_CUR */
 	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = 0,
@@ -418,7 +417,8 @@ void span_world_step_begin(struct span_world *w, int tid, int pid)
 	w->step++;
 	w->cur_tid = tid;
 	w->cur_pid = pid;
-	memset(&w->fp, 0, sizeof(w->fp));
+	w->fp.nr_read = w->fp.nr_write = 0;
+	w->fp.overflow = false;
 }
 
 int span_world_step_end(struct span_world *w)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "kernel.h"
 #include "run.h"
 
 #define MAX_OV 64
@@ -36,6 +37,7 @@ static const char usage_top[] =
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
+"  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
 "  help COMMAND    the options of one command\n"
 "\n"
 "exit status: 0 all expectations held; 1 an expectation failed or an\n"
@@ -860,6 +862,8 @@ int main(int argc, char **argv)
 		return cmd_test(argc - 2, argv + 2);
 	if (!strcmp(cmd, "explore"))
 		return cmd_explore(argc - 2, argv + 2);
+	if (!strcmp(cmd, "kernel"))
+		return cmd_kernel(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))
 		return cmd_matrix(argc - 2, argv + 2);
 	if (!strcmp(cmd, "policies"))

@@ -100,7 +100,11 @@ SPAN_API int span_store(struct span_world *w, int pid, int region,
 /** span_load - a user load into @out.  Return: 0 or -EFAULT. */
 SPAN_API int span_load(struct span_world *w, int pid, int region,
 		       uint64_t off, void *out, size_t len);
-/** span_munmap - unmap @region from @pid.  Return: 0, -EINVAL, -ESRCH. */
+/**
+ * span_munmap - unmap @region from @pid; unmapping a region @pid does not
+ * map (any more) succeeds, as munmap(2) of an unmapped range does.
+ * Return: 0, -EINVAL (no such region), -ESRCH.
+ */
 SPAN_API int span_munmap(struct span_world *w, int pid, int region);
 /**
  * span_peek - what a load by @pid would return, without side effects (no

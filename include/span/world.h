@@ -21,7 +21,9 @@ enum span_param {
 	SPAN_PARAM_MAX_SKB_FRAGS,	/* net.core.max_skb_frags = 17 */
 	SPAN_PARAM_REFCOUNT_BITS,	/* width of a signed refcount: 32 */
 	SPAN_PARAM_MSS,			/* TCP segment size: 65483 */
-	SPAN_PARAM_SNDBUF,		/* sk_sndbuf in bytes */
+	SPAN_PARAM_SNDBUF,		/* sk_sndbuf in bytes; 0: the kernel's
+					 * default (TCP: tcp_sndbuf_expand(),
+					 * AF_UNIX: wmem_default) */
 	SPAN_PARAM_RCVBUF,		/* sk_rcvbuf in bytes */
 	SPAN_PARAM_PIPE_USER_PAGES_SOFT, /* fs.pipe-user-pages-soft: 16384 */
 	SPAN_PARAM_PIPE_USER_PAGES_HARD, /* fs.pipe-user-pages-hard: 0 = none */
