@@ -852,3 +852,203 @@ void span__net_teardown(struct span_world *w)
 			span__violate(w, SPAN_INV_LEAK, SPAN_OBJ_SOCK, i, func,
 				      "socket#%u never freed", i);
 }
+
+/* --- read-only accessors ------------------------------------------------- */
+
+_Static_assert(SPAN_SKB_FRAGS_MAX == SPAN_MAX_SKB_FRAGS_LIMIT, "frags[]");
+_Static_assert(SPAN_FRAG_REF_PAGE == FRAG_REF_PAGE &&
+	       SPAN_FRAG_REF_PIN == FRAG_REF_PIN &&
+	       SPAN_FRAG_REF_NONE == FRAG_REF_NONE, "enum frag_ref");
+_Static_assert(SPAN_SOCK_TCP == SOCK_TCP && SPAN_SOCK_UNIX == SOCK_UNIX,
+	       "enum sock_family");
+_Static_assert(SPAN_SKBFL_SHARED_FRAG == SKBFL_SHARED_FRAG &&
+	       SPAN_SKBFL_MANAGED_FRAG_REFS == SKBFL_MANAGED_FRAG_REFS &&
+	       SPAN_SKBFL_ZEROCOPY_ENABLE == SKBFL_ZEROCOPY_ENABLE &&
+	       SPAN_SKBFL_PURE_ZEROCOPY == SKBFL_PURE_ZEROCOPY &&
+	       SPAN_SKBFL_DONT_ORPHAN == SKBFL_DONT_ORPHAN, "SKBFL_*");
+
+#define CSOCK(w, id)	TAB_AT((w)->net.socks, const struct span_sock, id)
+#define CSKB(w, id)	TAB_AT((w)->net.skbs, const struct span_sk_buff, id)
+#define CSHINFO(w, id)	TAB_AT((w)->net.shinfos, \
+			       const struct span_skb_shared_info, id)
+
+/* 0 if @id names a live entry of @t, -ENOENT if free, -EINVAL past the end */
+static int tab_lookup(const struct span_tab *t, int id)
+{
+	if (id <= 0 || (uint32_t)id >= t->n)
+		return id > 0 && (uint32_t)id < t->cap ? -ENOENT : -EINVAL;
+	return span__tab_live(t, (uint32_t)id) ? 0 : -ENOENT;
+}
+
+static const struct span_skb_queue *sock_queue(const struct span_sock *so,
+					       int queue)
+{
+	switch (queue) {
+	case SPAN_SQ_WRITE:
+		return &so->write_queue;
+	case SPAN_SQ_RTX:
+		return &so->rtx_queue;
+	case SPAN_SQ_RECEIVE:
+		return &so->receive_queue;
+	default:
+		return NULL;
+	}
+}
+
+int span_sock_info(const struct span_world *w, int sock,
+		   struct span_sock_info *info)
+{
+	const struct span_sock *so;
+	int err;
+
+	if (!w || !info)
+		return -EINVAL;
+	err = tab_lookup(&w->net.socks, sock);
+	if (err)
+		return err;
+	so = CSOCK(w, sock);
+	memset(info, 0, sizeof(*info));
+	info->family = so->family;
+	info->peer = so->peer && span__tab_live(&w->net.socks, so->peer) ?
+			     so->peer : 0;
+	info->open = so->file;
+	info->dead = so->dead;
+	info->zerocopy = so->zerocopy;
+	info->shutdown = so->shutdown;
+	info->err = so->err;
+	for (int q = 0; q < SPAN_NR_SQ; q++) {
+		const struct span_skb_queue *sq = sock_queue(so, q);
+
+		for (uint32_t s = sq->head; s; s = CSKB(w, s)->next) {
+			info->nr_skbs[q]++;
+			info->bytes[q] += CSKB(w, s)->len - CSKB(w, s)->consumed;
+		}
+	}
+	info->wmem_queued = so->wmem_queued;
+	info->wmem_alloc = so->wmem_alloc;
+	info->zckey = so->zckey;
+	info->pfrag_page = (int)so->pfrag_page;
+	info->pfrag_offset = so->pfrag_offset;
+	info->write_seq = so->write_seq;
+	info->snd_nxt = so->snd_nxt;
+	info->snd_una = so->snd_una;
+	info->rcv_nxt = so->rcv_nxt;
+	info->inflight = so->inflight;
+	return 0;
+}
+
+int span_sock_skb(const struct span_world *w, int sock, int queue, int index)
+{
+	const struct span_skb_queue *sq;
+	uint32_t s;
+	int err;
+
+	if (!w || queue < 0 || queue >= SPAN_NR_SQ || index < 0)
+		return -EINVAL;
+	err = tab_lookup(&w->net.socks, sock);
+	if (err)
+		return err;
+	sq = sock_queue(CSOCK(w, sock), queue);
+	for (s = sq->head; s && index; s = CSKB(w, s)->next)
+		index--;
+	return (int)s;
+}
+
+/* which queue holds @skb, or a pending delivery, or nothing */
+static void skb_where(const struct span_world *w, uint32_t skb, int *where,
+		      uint32_t *sock)
+{
+	for (uint32_t i = 1; i < w->net.socks.n; i++) {
+		if (!span__tab_live(&w->net.socks, i))
+			continue;
+		for (int q = 0; q < SPAN_NR_SQ; q++)
+			for (uint32_t s = sock_queue(CSOCK(w, i), q)->head; s;
+			     s = CSKB(w, s)->next)
+				if (s == skb) {
+					*where = q;
+					*sock = i;
+					return;
+				}
+	}
+	for (uint32_t i = 1; i < w->net.events.n; i++) {
+		const struct span_event_ent *e =
+			TAB_AT(w->net.events, const struct span_event_ent, i);
+
+		if (e->live && e->kind == SPAN_EV_DELIVER && e->obj == skb) {
+			*where = SPAN_SQ_IN_FLIGHT;
+			*sock = e->sock;
+			return;
+		}
+	}
+	*where = SPAN_SQ_NONE;
+	*sock = 0;
+}
+
+int span_skb_info(const struct span_world *w, int skb,
+		  struct span_skb_info *info)
+{
+	const struct span_sk_buff *s;
+	const struct span_skb_shared_info *sh;
+	int err;
+
+	if (!w || !info)
+		return -EINVAL;
+	err = tab_lookup(&w->net.skbs, skb);
+	if (err)
+		return err;
+	s = CSKB(w, skb);
+	memset(info, 0, sizeof(*info));
+	info->len = s->len;
+	info->data_len = s->data_len;
+	info->truesize = s->truesize;
+	info->consumed = s->consumed;
+	info->users = s->users;
+	info->cloned = s->cloned;
+	info->fin = s->fin;
+	info->seq = s->seq;
+	info->end_seq = s->end_seq;
+	info->sk = s->sk;
+	skb_where(w, (uint32_t)skb, &info->where, &info->where_sock);
+	info->shinfo = s->shinfo;
+	if (!span__tab_live(&w->net.shinfos, s->shinfo))
+		return 0;
+	sh = CSHINFO(w, s->shinfo);
+	info->dataref = sh->dataref;
+	info->flags = sh->flags;
+	info->ubuf = sh->ubuf;
+	info->owner = sh->owner;
+	info->head_page = (int)sh->head_page;
+	info->head_frag = sh->head_frag;
+	info->nr_frags = sh->nr_frags < SPAN_SKB_FRAGS_MAX ? sh->nr_frags :
+							     SPAN_SKB_FRAGS_MAX;
+	for (uint32_t i = 0; i < info->nr_frags; i++) {
+		info->frags[i].page = (int)sh->frags[i].page;
+		info->frags[i].offset = sh->frags[i].offset;
+		info->frags[i].len = sh->frags[i].len;
+		info->frags[i].ref = sh->frags[i].ref;
+		info->frags[i].ubuf = sh->frags[i].ubuf;
+	}
+	return 0;
+}
+
+int span_ubuf_info(const struct span_world *w, int ubuf,
+		   struct span_ubuf_view *info)
+{
+	const struct span_ubuf_info *u;
+	int err;
+
+	if (!w || !info)
+		return -EINVAL;
+	err = tab_lookup(&w->net.ubufs, ubuf);
+	if (err)
+		return err;
+	u = TAB_AT(w->net.ubufs, const struct span_ubuf_info, ubuf);
+	memset(info, 0, sizeof(*info));
+	info->refcnt = u->refcnt;
+	info->id = u->id;
+	info->len = u->len;
+	info->bytelen = u->bytelen;
+	info->zerocopy = u->zerocopy;
+	info->sk = u->sk;
+	return 0;
+}

@@ -70,4 +70,148 @@ SPAN_API int span_sock_completions(const struct span_world *w, int fd,
 SPAN_API ssize_t span_decrypt(struct span_world *w, int pid, int fd,
 			      size_t len);
 
+/* --- read-only accessors (the ownership graph, tests, tools) ------------- */
+
+/* socket families of struct span_sock_info */
+#define SPAN_SOCK_TCP		1
+#define SPAN_SOCK_UNIX		2
+
+/* the queues of a socket, and where an skb is (struct span_skb_info) */
+enum span_sock_queue {
+	SPAN_SQ_WRITE,		/* TCP: queued, not yet transmitted */
+	SPAN_SQ_RTX,		/* TCP: transmitted, waiting for the ACK */
+	SPAN_SQ_RECEIVE,	/* sk_receive_queue */
+	SPAN_NR_SQ,
+	SPAN_SQ_IN_FLIGHT = SPAN_NR_SQ,	/* on lo: a pending delivery */
+	SPAN_SQ_NONE,		/* on no queue (a caller holds it) */
+};
+
+/**
+ * struct span_sock_info - one socket.
+ * @family: SPAN_SOCK_TCP or SPAN_SOCK_UNIX.
+ * @peer: the peer socket's id (0 once it is gone).
+ * @open: the file is open; @dead: SOCK_DEAD (closed, lingering until its
+ *	queues drain); @zerocopy: SO_ZEROCOPY.
+ * @shutdown: RCV_SHUTDOWN (1) | SEND_SHUTDOWN (2); @err: sk_err (positive).
+ * @nr_skbs, @bytes: skbs and unread bytes on each enum span_sock_queue.
+ * @wmem_queued: TCP write + rtx bytes; @wmem_alloc: AF_UNIX bytes in flight.
+ * @zckey: the next MSG_ZEROCOPY id.
+ * @pfrag_page, @pfrag_offset: sk_page_frag (the socket holds a ref).
+ * @write_seq, @snd_nxt, @snd_una, @rcv_nxt: TCP sequence numbers.
+ * @inflight: bytes on lo towards this socket.
+ */
+struct span_sock_info {
+	int family;
+	uint32_t peer;
+	bool open, dead, zerocopy;
+	uint32_t shutdown;
+	int err;
+	uint32_t nr_skbs[SPAN_NR_SQ];
+	uint64_t bytes[SPAN_NR_SQ];
+	uint64_t wmem_queued, wmem_alloc;
+	uint32_t zckey;
+	int pfrag_page;
+	uint32_t pfrag_offset;
+	uint32_t write_seq, snd_nxt, snd_una, rcv_nxt;
+	uint32_t inflight;
+};
+
+/**
+ * span_sock_info - report socket @sock (an id, as span_tcp_connect() and
+ * span_unix_pair() return; it stays valid after close until it is freed).
+ * Return: 0, -ENOENT (no such socket now), -EINVAL (past the table).
+ */
+SPAN_API int span_sock_info(const struct span_world *w, int sock,
+			    struct span_sock_info *info);
+/**
+ * span_sock_skb - walk a queue: the id of the @index-th skb (from the head)
+ * of queue @queue (enum span_sock_queue) of @sock.
+ * Return: the skb id, 0 past the end, or -ENOENT/-EINVAL.
+ */
+SPAN_API int span_sock_skb(const struct span_world *w, int sock, int queue,
+			   int index);
+
+/* what a frag holds on its page (struct span_skb_frag_info.ref) */
+#define SPAN_FRAG_REF_PAGE	0	/* a page reference */
+#define SPAN_FRAG_REF_PIN	1	/* a FOLL_PIN pin */
+#define SPAN_FRAG_REF_NONE	2	/* nothing: the owner reference covers it */
+
+/* shinfo->flags (include/linux/skbuff.h SKBFL_*) */
+#define SPAN_SKBFL_ZEROCOPY_ENABLE	0x01
+#define SPAN_SKBFL_SHARED_FRAG		0x02
+#define SPAN_SKBFL_PURE_ZEROCOPY	0x04
+#define SPAN_SKBFL_DONT_ORPHAN		0x08
+#define SPAN_SKBFL_MANAGED_FRAG_REFS	0x10
+
+#define SPAN_SKB_FRAGS_MAX	32	/* frags[] of struct span_skb_info */
+
+/** struct span_skb_frag_info - one skb_frag_t: page, offset, len, kind. */
+struct span_skb_frag_info {
+	int page;
+	uint32_t offset, len;
+	int ref;		/* SPAN_FRAG_REF_* */
+	uint32_t ubuf;		/* the ubuf whose GUP captured the page, or 0 */
+};
+
+/**
+ * struct span_skb_info - one sk_buff and its skb_shared_info.
+ * @len, @data_len, @truesize, @consumed: bytes (headlen = len - data_len;
+ *	@consumed: already read from the front).
+ * @users: skb->users; @cloned: skb->cloned; @fin: a TCP FIN.
+ * @seq, @end_seq: TCP_SKB_CB.
+ * @sk: the socket its destructor charges (sock_wfree), 0 if orphaned.
+ * @where, @where_sock: enum span_sock_queue and the socket of that queue
+ *	(for SPAN_SQ_IN_FLIGHT the destination).
+ * @shinfo: id of the shared info (clones have the same); @dataref;
+ *	@flags: SPAN_SKBFL_*; @ubuf: destructor_arg (MSG_ZEROCOPY), 0 if none;
+ *	@owner: the owner reference (kmem_send=desc), 0 if none.
+ * @head_page: the linear head's page (0: no linear data); @head_frag: it
+ *	is a refcounted page frag rather than kmalloc memory.
+ * @nr_frags, @frags: the page fragments.
+ */
+struct span_skb_info {
+	uint32_t len, data_len, truesize, consumed;
+	int32_t users;
+	bool cloned, fin;
+	uint32_t seq, end_seq;
+	uint32_t sk;
+	int where;
+	uint32_t where_sock;
+	uint32_t shinfo;
+	int32_t dataref;
+	uint32_t flags;
+	uint32_t ubuf, owner;
+	int head_page;
+	bool head_frag;
+	uint32_t nr_frags;
+	struct span_skb_frag_info frags[SPAN_SKB_FRAGS_MAX];
+};
+
+/**
+ * span_skb_info - report skb @skb (ids from span_sock_skb(), or any id from
+ * 1 up: a free id is -ENOENT).  Return: 0, -ENOENT, -EINVAL (past the table).
+ */
+SPAN_API int span_skb_info(const struct span_world *w, int skb,
+			   struct span_skb_info *info);
+
+/**
+ * struct span_ubuf_view - one MSG_ZEROCOPY ubuf_info.
+ * @refcnt; @id, @len: the notification range [id, id + len - 1];
+ * @bytelen; @zerocopy: 0 once a copy was made (the range says COPIED);
+ * @sk: the socket it notifies.
+ */
+struct span_ubuf_view {
+	int32_t refcnt;
+	uint32_t id, len, bytelen;
+	bool zerocopy;
+	uint32_t sk;
+};
+
+/**
+ * span_ubuf_info - report ubuf @ubuf (from span_skb_info(), or any id from
+ * 1 up).  Return: 0, -ENOENT (free), -EINVAL (past the table).
+ */
+SPAN_API int span_ubuf_info(const struct span_world *w, int ubuf,
+			    struct span_ubuf_view *info);
+
 #endif
