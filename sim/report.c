@@ -268,6 +268,149 @@ static const char *flag_names(uint32_t f, char *buf, size_t n)
 	return buf;
 }
 
+/* --- the network part of the ownership graph ----------------------------- */
+
+static const char *const sq_names[] = { "write", "rtx", "recv", "on lo" };
+static const char *const frag_ref_names[] = { "ref", "pin", "none" };
+
+static const char *skbfl_names(uint32_t f, char *buf, size_t n)
+{
+	static const char *const names[] = { "ZEROCOPY", "SHARED_FRAG", "PURE",
+					     "DONT_ORPHAN", "MANAGED" };
+	size_t k = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < 5; i++)
+		if (f & (1u << i))
+			k += (size_t)snprintf(buf + k, n > k ? n - k : 0, "%s%s",
+					      k ? "+" : "", names[i]);
+	return buf;
+}
+
+/* the scenario's name of socket @id, or NULL */
+static const char *sock_name(struct run *r, int id, char *buf, size_t n)
+{
+	const struct scn *s = run_scn(r);
+
+	for (int i = 0; i < s->nr_syms; i++) {
+		const struct scn_sym *sym = &s->syms[i];
+
+		if (sym->kind != SCN_SYM_SOCK)
+			continue;
+		for (int64_t j = 0; j < (sym->size > 0 ? sym->size : 1); j++) {
+			int64_t oid;
+
+			if (run_obj(r, i, j, &oid) || oid != id)
+				continue;
+			if (sym->size > 0)
+				snprintf(buf, n, "%s[%" PRId64 "]", sym->name, j);
+			else
+				snprintf(buf, n, "%s", sym->name);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Sockets with their queues, every live skb (on a queue, on lo, or held),
+ * one node per skb_shared_info (clones point at the same one) with its frags
+ * as edges to pages labelled by what they hold (ref, pin, none), the ubuf
+ * (MSG_ZEROCOPY) and the owner reference (kmem_send=desc).
+ */
+static void dot_net(struct run *r, FILE *out)
+{
+	struct span_world *w = run_world(r);
+	char name[128], fl[96];
+	uint32_t shown_sh[256];
+	int nr_sh = 0;
+
+	for (int id = 1;; id++) {
+		struct span_sock_info si;
+		int err = span_sock_info(w, id, &si);
+
+		if (err == -EINVAL)
+			break;
+		if (err)
+			continue;
+		fprintf(out, "\tsock%d [shape=component, label=\"socket %s#%d %s%s%s\\nunread %" PRIu64 "%s\"];\n",
+			id, sock_name(r, id, name, sizeof(name)) ?
+				    name : "", id,
+			si.family == SPAN_SOCK_TCP ? "TCP" : "AF_UNIX",
+			si.zerocopy ? " SO_ZEROCOPY" : "",
+			si.dead ? " dead" : (si.open ? "" : " closed"),
+			si.bytes[SPAN_SQ_RECEIVE],
+			si.family == SPAN_SOCK_TCP && si.bytes[SPAN_SQ_RTX] ?
+				"\\nunacked" : "");
+		if (si.peer && si.peer > (uint32_t)id)
+			fprintf(out, "\tsock%d -> sock%u [dir=both, style=dotted, label=\"peer\"];\n",
+				id, si.peer);
+		if (si.pfrag_page)
+			fprintf(out, "\tsock%d -> page%d [label=\"page_frag\"];\n",
+				id, si.pfrag_page);
+	}
+	for (int id = 1;; id++) {
+		struct span_skb_info k;
+		bool seen = false;
+		int err = span_skb_info(w, id, &k);
+
+		if (err == -EINVAL)
+			break;
+		if (err)
+			continue;
+		fprintf(out, "\tskb%d [shape=box, style=rounded, label=\"skb#%d len %u%s\\nusers %d%s%s\"];\n",
+			id, id, k.len, k.consumed ? " (part read)" : "",
+			k.users, k.cloned ? " cloned" : "", k.fin ? " FIN" : "");
+		if (k.where <= SPAN_SQ_IN_FLIGHT)
+			fprintf(out, "\tsock%u -> skb%d [label=\"%s\"];\n",
+				k.where_sock, id, sq_names[k.where]);
+		if (!k.shinfo)
+			continue;
+		fprintf(out, "\tskb%d -> shinfo%u;\n", id, k.shinfo);
+		for (int i = 0; i < nr_sh; i++)
+			seen |= shown_sh[i] == k.shinfo;
+		if (seen)
+			continue;
+		if (nr_sh < (int)(sizeof(shown_sh) / sizeof(shown_sh[0])))
+			shown_sh[nr_sh++] = k.shinfo;
+		fprintf(out, "\tshinfo%u [shape=record, label=\"shinfo#%u|dataref %d|%s\"];\n",
+			k.shinfo, k.shinfo, k.dataref,
+			k.flags ? skbfl_names(k.flags, fl, sizeof(fl)) : "-");
+		if (k.head_page)
+			fprintf(out, "\tshinfo%u -> page%d [label=\"head %s\"];\n",
+				k.shinfo, k.head_page,
+				k.head_frag ? "ref" : "kmalloc");
+		for (uint32_t f = 0; f < k.nr_frags; f++)
+			fprintf(out, "\tshinfo%u -> page%d [label=\"%s off %u len %u\"%s];\n",
+				k.shinfo, k.frags[f].page,
+				k.frags[f].ref >= 0 && k.frags[f].ref <= 2 ?
+					frag_ref_names[k.frags[f].ref] : "?",
+				k.frags[f].offset, k.frags[f].len,
+				k.frags[f].ref == SPAN_FRAG_REF_NONE ?
+					", style=dashed" : "");
+		if (k.ubuf)
+			fprintf(out, "\tshinfo%u -> ubuf%u [label=\"ref\"];\n",
+				k.shinfo, k.ubuf);
+		if (k.owner)
+			fprintf(out, "\tshinfo%u -> owner%u [label=\"ref\"];\n",
+				k.shinfo, k.owner);
+	}
+	for (int id = 1;; id++) {
+		struct span_ubuf_view u;
+		int err = span_ubuf_info(w, id, &u);
+
+		if (err == -EINVAL)
+			break;
+		if (err)
+			continue;
+		fprintf(out, "\tubuf%d [shape=octagon, label=\"ubuf#%d ids %u-%u\\nrefcnt %d%s\"];\n",
+			id, id, u.id, u.id + u.len - 1, u.refcnt,
+			u.zerocopy ? "" : " copied");
+		fprintf(out, "\tubuf%d -> sock%u [style=dotted, label=\"notifies\"];\n",
+			id, u.sk);
+	}
+}
+
 int report_dot(struct run *r, FILE *out)
 {
 	const struct scn *s = run_scn(r);
@@ -364,6 +507,7 @@ int report_dot(struct run *r, FILE *out)
 			}
 		}
 	}
+	dot_net(r, out);
 	fputs("}\n", out);
 	return 0;
 }
