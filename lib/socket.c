@@ -920,8 +920,10 @@ int span_sock_info(const struct span_world *w, int sock,
 		const struct span_skb_queue *sq = sock_queue(so, q);
 
 		for (uint32_t s = sq->head; s; s = CSKB(w, s)->next) {
+			const struct span_sk_buff *k = CSKB(w, s);
+
 			info->nr_skbs[q]++;
-			info->bytes[q] += CSKB(w, s)->len - CSKB(w, s)->consumed;
+			info->bytes[q] += k->len - k->consumed;
 		}
 	}
 	info->wmem_queued = so->wmem_queued;

@@ -134,7 +134,7 @@ SPAN_API int span_sock_skb(const struct span_world *w, int sock, int queue,
 /* what a frag holds on its page (struct span_skb_frag_info.ref) */
 #define SPAN_FRAG_REF_PAGE	0	/* a page reference */
 #define SPAN_FRAG_REF_PIN	1	/* a FOLL_PIN pin */
-#define SPAN_FRAG_REF_NONE	2	/* nothing: the owner reference covers it */
+#define SPAN_FRAG_REF_NONE	2	/* nothing: the owner ref covers it */
 
 /* shinfo->flags (include/linux/skbuff.h SKBFL_*) */
 #define SPAN_SKBFL_ZEROCOPY_ENABLE	0x01
