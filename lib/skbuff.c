@@ -902,7 +902,7 @@ int span__skb_split(struct span_world *w, uint32_t skb, uint32_t skb1,
  * SKBFL_SHARED_FRAG gets private copies of everything.  KREF:
  * net/core/skbuff.c skb_cow_data() and skb_has_shared_frag().
  * skb_shared_frag=ignore: the consumer does not look at SHARED_FRAG (Dirty
- * Frag) and only unclones.  DEVIATION: the kernel linearises
+ * Frag): an skb that is not cloned is transformed in place.  DEVIATION: the kernel linearises
  * (__pskb_pull_tail); the model copies the frags into private pages.
  * Return: 0 or -ENOMEM.
  */
@@ -921,14 +921,17 @@ int span__skb_cow_data(struct span_world *w, uint32_t skb)
 	}
 	if (!span__skb_cloned(w, skb) && !shared && !sh->ubuf && !sh->owner)
 		return 0;
+	/*
+	 * KREF: esp_input() skips the copy only for an skb that is not
+	 * cloned (and has no shared frags); skb_cow_data() on a cloned skb
+	 * pulls every frag into a private head (__pskb_pull_tail()), so a
+	 * cloned skb gets private copies of everything, whatever its flags.
+	 */
 	if (span__skb_cloned(w, skb)) {
 		err = span__pskb_expand_head(w, skb);
 		if (err)
 			return err;
 	}
-	if (!shared && !SHINFO(w, SKB(w, skb)->shinfo)->ubuf &&
-	    !SHINFO(w, SKB(w, skb)->shinfo)->owner)
-		return 0;
 	return span__skb_copy_all(w, skb);
 }
 

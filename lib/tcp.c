@@ -58,11 +58,19 @@ static bool sk_stream_memory_free(struct span_world *w, uint32_t sk)
 	return SOCK(w, sk)->wmem_queued < tcp_sndbuf(w);
 }
 
-/* tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event) */
+static bool tcp_snd_wnd_test(struct span_world *w, uint32_t sk, uint32_t skb);
+
+/*
+ * tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event).
+ * With the peer's window closed nothing could go out: the window update
+ * the receiver sends when it reads (tcp_rcv_space_adjust()) pushes then.
+ */
 static void tcp_push(struct span_world *w, uint32_t sk)
 {
+	uint32_t head = SOCK(w, sk)->write_queue.head;
+
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
-	if (SOCK(w, sk)->write_queue.head &&
+	if (head && tcp_snd_wnd_test(w, sk, head) &&
 	    !span__event_pending(w, SPAN_EV_XMIT, sk))
 		span__event_queue(w, SPAN_EV_XMIT, sk, sk, 0);
 }
@@ -299,6 +307,17 @@ wait_for_space:
 		err = -EAGAIN;
 		goto do_error;
 	}
+	if (!copied && uarg) {
+		/*
+		 * DEVIATION: the kernel keeps the uarg across the sleep; the
+		 * model's call returns and is made again when woken, so an
+		 * attempt that queued nothing gives its uarg (and id) back and
+		 * takes it again on the next attempt: a blocked attempt changes
+		 * nothing, and the ids come out the same.
+		 */
+		SOCK(w, sk)->send_uarg = 0;
+		span__net_zcopy_put_abort(w, uarg);
+	}
 	*done = copied;
 	return -SPAN_EWOULDSLEEP;
 do_error:
@@ -320,6 +339,20 @@ static uint64_t peer_window_used(struct span_world *w, uint32_t peer)
 	return span__sk_rmem(w, peer) + SOCK(w, peer)->inflight;
 }
 
+/* tcp_snd_wnd_test(): does @skb fit the peer's window?  A zero window
+ * still lets one in. */
+static bool tcp_snd_wnd_test(struct span_world *w, uint32_t sk, uint32_t skb)
+{
+	uint32_t peer = SOCK(w, sk)->peer;
+	uint64_t used;
+
+	if (!peer || !span__tab_live(&w->net.socks, peer))
+		return true;
+	span__fp(w, false, SPAN_OBJ_SOCK, peer);
+	used = peer_window_used(w, peer);
+	return !used || used + SKB(w, skb)->len <= w->param[SPAN_PARAM_RCVBUF];
+}
+
 /*
  * span__tcp_write_xmit - tcp_write_xmit() -> tcp_transmit_skb(clone_it):
  * each skb of the write queue that fits the receive window is cloned
@@ -330,7 +363,6 @@ static uint64_t peer_window_used(struct span_world *w, uint32_t peer)
 void span__tcp_write_xmit(struct span_world *w, uint32_t sk)
 {
 	const char *func = "tcp_write_xmit";
-	uint64_t rcvbuf = w->param[SPAN_PARAM_RCVBUF];
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	for (;;) {
@@ -342,9 +374,8 @@ void span__tcp_write_xmit(struct span_world *w, uint32_t sk)
 			break;
 		if (peer && span__tab_live(&w->net.socks, peer)) {
 			span__fp(w, true, SPAN_OBJ_SOCK, peer);
-			used = peer_window_used(w, peer);
-			/* tcp_snd_wnd_test(); a zero window still lets one in */
-			if (used && used + SKB(w, skb)->len > rcvbuf) {
+			if (!tcp_snd_wnd_test(w, sk, skb)) {
+				used = peer_window_used(w, peer);
 				span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SOCK,
 					    sk, (int64_t)used, SKB(w, skb)->len,
 					    "receive window full");

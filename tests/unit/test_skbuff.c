@@ -349,9 +349,12 @@ static void test_skbuff_cow_data(void **state)
 	cow("keep", false, false, false);
 	cow("keep", false, true, true);
 	cow("ignore", false, true, false);
-	/* a clone gets a private shinfo; the frag page stays shared by ref */
-	cow("keep", true, false, false);
-	cow("ignore", true, true, false);
+	/*
+	 * a cloned skb gets private copies of every frag, whatever its
+	 * flags (skb_cow_data() pulls them all into a private head)
+	 */
+	cow("keep", true, false, true);
+	cow("ignore", true, true, true);
 }
 
 static void test_skbuff_frag_limit(void **state)
