@@ -73,15 +73,16 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 
 		s->tabs[i].n = t->n;
 		s->tabs[i].hint = t->hint;
-		s->tabs[i].v = span__alloc(w, n);
+		s->tabs[i].v = span__realloc(w, NULL, n ? n : 1);
 		if (!s->tabs[i].v)
 			goto fail;
 		memcpy(s->tabs[i].v, t->v, n);
 		s->bytes += n;
 	}
 	np = (size_t)w->pages.n * w->page_size;
-	s->page_data = span__alloc(w, np);
-	s->page_prov = span__alloc(w, np * sizeof(struct span_prov));
+	s->page_data = span__realloc(w, NULL, np ? np : 1);
+	s->page_prov = span__realloc(w, NULL,
+				     np ? np * sizeof(struct span_prov) : 1);
 	if (!s->page_data || !s->page_prov)
 		goto fail;
 	memcpy(s->page_data, w->page_data, np);
@@ -152,8 +153,11 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 
 		*t = saved[i];
 		memcpy(t->v, s->tabs[i].v, (size_t)s->tabs[i].n * t->esz);
-		memset((char *)t->v + (size_t)s->tabs[i].n * t->esz, 0,
-		       (size_t)(t->cap - s->tabs[i].n) * t->esz);
+		/* ids at or past n are never read before being allocated, and
+		 * allocation clears them; clearing the used tail is enough */
+		if (saved[i].n > s->tabs[i].n)
+			memset((char *)t->v + (size_t)s->tabs[i].n * t->esz, 0,
+			       (size_t)(saved[i].n - s->tabs[i].n) * t->esz);
 		t->n = s->tabs[i].n;
 		t->hint = s->tabs[i].hint;
 	}
@@ -184,7 +188,36 @@ size_t span_snapshot_bytes(const struct span_snapshot *s)
 
 /* --- canonical form ---------------------------------------------------- */
 
-typedef void (*sink_fn)(void *ctx, const void *p, size_t n);
+/*
+ * The canonical form is written into a buffer in small pieces; when the
+ * buffer fills, flush() hands it on (to XXH3 for a hash; equality keeps it
+ * all by growing the buffer).
+ */
+struct canon_buf {
+	uint8_t *p;
+	size_t n, cap;
+	bool oom;
+	void (*flush)(struct canon_buf *cb, size_t need);
+	void *ctx;
+};
+
+static inline void emit(struct canon_buf *cb, const void *p, size_t n)
+{
+	if (cb->n + n > cb->cap) {
+		cb->flush(cb, n);
+		if (cb->n + n > cb->cap) {
+			cb->oom = true;
+			return;
+		}
+	}
+	memcpy(cb->p + cb->n, p, n);
+	cb->n += n;
+}
+
+static void net_sink(void *ctx, const void *p, size_t n)
+{
+	emit(ctx, p, n);
+}
 
 static uint32_t fork_epoch(const struct span_world *w, uint64_t step)
 {
@@ -198,12 +231,12 @@ static uint32_t fork_epoch(const struct span_world *w, uint64_t step)
 	return e;
 }
 
-static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
+static void canon(const struct span_world *cw, struct canon_buf *cb)
 {
 	struct span_world *w = (struct span_world *)cw;
 
-	sink(ctx, &w->policy, sizeof(w->policy));
-	sink(ctx, w->param, sizeof(w->param));
+	emit(cb, &w->policy, sizeof(w->policy));
+	emit(cb, w->param, sizeof(w->param));
 	for (uint32_t i = 1; i < w->pages.n; i++) {
 		struct span_page p;
 		const struct span_prov *pv;
@@ -212,15 +245,24 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		p = *PAGE(w, i);
 		p.freed_at = 0;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &p, sizeof(p));
-		sink(ctx, page_bytes(w, i), w->page_size);
+		emit(cb, &i, sizeof(i));
+		emit(cb, &p, sizeof(p));
+		emit(cb, page_bytes(w, i), w->page_size);
 		pv = page_prov(w, i);
-		for (uint32_t b = 0; b < w->page_size; b++) {
-			uint32_t c[2] = { (uint32_t)pv[b].pid << 16 | pv[b].kind,
-					  fork_epoch(w, pv[b].step) };
+		{
+			uint32_t last_step = UINT32_MAX, epoch = 0;
 
-			sink(ctx, c, sizeof(c));
+			for (uint32_t b = 0; b < w->page_size; b++) {
+				uint32_t c[2];
+
+				if (pv[b].step != last_step) {
+					last_step = pv[b].step;
+					epoch = fork_epoch(w, last_step);
+				}
+				c[0] = (uint32_t)pv[b].pid << 16 | pv[b].kind;
+				c[1] = epoch;
+				emit(cb, c, sizeof(c));
+			}
 		}
 	}
 	for (uint32_t i = 1; i < w->owners.n; i++) {
@@ -230,13 +272,13 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		o = *OWNER(w, i);
 		o.destructed_at = !!o.destructed_at;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &o, sizeof(o));
+		emit(cb, &i, sizeof(i));
+		emit(cb, &o, sizeof(o));
 	}
 	for (uint32_t i = 1; i < w->descs.n; i++)
 		if (DESC(w, i)->live) {
-			sink(ctx, &i, sizeof(i));
-			sink(ctx, DESC(w, i), sizeof(struct span_desc));
+			emit(cb, &i, sizeof(i));
+			emit(cb, DESC(w, i), sizeof(struct span_desc));
 		}
 	for (uint32_t i = 1; i < w->procs.n; i++) {
 		struct span_process p;
@@ -245,8 +287,8 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		p = *PROC(w, i);
 		p.forked_at = fork_epoch(w, p.forked_at + 1);
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &p, sizeof(p));
+		emit(cb, &i, sizeof(i));
+		emit(cb, &p, sizeof(p));
 	}
 	for (uint32_t i = 1; i < w->vmas.n; i++) {
 		struct span_vma v;
@@ -255,15 +297,15 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		v = *VMA(w, i);
 		v.pte_base = 0;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &v, sizeof(v));
-		sink(ctx, PTE(w, VMA(w, i)->pte_base),
+		emit(cb, &i, sizeof(i));
+		emit(cb, &v, sizeof(v));
+		emit(cb, PTE(w, VMA(w, i)->pte_base),
 		     (size_t)v.npages * sizeof(struct span_pte));
 	}
 	for (uint32_t i = 1; i < w->regions.n; i++)
 		if (REGION(w, i)->live) {
-			sink(ctx, &i, sizeof(i));
-			sink(ctx, REGION(w, i), sizeof(struct span_region));
+			emit(cb, &i, sizeof(i));
+			emit(cb, REGION(w, i), sizeof(struct span_region));
 		}
 	for (uint32_t i = 1; i < w->kmems.n; i++) {
 		struct span_kmem k;
@@ -272,10 +314,10 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		k = *KMEM(w, i);
 		k.base = 0;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &k, sizeof(k));
+		emit(cb, &i, sizeof(i));
+		emit(cb, &k, sizeof(k));
 		for (uint32_t j = 0; j < k.npages; j++)
-			sink(ctx, &IDREF(w, KMEM(w, i)->base + j)->id,
+			emit(cb, &IDREF(w, KMEM(w, i)->base + j)->id,
 			     sizeof(uint32_t));
 	}
 	for (uint32_t i = 1; i < w->files.n; i++) {
@@ -285,10 +327,10 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 			continue;
 		f = *FILEP(w, i);
 		f.base = 0;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &f, sizeof(f));
+		emit(cb, &i, sizeof(i));
+		emit(cb, &f, sizeof(f));
 		for (uint32_t j = 0; j < f.npages; j++)
-			sink(ctx, &IDREF(w, FILEP(w, i)->base + j)->id,
+			emit(cb, &IDREF(w, FILEP(w, i)->base + j)->id,
 			     sizeof(uint32_t));
 	}
 	for (uint32_t i = 1; i < w->pipes.n; i++) {
@@ -301,83 +343,95 @@ static void canon(const struct span_world *cw, sink_fn sink, void *ctx)
 		pos[0] = p.tail & (p.ring_size - 1);
 		pos[1] = p.head - p.tail;
 		p.bufs = p.head = p.tail = 0;
-		sink(ctx, &i, sizeof(i));
-		sink(ctx, &p, sizeof(p));
-		sink(ctx, pos, sizeof(pos));
-		sink(ctx, SLOT(w, PIPE(w, i)->bufs),
-		     (size_t)p.ring_size * sizeof(struct span_pipe_buffer));
+		emit(cb, &i, sizeof(i));
+		emit(cb, &p, sizeof(p));
+		emit(cb, pos, sizeof(pos));
+		/*
+		 * occupied slots whole; of a free slot only the flags a
+		 * producer may leave in place (pipe_buf_init=stale)
+		 */
+		for (uint32_t k = 0; k < p.ring_size; k++) {
+			struct span_pipe_buffer *b = SLOT(w, PIPE(w, i)->bufs + k);
+			uint32_t rel = (k - pos[0]) & (p.ring_size - 1);
+
+			if (rel < pos[1])
+				emit(cb, b, sizeof(*b));
+			else
+				emit(cb, &b->flags, sizeof(b->flags));
+		}
 	}
-	span__net_canon(w, sink, ctx);
+	span__net_canon(w, net_sink, cb);
 }
 
-static void hash_sink(void *ctx, const void *p, size_t n)
+#define HASH_STAGE 16384
+
+/* hand a full stage to XXH3 (large blocks hash several times faster) */
+static void hash_flush(struct canon_buf *cb, size_t need)
 {
-	XXH3_128bits_update(ctx, p, n);
+	if (cb->n)
+		XXH3_128bits_update(cb->ctx, cb->p, cb->n);
+	cb->n = 0;
+	if (need > cb->cap)
+		cb->oom = true;	/* never: no piece is larger than a page */
 }
 
 void span_world_hash(const struct span_world *w, uint64_t out[2])
 {
-	XXH3_state_t *st;
-	XXH128_hash_t h;
+	struct span_world *ww = (struct span_world *)w;
+	struct canon_buf cb = { .cap = HASH_STAGE, .flush = hash_flush };
+	XXH128_hash_t d;
 
 	if (!w || !out)
 		return;
-	st = XXH3_createState();
-	if (!st) {
-		out[0] = out[1] = 0;
+	out[0] = out[1] = 0;
+	cb.p = span__realloc(ww, NULL, HASH_STAGE > w->page_size * 8 ?
+					       HASH_STAGE : w->page_size * 8);
+	if (!cb.p)
+		return;
+	if (cb.cap < w->page_size * 8)
+		cb.cap = w->page_size * 8;
+	cb.ctx = XXH3_createState();
+	if (!cb.ctx) {
+		span__free(ww, cb.p);
 		return;
 	}
-	XXH3_128bits_reset(st);
-	canon(w, hash_sink, st);
-	h = XXH3_128bits_digest(st);
-	XXH3_freeState(st);
-	out[0] = h.low64;
-	out[1] = h.high64;
+	XXH3_128bits_reset(cb.ctx);
+	canon(w, &cb);
+	hash_flush(&cb, 0);
+	d = XXH3_128bits_digest(cb.ctx);
+	XXH3_freeState(cb.ctx);
+	span__free(ww, cb.p);
+	out[0] = d.low64;
+	out[1] = d.high64;
 }
 
-struct buf_ctx {
-	struct span_world *w;
-	uint8_t *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void buf_sink(void *ctx, const void *p, size_t n)
+/* equality keeps the whole canonical form: grow */
+static void grow_flush(struct canon_buf *cb, size_t need)
 {
-	struct buf_ctx *b = ctx;
+	size_t cap = cb->cap ? cb->cap : 4096;
+	uint8_t *q;
 
-	if (b->oom)
+	while (cap < cb->n + need)
+		cap *= 2;
+	q = span__realloc(cb->ctx, cb->p, cap);
+	if (!q)
 		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *q;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		q = span__realloc(b->w, b->p, cap);
-		if (!q) {
-			b->oom = true;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
+	cb->p = q;
+	cb->cap = cap;
 }
 
 bool span_world_equal(const struct span_world *a, const struct span_world *b)
 {
-	struct buf_ctx x = { .w = (struct span_world *)a };
-	struct buf_ctx y = { .w = (struct span_world *)b };
+	struct canon_buf x = { .flush = grow_flush, .ctx = (void *)a };
+	struct canon_buf y = { .flush = grow_flush, .ctx = (void *)b };
 	bool eq;
 
 	if (!a || !b)
 		return false;
-	canon(a, buf_sink, &x);
-	canon(b, buf_sink, &y);
+	canon(a, &x);
+	canon(b, &y);
 	eq = !x.oom && !y.oom && x.n == y.n && !memcmp(x.p, y.p, x.n);
-	span__free(x.w, x.p);
-	span__free(y.w, y.p);
+	span__free((struct span_world *)a, x.p);
+	span__free((struct span_world *)b, y.p);
 	return eq;
 }
