@@ -2042,6 +2042,28 @@ static void kstate_build(struct kctx *k, struct kstate *ks)
 	}
 }
 
+/* free what kstate_build() and compare_conds() allocated (the variables'
+ * bytes belong to the records) */
+static void kstate_free(struct kctx *k, struct kstate *ks)
+{
+	for (int i = 0; i < k->s->nr_syms; i++) {
+		if (ks->var) {
+			free(ks->var[i].v);
+			free(ks->var[i].len);
+			free(ks->var[i].set);
+		}
+		if (ks->compl && ks->compl[i]) {
+			for (int64_t j = 0; j < k->objs[i].n; j++)
+				free(ks->compl[i][j]);
+			free(ks->compl[i]);
+		}
+	}
+	free(ks->label_set);
+	free(ks->label);
+	free(ks->var);
+	free(ks->compl);
+}
+
 static struct kval keval(struct kctx *k, struct kstate *ks,
 			 const struct scn_expr *e);
 
@@ -2517,6 +2539,29 @@ static void compare_conds(struct kctx *k, bool model_valid)
 				k->nr_diff++;
 		}
 	}
+	kstate_free(k, &ks);
+}
+
+/* free the coordinator's bookkeeping */
+static void kctx_free(struct kctx *k)
+{
+	for (int i = 0; i < k->nr_recs; i++) {
+		free(k->recs[i].lv);
+		free(k->recs[i].mdata);
+		free(k->recs[i].kdata);
+	}
+	free(k->recs);
+	free(k->evs);
+	for (int i = 0; k->mir && i < k->nr_keys; i++)
+		free(k->mir[i].lv);
+	free(k->mir);
+	free(k->open);
+	for (int i = 0; k->objs && i < k->s->nr_syms; i++)
+		free(k->objs[i].o);
+	free(k->objs);
+	free(k->ctl_agent);
+	free(k->ag);
+	free(k->workers);
 }
 
 /* --- the command --------------------------------------------------------------- */
@@ -2747,6 +2792,7 @@ int cmd_kernel(int argc, char **argv)
 out:
 	if (k.r)
 		run_destroy(k.r);
+	kctx_free(&k);
 	scn_free(s);
 	return ret;
 }
