@@ -1823,34 +1823,6 @@ static bool coord_interrupt(struct kctx *k, int ri)
 
 static pid_t spawn_agent(struct kctx *k, int me, pid_t pgid);
 
-static bool body_forks(const struct scn *s, const struct scn_body *b, int p)
-{
-	for (int i = 0; i < b->nr; i++) {
-		const struct scn_stmt *st = &b->stmts[i];
-
-		if (st->kind == SCN_STMT_FOR) {
-			if (body_forks(s, &st->loop.body, p))
-				return true;
-		} else if (st->op.kind == SCN_OP_FORK &&
-			   s->syms[st->op.operand[0].ref.sym].index == p) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* is process @p created by a `fork` of the scenario? */
-static bool fork_target(const struct scn *s, int p)
-{
-	for (int i = 0; i < s->nr_setups; i++)
-		if (body_forks(s, &s->setups[i].body, p))
-			return true;
-	for (int i = 0; i < s->nr_threads; i++)
-		if (body_forks(s, &s->threads[i].body, p))
-			return true;
-	return false;
-}
-
 static int agent_start(struct kctx *k)
 {
 	int np = k->s->nr_processes;
@@ -1882,7 +1854,7 @@ static int agent_start(struct kctx *k)
 	}
 	/* init, and every process no `fork` creates, exists from the start */
 	for (int p = 0; p < np; p++) {
-		if (p && fork_target(k->s, p))
+		if (p && scn_process_forked(k->s, p))
 			continue;
 		pid = spawn_agent(k, p, p ? k->ag[0].pid : 0);
 		if (pid < 0)

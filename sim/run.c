@@ -1549,34 +1549,6 @@ bool run_passed(const struct run *r)
 
 /* --- create / destroy ----------------------------------------------------- */
 
-static bool body_forks(const struct scn *s, const struct scn_body *b, int proc)
-{
-	for (int i = 0; i < b->nr; i++) {
-		const struct scn_stmt *st = &b->stmts[i];
-
-		if (st->kind == SCN_STMT_FOR) {
-			if (body_forks(s, &st->loop.body, proc))
-				return true;
-		} else if (st->op.kind == SCN_OP_FORK &&
-			   s->syms[st->op.operand[0].ref.sym].index == proc) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* is process @proc the child of some `fork` of the scenario? */
-static bool scn_forks(const struct scn *s, int proc)
-{
-	for (int i = 0; i < s->nr_setups; i++)
-		if (body_forks(s, &s->setups[i].body, proc))
-			return true;
-	for (int i = 0; i < s->nr_threads; i++)
-		if (body_forks(s, &s->threads[i].body, proc))
-			return true;
-	return false;
-}
-
 static void thread_init(struct run *r, struct thread *t, const char *name,
 			int process, const struct scn_body *body)
 {
@@ -1698,7 +1670,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	r->pids[0] = SPAN_INIT_PID;
 	/* a process no `fork` creates exists from the start */
 	for (int i = 1; i < s->nr_processes; i++) {
-		if (scn_forks(s, i))
+		if (scn_process_forked(s, i))
 			continue;
 		err = span_process_create(r->w, &r->pids[i]);
 		if (err)

@@ -655,6 +655,13 @@ void scn_free(struct scn *s);
 int scn_eval_int(const struct scn *s, const struct scn_expr *e,
 		 const int64_t *loopvars, int64_t *out);
 
+/**
+ * scn_process_forked - is process @proc (an index into s->processes) the
+ * CHILD of some `fork CHILD` of the scenario?  A declared process that no
+ * fork creates exists from the start.
+ */
+bool scn_process_forked(const struct scn *s, int proc);
+
 /** scn_op_name - "vmsplice" for SCN_OP_VMSPLICE, or NULL. */
 const char *scn_op_name(int kind);
 /** scn_mod_name - "nonblock" for SCN_MOD_NONBLOCK (one bit), or NULL. */

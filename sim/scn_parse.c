@@ -2348,3 +2348,30 @@ out_errno:
 		 strerror(errno));
 	return -ENOENT;
 }
+
+static bool body_forks(const struct scn *s, const struct scn_body *b, int proc)
+{
+	for (int i = 0; i < b->nr; i++) {
+		const struct scn_stmt *st = &b->stmts[i];
+
+		if (st->kind == SCN_STMT_FOR) {
+			if (body_forks(s, &st->loop.body, proc))
+				return true;
+		} else if (st->op.kind == SCN_OP_FORK &&
+			   s->syms[st->op.operand[0].ref.sym].index == proc) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool scn_process_forked(const struct scn *s, int proc)
+{
+	for (int i = 0; i < s->nr_setups; i++)
+		if (body_forks(s, &s->setups[i].body, proc))
+			return true;
+	for (int i = 0; i < s->nr_threads; i++)
+		if (body_forks(s, &s->threads[i].body, proc))
+			return true;
+	return false;
+}
