@@ -337,6 +337,10 @@ bool span__pipe_buf_try_steal(struct span_world *w,
 			      struct span_pipe_buffer *buf);
 void span__pipe_consume(struct span_world *w,
 			struct span_pipe_inode_info *pipe);
+struct span_pipe_buffer *
+span__splice_from_pipe_next(struct span_world *w,
+			    struct span_pipe_inode_info *pipe, bool nonblock,
+			    ssize_t *ret);
 int span__pipe_buf_confirm(struct span_world *w, struct span_pipe_buffer *buf);
 int span__pipe_close_end(struct span_world *w, uint32_t pipe, bool read_end);
 ssize_t span__pipe_write(struct span_world *w, uint32_t pid,

@@ -361,16 +361,8 @@ ssize_t span__splice_to_socket(struct span_world *w, uint32_t pid,
 		size_t total = 0, done = 0, more = 0;
 		ssize_t ret;
 
-		if (pipe_empty(pipe)) {
-			if (!pipe->writers || spliced)
-				break;
-			if (nonblock) {
-				spliced = -EAGAIN;
-				break;
-			}
-			spliced = -SPAN_EWOULDSLEEP;
+		if (!span__splice_from_pipe_next(w, pipe, nonblock, &spliced))
 			break;
-		}
 		for (uint32_t i = pipe->tail; i != pipe->head; i++) {
 			struct span_pipe_buffer *buf = span__pipe_buf(w, pipe, i);
 

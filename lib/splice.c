@@ -302,18 +302,9 @@ static ssize_t iter_file_splice_write(struct span_world *w, uint32_t pid,
 		uint32_t n;
 		ssize_t wr;
 
-		/* splice_from_pipe_next() */
-		if (pipe_empty(pipe)) {
-			if (!pipe->writers || ret)
-				break;
-			ret = nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
+		buf = span__splice_from_pipe_next(w, pipe, nonblock, &ret);
+		if (!buf)
 			break;
-		}
-		buf = span__pipe_buf(w, pipe, pipe->tail);
-		if (!buf->len) {
-			span__pipe_consume(w, pipe);
-			continue;
-		}
 		if (span__pipe_buf_confirm(w, buf))
 			break;	/* -ENODATA: a clean stop */
 		n = buf->len < len ? buf->len : (uint32_t)len;
@@ -339,6 +330,30 @@ static ssize_t iter_file_splice_write(struct span_world *w, uint32_t pid,
 			span__pipe_consume(w, pipe);
 	}
 	return ret;
+}
+
+/*
+ * span__splice_from_pipe_next - splice_from_pipe_next(): the first buffer
+ * with data (empty ones are eaten, eat_empty_buffer()), or NULL with *@ret
+ * set when there is none: left alone at EOF or after progress, -EAGAIN
+ * for a nonblocking call, -SPAN_EWOULDSLEEP to sleep in
+ * pipe_wait_readable().
+ */
+struct span_pipe_buffer *
+span__splice_from_pipe_next(struct span_world *w,
+			    struct span_pipe_inode_info *pipe, bool nonblock,
+			    ssize_t *ret)
+{
+	while (!pipe_empty(pipe)) {
+		struct span_pipe_buffer *buf = span__pipe_buf(w, pipe, pipe->tail);
+
+		if (buf->len)
+			return buf;
+		span__pipe_consume(w, pipe);
+	}
+	if (pipe->writers && !*ret)
+		*ret = nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
+	return NULL;
 }
 
 /* --- splice(2) and tee(2) ---------------------------------------------- */
@@ -607,17 +622,9 @@ static ssize_t vmsplice_to_user(struct span_world *w, uint32_t pid,
 		uint32_t n;
 		int err;
 
-		if (pipe_empty(pipe)) {
-			if (!pipe->writers || ret)
-				break;
-			ret = nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
+		buf = span__splice_from_pipe_next(w, pipe, nonblock, &ret);
+		if (!buf)
 			break;
-		}
-		buf = span__pipe_buf(w, pipe, pipe->tail);
-		if (!buf->len) {
-			span__pipe_consume(w, pipe);
-			continue;
-		}
 		err = span__pipe_buf_confirm(w, buf);
 		if (err) {
 			if (!ret)
