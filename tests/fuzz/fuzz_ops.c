@@ -49,3 +49,10 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 		return LLVMFuzzerMutate(data, size, max_size);
 	return ops_mutate(data, size, max_size, seed / 4);
 }
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1,
+				 const uint8_t *d2, size_t s2, uint8_t *out,
+				 size_t max_out, unsigned int seed)
+{
+	return ops_crossover(d1, s1, d2, s2, out, max_out, seed);
+}

@@ -75,6 +75,9 @@ SEEDS = {
     "pipe-size": [
         rec(PIPE, 0), rec(WRITE, 0, NB, 200, 1), rec(PIPE_SIZE, 0, 0, 64),
         rec(PIPE_SIZE, 0, 1, 0), rec(PIPE_SIZE, 0, 0x80, 20), rec(READ, 0, NB, 255)],
+    "small-ring": [
+        rec(PIPE, 4, 0), rec(WRITE, 0, NB, 40, 1), rec(READ, 0, NB, 40),
+        rec(WRITE, 0, NB, 40, 2), rec(WRITE, 0, NB, 40, 3), rec(READ, 0, NB, 100)],
     "packet-pipe": [
         rec(PIPE, 1), rec(WRITE, 0, NB, 10, 1), rec(WRITE, 0, NB, 100, 2),
         rec(READ, 0, NB, 5), rec(READ, 0, NB, 255)],

@@ -18,7 +18,7 @@
 #define MAX_FILES	4
 #define MAX_HELD	64
 #define MAX_GUP		8
-#define BUF_MAX		1024
+#define BUF_MAX		4096
 
 struct held {
 	int page;
@@ -356,11 +356,24 @@ static bool run_one(struct ops_state *st, int idx, const uint8_t *rec)
 			break;
 		}
 		ret = span_pipe_create(w, fl, &p);
-		if ((o = line_start(st, proc)))
-			fprintf(o, "s%d: pipe p%d%s%s", idx, st->npipes,
-				(fl & SPAN_PIPE_PACKET) ? " packet" : "",
+		/* the pipe exists even when the resize below fails (the runner) */
+		st->pipes[st->npipes] = ret ? 0 : p;
+		/* `pipe NAME SIZE`: a small ring (1, 2 or 4 slots) wraps soon */
+		if (!ret && (a & 4)) {
+			int64_t sz = span_pipe_set_size(w, SPAN_FD(SPAN_FD_PIPE_W, p),
+							st->ps << (b % 3));
+
+			ret = sz < 0 ? sz : 0;
+		}
+		if ((o = line_start(st, proc))) {
+			fprintf(o, "s%d: pipe p%d", idx, st->npipes);
+			if (a & 4)
+				fprintf(o, " %llu",
+					(unsigned long long)(st->ps << (b % 3)));
+			fprintf(o, "%s%s", (fl & SPAN_PIPE_PACKET) ? " packet" : "",
 				(fl & SPAN_PIPE_NONBLOCK) ? " nonblock" : "");
-		st->pipes[st->npipes++] = ret ? 0 : p;
+		}
+		st->npipes++;
 		break;
 	}
 	case OPS_CLOSE:
@@ -394,7 +407,7 @@ static bool run_one(struct ops_state *st, int idx, const uint8_t *rec)
 		struct span_src src = { 0 };
 		unsigned int fl = (b & 1) ? SPAN_O_NONBLOCK : 0;
 
-		len = c;
+		len = (b & 4) ? (size_t)c * 8 : c;	/* up to a full pipe */
 		if (!pick_fd(st, a, FD_OUT, &fd, n1, sizeof(n1))) {
 			skip = true;
 			break;
@@ -429,7 +442,7 @@ static bool run_one(struct ops_state *st, int idx, const uint8_t *rec)
 	case OPS_READ: {
 		unsigned int fl = (b & 1) ? SPAN_O_NONBLOCK : 0;
 
-		len = c;
+		len = (b & 4) ? (size_t)c * 8 : c;
 		if (!pick_fd(st, a, FD_IN, &fd, n1, sizeof(n1))) {
 			skip = true;
 			break;
@@ -774,4 +787,27 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 	for (size_t k = 1; k < OPS_REC_SIZE; k++)
 		data[j * OPS_REC_SIZE + k] = (uint8_t)next_rand(&s);
 	return size + OPS_REC_SIZE;
+}
+
+size_t ops_crossover(const uint8_t *d1, size_t s1, const uint8_t *d2,
+		     size_t s2, uint8_t *out, size_t max_out, unsigned int seed)
+{
+	size_t n1 = s1 / OPS_REC_SIZE, n2 = s2 / OPS_REC_SIZE;
+	size_t maxrec = max_out / OPS_REC_SIZE, i, j, k, n;
+	unsigned int s = seed;
+
+	if (maxrec > OPS_MAX_RECS)
+		maxrec = OPS_MAX_RECS;
+	/* a prefix of the first input, then a run of records of the second */
+	i = n1 ? next_rand(&s) % (n1 + 1) : 0;
+	j = n2 ? next_rand(&s) % n2 : 0;
+	k = n2 ? j + 1 + next_rand(&s) % (n2 - j) : 0;
+	if (i > maxrec)
+		i = maxrec;
+	n = k - j;
+	if (i + n > maxrec)
+		n = maxrec - i;
+	memcpy(out, d1, i * OPS_REC_SIZE);
+	memcpy(out + i * OPS_REC_SIZE, d2 + j * OPS_REC_SIZE, n * OPS_REC_SIZE);
+	return (i + n) * OPS_REC_SIZE;
 }

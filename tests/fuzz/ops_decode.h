@@ -38,11 +38,11 @@ enum ops_op {
 	OPS_LOAD,	/* a=proc b=region c=off d=len */
 	OPS_FORK,	/* a=proc */
 	OPS_MUNMAP,	/* a=proc b=region */
-	OPS_PIPE,	/* a=flags */
+	OPS_PIPE,	/* a=flags (4: b picks a 1, 2 or 4 slot ring) */
 	OPS_CLOSE,	/* a=fd selector */
 	OPS_PIPE_SIZE,	/* a=pipe b,c=size */
-	OPS_WRITE,	/* a=fd b=flags c=len d=byte|off e=proc f=region */
-	OPS_READ,	/* a=fd b=flags c=len */
+	OPS_WRITE,	/* a=fd b=flags c=len(x8 if b&4) d=byte|off e=proc f=region */
+	OPS_READ,	/* a=fd b=flags c=len (x8 if b&4) */
 	OPS_VMSPLICE,	/* a=fd b=flags c=proc d=region e=off f=len */
 	OPS_SPLICE,	/* a=in b=out c=flags d=len e=off */
 	OPS_TEE,	/* a=in b=out c=flags d=len */
@@ -90,5 +90,13 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
  */
 size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed);
+
+/**
+ * ops_crossover - a prefix of the records of @d1 followed by a run of
+ * records of @d2, written to @out.  Return: the size written.
+ */
+size_t ops_crossover(const uint8_t *d1, size_t s1, const uint8_t *d2,
+		     size_t s2, uint8_t *out, size_t max_out,
+		     unsigned int seed);
 
 #endif

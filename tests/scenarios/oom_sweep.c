@@ -203,9 +203,11 @@ static void run_once(const struct scn *s, int cls, uint64_t nth,
 	 * that stopped at a deadlock or a run-time error here, so the leaks
 	 * of their error paths are seen too.
 	 */
+	int first = span_world_nr_violations(w);
+
 	if ((out->st == RUN_VIOLATION && run_violation(r) &&
-	     run_violation(r)->inv == SPAN_INV_DEADLOCK &&
-	     !span_world_nr_violations(w)) || out->st == RUN_ERROR) {
+	     run_violation(r)->inv == SPAN_INV_DEADLOCK && !first) ||
+	    out->st == RUN_ERROR) {
 		span_world_step_begin(w, 0, 0);
 		span_world_teardown(w);
 	}
@@ -213,8 +215,12 @@ static void run_once(const struct scn *s, int cls, uint64_t nth,
 		out->inv = run_violation(r)->inv;
 		snprintf(out->msg, sizeof(out->msg), "%s", run_violation(r)->msg);
 	}
-	/* a later violation than the first (found by our teardown) */
-	for (int i = 0; i < span_world_nr_violations(w); i++) {
+	/*
+	 * What our own teardown found.  (Violations recorded in the same step
+	 * as the first are its consequences: refcount-overflow, then
+	 * refcount-underflow; they are not looked at.)
+	 */
+	for (int i = first; i < span_world_nr_violations(w); i++) {
 		const struct span_violation *v = span_world_violation(w, i);
 
 		if (v->inv != SPAN_INV_DEADLOCK && v->inv != s->violation) {
