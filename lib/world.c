@@ -204,6 +204,41 @@ static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
 	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = 0,
 };
 
+/* valid values of each parameter (inclusive); page_size also a power of 2 */
+static const struct {
+	uint64_t min, max;
+	const char *doc;
+} param_range[SPAN_NR_PARAMS] = {
+	[SPAN_PARAM_PAGE_SIZE] = { 8, 1u << 24, "a power of two from 8 to 16M" },
+	[SPAN_PARAM_PIPE_BUFFERS] = { 1, 65536, "1 to 65536" },
+	[SPAN_PARAM_PIPE_MAX_SIZE] = { 1, 1u << 31, "1 to 2^31" },
+	[SPAN_PARAM_MAX_SKB_FRAGS] = { 1, SPAN_MAX_SKB_FRAGS_LIMIT, "1 to 32" },
+	[SPAN_PARAM_REFCOUNT_BITS] = { 4, 62, "4 to 62" },
+	[SPAN_PARAM_MSS] = { 1, 1u << 30, "1 to 2^30" },
+	[SPAN_PARAM_SNDBUF] = { 1, 1ull << 40, "1 to 2^40" },
+	[SPAN_PARAM_RCVBUF] = { 1, 1ull << 40, "1 to 2^40" },
+	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
+	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
+};
+
+int span_param_check(int p, uint64_t v)
+{
+	if (p < 0 || p >= SPAN_NR_PARAMS)
+		return -EINVAL;
+	if (v < param_range[p].min || v > param_range[p].max)
+		return -EINVAL;
+	if (p == SPAN_PARAM_PAGE_SIZE && (v & (v - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+const char *span_param_range(int p)
+{
+	if (p < 0 || p >= SPAN_NR_PARAMS)
+		return NULL;
+	return param_range[p].doc;
+}
+
 const char *span_param_name(int p)
 {
 	if (p < 0 || p >= SPAN_NR_PARAMS)
@@ -239,18 +274,13 @@ static bool memory_exists(const struct span_world *w)
 
 int span_world_set_param(struct span_world *w, int p, uint64_t v)
 {
-	if (!w || p < 0 || p >= SPAN_NR_PARAMS)
-		return -EINVAL;
-	switch (p) {
-	case SPAN_PARAM_PAGE_SIZE: {
-		uint32_t shift = 0;
-		uint8_t *d;
-		struct span_prov *pr;
+	uint32_t shift = 0;
+	uint8_t *d;
+	struct span_prov *pr;
 
-		if (v < 8 || v > (1u << 24) || (v & (v - 1)))
-			return -EINVAL;
-		if (v == w->page_size)
-			return 0;
+	if (!w || span_param_check(p, v))
+		return -EINVAL;
+	if (p == SPAN_PARAM_PAGE_SIZE && v != w->page_size) {
 		if (memory_exists(w))
 			return -EBUSY;
 		while ((1ull << shift) < v)
@@ -268,36 +298,6 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 		memset(pr, 0, (size_t)w->pages.cap * v * sizeof(*pr));
 		w->page_size = (uint32_t)v;
 		w->page_shift = shift;
-		break;
-	}
-	case SPAN_PARAM_PIPE_BUFFERS:
-		if (v < 1 || v > 65536)
-			return -EINVAL;
-		break;
-	case SPAN_PARAM_PIPE_MAX_SIZE:
-		if (v < 1 || v > (1u << 31))
-			return -EINVAL;
-		break;
-	case SPAN_PARAM_MAX_SKB_FRAGS:
-		if (v < 1 || v > SPAN_MAX_SKB_FRAGS_LIMIT)
-			return -EINVAL;
-		break;
-	case SPAN_PARAM_REFCOUNT_BITS:
-		if (v < 4 || v > 62)
-			return -EINVAL;
-		break;
-	case SPAN_PARAM_PIPE_USER_PAGES_SOFT:
-	case SPAN_PARAM_PIPE_USER_PAGES_HARD:
-		if (v > (1ull << 40))
-			return -EINVAL;	/* 0: no limit */
-		break;
-	case SPAN_PARAM_MSS:
-		if (v < 1 || v > (1u << 30))
-			return -EINVAL;
-		break;
-	default:
-		if (v < 1 || v > (1ull << 40))
-			return -EINVAL;
 	}
 	w->param[p] = v;
 	return 0;

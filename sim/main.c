@@ -328,8 +328,9 @@ static int cmd_run(int argc, char **argv)
 	cmdline(cl, sizeof(cl), o.files[0], &o);
 	o.ro.cmdline = cl;
 	o.ro.out = stdout;
-	if (run_create(s, &o.ro, &r)) {
-		fprintf(stderr, "spansim run: out of memory\n");
+	ret = run_create(s, &o.ro, &r);
+	if (ret) {
+		fprintf(stderr, "spansim run: %s\n", span_strerror(ret));
 		scn_free(s);
 		return 2;
 	}

@@ -1635,19 +1635,12 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	if (err)
 		goto fail;
 	*span_world_policy(r->w) = s->policy;
-	if (o->fault_nth)
-		span_fault_set(r->w, o->fault_class, o->fault_nth, o->fault_repeat);
+	/* the parser checked every value against span_param_check() */
 	for (int i = 0; i < s->nr_sets; i++) {
 		err = span_world_set_param(r->w, s->sets[i].param,
 					   (uint64_t)s->sets[i].value);
-		if (err) {
-			set_error(r, s->sets[i].line, s->sets[i].col,
-				  "bad value %" PRId64 " for '%s'",
-				  s->sets[i].value,
-				  span_param_name(s->sets[i].param));
-			*out = r;
-			return 0;
-		}
+		if (err)
+			goto fail;
 	}
 	for (int i = 0; i < s->nr_allows; i++)
 		span_world_allow(r->w, s->allows[i], true);
@@ -1676,6 +1669,9 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		if (err)
 			goto fail;
 	}
+	/* faults count from the scenario's first operation */
+	if (o->fault_nth)
+		span_fault_set(r->w, o->fault_class, o->fault_nth, o->fault_repeat);
 	for (int i = 0; i < s->nr_syms; i++) {
 		const struct scn_sym *sym = &s->syms[i];
 		int64_t n = sym_size(sym);

@@ -2142,14 +2142,9 @@ static void check_set(struct parser *p, const struct scn_set *set)
 		line = p->set_vline[set->param];
 		col = p->set_vcol[set->param];
 	}
-	if (set->param == SPAN_PARAM_PAGE_SIZE &&
-	    (set->value < 8 || (set->value & (set->value - 1))))
-		fail(p, line, col,
-		     "%sbad value %lld for 'page_size' (a power of two >= 8)",
-		     where, (long long)set->value);
-	if (set->value < 0)
-		fail(p, line, col, "%sbad value %lld for '%s' (negative)",
-		     where, (long long)set->value, name);
+	if (set->value < 0 || span_param_check(set->param, (uint64_t)set->value))
+		fail(p, line, col, "%sbad value %lld for '%s' (%s)", where,
+		     (long long)set->value, name, span_param_range(set->param));
 }
 
 /* --param leftovers, then --set and --policy, then check every set. */

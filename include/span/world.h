@@ -85,6 +85,13 @@ SPAN_API const char *span_param_name(int p);
 /** span_param_lookup - the parameter called @name, or -ENOENT. */
 SPAN_API int span_param_lookup(const char *name);
 /**
+ * span_param_check - is @v a valid value of parameter @p?
+ * Return: 0 or -EINVAL.
+ */
+SPAN_API int span_param_check(int p, uint64_t v);
+/** span_param_range - the valid values of @p, in words ("4 to 62"). */
+SPAN_API const char *span_param_range(int p);
+/**
  * span_world_set_param - set a world parameter.
  * Return: 0; -EINVAL for a bad value or id; -EBUSY when page_size is
  * changed after memory was created.

@@ -1263,8 +1263,8 @@ static void test_scn_error_overrides(void **state)
 	};
 	const char *const set_msgs[] = {
 		"--set 'foo=1': unknown world parameter 'foo'",
-		"--set 'page_size=7': bad value 7 for 'page_size' (a power of two >= 8)",
-		"--set 'mss=-1': bad value -1 for 'mss' (negative)",
+		"--set 'page_size=7': bad value 7 for 'page_size' (a power of two from 8 to 16M)",
+		"--set 'mss=-1': bad value -1 for 'mss' (1 to 2^30)",
 		"--set 'mss=1x': bad integer '1x'",
 	};
 	const char *bad_pols[][1] = { { "foo=bar" },
@@ -1302,13 +1302,13 @@ static void test_scn_error_set(void **state)
 	(void)state;
 	ERR(SC "set foo = 1\n", 2, 5, "unknown world parameter 'foo'");
 	ERR(SC "set page_size = 100\n", 2, 17,
-	    "bad value 100 for 'page_size' (a power of two >= 8)");
+	    "bad value 100 for 'page_size' (a power of two from 8 to 16M)");
 	ERR(SC "set page_size = 4\n", 2, 17,
-	    "bad value 4 for 'page_size' (a power of two >= 8)");
+	    "bad value 4 for 'page_size' (a power of two from 8 to 16M)");
 	ERR(SC "param P = 12\nset page_size = P\n", 3, 17,
-	    "bad value 12 for 'page_size' (a power of two >= 8)");
+	    "bad value 12 for 'page_size' (a power of two from 8 to 16M)");
 	ERR(SC "set sndbuf = -1\n", 2, 14,
-	    "bad value -1 for 'sndbuf' (negative)");
+	    "bad value -1 for 'sndbuf' (1 to 2^40)");
 	ERR(SC "set mss = 1\nset mss = 2\n", 3, 5,
 	    "duplicate 'set mss' (first at 2:1)");
 	ERR(SC "set mss = q\n", 2, 11, "undefined name 'q'");
