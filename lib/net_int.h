@@ -135,6 +135,8 @@ struct span_sock {
 	uint8_t nonblock;	/* O_NONBLOCK on the file */
 	uint8_t dead;		/* SOCK_DEAD */
 	uint8_t fin_queued;	/* tcp_send_fin() done */
+	uint8_t done;		/* SOCK_DONE: the peer's FIN arrived */
+	uint8_t pad2[3];
 	uint32_t peer;
 	int32_t err;		/* sk_err (positive errno) */
 	struct span_skb_queue write_queue;	/* TCP: not yet transmitted */

@@ -470,6 +470,7 @@ void span__tcp_v4_rcv(struct span_world *w, uint32_t sk, uint32_t skb,
 	if (fin) {
 		/* tcp_fin() */
 		so->shutdown |= RCV_SHUTDOWN;
+		so->done = 1;	/* sock_set_flag(sk, SOCK_DONE) */
 		so->rcv_nxt = end_seq;
 		span__trace(w, "tcp_fin", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
 			    "RCV_SHUTDOWN");
@@ -559,6 +560,29 @@ static ssize_t tcp_copy_out(struct span_world *w, uint32_t sk, uint8_t *out,
 }
 
 /*
+ * tcp_read_end - what tcp_recvmsg_locked() and tcp_splice_read() return
+ * when nothing was read: 0 after the peer's FIN (SOCK_DONE), else the
+ * pending error (sock_error() consumes it: -ECONNRESET after an RST), else
+ * 0 after a shutdown, else -EAGAIN or a sleep.
+ */
+static ssize_t tcp_read_end(struct span_world *w, uint32_t sk, bool nonblock)
+{
+	struct span_sock *so = SOCK(w, sk);
+	int err;
+
+	if (so->done)
+		return 0;
+	if (so->err) {
+		err = so->err;
+		so->err = 0;
+		return -err;
+	}
+	if (so->shutdown & RCV_SHUTDOWN)
+		return 0;
+	return nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
+}
+
+/*
  * span__tcp_recvmsg - tcp_recvmsg_locked(): copy out, MSG_PEEK leaves the
  * queue as it is; 0 after the peer's FIN; -EAGAIN or -SPAN_EWOULDSLEEP
  * (sk_wait_data()) when empty.
@@ -579,13 +603,7 @@ ssize_t span__tcp_recvmsg(struct span_world *w, uint32_t sk, void *out,
 		return n;
 	}
 	so = SOCK(w, sk);
-	if (so->shutdown & RCV_SHUTDOWN)
-		return 0;
-	if (so->err)
-		return -so->err;
-	if ((flags & SPAN_O_NONBLOCK) || so->nonblock)
-		return -EAGAIN;
-	return -SPAN_EWOULDSLEEP;
+	return tcp_read_end(w, sk, (flags & SPAN_O_NONBLOCK) || so->nonblock);
 }
 
 /*
@@ -647,13 +665,8 @@ ssize_t span__tcp_splice_read(struct span_world *w, uint32_t sk,
 	}
 	if (spliced < 0)
 		return spliced;
-	if (SOCK(w, sk)->shutdown & RCV_SHUTDOWN)
-		return 0;
-	if (SOCK(w, sk)->err)
-		return -SOCK(w, sk)->err;
-	if (SOCK(w, sk)->nonblock)
-		return -EAGAIN;
-	return -SPAN_EWOULDSLEEP;	/* sk_wait_data() */
+	/* sk_wait_data() when it would sleep */
+	return tcp_read_end(w, sk, SOCK(w, sk)->nonblock);
 }
 
 /* tcp_send_fin(): a FIN segment after the queued data */
