@@ -52,12 +52,16 @@ struct probe {
 		return (expr);                                      \
 	}
 
-static struct span_snapshot *probe_snap(struct span_world *w)
+/* span_world_restore(NULL, a real snapshot) fails; the snapshot is freed */
+static bool probe_restore_null_world(struct span_world *w)
 {
 	struct span_snapshot *s = NULL;
+	bool ok;
 
 	span_world_snapshot(w, &s);
-	return s;
+	ok = s && span_world_restore(NULL, s) < 0;
+	span_snapshot_free(w, s);
+	return ok;
 }
 
 static bool probe_trace_format(void)
@@ -204,7 +208,7 @@ PROBE(snapshot_null,
       span_world_snapshot(NULL, &(struct span_snapshot *){ 0 }) < 0 &&
 	      span_world_snapshot(w, NULL) < 0 &&
 	      span_world_restore(w, NULL) < 0 &&
-	      span_world_restore(NULL, probe_snap(w)) < 0 &&
+	      probe_restore_null_world(w) &&
 	      (span_snapshot_free(NULL, NULL), true) &&
 	      (span_snapshot_free(w, NULL), true) &&
 	      span_snapshot_bytes(NULL) == 0 &&
@@ -246,6 +250,7 @@ static int run_probe_child(probe_fn fn)
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	struct span_world *w = NULL;
 	struct ctx c = { 0 };
+	bool ok;
 
 	/* cmocka catches these; in the child a crash must kill it */
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
@@ -257,7 +262,9 @@ static int run_probe_child(probe_fn fn)
 	    span_kmem_alloc(w, PG, SPAN_KMEM_PAGES, 0, "k", 1, &c.kmem) ||
 	    span_owner_create(w, &c.owner))
 		return 100; /* the setup failed */
-	return fn(w, &c) ? 0 : 1;
+	ok = fn(w, &c);
+	span_world_destroy(w);
+	return ok ? 0 : 1;
 }
 
 static void test_api_null_pointers(void **state)
