@@ -121,25 +121,6 @@ static int scn_within_limits(const struct scn *s, struct scn_limits *l)
 		    (s->sets[i].param == SPAN_PARAM_PIPE_BUFFERS &&
 		     s->sets[i].value > 1024))
 			return 0;
-	/*
-	 * KNOWN BUG (reported): a `set` value the parser accepts and the world
-	 * refuses (set refcount_bits = 2) makes run_create() return a run
-	 * without its tables, and report_text() then dereferences NULL
-	 * (sim/run.c run_var()).  Skip such scenarios until it is fixed.
-	 */
-	{
-		struct span_world *w;
-		int bad = 0;
-
-		if (span_world_create(&w, NULL, NULL))
-			return 0;
-		for (int i = 0; i < s->nr_sets; i++)
-			bad |= span_world_set_param(w, s->sets[i].param,
-						    (uint64_t)s->sets[i].value) != 0;
-		span_world_destroy(w);
-		if (bad)
-			return 0;
-	}
 	l->loop_max = calloc((size_t)s->nr_kind[SCN_SYM_LOOPVAR] + 1,
 			     sizeof(int64_t));
 	if (!l->loop_max)
