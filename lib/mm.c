@@ -111,13 +111,29 @@ static void fill_pattern(uint8_t *dst, size_t n, const void *fill,
 	}
 }
 
+/* the initial contents of page @index of a new region: the pattern */
+static void fill_page(struct span_world *w, uint32_t page, uint32_t index,
+		      const void *fill, size_t fill_len, const char *func)
+{
+	uint8_t buf[4096];
+
+	for (uint32_t off = 0; off < w->page_size; off += sizeof(buf)) {
+		uint32_t n = w->page_size - off < sizeof(buf) ?
+				     w->page_size - off : sizeof(buf);
+
+		fill_pattern(buf, n, fill, fill_len,
+			     (uint64_t)index * w->page_size + off);
+		span__page_write(w, page, off, buf, n, NULL, PROV_INIT, func,
+				 false);
+	}
+}
+
 int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 		   unsigned int flags, const void *fill, size_t fill_len,
 		   int *region)
 {
 	uint32_t npages, r, v, base;
 	struct span_vma *vma;
-	uint8_t buf[4096];
 
 	if (!w || !region || !size || size > (1ull << 32) ||
 	    (flags & ~SPAN_MMAP_UNTOUCHED) || (fill_len && !fill))
@@ -159,15 +175,7 @@ int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 		}
 		PAGE(w, page)->flags |= PG_anon_exclusive;
 		pte_map(w, pte, page, true, "do_anonymous_page");
-		for (uint32_t off = 0; off < w->page_size; off += sizeof(buf)) {
-			uint32_t n = w->page_size - off < sizeof(buf) ?
-					     w->page_size - off : sizeof(buf);
-
-			fill_pattern(buf, n, fill, fill_len,
-				     (uint64_t)i * w->page_size + off);
-			span__page_write(w, page, off, buf, n, NULL, PROV_INIT,
-					 "do_anonymous_page", false);
-		}
+		fill_page(w, page, i, fill, fill_len, "do_anonymous_page");
 	}
 	*region = (int)r;
 	return 0;
@@ -686,7 +694,6 @@ int span_kmem_alloc(struct span_world *w, uint64_t size, int kind, int owner,
 {
 	uint32_t k, base, npages;
 	int pkind;
-	uint8_t buf[4096];
 
 	if (!w || !region || !size || size > (1ull << 32) ||
 	    (fill_len && !fill))
@@ -738,15 +745,7 @@ int span_kmem_alloc(struct span_world *w, uint64_t size, int kind, int owner,
 			PAGE(w, page)->owner = (uint32_t)owner;
 			OWNER(w, owner)->bytes += w->page_size;
 		}
-		for (uint32_t off = 0; off < w->page_size; off += sizeof(buf)) {
-			uint32_t n = w->page_size - off < sizeof(buf) ?
-					     w->page_size - off : sizeof(buf);
-
-			fill_pattern(buf, n, fill, fill_len,
-				     (uint64_t)i * w->page_size + off);
-			span__page_write(w, page, off, buf, n, NULL, PROV_INIT,
-					 "kmalloc", false);
-		}
+		fill_page(w, page, i, fill, fill_len, "kmalloc");
 	}
 	*region = (int)k;
 	return 0;
