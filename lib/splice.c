@@ -139,6 +139,24 @@ static int opipe_prep(struct span_pipe_inode_info *opipe, bool nonblock)
 
 /* --- pipe to pipe ------------------------------------------------------- */
 
+/*
+ * ipipe_prep() then opipe_prep(), as splice_pipe_to_pipe() and link_pipe()
+ * both begin: 0 ready, 1 at EOF, or -errno.
+ */
+static int pipe_pair_prep(struct span_world *w,
+			  struct span_pipe_inode_info *ipipe,
+			  struct span_pipe_inode_info *opipe, bool nonblock)
+{
+	int err;
+
+	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, ipipe));
+	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, opipe));
+	err = ipipe_prep(ipipe, nonblock);
+	if (err)
+		return err;
+	return opipe_prep(opipe, nonblock);
+}
+
 /* KREF: fs/splice.c splice_pipe_to_pipe() */
 static ssize_t splice_pipe_to_pipe(struct span_world *w,
 				   struct span_pipe_inode_info *ipipe,
@@ -149,14 +167,9 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 	ssize_t ret = 0;
 	int err;
 
-	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, ipipe));
-	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, opipe));
-	err = ipipe_prep(ipipe, nonblock);
+	err = pipe_pair_prep(w, ipipe, opipe, nonblock);
 	if (err)
 		return err == 1 ? 0 : err;
-	err = opipe_prep(opipe, nonblock);
-	if (err)
-		return err;
 	while (len) {
 		struct span_pipe_buffer *ibuf, *obuf;
 
@@ -225,14 +238,9 @@ static ssize_t link_pipe(struct span_world *w,
 	ssize_t ret = 0;
 	int err;
 
-	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, ipipe));
-	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, opipe));
-	err = ipipe_prep(ipipe, nonblock);
+	err = pipe_pair_prep(w, ipipe, opipe, nonblock);
 	if (err)
 		return err == 1 ? 0 : err;
-	err = opipe_prep(opipe, nonblock);
-	if (err)
-		return err;
 	for (uint32_t i = ipipe->tail; len; i++) {
 		struct span_pipe_buffer *ibuf, *obuf;
 		uint32_t n;
