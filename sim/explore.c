@@ -155,6 +155,20 @@ static void witness(char **slot, size_t *len, const char *sched)
 	*len = n;
 }
 
+/* count each condition's value in this end state, keeping witnesses */
+static void tally(struct explore_cond *e, const struct cond_result *c, int n,
+		  const char *sched)
+{
+	for (int i = 0; i < n; i++) {
+		if (c[i].error)
+			e[i].error++;
+		else if (c[i].value)
+			e[i].yes++, witness(&e[i].witness_yes, &e[i].len_yes, sched);
+		else
+			e[i].no++, witness(&e[i].witness_no, &e[i].len_no, sched);
+	}
+}
+
 static void end_state(struct xctx *x)
 {
 	struct explore_result *res = x->res;
@@ -188,28 +202,8 @@ static void end_state(struct xctx *x)
 		witness(&res->missed_witness, &res->missed_len, sched);
 	}
 	if (st == RUN_DONE || st == RUN_DEADLOCK) {
-		for (int i = 0; i < s->nr_expects; i++) {
-			const struct cond_result *c = &run_expects(r)[i];
-			struct explore_cond *e = &res->expects[i];
-
-			if (c->error)
-				e->error++;
-			else if (c->value)
-				e->yes++, witness(&e->witness_yes, &e->len_yes, sched);
-			else
-				e->no++, witness(&e->witness_no, &e->len_no, sched);
-		}
-		for (int i = 0; i < s->nr_exists; i++) {
-			const struct cond_result *c = &run_exists(r)[i];
-			struct explore_cond *e = &res->exists[i];
-
-			if (c->error)
-				e->error++;
-			else if (c->value)
-				e->yes++, witness(&e->witness_yes, &e->len_yes, sched);
-			else
-				e->no++, witness(&e->witness_no, &e->len_no, sched);
-		}
+		tally(res->expects, run_expects(r), s->nr_expects, sched);
+		tally(res->exists, run_exists(r), s->nr_exists, sched);
 	}
 	free(sched);
 }
