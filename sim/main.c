@@ -849,6 +849,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "help")) {
 		const char *c = argc > 2 ? argv[2] : "";
 
+		if (!strcmp(c, "kernel")) {
+			char *h[] = { "--help", NULL };
+
+			return cmd_kernel(1, h);
+		}
+
 		fputs(!strcmp(c, "run") ? usage_run :
 		      !strcmp(c, "test") ? usage_test :
 		      !strcmp(c, "matrix") ? usage_matrix :
