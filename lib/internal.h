@@ -31,10 +31,21 @@ struct span_tab {
 
 /* Per-byte provenance of page contents: who wrote it and when. */
 struct span_prov {
-	uint32_t step;		/* step of the write (0: initial contents) */
-	uint16_t pid;		/* writing process; 0 for the kernel */
-	uint16_t kind;		/* enum prov_kind */
+	uint16_t epoch;		/* forks made before the write (w->nr_forks) */
+	uint16_t who;		/* writing process << 2 | enum prov_kind */
 };
+
+/*
+ * DEVIATION: 4 bytes of provenance per byte of memory, so a process id
+ * above 16383 or a fork count above 65535 saturates; no scenario or
+ * benchmark comes near either.
+ */
+#define PROV_SAT(v, max)	((v) > (max) ? (max) : (v))
+#define PROV_WHO(pid, kind)	((uint16_t)(PROV_SAT((uint32_t)(pid), 0x3fffu) << 2 | \
+					    ((kind) & 3)))
+#define PROV_PID(pv)		((uint32_t)(pv).who >> 2)
+#define PROV_KIND(pv)		((pv).who & 3)
+#define PROV_EPOCH(w)		((uint16_t)PROV_SAT((w)->nr_forks, 0xffffu))
 
 enum prov_kind {
 	PROV_INIT,		/* allocation-time contents (fill) */
@@ -91,7 +102,8 @@ struct span_process {
 	uint8_t has_pinned;	/* MMF_HAS_PINNED (sticky) */
 	uint8_t pad[2];
 	uint32_t parent;
-	uint64_t forked_at;	/* step of the fork that made it (0: init) */
+	uint32_t fork_epoch;	/* w->nr_forks just after it was made (0: init) */
+	uint32_t pad2;
 };
 
 /* Page-table entry (in the pte pool, a range per vma). */
@@ -207,6 +219,7 @@ struct span_world {
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;
 	struct span_tab kmems, files, pipes, slots;
 	uint64_t user_pipe_bufs;	/* user->pipe_bufs: slots of live pipes */
+	uint32_t nr_forks;		/* processes made after init */
 	struct span_net net;
 };
 
@@ -405,9 +418,9 @@ bool span__net_refers_owner(struct span_world *w, uint32_t owner);
 void span__check_step(struct span_world *w);
 void span__owner_destructed_check(struct span_world *w, uint32_t owner);
 
-/* split between two processes: the step after which their memory is
+/* split between two processes: the fork epoch from which their memory is
  * private to each */
-uint64_t span__split_step(const struct span_world *w, uint32_t a, uint32_t b);
+uint32_t span__split_epoch(const struct span_world *w, uint32_t a, uint32_t b);
 
 #define page_size_of(w) ((w)->page_size)
 

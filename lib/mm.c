@@ -34,12 +34,13 @@ static uint32_t vma_id(struct span_world *w, struct span_vma *v)
 }
 
 /*
- * The step after which processes @a and @b no longer share private
- * memory: the first fork below their closest common ancestor.
+ * The fork epoch from which processes @a and @b no longer share private
+ * memory: that of the first fork below their closest common ancestor.  A
+ * write made at that epoch or later is private to the writer.
  */
-uint64_t span__split_step(const struct span_world *w, uint32_t a, uint32_t b)
+uint32_t span__split_epoch(const struct span_world *w, uint32_t a, uint32_t b)
 {
-	uint32_t ca[64], cb[64];
+	uint32_t ca[64], cb[64], sa, sb;
 	int na = 0, nb = 0;
 
 	for (uint32_t p = a; p && na < 64; p = TAB_AT(w->procs, struct span_process, p)->parent)
@@ -51,12 +52,11 @@ uint64_t span__split_step(const struct span_world *w, uint32_t a, uint32_t b)
 		na--;
 		nb--;
 	}
-	{
-		uint64_t sa = na ? TAB_AT(w->procs, struct span_process, ca[na - 1])->forked_at : UINT64_MAX;
-		uint64_t sb = nb ? TAB_AT(w->procs, struct span_process, cb[nb - 1])->forked_at : UINT64_MAX;
-
-		return sa < sb ? sa : sb;
-	}
+	sa = na ? TAB_AT(w->procs, struct span_process, ca[na - 1])->fork_epoch :
+		  UINT32_MAX;
+	sb = nb ? TAB_AT(w->procs, struct span_process, cb[nb - 1])->fork_epoch :
+		  UINT32_MAX;
+	return sa < sb ? sa : sb;
 }
 
 /* --- mappings ---------------------------------------------------------- */
@@ -525,11 +525,11 @@ int span__user_copy_from(struct span_world *w, uint32_t pid,
 		return -EFAULT;
 	if (src->buf) {
 		memcpy(dst, (const uint8_t *)src->buf + pos, len);
-		for (uint32_t i = 0; i < len; i++) {
-			prov[i].step = (uint32_t)w->step;
-			prov[i].pid = (uint16_t)pid;
-			prov[i].kind = PROV_KERNEL_COPY;
-		}
+		struct span_prov one = { .epoch = PROV_EPOCH(w),
+					 .who = PROV_WHO(pid, PROV_KERNEL_COPY) };
+
+		for (uint32_t i = 0; i < len; i++)
+			prov[i] = one;
 		return 0;
 	}
 	if (src->region &&
@@ -622,7 +622,7 @@ int span_process_create(struct span_world *w, int *pid)
 	/* DEVIATION: modelled as a child of init forked before any memory
 	 * existed: it shares nothing, and its writes are private to it */
 	PROC(w, p)->parent = SPAN_INIT_PID;
-	PROC(w, p)->forked_at = w->step;
+	PROC(w, p)->fork_epoch = ++w->nr_forks;
 	span__fp(w, true, SPAN_OBJ_PROCESS, p);
 	span__trace(w, "copy_process", SPAN_TR_ALLOC, SPAN_OBJ_PROCESS, p, 0, p,
 		    "new process");
@@ -642,7 +642,7 @@ int span_fork(struct span_world *w, int pid, int *child)
 	if (!c)
 		return -ENOMEM;
 	PROC(w, c)->parent = (uint32_t)pid;
-	PROC(w, c)->forked_at = w->step;
+	PROC(w, c)->fork_epoch = ++w->nr_forks;
 	span__fp(w, true, SPAN_OBJ_PROCESS, c);
 	span__fp(w, true, SPAN_OBJ_PROCESS, (uint32_t)pid);
 	span__trace(w, "copy_process", SPAN_TR_ALLOC, SPAN_OBJ_PROCESS, c,

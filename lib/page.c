@@ -343,9 +343,8 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 	if (src_prov) {
 		memmove(pv, src_prov, len * sizeof(*pv));
 	} else {
-		struct span_prov one = { .step = (uint32_t)w->step,
-					 .pid = (uint16_t)w->cur_pid,
-					 .kind = (uint16_t)prov_kind };
+		struct span_prov one = { .epoch = PROV_EPOCH(w),
+					 .who = PROV_WHO(w->cur_pid, prov_kind) };
 
 		for (uint32_t i = 0; i < len; i++)
 			pv[i] = one;
@@ -392,17 +391,26 @@ void span__observe(struct span_world *w, uint32_t page, uint32_t off,
 		   uint32_t len, uint32_t capturer, const char *func)
 {
 	const struct span_prov *pv;
+	uint16_t last_who = 0;	/* no USER_STORE has who 0 */
+	uint32_t split = 0;
 
-	if (!capturer || !span__page_live(w, page))
+	/* without a fork no memory was ever shared */
+	if (!capturer || !w->nr_forks || !span__page_live(w, page))
 		return;
 	pv = page_prov(w, page) + off;
 	for (uint32_t i = 0; i < len; i++) {
-		if (pv[i].kind != PROV_USER_STORE || pv[i].pid == capturer)
+		if (PROV_KIND(pv[i]) != PROV_USER_STORE ||
+		    PROV_PID(pv[i]) == capturer)
 			continue;
-		if (pv[i].step > span__split_step(w, capturer, pv[i].pid)) {
+		if (pv[i].who != last_who) {
+			/* bytes come in runs from one writer */
+			last_who = pv[i].who;
+			split = span__split_epoch(w, capturer, PROV_PID(pv[i]));
+		}
+		if (pv[i].epoch >= split) {
 			span__violate(w, SPAN_INV_COW_LEAK, SPAN_OBJ_PAGE, page,
-				      func, "%s: process %u sees a byte process %u stored at step %u into its private memory after fork",
-				      func, capturer, pv[i].pid, pv[i].step);
+				      func, "%s: process %u sees a byte process %u stored into its private memory after they split at fork",
+				      func, capturer, PROV_PID(pv[i]));
 			return;
 		}
 	}

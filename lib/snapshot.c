@@ -219,18 +219,6 @@ static void net_sink(void *ctx, const void *p, size_t n)
 	emit(ctx, p, n);
 }
 
-static uint32_t fork_epoch(const struct span_world *w, uint64_t step)
-{
-	uint32_t e = 0;
-
-	for (uint32_t p = 1; p < w->procs.n; p++)
-		if (span__tab_live(&w->procs, p) &&
-		    TAB_AT(w->procs, struct span_process, p)->forked_at &&
-		    TAB_AT(w->procs, struct span_process, p)->forked_at < step)
-			e++;
-	return e;
-}
-
 static void canon(const struct span_world *cw, struct canon_buf *cb)
 {
 	struct span_world *w = (struct span_world *)cw;
@@ -239,7 +227,6 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 	emit(cb, w->param, sizeof(w->param));
 	for (uint32_t i = 1; i < w->pages.n; i++) {
 		struct span_page p;
-		const struct span_prov *pv;
 
 		if (!span__page_live(w, i))
 			continue;
@@ -248,22 +235,8 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		emit(cb, &i, sizeof(i));
 		emit(cb, &p, sizeof(p));
 		emit(cb, page_bytes(w, i), w->page_size);
-		pv = page_prov(w, i);
-		{
-			uint32_t last_step = UINT32_MAX, epoch = 0;
-
-			for (uint32_t b = 0; b < w->page_size; b++) {
-				uint32_t c[2];
-
-				if (pv[b].step != last_step) {
-					last_step = pv[b].step;
-					epoch = fork_epoch(w, last_step);
-				}
-				c[0] = (uint32_t)pv[b].pid << 16 | pv[b].kind;
-				c[1] = epoch;
-				emit(cb, c, sizeof(c));
-			}
-		}
+		/* provenance is canonical as it is: fork epochs, not steps */
+		emit(cb, page_prov(w, i), w->page_size * sizeof(struct span_prov));
 	}
 	for (uint32_t i = 1; i < w->owners.n; i++) {
 		struct span_owner o;
@@ -286,7 +259,6 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		if (!PROC(w, i)->live)
 			continue;
 		p = *PROC(w, i);
-		p.forked_at = fork_epoch(w, p.forked_at + 1);
 		emit(cb, &i, sizeof(i));
 		emit(cb, &p, sizeof(p));
 	}
