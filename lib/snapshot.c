@@ -10,6 +10,8 @@
  * absolute step numbers replaced by what a later decision can depend on
  * (whether an owner was destructed; a write's fork epoch).
  */
+#include <stddef.h>
+
 #include <xxhash.h>
 
 #include "internal.h"
@@ -27,72 +29,91 @@ struct span_snapshot {
 	uint8_t *page_data;
 	struct span_prov *page_prov;
 	size_t bytes;
+	/* the tables and the pages follow in the same allocation */
+};
+
+/* offsets of the tables in struct span_world, in snapshot order */
+static const size_t tab_offsets[NR_TABS] = {
+	offsetof(struct span_world, pages),
+	offsetof(struct span_world, owners),
+	offsetof(struct span_world, descs),
+	offsetof(struct span_world, procs),
+	offsetof(struct span_world, vmas),
+	offsetof(struct span_world, ptes),
+	offsetof(struct span_world, regions),
+	offsetof(struct span_world, ids),
+	offsetof(struct span_world, kmems),
+	offsetof(struct span_world, files),
+	offsetof(struct span_world, pipes),
+	offsetof(struct span_world, slots),
+	offsetof(struct span_world, net.events),
+	offsetof(struct span_world, net.skbs),
+	offsetof(struct span_world, net.shinfos),
+	offsetof(struct span_world, net.ubufs),
+	offsetof(struct span_world, net.socks),
+	offsetof(struct span_world, net.captures),
+	offsetof(struct span_world, net.notes),
 };
 
 static struct span_tab *world_tabs(struct span_world *w, int i)
 {
-	struct span_tab *t[NR_TABS] = {
-		&w->pages, &w->owners, &w->descs, &w->procs, &w->vmas,
-		&w->ptes, &w->regions, &w->ids, &w->kmems, &w->files,
-		&w->pipes, &w->slots, &w->net.events, &w->net.skbs,
-		&w->net.shinfos, &w->net.ubufs, &w->net.socks,
-		&w->net.captures, &w->net.notes,
-	};
-
-	return t[i];
+	return (struct span_tab *)((char *)w + tab_offsets[i]);
 }
 
 void span_snapshot_free(struct span_world *w, struct span_snapshot *s)
 {
 	if (!w || !s)
 		return;
-	for (int i = 0; i < NR_TABS; i++)
-		span__free(w, s->tabs[i].v);
-	span__free(w, s->page_data);
-	span__free(w, s->page_prov);
 	span__free(w, s);
+}
+
+/* keep each piece of a snapshot aligned for its element type */
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
 }
 
 int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 {
 	struct span_world *w = (struct span_world *)cw;
 	struct span_snapshot *s;
-	size_t np;
+	size_t np, total = align8(sizeof(*s));
+	char *p;
 
 	if (!w || !out)
 		return -EINVAL;
-	s = span__alloc(w, sizeof(*s));
+	/* one allocation: the header, every table's used prefix, the pages */
+	for (int i = 0; i < NR_TABS; i++) {
+		struct span_tab *t = world_tabs(w, i);
+
+		total += align8((size_t)t->n * t->esz);
+	}
+	np = (size_t)w->pages.n * w->page_size;
+	total += align8(np) + np * sizeof(struct span_prov);
+	s = span__realloc(w, NULL, total);
 	if (!s)
 		return -ENOMEM;
 	s->w = *w;
 	s->w.viol = NULL;
-	s->bytes = sizeof(*s);
+	s->bytes = total;
+	p = (char *)s + align8(sizeof(*s));
 	for (int i = 0; i < NR_TABS; i++) {
 		struct span_tab *t = world_tabs(w, i);
 		size_t n = (size_t)t->n * t->esz;
 
 		s->tabs[i].n = t->n;
 		s->tabs[i].hint = t->hint;
-		s->tabs[i].v = span__realloc(w, NULL, n ? n : 1);
-		if (!s->tabs[i].v)
-			goto fail;
-		memcpy(s->tabs[i].v, t->v, n);
-		s->bytes += n;
+		s->tabs[i].v = p;
+		memcpy(p, t->v, n);
+		p += align8(n);
 	}
-	np = (size_t)w->pages.n * w->page_size;
-	s->page_data = span__realloc(w, NULL, np ? np : 1);
-	s->page_prov = span__realloc(w, NULL,
-				     np ? np * sizeof(struct span_prov) : 1);
-	if (!s->page_data || !s->page_prov)
-		goto fail;
-	memcpy(s->page_data, w->page_data, np);
-	memcpy(s->page_prov, w->page_prov, np * sizeof(struct span_prov));
-	s->bytes += np * (1 + sizeof(struct span_prov));
+	s->page_data = (uint8_t *)p;
+	memcpy(p, w->page_data, np);
+	p += align8(np);
+	s->page_prov = (struct span_prov *)p;
+	memcpy(p, w->page_prov, np * sizeof(struct span_prov));
 	*out = s;
 	return 0;
-fail:
-	span_snapshot_free(w, s);
-	return -ENOMEM;
 }
 
 static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
@@ -322,14 +343,25 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		 * occupied slots whole; of a free slot only the flags a
 		 * producer may leave in place (pipe_buf_init=stale)
 		 */
-		for (uint32_t k = 0; k < p.ring_size; k++) {
-			struct span_pipe_buffer *b = SLOT(w, PIPE(w, i)->bufs + k);
-			uint32_t rel = (k - pos[0]) & (p.ring_size - 1);
+		{
+			struct span_pipe_buffer *ring = SLOT(w, PIPE(w, i)->bufs);
+			uint8_t flags[64];
+			uint32_t nf = 0;
 
-			if (rel < pos[1])
-				emit(cb, b, sizeof(*b));
-			else
-				emit(cb, &b->flags, sizeof(b->flags));
+			for (uint32_t k = 0; k < p.ring_size; k++) {
+				uint32_t rel = (k - pos[0]) & (p.ring_size - 1);
+
+				if (rel < pos[1]) {
+					emit(cb, &ring[k], sizeof(ring[k]));
+					continue;
+				}
+				flags[nf++] = ring[k].flags;
+				if (nf == sizeof(flags)) {
+					emit(cb, flags, nf);
+					nf = 0;
+				}
+			}
+			emit(cb, flags, nf);
 		}
 	}
 	span__net_canon(w, net_sink, cb);
