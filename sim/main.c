@@ -592,6 +592,15 @@ static int cmd_test(int argc, char **argv)
 					}
 			printf("  schedule: ");
 			yaml_str(run_schedule(r));
+			{
+				char cl[2048], cmd[4096];
+
+				cmdline(cl, sizeof(cl), files[i], &o);
+				snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl,
+					 run_schedule(r));
+				printf("\n  command: ");
+				yaml_str(cmd);
+			}
 			printf("\n  ...\n");
 		}
 		run_destroy(r);
