@@ -616,21 +616,32 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 			res->seconds > 0 ? n / res->seconds : 0.0,
 			sizeof(struct vslot), res->table_bytes, res->peak_bytes,
 			pcoll, pass ? "true" : "false");
+		/* schedules are thread names, '@', digits, '*' and ',' */
 		for (int i = 0; i < s->nr_expects; i++)
-			fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64 "}",
+			fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
+				",\"counterexample\":%s%s%s}",
 				i ? "," : "", s->expects[i].line,
-				res->expects[i].yes, res->expects[i].no);
+				res->expects[i].yes, res->expects[i].no,
+				res->expects[i].witness_no ? "\"" : "",
+				res->expects[i].witness_no ? res->expects[i].witness_no : "null",
+				res->expects[i].witness_no ? "\"" : "");
 		fputs("],\"exists\":[", out);
 		for (int i = 0; i < s->nr_exists; i++)
-			fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64 "}",
+			fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
+				",\"witness\":%s%s%s}",
 				i ? "," : "", s->exists[i].line,
 				verdict(&res->exists[i]), res->exists[i].yes,
-				res->exists[i].no);
+				res->exists[i].no,
+				res->exists[i].witness_yes ? "\"" : "",
+				res->exists[i].witness_yes ? res->exists[i].witness_yes : "null",
+				res->exists[i].witness_yes ? "\"" : "");
 		fputs("],\"violations\":{", out);
 		for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
 			if (res->viol[i]) {
-				fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",",
-					span_invariant_name(i), res->viol[i]);
+				fprintf(out, "%s\"%s\":{\"end_states\":%" PRIu64
+					",\"witness\":\"%s\"}", first ? "" : ",",
+					span_invariant_name(i), res->viol[i],
+					res->viol_witness[i] ? res->viol_witness[i] : "");
 				first = 0;
 			}
 		fputs("}}}\n", out);
