@@ -97,17 +97,24 @@ static void fill_pattern(uint8_t *dst, size_t n, const void *fill,
 			 size_t fill_len, uint64_t start)
 {
 	const uint8_t *f = fill;
+	size_t j, done;
 
-	size_t j = fill_len ? (size_t)(start % fill_len) : 0;
-
-	if (!fill_len) {
-		memset(dst, 0, n);
+	if (!fill_len || fill_len == 1) {
+		memset(dst, fill_len ? f[0] : 0, n);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		dst[i] = f[j];
+	/* one period from the right phase, then double what is written */
+	j = (size_t)(start % fill_len);
+	for (done = 0; done < n && done < fill_len; done++) {
+		dst[done] = f[j];
 		if (++j == fill_len)
 			j = 0;
+	}
+	while (done < n) {
+		size_t chunk = done < n - done ? done : n - done;
+
+		memcpy(dst + done, dst, chunk);
+		done += chunk;
 	}
 }
 

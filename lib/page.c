@@ -345,9 +345,17 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 	} else {
 		struct span_prov one = { .epoch = PROV_EPOCH(w),
 					 .who = PROV_WHO(w->cur_pid, prov_kind) };
+		uint32_t done = len ? 1 : 0;
 
-		for (uint32_t i = 0; i < len; i++)
-			pv[i] = one;
+		/* one entry, then double what is written */
+		if (len)
+			pv[0] = one;
+		while (done < len) {
+			uint32_t chunk = done < len - done ? done : len - done;
+
+			memcpy(pv + done, pv, chunk * sizeof(*pv));
+			done += chunk;
+		}
 	}
 	span__fp(w, true, SPAN_OBJ_PAGE, page);
 	span__trace(w, func, SPAN_TR_COPY, SPAN_OBJ_PAGE, page, off, off + len,
