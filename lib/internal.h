@@ -45,6 +45,7 @@ struct span_prov {
 					    ((kind) & 3)))
 #define PROV_PID(pv)		((uint32_t)(pv).who >> 2)
 #define PROV_KIND(pv)		((pv).who & 3)
+#define STORE_WHO_MANY		0xffffu	/* several writers, or not known */
 #define PROV_EPOCH(w)		((uint16_t)PROV_SAT((w)->nr_forks, 0xffffu))
 
 enum prov_kind {
@@ -63,6 +64,9 @@ struct span_page {
 	uint8_t kind;		/* enum span_page_kind */
 	uint8_t flags;
 	uint8_t pad;
+	uint16_t store_who;	/* who made the user stores in it: 0 none,
+				 * one PROV_WHO(), or STORE_WHO_MANY */
+	uint16_t pad2;
 	uint32_t owner;		/* SPAN_PAGE_OWNER: the owner record */
 	int64_t refcount;	/* folio _refcount */
 	int64_t pincount;	/* exact pins (pincount=exact) */

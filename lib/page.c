@@ -321,6 +321,16 @@ static bool check_access(struct span_world *w, uint32_t page, uint32_t off,
 	return true;
 }
 
+/* the page's summary of user stores, with @who's added */
+static uint16_t store_who_merge(uint16_t a, uint16_t b)
+{
+	if (!a || a == b)
+		return b;
+	if (!b)
+		return a;
+	return STORE_WHO_MANY;
+}
+
 int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 		     const void *src, uint32_t len,
 		     const struct span_prov *src_prov, int prov_kind,
@@ -342,11 +352,15 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 	pv = page_prov(w, page) + off;
 	if (src_prov) {
 		memmove(pv, src_prov, len * sizeof(*pv));
+		/* copied provenance: unknown, unless the caller knows better */
+		p->store_who = STORE_WHO_MANY;
 	} else {
 		struct span_prov one = { .epoch = PROV_EPOCH(w),
 					 .who = PROV_WHO(w->cur_pid, prov_kind) };
 		uint32_t done = len ? 1 : 0;
 
+		if (prov_kind == PROV_USER_STORE)
+			p->store_who = store_who_merge(p->store_who, one.who);
 		/* one entry, then double what is written */
 		if (len)
 			pv[0] = one;
@@ -384,10 +398,18 @@ int span__page_copy(struct span_world *w, uint32_t dst, uint32_t doff,
 		return 0;
 	if (!check_access(w, src, soff, len, func, "copy"))
 		return -EFAULT;
+	uint16_t before;
+	int err;
+
 	span__fp(w, false, SPAN_OBJ_PAGE, src);
-	return span__page_write(w, dst, doff, page_bytes(w, src) + soff, len,
-				page_prov(w, src) + soff, PROV_KERNEL_COPY,
-				func, false);
+	before = span__page_live(w, dst) ? PAGE(w, dst)->store_who : 0;
+	err = span__page_write(w, dst, doff, page_bytes(w, src) + soff, len,
+			       page_prov(w, src) + soff, PROV_KERNEL_COPY,
+			       func, false);
+	if (!err)	/* the copy brings the source's stores along */
+		PAGE(w, dst)->store_who = store_who_merge(before,
+							  PAGE(w, src)->store_who);
+	return err;
 }
 
 /*
@@ -404,6 +426,10 @@ void span__observe(struct span_world *w, uint32_t page, uint32_t off,
 
 	/* without a fork no memory was ever shared */
 	if (!capturer || !w->nr_forks || !span__page_live(w, page))
+		return;
+	/* no user stores in the page, or only the capturer's own */
+	if (!PAGE(w, page)->store_who ||
+	    PAGE(w, page)->store_who == PROV_WHO(capturer, PROV_USER_STORE))
 		return;
 	pv = page_prov(w, page) + off;
 	for (uint32_t i = 0; i < len; i++) {

@@ -407,7 +407,11 @@ int span__pipe_close_end(struct span_world *w, uint32_t id, bool read_end)
 	return 0;
 }
 
-/* anon_pipe_get_page(): a cached tmp_page, else alloc_page() */
+/*
+ * anon_pipe_get_page(): a cached tmp_page, else alloc_page().  KREF: the
+ * page is not zeroed (GFP_HIGHUSER, no __GFP_ZERO), like a page back from
+ * the tmp_page cache: only the bytes the write puts in it are ever read.
+ */
 static uint32_t anon_pipe_get_page(struct span_world *w,
 				   struct span_pipe_inode_info *pipe)
 {
@@ -419,7 +423,7 @@ static uint32_t anon_pipe_get_page(struct span_world *w,
 			return page;
 		}
 	}
-	return span__alloc_page(w, SPAN_PAGE_PIPE, "anon_pipe_get_page");
+	return span__alloc_page_nozero(w, SPAN_PAGE_PIPE, "anon_pipe_get_page");
 }
 
 static bool ranges_meet(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)

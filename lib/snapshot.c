@@ -253,6 +253,7 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 			continue;
 		p = *PAGE(w, i);
 		p.freed_at = 0;
+		p.store_who = 0;	/* a cache of what the provenance says */
 		emit(cb, &i, sizeof(i));
 		emit(cb, &p, sizeof(p));
 		emit(cb, page_bytes(w, i), w->page_size);
