@@ -367,7 +367,6 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 ssize_t span__pipe_read(struct span_world *w, uint32_t pid,
 			struct span_pipe_inode_info *pipe, void *out,
 			size_t len, unsigned int flags);
-uint32_t span__pipe_buf_page(const struct span_pipe_buffer *buf);
 void span__trace_buf(struct span_world *w, const char *func,
 		     struct span_pipe_inode_info *pipe,
 		     const struct span_pipe_buffer *buf, const char *why);

@@ -240,11 +240,6 @@ void span__trace_buf(struct span_world *w, const char *func,
 		    pipe_occupancy(pipe) - 1, pipe_occupancy(pipe), msg);
 }
 
-uint32_t span__pipe_buf_page(const struct span_pipe_buffer *buf)
-{
-	return buf->page;
-}
-
 /* copy bytes out of a buffer, checking what they were captured from */
 void span__pipe_buf_read_bytes(struct span_world *w,
 			       struct span_pipe_buffer *buf, uint32_t off,

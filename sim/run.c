@@ -95,8 +95,6 @@ struct run {
 	bool deadlock;
 	const struct span_violation *viol;
 	struct span_violation deadlock_viol;
-	/* step being printed */
-	const char *cur_text;
 	const struct scn_str *step_data;	/* on_step: the var stored */
 };
 
@@ -1832,11 +1830,6 @@ int run_pid(const struct run *r, int process)
 	return r->pids[process];
 }
 
-const char *run_thread_name(const struct run *r, int tid)
-{
-	return tid >= 0 && tid < r->nr_threads ? r->threads[tid].name : NULL;
-}
-
 /* --- snapshots of a whole run (the explorer) ----------------------------- */
 
 struct run_snap {
@@ -2146,9 +2139,4 @@ const struct span_footprint *run_last_footprint(const struct run *r)
 bool run_thread_blocked(const struct run *r, int tid)
 {
 	return r->threads[tid].blocked;
-}
-
-int run_nr_threads(const struct run *r)
-{
-	return r->nr_threads;
 }

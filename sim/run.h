@@ -125,7 +125,6 @@ const struct scn_str *run_var(const struct run *r, int sym, int64_t index);
 bool run_label(const struct run *r, int sym, int64_t *value, uint64_t *step);
 int run_obj(const struct run *r, int sym, int64_t index, int64_t *id);
 int run_pid(const struct run *r, int process);
-const char *run_thread_name(const struct run *r, int tid);
 
 /* Snapshots of a whole run, for the explorer. */
 struct run_snap;
@@ -138,6 +137,5 @@ void run_hash(struct run *r, uint64_t out[2]);
 /** run_last_footprint - what the last step (or blocked attempt) touched. */
 const struct span_footprint *run_last_footprint(const struct run *r);
 bool run_thread_blocked(const struct run *r, int tid);
-int run_nr_threads(const struct run *r);
 
 #endif
