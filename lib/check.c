@@ -67,33 +67,31 @@ const char *span_invariant_doc(int inv)
 
 /* --- counting holders -------------------------------------------------- */
 
-void span__count_page_ref(struct span_world *w, struct span_counts *c,
-			  uint32_t page, const char *holder)
+/* one more holder of @page in @counts (its references or its pins) */
+static void count_page(struct span_world *w, int64_t *counts, uint32_t page,
+		       const char *holder, const char *verb)
 {
 	if (page == w->zero_page)
 		return;
 	if (!span__page_live(w, page)) {
 		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
-			      "span_world_check",
-			      "%s still references freed page#%u", holder,
-			      page);
+			      "span_world_check", "%s still %s freed page#%u",
+			      holder, verb, page);
 		return;
 	}
-	c->ref[page]++;
+	counts[page]++;
+}
+
+void span__count_page_ref(struct span_world *w, struct span_counts *c,
+			  uint32_t page, const char *holder)
+{
+	count_page(w, c->ref, page, holder, "references");
 }
 
 static void count_page_pin(struct span_world *w, struct span_counts *c,
 			   uint32_t page, const char *holder)
 {
-	if (page == w->zero_page)
-		return;
-	if (!span__page_live(w, page)) {
-		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
-			      "span_world_check",
-			      "%s still pins freed page#%u", holder, page);
-		return;
-	}
-	c->pins[page]++;
+	count_page(w, c->pins, page, holder, "pins");
 }
 
 static void count_owner_page(struct span_world *w, uint32_t page,

@@ -18,6 +18,7 @@
  * socket are enabled in FIFO order (the loopback backlog is a queue);
  * every other pending event is always enabled.
  */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -729,11 +730,38 @@ static void canon_tab(struct span_tab *t,
 	}
 }
 
+/*
+ * next_by_seq - the live element of @t with the smallest sequence number
+ * after *@last (the uint64_t at @seq_off in each element), or 0; *@last
+ * becomes its sequence number.
+ */
+static uint32_t next_by_seq(const struct span_tab *t, size_t seq_off,
+			    uint64_t *last)
+{
+	uint32_t best = 0;
+	uint64_t bs = UINT64_MAX;
+
+	for (uint32_t i = 1; i < t->n; i++) {
+		const uint8_t *e = (const uint8_t *)t->v + (size_t)i * t->esz;
+		uint64_t seq;
+
+		memcpy(&seq, e + seq_off, sizeof(seq));
+		if (*e && seq > *last && seq < bs) {
+			bs = seq;
+			best = i;
+		}
+	}
+	if (best)
+		*last = bs;
+	return best;
+}
+
 void span__net_canon(struct span_world *w,
 		     void (*sink)(void *ctx, const void *p, size_t n),
 		     void *ctx)
 {
 	uint64_t last = 0;
+	uint32_t i;
 
 	canon_tab(&w->net.skbs, sink, ctx);
 	canon_tab(&w->net.shinfos, sink, ctx);
@@ -741,44 +769,20 @@ void span__net_canon(struct span_world *w,
 	canon_tab(&w->net.socks, sink, ctx);
 	canon_tab(&w->net.captures, sink, ctx);
 	/* events and notes in their order, without the absolute counters */
-	for (;;) {
-		uint32_t best = 0, rec[4];
-		uint64_t bs = UINT64_MAX;
+	while ((i = next_by_seq(&w->net.events,
+				offsetof(struct span_event_ent, seq), &last))) {
+		uint32_t rec[4] = { i, EVENT(w, i)->kind, EVENT(w, i)->obj,
+				    EVENT(w, i)->sock ^ (EVENT(w, i)->arg << 8) };
 
-		for (uint32_t i = 1; i < w->net.events.n; i++)
-			if (EVENT(w, i)->live && EVENT(w, i)->seq > last &&
-			    EVENT(w, i)->seq < bs) {
-				bs = EVENT(w, i)->seq;
-				best = i;
-			}
-		if (!best)
-			break;
-		last = bs;
-		rec[0] = best;
-		rec[1] = EVENT(w, best)->kind;
-		rec[2] = EVENT(w, best)->obj;
-		rec[3] = EVENT(w, best)->sock ^ (EVENT(w, best)->arg << 8);
 		sink(ctx, rec, sizeof(rec));
 	}
 	last = 0;
-	for (;;) {
-		uint32_t best = 0, rec[5];
-		uint64_t bs = UINT64_MAX;
+	while ((i = next_by_seq(&w->net.notes,
+				offsetof(struct span_zc_note, seq), &last))) {
+		uint32_t rec[5] = { NOTE(w, i)->sk, NOTE(w, i)->lo,
+				    NOTE(w, i)->hi, NOTE(w, i)->copied,
+				    NOTE(w, i)->queued };
 
-		for (uint32_t i = 1; i < w->net.notes.n; i++)
-			if (NOTE(w, i)->live && NOTE(w, i)->seq > last &&
-			    NOTE(w, i)->seq < bs) {
-				bs = NOTE(w, i)->seq;
-				best = i;
-			}
-		if (!best)
-			break;
-		last = bs;
-		rec[0] = NOTE(w, best)->sk;
-		rec[1] = NOTE(w, best)->lo;
-		rec[2] = NOTE(w, best)->hi;
-		rec[3] = NOTE(w, best)->copied;
-		rec[4] = NOTE(w, best)->queued;
 		sink(ctx, rec, sizeof(rec));
 	}
 }
