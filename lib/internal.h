@@ -310,6 +310,8 @@ struct span_vma *span__find_vma(struct span_world *w, uint32_t pid,
 				uint32_t region);
 int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 	      uint64_t off, uint32_t gup, uint32_t *page, const char *func);
+int span__read_fault(struct span_world *w, uint32_t pid, uint32_t region,
+		     uint64_t off);
 int span__user_copy_from(struct span_world *w, uint32_t pid,
 			 const struct span_src *src, uint64_t pos,
 			 void *dst, struct span_prov *prov, uint32_t len);

@@ -170,7 +170,16 @@ int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 		uint32_t page;
 
 		if (flags & SPAN_MMAP_UNTOUCHED) {
-			pte_map(w, pte, w->zero_page, false, "do_anonymous_page");
+			/*
+			 * DEVIATION: under gup_zero_page=map the zero page is
+			 * mapped here rather than at the first read fault; no
+			 * observable differs.  Under populate the pte stays
+			 * empty until the first fault (span__read_fault()).
+			 */
+			if (w->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] ==
+			    SPAN_GUP_ZERO_PAGE_MAP)
+				pte_map(w, pte, w->zero_page, false,
+					"do_anonymous_page");
 			continue;
 		}
 		/* touched: do_anonymous_page() with FAULT_FLAG_WRITE */
@@ -311,6 +320,38 @@ static int fault_in_writable(struct span_world *w, uint32_t pid,
 	return do_wp_page(w, pte, false);
 }
 
+/*
+ * span__read_fault - handle_mm_fault() without FAULT_FLAG_WRITE on one page
+ * of an anonymous region: a load, copy_from_user() or read-only GUP.
+ * KREF: mm/memory.c do_anonymous_page(): a read fault maps the shared zero
+ * page unless mm_forbids_zeropage(); gup_zero_page=populate models kernel
+ * builds that allocate a private zeroed page instead, mapped writable as a
+ * write fault would.  A present pte is left alone.
+ */
+int span__read_fault(struct span_world *w, uint32_t pid, uint32_t region,
+		     uint64_t off)
+{
+	struct span_vma *vma;
+	struct span_pte *pte = region_pte(w, pid, region, off, &vma);
+	uint32_t page;
+
+	if (!pte)
+		return -EFAULT;
+	if (pte->present)
+		return 0;
+	span__fp(w, true, SPAN_OBJ_VMA, vma_id(w, vma));
+	if (w->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] == SPAN_GUP_ZERO_PAGE_MAP) {
+		pte_map(w, pte, w->zero_page, false, "do_anonymous_page");
+		return 0;
+	}
+	page = span__alloc_page(w, SPAN_PAGE_ANON, "do_anonymous_page");
+	if (!page)
+		return -ENOMEM;
+	PAGE(w, page)->flags |= PG_anon_exclusive;
+	pte_map(w, pte, page, true, "do_anonymous_page");
+	return 0;
+}
+
 int span_store(struct span_world *w, int pid, int region, uint64_t off,
 	       const void *data, size_t len)
 {
@@ -367,17 +408,15 @@ int span_load(struct span_world *w, int pid, int region, uint64_t off,
 
 		if (n > len)
 			n = (uint32_t)len;
+		err = span__read_fault(w, (uint32_t)pid, (uint32_t)region, off);
+		if (err)
+			return err;
 		pte = region_pte(w, (uint32_t)pid, (uint32_t)region, off, NULL);
-		if (!pte->present) {
-			memset(dst, 0, n);	/* reads fault in the zero page */
-		} else {
-			err = span__page_read(w, pte->page, poff, dst, n,
-					      "user load");
-			if (err)
-				return err;
-			span__observe(w, pte->page, poff, n, (uint32_t)pid,
-				      "user load");
-		}
+		err = span__page_read(w, pte->page, poff, dst, n, "user load");
+		if (err)
+			return err;
+		span__observe(w, pte->page, poff, n, (uint32_t)pid,
+			      "user load");
 		dst += n;
 		off += n;
 		len -= n;
@@ -403,9 +442,18 @@ int span_peek(const struct span_world *w, int pid, int region, uint64_t off,
 
 		if (n > len)
 			n = (uint32_t)len;
-		if (page < 0 || !span__page_live(w, (uint32_t)page))
+		if (page == -EFAULT && span__find_vma((struct span_world *)w,
+						      (uint32_t)pid,
+						      (uint32_t)region)) {
+			/* an empty pte: a load would read zeros */
+			memset(dst, 0, n);
+		} else if (page < 0 || !span__page_live(w, (uint32_t)page)) {
 			return -EFAULT;
-		memcpy(dst, w->page_data + (size_t)page * w->page_size + poff, n);
+		} else {
+			memcpy(dst, w->page_data +
+					    (size_t)page * w->page_size + poff,
+			       n);
+		}
 		dst += n;
 		off += n;
 		len -= n;
@@ -446,6 +494,9 @@ int64_t span_region_size(const struct span_world *w, int region)
  * KREF: mm/gup.c: a read-only FOLL_GET takes a ref on whatever is mapped,
  * the zero page included, and never unshares; FOLL_PIN first unshares a
  * shared anon page (gup_must_unshare()) and sets MMF_HAS_PINNED.
+ * Return: 0; -EFAULT outside the region; -ENOMEM when a fault could not
+ * allocate; -EOVERFLOW when the reference or pin was refused (each
+ * caller turns it into the errno its kernel path returns).
  */
 int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 	      uint64_t off, uint32_t gup, uint32_t *page, const char *func)
@@ -455,11 +506,12 @@ int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 
 	if (!pte)
 		return -EFAULT;
-	if (!pte->present || (gup & SPAN_FOLL_WRITE)) {
+	if (gup & SPAN_FOLL_WRITE)
 		err = fault_in_writable(w, pid, region, off);
-		if (err)
-			return err;
-	}
+	else
+		err = span__read_fault(w, pid, region, off);
+	if (err)
+		return err;
 	if ((gup & SPAN_FOLL_PIN) && pte->page != w->zero_page &&
 	    !(PAGE(w, pte->page)->flags & PG_anon_exclusive)) {
 		err = do_wp_page(w, pte, true);
@@ -470,9 +522,9 @@ int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 		PROC(w, pid)->has_pinned = 1;	/* mm_set_has_pinned_flag() */
 		err = span__pin_page(w, pte->page, func);
 		if (err)
-			return err;
+			return err == -ENOMEM ? -EOVERFLOW : err;
 	} else if (!span__try_get_page(w, pte->page, 1, func)) {
-		return -ENOMEM;	/* try_grab_folio() */
+		return -EOVERFLOW;	/* try_grab_folio() refused */
 	}
 	*page = pte->page;
 	return 0;
@@ -502,6 +554,8 @@ int span_get_user_pages(struct span_world *w, int pid, int region,
 					    "pin_user_pages_fast" :
 					    "get_user_pages_fast");
 
+		if (err == -EOVERFLOW)
+			err = -ENOMEM;	/* try_grab_folio()'s errno */
 		if (err)
 			return n ? n : err;
 		if (gup & SPAN_FOLL_PIN)
@@ -551,23 +605,24 @@ int span__user_copy_from(struct span_world *w, uint32_t pid,
 
 		if (n > len)
 			n = len;
-		if (src->kmem)
+		if (src->kmem) {
 			page = span_kmem_page(w, src->kmem, off);
-		else
-			page = span_region_page(w, (int)pid, src->region, off);
-		if (page == -EFAULT && src->region) {
-			/* not present: the copy faults in the zero page */
-			memset(d, 0, n);
-			memset(prov, 0, n * sizeof(*prov));
-		} else if (page < 0) {
-			return -EFAULT;
 		} else {
-			if (span__page_read(w, (uint32_t)page, poff, d, n,
-					    "copy_from_user"))
-				return -EFAULT;
-			memcpy(prov, page_prov(w, (uint32_t)page) + poff,
-			       n * sizeof(*prov));
+			/* an empty pte: the copy takes a read fault */
+			int err = span__read_fault(w, pid,
+						   (uint32_t)src->region, off);
+
+			if (err)
+				return err;
+			page = span_region_page(w, (int)pid, src->region, off);
 		}
+		if (page < 0)
+			return -EFAULT;
+		if (span__page_read(w, (uint32_t)page, poff, d, n,
+				    "copy_from_user"))
+			return -EFAULT;
+		memcpy(prov, page_prov(w, (uint32_t)page) + poff,
+		       n * sizeof(*prov));
 		d += n;
 		prov += n;
 		pos += n;

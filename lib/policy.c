@@ -13,6 +13,7 @@ struct knob_desc {
 	const char *name;
 	const char *doc;
 	const char *values[5];
+	bool host;	/* a property of the kernel build, probed live */
 };
 
 static const struct knob_desc knobs[SPAN_NR_KNOBS] = {
@@ -55,6 +56,9 @@ static const struct knob_desc knobs[SPAN_NR_KNOBS] = {
 	[SPAN_KNOB_SKB_SHARED_FRAG] = { "skb_shared_frag",
 		"SKBFL_SHARED_FRAG survives every helper; is lost by skb_try_coalesce or pskb_copy; or in-place consumers ignore it",
 		{ "keep", "drop_on_coalesce", "drop_on_copy", "ignore" } },
+	[SPAN_KNOB_GUP_ZERO_PAGE] = { "gup_zero_page",
+		"a read fault or read-only GUP of never-touched anon memory maps the shared zero page, or populates a private zeroed page (host property)",
+		{ "map", "populate" }, true },
 };
 
 struct preset_desc {
@@ -135,6 +139,13 @@ const char *span_knob_doc(int k)
 	if (k < 0 || k >= SPAN_NR_KNOBS)
 		return NULL;
 	return knobs[k].doc;
+}
+
+int span_knob_is_host(int k)
+{
+	if (k < 0 || k >= SPAN_NR_KNOBS)
+		return -EINVAL;
+	return knobs[k].host;
 }
 
 void span_policy_default(struct span_policy *p)

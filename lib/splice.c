@@ -590,7 +590,7 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 					&page, func);
 			if (err) {
 				if (!ret)
-					ret = err == -ENOMEM ? -EFAULT : err;
+					ret = err == -EOVERFLOW ? -EFAULT : err;
 				break;
 			}
 			ops = mode == SPAN_VMSPLICE_PIN ? SPAN_PBO_USER_PIN :

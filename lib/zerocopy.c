@@ -344,7 +344,9 @@ ssize_t span__zerocopy_fill_skb_from_iter(struct span_world *w, uint32_t skb,
 		err = span__gup(w, it->pid, (uint32_t)it->src->region, at,
 				pin ? SPAN_FOLL_PIN : SPAN_FOLL_GET, &page, func);
 		if (err) {
-			err = -EFAULT;
+			/* a fault that could not allocate stays -ENOMEM */
+			if (err != -ENOMEM)
+				err = -EFAULT;
 			goto fail;
 		}
 		if (capture_add(w, ubuf, page)) {

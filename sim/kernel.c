@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 /* run.h first: <sched.h> (through <pthread.h>) defines SCHED_FIFO too */
+#include "host.h"
 #include "kernel.h"
 #include "run.h"
 
@@ -87,6 +88,7 @@ enum { KSCHED_FIFO = SCHED_FIFO };
 static const char usage_kernel[] =
 "usage: spansim kernel FILE [--param K=V]... [--set K=V]... [--policy K=V]...\n"
 "                      [--verbose] [--keep]\n"
+"       spansim kernel --probe\n"
 "\n"
 "Differential run against the live kernel.  Runs the scenario on the model\n"
 "with the fifo schedule, then executes the same operations in the same\n"
@@ -103,6 +105,15 @@ static const char usage_kernel[] =
 "  --verbose, -v   print every operation side by side, not only the\n"
 "                  disagreements\n"
 "  --keep          keep the temporary directory\n"
+"  --probe         print what the live kernel does where kernel builds\n"
+"                  differ, and exit\n"
+"\n"
+"Host knobs: before comparing, the runner probes the live kernel for the\n"
+"behaviours that differ between kernel builds and configurations\n"
+"(gup_zero_page: does vmsplice of never-touched memory hold the zero page)\n"
+"and runs the model under the values it found.  A scenario that names a\n"
+"host knob itself (`policy gup_zero_page = map`) runs only on a host that\n"
+"behaves that way, and is skipped elsewhere.\n"
 "\n"
 "Scenarios that cannot run for real print `SKIP: REASON` and exit 3: kmem,\n"
 "put, decrypt, MSG_SPLICE_PAGES sends, a policy knob off its mainline\n"
@@ -228,6 +239,7 @@ struct kctx {
 	const struct scn *s;
 	const char *file;
 	bool verbose, keep;
+	struct host_facts host;
 	/* model phase */
 	struct run *r;
 	bool in_setup;
@@ -684,19 +696,6 @@ static const char *body_skip(const struct scn_body *b)
 	return NULL;
 }
 
-static int64_t read_sysctl(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* why the scenario cannot run for real, or NULL; @why is scratch space */
 static const char *skip_reason(struct kctx *k, char *why, size_t n)
 {
@@ -717,7 +716,21 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 		if ((r = body_skip(&s->threads[i].body)))
 			return r;
 	span_policy_default(&def);
-	for (int i = 0; i < SPAN_NR_KNOBS; i++)
+	for (int i = 0; i < SPAN_NR_KNOBS; i++) {
+		if (span_knob_is_host(i) == 1) {
+			/* set from the probe unless the scenario named it */
+			if (i == SPAN_KNOB_GUP_ZERO_PAGE &&
+			    k->host.gup_zero_page >= 0 &&
+			    s->policy.v[i] != k->host.gup_zero_page) {
+				snprintf(why, n,
+					 "policy %s = %s: the live kernel behaves as %s",
+					 span_knob_name(i),
+					 span_knob_value_name(i, s->policy.v[i]),
+					 span_knob_value_name(i, k->host.gup_zero_page));
+				return why;
+			}
+			continue;
+		}
 		if (s->policy.v[i] != def.v[i]) {
 			snprintf(why, n,
 				 "policy %s = %s is not the mainline default (only mainline runs live)",
@@ -725,6 +738,7 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 				 span_knob_value_name(i, s->policy.v[i]));
 			return why;
 		}
+	}
 	/* world parameters: the model's (after `set`) against the live ones */
 	if (span_world_create(&w, NULL, NULL))
 		return "out of memory";
@@ -737,18 +751,17 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 			int64_t live;
 			const char *what;
 		} live[] = {
-			{ SPAN_PARAM_PAGE_SIZE, sysconf(_SC_PAGESIZE), "the page size" },
+			{ SPAN_PARAM_PAGE_SIZE, k->host.page_size, "the page size" },
 			{ SPAN_PARAM_PIPE_BUFFERS, 16, "PIPE_DEF_BUFFERS" },
-			{ SPAN_PARAM_PIPE_MAX_SIZE,
-			  read_sysctl("/proc/sys/fs/pipe-max-size"), "fs.pipe-max-size" },
-			{ SPAN_PARAM_MAX_SKB_FRAGS,
-			  read_sysctl("/proc/sys/net/core/max_skb_frags"),
+			{ SPAN_PARAM_PIPE_MAX_SIZE, k->host.pipe_max_size,
+			  "fs.pipe-max-size" },
+			{ SPAN_PARAM_MAX_SKB_FRAGS, k->host.max_skb_frags,
 			  "net.core.max_skb_frags" },
 			{ SPAN_PARAM_PIPE_USER_PAGES_SOFT,
-			  read_sysctl("/proc/sys/fs/pipe-user-pages-soft"),
+			  k->host.pipe_user_pages_soft,
 			  "fs.pipe-user-pages-soft" },
 			{ SPAN_PARAM_PIPE_USER_PAGES_HARD,
-			  read_sysctl("/proc/sys/fs/pipe-user-pages-hard"),
+			  k->host.pipe_user_pages_hard,
 			  "fs.pipe-user-pages-hard" },
 		};
 		struct span_world *d;
@@ -2669,6 +2682,7 @@ int cmd_kernel(int argc, char **argv)
 {
 	const char *params[MAX_OV], *sets[MAX_OV], *pols[MAX_OV], *file = NULL;
 	int np = 0, ns = 0, npol = 0, ret;
+	bool probe = false;
 	struct scn_overrides ov;
 	struct scn_error e;
 	struct kctx k = { 0 };
@@ -2687,6 +2701,8 @@ int cmd_kernel(int argc, char **argv)
 			k.verbose = true;
 		} else if (!strcmp(a, "--keep")) {
 			k.keep = true;
+		} else if (!strcmp(a, "--probe")) {
+			probe = true;
 		} else if (!strcmp(a, "--param") || !strcmp(a, "--set") ||
 			   !strcmp(a, "--policy")) {
 			const char **arr = a[2] == 'p' && a[3] == 'a' ? params :
@@ -2713,6 +2729,15 @@ int cmd_kernel(int argc, char **argv)
 			file = a;
 		}
 	}
+	if (probe) {
+		if (file || np || ns || npol || k.keep) {
+			fprintf(stderr, "spansim kernel: --probe takes no FILE and no other option\n");
+			return KERNEL_EXIT_USAGE;
+		}
+		host_probe(&k.host);
+		host_print(&k.host, stdout);
+		return KERNEL_EXIT_AGREE;
+	}
 	if (!file) {
 		fprintf(stderr, "spansim kernel: needs exactly one FILE\n(see 'spansim kernel --help')\n");
 		return KERNEL_EXIT_USAGE;
@@ -2730,6 +2755,24 @@ int cmd_kernel(int argc, char **argv)
 	k.s = s;
 	k.file = file;
 	printf("kernel: scenario %s (%s)\n", s->name, file);
+	host_probe(&k.host);
+	if (k.verbose)
+		host_print(&k.host, stdout);
+	/* host knobs that the scenario leaves open follow the live kernel */
+	if (!(s->policy_named & (1u << SPAN_KNOB_GUP_ZERO_PAGE)) &&
+	    k.host.gup_zero_page >= 0) {
+		s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] =
+			(uint8_t)k.host.gup_zero_page;
+		if (k.host.gup_zero_page != SPAN_GUP_ZERO_PAGE_MAP)
+			printf("kernel: the model runs with gup_zero_page = %s, as probed on this host\n",
+			       span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
+						    k.host.gup_zero_page));
+	} else if (k.host.gup_zero_page < 0) {
+		printf("kernel: note: gup_zero_page %s; the model keeps gup_zero_page = %s\n",
+		       k.host.gup_zero_page_why,
+		       span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
+					    s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE]));
+	}
 	skip = skip_reason(&k, why, sizeof(why));
 	if (skip) {
 		printf("SKIP: %s\n", skip);

@@ -555,6 +555,10 @@ struct scn__arena;
  * @nr_sets: entries in @sets.
  * @policy: the final policy: defaults, then the file's policy lines in
  *	order, then --policy.
+ * @policy_named: bit k set when knob k was named by a `policy KNOB = V`
+ *	line or by --policy KNOB=V (a preset names none): the kernel runner
+ *	sets host knobs (span_knob_is_host()) that no line named from the
+ *	live kernel.
  * @processes: processes[0] is init, then `process` lines in order.
  * @nr_processes: entries in @processes.
  * @setups: the setup blocks, in order (run in this order).
@@ -586,6 +590,7 @@ struct scn {
 	struct scn_set *sets;
 	int nr_sets;
 	struct span_policy policy;
+	uint32_t policy_named;
 	struct scn_process *processes;
 	int nr_processes;
 	struct scn_setup *setups;

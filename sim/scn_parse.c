@@ -1649,6 +1649,8 @@ static void parse_set(struct parser *p)
 	expect_eol(p);
 }
 
+_Static_assert(SPAN_NR_KNOBS <= 32, "scn.policy_named has 32 bits");
+
 static void parse_policy(struct parser *p)
 {
 	struct scn__tok key, val;
@@ -1685,6 +1687,7 @@ static void parse_policy(struct parser *p)
 		     "bad value '%s' for policy knob '%s' (%s)", value, name,
 		     choices(k, buf, sizeof(buf)));
 	p->s->policy.v[k] = (uint8_t)v;
+	p->s->policy_named |= 1u << k;
 }
 
 /* setup [as PROC] and thread NAME [in PROC]: the process part. */
@@ -2179,10 +2182,15 @@ static void apply_overrides(struct parser *p)
 		const char *v = ov_split(p, "--policy", ov->policies[i], &klen);
 
 		ov_key(ov->policies[i], klen, key, sizeof(key));
-		if (!strcmp(key, "preset"))
+		if (!strcmp(key, "preset")) {
 			span_policy_preset(&s->policy, v);
-		else
+		} else {
+			int k = span_knob_lookup(key);
+
 			span_policy_set(&s->policy, key, v);
+			if (k >= 0)
+				s->policy_named |= 1u << k;
+		}
 	}
 	for (int i = 0; i < s->nr_sets; i++)
 		check_set(p, &s->sets[i]);

@@ -25,6 +25,7 @@ enum span_knob {
 	SPAN_KNOB_PIPE_BUF_INIT,
 	SPAN_KNOB_PIPE_LINK_MERGE,
 	SPAN_KNOB_SKB_SHARED_FRAG,
+	SPAN_KNOB_GUP_ZERO_PAGE,
 	SPAN_NR_KNOBS
 };
 
@@ -59,6 +60,15 @@ enum { SPAN_PIPE_LINK_MERGE_CLEAR, SPAN_PIPE_LINK_MERGE_KEEP };
 /* skb_shared_frag: SKBFL_SHARED_FRAG propagation */
 enum { SPAN_SHARED_FRAG_KEEP, SPAN_SHARED_FRAG_DROP_ON_COALESCE,
        SPAN_SHARED_FRAG_DROP_ON_COPY, SPAN_SHARED_FRAG_IGNORE };
+/*
+ * gup_zero_page: a read fault (a load, copy_from_user, read-only GUP) of
+ * never-touched anonymous memory maps the shared zero page (mainline x86),
+ * or populates a private zeroed page as a write fault would (kernel builds
+ * and configurations that do not use the zero page for anonymous read
+ * faults).  A host property, not a design choice: `spansim kernel` probes
+ * the live kernel for it.
+ */
+enum { SPAN_GUP_ZERO_PAGE_MAP, SPAN_GUP_ZERO_PAGE_POPULATE };
 
 /**
  * struct span_policy - one value per knob.
@@ -80,6 +90,12 @@ SPAN_API const char *span_knob_value_name(int k, int v);
 SPAN_API int span_knob_value_lookup(int k, const char *name);
 /** span_knob_doc - one line on what knob @k decides, or NULL. */
 SPAN_API const char *span_knob_doc(int k);
+/**
+ * span_knob_is_host - does knob @k describe the kernel build or
+ * configuration a scenario runs on (gup_zero_page) rather than a design
+ * choice?  Return: 1, 0, or -EINVAL for an unknown knob.
+ */
+SPAN_API int span_knob_is_host(int k);
 
 /** span_policy_default - fill @p with the mainline defaults. */
 SPAN_API void span_policy_default(struct span_policy *p);

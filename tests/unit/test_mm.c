@@ -75,6 +75,75 @@ static void test_mm_mmap_untouched(void **state)
 	span_world_destroy(w);
 }
 
+/*
+ * gup_zero_page: read-only GUP of never-touched memory references the zero
+ * page (map: a later store COWs away from it and the GUP user keeps
+ * zeros) or a private zeroed page (populate: the store lands in the page
+ * the GUP user holds).  kernel-semantics.md 5.6, 13.C.2.
+ */
+static void test_mm_untouched_gup_each_policy(void **state)
+{
+	for (int v = 0; v < 2; v++) {
+		struct span_world *w = world_new();
+		int zero = span_zero_page(w), region, region2, pipe;
+		int pages[1], page, back;
+		char buf[4];
+
+		set_knob(w, SPAN_KNOB_GUP_ZERO_PAGE, v);
+		region = do_mmap(w, SPAN_INIT_PID, 2 * PG, SPAN_MMAP_UNTOUCHED,
+				 NULL);
+		/* reads see zeros under both, with or without a pte */
+		memset(buf, 'x', sizeof(buf));
+		assert_ret(span_peek(w, SPAN_INIT_PID, region, 0, buf, 4), 0);
+		assert_true(all_bytes(buf, 0, 4));
+		assert_ret(do_gup(w, SPAN_INIT_PID, region, 0, 1, SPAN_FOLL_GET,
+				  pages, 1), 1);
+		page = pages[0];
+		if (v == SPAN_GUP_ZERO_PAGE_MAP) {
+			assert_int_equal(page, zero);
+		} else {
+			assert_true(page > 0 && page != zero);
+			assert_int_equal(page_info(w, page).kind,
+					 SPAN_PAGE_ANON);
+			assert_int_equal(page_ref(w, page), 2);
+			assert_int_equal(page_info(w, page).mapcount, 1);
+			assert_true(page_info(w, page).anon_exclusive);
+		}
+		assert_ret(do_store(w, SPAN_INIT_PID, region, 0, "BBBB", 4), 0);
+		back = span_region_page(w, SPAN_INIT_PID, region, 0);
+		if (v == SPAN_GUP_ZERO_PAGE_MAP)
+			assert_true(back != page);	/* COW from the zero page */
+		else
+			assert_int_equal(back, page);	/* written in place */
+		/* a load of the second page faults: zero page, or a new page */
+		assert_ret(do_load(w, SPAN_INIT_PID, region, PG, buf, 4), 0);
+		assert_true(all_bytes(buf, 0, 4));
+		back = span_region_page(w, SPAN_INIT_PID, region, PG);
+		if (v == SPAN_GUP_ZERO_PAGE_MAP)
+			assert_int_equal(back, zero);
+		else
+			assert_true(back > 0 && back != zero &&
+				    page_ref(w, back) == 1);
+		assert_ret(do_put_page(w, page), 0);
+
+		/* what a pipe reader sees: vmsplice, then a store */
+		region2 = do_mmap(w, SPAN_INIT_PID, PG, SPAN_MMAP_UNTOUCHED,
+				  NULL);
+		pipe = new_pipe(w, 0);
+		assert_ret(do_vmsplice(w, SPAN_INIT_PID, PW(pipe), region2, 0,
+				       PG, 0), PG);
+		assert_ret(do_store(w, SPAN_INIT_PID, region2, 0, "BBBB", 4), 0);
+		memset(buf, 'x', sizeof(buf));
+		assert_ret(do_read(w, SPAN_INIT_PID, PR(pipe), buf, 4, 0), 4);
+		assert_memory_equal(buf, v == SPAN_GUP_ZERO_PAGE_MAP ?
+					      "\0\0\0\0" : "BBBB", 4);
+
+		span_world_teardown(w);
+		assert_no_violations(w);
+		span_world_destroy(w);
+	}
+}
+
 static void test_mm_store_load(void **state)
 {
 	struct span_world *w = world_new();
@@ -754,6 +823,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mm_mmap_touched),
 		cmocka_unit_test(test_mm_mmap_untouched),
+		cmocka_unit_test(test_mm_untouched_gup_each_policy),
 		cmocka_unit_test(test_mm_store_load),
 		cmocka_unit_test(test_mm_fork_shares_cow),
 		cmocka_unit_test(test_mm_cow_after_fork_each_policy),

@@ -108,6 +108,11 @@ static const struct knob_expect knobs[] = {
 	    { "drop_on_coalesce", SPAN_SHARED_FRAG_DROP_ON_COALESCE },
 	    { "drop_on_copy", SPAN_SHARED_FRAG_DROP_ON_COPY },
 	    { "ignore", SPAN_SHARED_FRAG_IGNORE } } },
+	{ SPAN_KNOB_GUP_ZERO_PAGE,
+	  "gup_zero_page",
+	  2,
+	  { { "map", SPAN_GUP_ZERO_PAGE_MAP },
+	    { "populate", SPAN_GUP_ZERO_PAGE_POPULATE } } },
 };
 
 struct setting {
@@ -170,7 +175,7 @@ static void poison(struct span_policy *p)
 
 static void test_policy_knob_table_matches_header(void **state)
 {
-	assert_int_equal(SPAN_NR_KNOBS, 13);
+	assert_int_equal(SPAN_NR_KNOBS, 14);
 	assert_int_equal(ARRAY_SIZE(knobs), SPAN_NR_KNOBS);
 	for (size_t i = 0; i < ARRAY_SIZE(knobs); i++)
 		assert_int_equal(knobs[i].knob, (int)i);
@@ -195,6 +200,12 @@ static void test_policy_knob_out_of_range(void **state)
 {
 	assert_null(span_knob_name(-1));
 	assert_null(span_knob_name(SPAN_NR_KNOBS));
+	/* only gup_zero_page describes the host rather than a design */
+	for (int k = 0; k < SPAN_NR_KNOBS; k++)
+		assert_int_equal(span_knob_is_host(k),
+				 k == SPAN_KNOB_GUP_ZERO_PAGE);
+	assert_int_equal(span_knob_is_host(-1), -EINVAL);
+	assert_int_equal(span_knob_is_host(SPAN_NR_KNOBS), -EINVAL);
 	assert_null(span_knob_doc(-1));
 	assert_null(span_knob_doc(SPAN_NR_KNOBS));
 	assert_int_equal(span_knob_nr_values(-1), -EINVAL);

@@ -807,6 +807,10 @@ static void test_scn_policy_lines_and_overrides(void **state)
 	want.v[SPAN_KNOB_LOOPBACK] = SPAN_LOOPBACK_COPY_ALL;
 	want.v[SPAN_KNOB_SKB_SHARED_FRAG] = SPAN_SHARED_FRAG_DROP_ON_COALESCE;
 	assert_memory_equal(&s->policy, &want, sizeof(want));
+	/* knob lines name their knob; a preset names none */
+	assert_int_equal(s->policy_named,
+			 (1u << SPAN_KNOB_LOOPBACK) |
+				 (1u << SPAN_KNOB_SKB_SHARED_FRAG));
 	scn_free(s);
 
 	/* --policy comes after the file; a preset resets every knob. */
@@ -814,6 +818,10 @@ static void test_scn_policy_lines_and_overrides(void **state)
 	span_policy_preset(&want, "linux-5.4");
 	want.v[SPAN_KNOB_PIPE_SPLIT] = SPAN_PIPE_SPLIT_COPY;
 	assert_memory_equal(&s->policy, &want, sizeof(want));
+	assert_int_equal(s->policy_named,
+			 (1u << SPAN_KNOB_COW_REUSE) |
+				 (1u << SPAN_KNOB_VMSPLICE) |
+				 (1u << SPAN_KNOB_PIPE_SPLIT));
 	scn_free(s);
 
 	/* A later policy line overrides the preset. */
