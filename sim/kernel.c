@@ -31,11 +31,15 @@
  */
 #define _GNU_SOURCE
 /* run.h first: <sched.h> (through <pthread.h>) defines SCHED_FIFO too */
-#include "host.h"
-#include "kernel.h"
 #include "run.h"
 
 enum { KSCHED_FIFO = SCHED_FIFO };
+
+#include "cond.h"
+#include "host.h"
+#include "kernel.h"
+#include "kernel_int.h"
+#include "ops/ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,19 +68,6 @@ enum { KSCHED_FIFO = SCHED_FIFO };
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-
-#ifndef SO_ZEROCOPY
-#define SO_ZEROCOPY 60
-#endif
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
-#ifndef SO_EE_ORIGIN_ZEROCOPY
-#define SO_EE_ORIGIN_ZEROCOPY 5
-#endif
-#ifndef SO_EE_CODE_ZEROCOPY_COPIED
-#define SO_EE_CODE_ZEROCOPY_COPIED 1
-#endif
 
 #define MAX_OV		64
 #define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
@@ -127,152 +118,12 @@ static const char usage_kernel[] =
 "exit status: 0 model and kernel agree; 1 a disagreement; 2 usage,\n"
 "scenario or run-time errors; 3 skipped (SKIP: REASON printed).\n";
 
-/* --- records of the model run --------------------------------------------- */
-
-/* a thread's program counter, mirroring run.c:thread_op() */
-struct mframe {
-	const struct scn_body *body;
-	int idx;
-	int lv;
-	int64_t to;
-};
-
-struct mirror {
-	struct mframe st[32];
-	int depth;
-	int64_t *lv;
-};
-
-/* one operation as the model ran it, and as the kernel ran it */
-struct rec {
-	int key;		/* 0: setup, 1 + thread index */
-	int process;		/* scn process index */
-	const struct scn_op *op;
-	int64_t *lv;		/* loop variables when it ran */
-	/* model */
-	bool mdone, mblocked;
-	int64_t mret;
-	bool mdata_set;
-	char *mdata;
-	size_t mlen;
-	/* kernel */
-	bool sent, kdone, kintr;
-	int64_t kret;
-	bool kdata_set;
-	char *kdata;
-	size_t klen;
-	int kchild;		/* fork: the child's pid */
-};
-
-enum { EV_START, EV_DONE };
-
-struct event {
-	int kind;
-	int rec;
-};
-
-/* --- the kernel side's objects (per agent process, inherited by fork) ---- */
-
-struct kobj {
-	int fd[2];		/* pipe: r, w; file and socket: fd[0] */
-	char *addr;		/* mem */
-	uint64_t size;
-	bool mapped;
-	bool tcp;
-	bool zc, zc_pending;
-	int creator;		/* scn process that created it, -1: never */
-};
-
-struct kobjs {
-	struct kobj *o;
-	int64_t n;
-};
-
-struct worker {
-	bool started;
-	pthread_t th;
-	pid_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int rec;		/* to run, -1: idle */
-	volatile int busy;	/* 1 while an operation runs */
-};
-
-/* coordinator -> agent */
-enum { C_EXEC, C_INTR, C_SETTLE, C_LOAD, C_DRAIN, C_EXPORT, C_IMPORT,
-       C_CLOSE, C_QUIT };
-struct cmsg {
-	int type;
-	int rec;
-	int key;
-	int sym;
-	int64_t idx, off, len;
-};
-
-/* agent -> coordinator */
-enum { A_RESULT, A_ACK, A_REPLY, A_FDS };
-
-/* C_IMPORT / A_FDS: which descriptor each passed fd is (SCM_RIGHTS) */
-struct fdslot {
-	int64_t idx;
-	int which;		/* kobj.fd[which] */
-	int pad;
-};
-
-#define FDS_PER_MSG 128
-struct amsg {
-	int type;
-	int rec;
-	int64_t ret;
-	int intr;
-	int child;
-	uint64_t len;
-};
-
-struct agent_in {
-	int fd;
-	bool alive;
-	pid_t pid;
-};
-
-struct kctx {
-	const struct scn *s;
-	const char *file;
-	bool verbose, keep;
-	struct host_facts host;
-	/* model phase */
-	struct run *r;
-	bool in_setup;
-	struct mirror *mir;	/* [0]: setup, [1 + t]: threads */
-	int setup_blk;
-	int *open;		/* key -> rec in progress, -1 */
-	struct rec *recs;
-	int nr_recs, cap_recs;
-	struct event *evs;
-	int nr_evs, cap_evs;
-	int nr_keys;
-	char err[512];
-	/* kernel phase */
-	char dir[64];
-	uid_t uid;
-	bool root;
-	struct kobjs *objs;	/* by symbol */
-	int *ctl_agent;		/* agent ends, by process */
-	struct agent_in *ag;	/* coordinator ends, by process */
-	/* inside an agent */
-	int me, ctl;
-	pthread_mutex_t wmu;
-	struct worker *workers;	/* by key */
-	/* results */
-	int nr_diff, nr_ops, nr_conds, nr_cond_skipped;
-};
-
 static struct kctx *K;		/* the agent's context (signal handler, fork) */
-static _Thread_local volatile sig_atomic_t tl_intr;
+_Thread_local volatile sig_atomic_t kern__intr;
 
 /* --- small helpers ------------------------------------------------------- */
 
-static void *xcalloc(size_t n, size_t sz)
+void *kern__xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
@@ -283,9 +134,9 @@ static void *xcalloc(size_t n, size_t sz)
 	return p;
 }
 
-static char *xmemdup(const void *p, size_t n)
+char *kern__xmemdup(const void *p, size_t n)
 {
-	char *q = xcalloc(1, n + 1);
+	char *q = kern__xcalloc(1, n + 1);
 
 	if (n)
 		memcpy(q, p, n);
@@ -308,17 +159,17 @@ static void sleep_ms(int ms)
 		;
 }
 
-static int64_t sysret(ssize_t n)
+int64_t kern__sysret(ssize_t n)
 {
 	return n < 0 ? -(int64_t)errno : (int64_t)n;
 }
 
-static int64_t sym_n(const struct scn_sym *sym)
+int64_t kern__sym_n(const struct scn_sym *sym)
 {
 	return sym->size > 0 ? sym->size : 1;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+int kern__write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 
@@ -377,7 +228,7 @@ static int send_fds(int sock, const void *p, size_t n, const int *fds, int nfds)
 	while (k < 0 && errno == EINTR);
 	if (k < 0)
 		return -1;
-	return write_all(sock, (const char *)p + k, n - (size_t)k);
+	return kern__write_all(sock, (const char *)p + k, n - (size_t)k);
 }
 
 /* read @n bytes; descriptors that come with them go to @fds */
@@ -451,7 +302,7 @@ static void mirror_init(struct kctx *k, struct mirror *m,
 {
 	memset(m->st, 0, sizeof(m->st));
 	if (!m->lv)
-		m->lv = xcalloc((size_t)k->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
+		m->lv = kern__xcalloc((size_t)k->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
 				sizeof(int64_t));
 	m->st[0] = (struct mframe){ .body = body, .idx = 0, .lv = -1 };
 	m->depth = body ? 1 : 0;
@@ -552,7 +403,7 @@ static int rec_new(struct kctx *k, int key)
 	rc->key = key;
 	rc->process = process;
 	rc->op = op;
-	rc->lv = xcalloc(nlv, sizeof(int64_t));
+	rc->lv = kern__xcalloc(nlv, sizeof(int64_t));
 	memcpy(rc->lv, k->mir[key].lv, nlv * sizeof(int64_t));
 	return k->nr_recs++;
 }
@@ -580,7 +431,7 @@ static void on_step(void *ud, const char *thread, const struct scn_op *op,
 	rc->mret = ret;
 	if (data) {
 		rc->mdata_set = true;
-		rc->mdata = xmemdup(data, len);
+		rc->mdata = kern__xmemdup(data, len);
 		rc->mlen = len;
 	}
 	add_event(k, EV_DONE, ri);
@@ -602,8 +453,8 @@ static int model_run(struct kctx *k)
 	int cur = 0;
 
 	k->nr_keys = s->nr_threads + 1;
-	k->mir = xcalloc((size_t)k->nr_keys, sizeof(*k->mir));
-	k->open = xcalloc((size_t)k->nr_keys, sizeof(int));
+	k->mir = kern__xcalloc((size_t)k->nr_keys, sizeof(*k->mir));
+	k->open = kern__xcalloc((size_t)k->nr_keys, sizeof(int));
 	for (int i = 0; i < k->nr_keys; i++)
 		k->open[i] = -1;
 	mirror_init(k, &k->mir[0], s->nr_setups ? &s->setups[0].body : NULL);
@@ -678,19 +529,13 @@ static const char *body_skip(const struct scn_body *b)
 				return why;
 			continue;
 		}
-		switch (st->op.kind) {
-		case SCN_OP_KMEM:
-			return "kernel-only memory (kmem) has no userspace equivalent";
-		case SCN_OP_PUT:
-			return "`put` drops a kernel service's owner reference";
-		case SCN_OP_DECRYPT:
-			return "`decrypt` is an in-kernel consumer";
-		case SCN_OP_SEND:
-			if (st->op.mods & SCN_MOD_SPLICE_PAGES)
-				return "MSG_SPLICE_PAGES is for kernel senders";
-			break;
-		default:
-			break;
+		{
+			const struct op_desc *d = op_desc(st->op.kind);
+
+			if (d->kskip)
+				return d->kskip;
+			if (st->op.mods & d->kskip_mods)
+				return d->kskip_mods_why;
 		}
 	}
 	return NULL;
@@ -806,30 +651,30 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 
 /* --- the agent: executing operations -------------------------------------- */
 
-static int eval(struct kctx *k, const struct rec *rc, const struct scn_expr *e,
+int kern__eval(struct kctx *k, const struct rec *rc, const struct scn_expr *e,
 		int64_t *v)
 {
 	*v = 0;
 	return e ? scn_eval_int(k->s, e, rc->lv, v) : 0;
 }
 
-static struct kobj *ref_obj(struct kctx *k, const struct rec *rc,
+struct kobj *kern__ref_obj(struct kctx *k, const struct rec *rc,
 			    const struct scn_ref *ref)
 {
 	int64_t i = 0;
 
-	if (ref->sym < 0 || (ref->index && eval(k, rc, ref->index, &i)))
+	if (ref->sym < 0 || (ref->index && kern__eval(k, rc, ref->index, &i)))
 		return NULL;
 	if (i < 0 || i >= k->objs[ref->sym].n)
 		return NULL;
 	return &k->objs[ref->sym].o[i];
 }
 
-/* the descriptor a reference names (run.c:ref_fd()), -1 if none */
-static int ref_fd(struct kctx *k, const struct rec *rc,
+/* the descriptor a reference names (run.c:kern__ref_fd()), -1 if none */
+int kern__ref_fd(struct kctx *k, const struct rec *rc,
 		  const struct scn_ref *ref, bool write, bool *is_sock)
 {
-	struct kobj *o = ref_obj(k, rc, ref);
+	struct kobj *o = kern__ref_obj(k, rc, ref);
 	enum scn_sym_kind kind = k->s->syms[ref->sym].kind;
 
 	if (is_sock)
@@ -847,7 +692,7 @@ static int ref_fd(struct kctx *k, const struct rec *rc,
 }
 
 /* per-call O_NONBLOCK for pipes and files: set it around the call */
-static int nb_on(int fd)
+int kern__nb_on(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
@@ -856,13 +701,13 @@ static int nb_on(int fd)
 	return fl;
 }
 
-static void nb_off(int fd, int fl)
+void kern__nb_off(int fd, int fl)
 {
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fl);
 }
 
-static void file_path(struct kctx *k, int sym, int64_t i, char *buf, size_t n)
+void kern__file_path(struct kctx *k, int sym, int64_t i, char *buf, size_t n)
 {
 	if (k->s->syms[sym].size > 0)
 		snprintf(buf, n, "%s/%s.%" PRId64, k->dir, k->s->syms[sym].name, i);
@@ -870,7 +715,7 @@ static void file_path(struct kctx *k, int sym, int64_t i, char *buf, size_t n)
 		snprintf(buf, n, "%s/%s", k->dir, k->s->syms[sym].name);
 }
 
-static void pattern_fill(char *p, size_t n, const struct scn_str *fill)
+void kern__pattern_fill(char *p, size_t n, const struct scn_str *fill)
 {
 	if (!fill->len) {
 		memset(p, 0, n);
@@ -881,7 +726,7 @@ static void pattern_fill(char *p, size_t n, const struct scn_str *fill)
 }
 
 /* drain MSG_ERRQUEUE into text; Return: records, or -errno */
-static int errq_drain(int fd, bool wait, char *out, size_t size)
+int kern__errq_drain(int fd, bool wait, char *out, size_t size)
 {
 	int nrec = 0;
 	size_t k = 0;
@@ -890,7 +735,7 @@ static int errq_drain(int fd, bool wait, char *out, size_t size)
 	if (wait) {
 		struct pollfd p = { .fd = fd, .events = 0 };
 
-		while (!tl_intr) {
+		while (!kern__intr) {
 			int n = poll(&p, 1, -1);
 
 			if (n < 0)
@@ -898,7 +743,7 @@ static int errq_drain(int fd, bool wait, char *out, size_t size)
 			if (p.revents & (POLLERR | POLLNVAL))
 				break;
 		}
-		if (tl_intr)
+		if (kern__intr)
 			return -EINTR;
 	}
 	for (;;) {
@@ -939,7 +784,7 @@ static int errq_drain(int fd, bool wait, char *out, size_t size)
 	return nrec;
 }
 
-static void tcp_pair(int *a, int *b)
+void kern__tcp_pair(int *a, int *b)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
@@ -959,372 +804,31 @@ out:
 		close(l);
 }
 
-static _Noreturn void agent_loop(struct kctx *k);
-
 /* the operation of record @rc with real system calls */
+void kern__unsupported(struct kctx *k, struct rec *rc, struct amsg *res,
+		       char **data)
+{
+	(void)k;
+	(void)rc;
+	*data = NULL;
+	res->ret = -ENOSYS;
+}
+
+/* the operation of record @rc with real system calls: its op_table entry */
 static void exec_kop(struct kctx *k, struct rec *rc, struct amsg *res,
 		     char **data)
 {
-	const struct scn *s = k->s;
 	const struct scn_op *op = rc->op;
-	unsigned int m = op->mods;
-	int64_t a = 0, b = 0, ret = 0;
-	struct kobj *o;
-	bool sock = false;
-	int fd, fd2;
 
 	*data = NULL;
 	res->len = 0;
-	switch (op->kind) {
-	case SCN_OP_MEM: {
-		const struct scn_ref *ref = &op->operand[0].ref;
-
-		eval(k, rc, op->operand[1].expr, &a);
-		for (int64_t i = 0; i < sym_n(&s->syms[ref->sym]); i++) {
-			char *p = mmap(NULL, (size_t)a, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (p == MAP_FAILED) {
-				ret = -errno;
-				break;
-			}
-			madvise(p, (size_t)a, MADV_NOHUGEPAGE);
-			if (!(m & SCN_MOD_UNTOUCHED))
-				pattern_fill(p, (size_t)a, &op->fill);
-			k->objs[ref->sym].o[i] = (struct kobj){
-				.fd = { -1, -1 }, .addr = p, .size = (uint64_t)a,
-				.mapped = true, .creator = k->me };
-		}
-		break;
-	}
-	case SCN_OP_FILE: {
-		const struct scn_ref *ref = &op->operand[0].ref;
-
-		eval(k, rc, op->operand[1].expr, &a);
-		for (int64_t i = 0; i < sym_n(&s->syms[ref->sym]); i++) {
-			char path[512], *buf;
-			int f;
-
-			file_path(k, ref->sym, i, path, sizeof(path));
-			f = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (f < 0) {
-				ret = -errno;
-				break;
-			}
-			buf = xcalloc(1, a > 0 ? (size_t)a : 1);
-			pattern_fill(buf, a > 0 ? (size_t)a : 0, &op->fill);
-			if (a > 0 && write_all(f, buf, (size_t)a))
-				ret = -errno;
-			free(buf);
-			if (m & SCN_MOD_RO) {
-				close(f);
-				f = open(path, O_RDONLY | O_CLOEXEC);
-			} else {
-				lseek(f, 0, SEEK_SET);
-			}
-			k->objs[ref->sym].o[i] = (struct kobj){
-				.fd = { f, -1 }, .creator = k->me };
-		}
-		break;
-	}
-	case SCN_OP_STORE:
-	case SCN_OP_LOAD:
-		o = ref_obj(k, rc, &op->operand[0].ref);
-		eval(k, rc, op->operand[1].expr, &a);
-		if (op->kind == SCN_OP_STORE)
-			b = (int64_t)op->operand[2].str.len;
-		else
-			eval(k, rc, op->operand[2].expr, &b);
-		if (!o || !o->mapped || a < 0 || b < 0 ||
-		    (uint64_t)a + (uint64_t)b > o->size) {
-			ret = -EFAULT;
-			break;
-		}
-		if (op->kind == SCN_OP_STORE) {
-			memcpy(o->addr + a, op->operand[2].str.data, (size_t)b);
-		} else {
-			*data = xmemdup(o->addr + a, (size_t)b);
-			res->len = (uint64_t)b;
-		}
-		break;
-	case SCN_OP_MUNMAP:
-		o = ref_obj(k, rc, &op->operand[0].ref);
-		/* DEVIATION: the range is replaced by PROT_NONE so that no
-		 * later mmap reuses it: stale addresses keep failing */
-		if (o && o->addr && o->mapped &&
-		    mmap(o->addr, (size_t)o->size, PROT_NONE,
-			 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			 -1, 0) == MAP_FAILED)
-			ret = -errno;
-		else if (o)
-			o->mapped = false;
-		break;
-	case SCN_OP_FORK: {
-		int child = s->syms[op->operand[0].ref.sym].index;
-		pid_t pid;
-
-		pthread_mutex_lock(&k->wmu);
-		pid = fork();
-		if (pid == 0) {
-			/* the child: this thread becomes the new agent */
-			pthread_mutex_init(&k->wmu, NULL);
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			k->me = child;
-			k->ctl = k->ctl_agent[child];
-			for (int i = 0; i < k->nr_keys; i++)
-				k->workers[i].started = false;
-			agent_loop(k);
-		}
-		pthread_mutex_unlock(&k->wmu);
-		ret = pid < 0 ? -errno : 0;
-		res->child = pid;
-		break;
-	}
-	case SCN_OP_PWRITE:
-		fd = ref_fd(k, rc, &op->operand[0].ref, true, NULL);
-		eval(k, rc, op->operand[1].expr, &a);
-		ret = sysret(pwrite(fd, op->operand[2].str.data,
-				    op->operand[2].str.len, (off_t)a));
-		break;
-	case SCN_OP_PIPE: {
-		const struct scn_ref *ref = &op->operand[0].ref;
-		int flags = O_CLOEXEC | ((m & SCN_MOD_PACKET) ? O_DIRECT : 0) |
-			    ((m & SCN_MOD_NONBLOCK) ? O_NONBLOCK : 0);
-
-		if (op->nr_operands > 1)
-			eval(k, rc, op->operand[1].expr, &a);
-		for (int64_t i = 0; i < sym_n(&s->syms[ref->sym]); i++) {
-			int p[2];
-
-			if (pipe2(p, flags)) {
-				ret = -errno;
-				break;
-			}
-			k->objs[ref->sym].o[i] = (struct kobj){
-				.fd = { p[0], p[1] }, .creator = k->me };
-			if (op->nr_operands > 1 &&
-			    fcntl(p[1], F_SETPIPE_SZ, (unsigned long)a) < 0) {
-				ret = -errno;
-				break;
-			}
-		}
-		break;
-	}
-	case SCN_OP_PIPE_SIZE:
-		fd = ref_fd(k, rc, &op->operand[0].ref, true, NULL);
-		eval(k, rc, op->operand[1].expr, &a);
-		ret = sysret(fcntl(fd, F_SETPIPE_SZ, (unsigned long)a));
-		break;
-	case SCN_OP_TCP:
-	case SCN_OP_UNIX: {
-		const struct scn_ref *ra = &op->operand[0].ref;
-		const struct scn_ref *rb = &op->operand[1].ref;
-
-		for (int64_t i = 0; i < sym_n(&s->syms[ra->sym]); i++) {
-			int sv[2] = { -1, -1 };
-
-			if (op->kind == SCN_OP_TCP)
-				tcp_pair(&sv[0], &sv[1]);
-			else
-				socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
-			if (sv[0] < 0 || sv[1] < 0) {
-				ret = -errno;
-				break;
-			}
-			k->objs[ra->sym].o[i] = (struct kobj){
-				.fd = { sv[0], -1 }, .tcp = op->kind == SCN_OP_TCP,
-				.creator = k->me };
-			k->objs[rb->sym].o[i] = (struct kobj){
-				.fd = { sv[1], -1 }, .tcp = op->kind == SCN_OP_TCP,
-				.creator = k->me };
-		}
-		break;
-	}
-	case SCN_OP_SOCKOPT: {
-		int one = 1;
-
-		o = ref_obj(k, rc, &op->operand[0].ref);
-		fd = o ? o->fd[0] : -1;
-		ret = sysret(setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one,
-					sizeof(one)));
-		if (!ret && o)
-			o->zc = true;
-		break;
-	}
-	case SCN_OP_WRITE:
-	case SCN_OP_SEND: {
-		const struct scn_data *d = &op->operand[1].data;
-		const char *p;
-		size_t len;
-		int fl;
-
-		o = ref_obj(k, rc, &op->operand[0].ref);
-		fd = ref_fd(k, rc, &op->operand[0].ref, true, &sock);
-		if (d->kind == SCN_DATA_STR) {
-			p = d->str.data;
-			len = d->str.len;
-		} else {
-			struct kobj *mo = ref_obj(k, rc, &d->ref);
-
-			eval(k, rc, d->off, &a);
-			eval(k, rc, d->len, &b);
-			p = mo && mo->addr ? mo->addr + a : (char *)(uintptr_t)a;
-			len = (size_t)b;
-		}
-		if (op->kind == SCN_OP_SEND) {
-			int flags = ((m & SCN_MOD_ZEROCOPY) ? MSG_ZEROCOPY : 0) |
-				    ((m & SCN_MOD_MORE) ? MSG_MORE : 0) |
-				    ((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0);
-
-			ret = sysret(send(fd, p, len, flags));
-			if (ret > 0 && (m & SCN_MOD_ZEROCOPY) && o && o->zc)
-				o->zc_pending = true;
-		} else if (sock && (m & SCN_MOD_NONBLOCK)) {
-			ret = sysret(send(fd, p, len, MSG_DONTWAIT));
-		} else {
-			fl = (m & SCN_MOD_NONBLOCK) ? nb_on(fd) : -1;
-			ret = sysret(write(fd, p, len));
-			nb_off(fd, fl);
-		}
-		break;
-	}
-	case SCN_OP_READ:
-	case SCN_OP_RECV: {
-		int64_t total = 0, n;
-		char *buf;
-		int fl = -1, flags = 0;
-
-		fd = ref_fd(k, rc, &op->operand[0].ref, false, &sock);
-		eval(k, rc, op->operand[1].expr, &a);
-		if (a < 0 || a > (1 << 30)) {
-			/* as the model: no buffer of that size is passed */
-			ret = -EINVAL;
-			*data = xmemdup("", 0);
-			break;
-		}
-		buf = xcalloc(1, (size_t)a + 1);
-		if (op->kind == SCN_OP_RECV || sock)
-			flags = ((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0) |
-				((m & SCN_MOD_PEEK) ? MSG_PEEK : 0);
-		else if (m & SCN_MOD_NONBLOCK)
-			fl = nb_on(fd);
-		do {
-			if (tl_intr) {
-				n = -EINTR;
-				break;
-			}
-			if (op->kind == SCN_OP_RECV || (sock && flags))
-				n = sysret(recv(fd, buf + total,
-						(size_t)(a - total), flags));
-			else
-				n = sysret(read(fd, buf + total, (size_t)(a - total)));
-			if (n <= 0)
-				break;
-			total += n;
-		} while ((m & SCN_MOD_ALL) && total < a);
-		nb_off(fd, fl);
-		ret = total ? total : n;
-		*data = buf;
-		res->len = (uint64_t)total;
-		break;
-	}
-	case SCN_OP_VMSPLICE: {
-		struct kobj *mo;
-		struct iovec iov;
-		unsigned int flags = ((m & SCN_MOD_GIFT) ? SPLICE_F_GIFT : 0) |
-				     ((m & SCN_MOD_NONBLOCK) ? SPLICE_F_NONBLOCK : 0);
-
-		fd = ref_fd(k, rc, &op->operand[0].ref, true, NULL);
-		mo = ref_obj(k, rc, &op->operand[1].ref);
-		eval(k, rc, op->operand[2].expr, &a);
-		eval(k, rc, op->operand[3].expr, &b);
-		iov.iov_base = mo && mo->addr ? mo->addr + a : (char *)(uintptr_t)a;
-		iov.iov_len = (size_t)b;
-		ret = sysret(vmsplice(fd, &iov, 1, flags));
-		break;
-	}
-	case SCN_OP_SPLICE:
-	case SCN_OP_TEE: {
-		unsigned int flags = ((m & SCN_MOD_NONBLOCK) ? SPLICE_F_NONBLOCK : 0) |
-				     ((m & SCN_MOD_MORE) ? SPLICE_F_MORE : 0) |
-				     ((m & SCN_MOD_MOVE) ? SPLICE_F_MOVE : 0);
-		enum scn_sym_kind k0 = s->syms[op->operand[0].ref.sym].kind;
-		enum scn_sym_kind k1 = s->syms[op->operand[1].ref.sym].kind;
-		loff_t off = 0, *in = NULL, *out = NULL;
-		int64_t total = 0, n;
-
-		fd = ref_fd(k, rc, &op->operand[0].ref, false, NULL);
-		fd2 = ref_fd(k, rc, &op->operand[1].ref, true, NULL);
-		eval(k, rc, op->operand[2].expr, &a);
-		if (op->kind == SCN_OP_TEE) {
-			ret = sysret(tee(fd, fd2, (size_t)a, flags));
-			break;
-		}
-		if (m & SCN_MOD_OFF) {
-			eval(k, rc, op->off, &b);
-			off = (loff_t)b;
-			if (k0 == SCN_SYM_FILE || k1 != SCN_SYM_FILE)
-				in = &off;
-			else
-				out = &off;
-		}
-		do {
-			if (tl_intr) {
-				n = -EINTR;
-				break;
-			}
-			n = sysret(splice(fd, in, fd2, out, (size_t)(a - total),
-					  flags));
-			if (n <= 0)
-				break;
-			total += n;
-		} while ((m & SCN_MOD_ALL) && total < a);
-		ret = total ? total : n;
-		break;
-	}
-	case SCN_OP_ERRQUEUE: {
-		char buf[8192];
-
-		o = ref_obj(k, rc, &op->operand[0].ref);
-		fd = o ? o->fd[0] : -1;
-		ret = errq_drain(fd, m & SCN_MOD_WAIT, buf, sizeof(buf));
-		if (ret > 0 && o)
-			o->zc_pending = false;
-		*data = xmemdup(buf, ret > 0 ? strlen(buf) : 0);
-		res->len = ret > 0 ? strlen(buf) : 0;
-		break;
-	}
-	case SCN_OP_CLOSE: {
-		const struct scn_ref *ref = &op->operand[0].ref;
-
-		o = ref_obj(k, rc, ref);
-		if (s->syms[ref->sym].kind == SCN_SYM_PIPE &&
-		    ref->end == SCN_END_NONE) {
-			int64_t e1 = sysret(close(o ? o->fd[0] : -1));
-			int64_t e2 = sysret(close(o ? o->fd[1] : -1));
-
-			ret = e1 ? e1 : e2;
-			if (o)
-				o->fd[0] = o->fd[1] = -1;
-			break;
-		}
-		fd = ref_fd(k, rc, ref, true, NULL);
-		ret = sysret(close(fd));
-		if (o && fd >= 0)
-			o->fd[o->fd[1] == fd ? 1 : 0] = -1;
-		break;
-	}
-	default:
-		ret = -ENOSYS;
-	}
-	res->ret = ret;
-	/* which operations store bytes, as run.c does */
-	if (op->result.sym >= 0 &&
-	    (op->kind == SCN_OP_READ || op->kind == SCN_OP_RECV ||
-	     op->kind == SCN_OP_ERRQUEUE ||
-	     (op->kind == SCN_OP_LOAD && ret == 0))) {
+	res->ret = -ENOSYS;
+	op_desc(op->kind)->kernel(k, rc, res, data);
+	/* which operations store bytes, as the model half does */
+	if (op->result.sym >= 0 && op_desc(op->kind)->result &&
+	    (op->kind != SCN_OP_LOAD || res->ret == 0)) {
 		if (!*data)
-			*data = xmemdup("", 0);
+			*data = kern__xmemdup("", 0);
 	} else {
 		free(*data);
 		*data = NULL;
@@ -1335,8 +839,8 @@ static void exec_kop(struct kctx *k, struct rec *rc, struct amsg *res,
 static void agent_send(struct kctx *k, const struct amsg *h, const void *data)
 {
 	pthread_mutex_lock(&k->wmu);
-	if (write_all(k->ctl, h, sizeof(*h)) ||
-	    (h->len && write_all(k->ctl, data, (size_t)h->len)))
+	if (kern__write_all(k->ctl, h, sizeof(*h)) ||
+	    (h->len && kern__write_all(k->ctl, data, (size_t)h->len)))
 		_exit(1);
 	pthread_mutex_unlock(&k->wmu);
 }
@@ -1357,10 +861,10 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&wk->cv, &wk->mu);
 		ri = wk->rec;
 		pthread_mutex_unlock(&wk->mu);
-		tl_intr = 0;
+		kern__intr = 0;
 		exec_kop(k, &k->recs[ri], &h, &data);
 		h.rec = ri;
-		h.intr = tl_intr ? 1 : 0;
+		h.intr = kern__intr ? 1 : 0;
 		pthread_mutex_lock(&wk->mu);
 		wk->rec = -1;
 		wk->busy = 0;
@@ -1377,7 +881,7 @@ static void *worker_main(void *arg)
 static void on_sigusr1(int sig)
 {
 	(void)sig;
-	tl_intr = 1;
+	kern__intr = 1;
 }
 
 /* the state letter of one of our threads (R, S, D, ...) */
@@ -1520,7 +1024,7 @@ static void agent_export(struct kctx *k, int sym)
 
 			pthread_mutex_lock(&k->wmu);
 			if (send_fds(k->ctl, &h, sizeof(h), fds, n) ||
-			    write_all(k->ctl, sl, (size_t)h.len))
+			    kern__write_all(k->ctl, sl, (size_t)h.len))
 				_exit(1);
 			pthread_mutex_unlock(&k->wmu);
 			n = 0;
@@ -1528,7 +1032,7 @@ static void agent_export(struct kctx *k, int sym)
 	}
 }
 
-static _Noreturn void agent_loop(struct kctx *k)
+_Noreturn void kern__agent_loop(struct kctx *k)
 {
 	for (;;) {
 		struct cmsg c;
@@ -1601,7 +1105,7 @@ static _Noreturn void agent_loop(struct kctx *k)
 
 			h.type = A_REPLY;
 			settle(k);
-			h.ret = errq_drain(o ? o->fd[0] : -1, false, buf, sizeof(buf));
+			h.ret = kern__errq_drain(o ? o->fd[0] : -1, false, buf, sizeof(buf));
 			h.len = h.ret > 0 ? strlen(buf) : 0;
 			agent_send(k, &h, buf);
 			break;
@@ -1626,7 +1130,7 @@ static int coord_read(struct kctx *k, int p, struct amsg *h, char **data)
 	if (recv_fds(k->ag[p].fd, h, sizeof(*h), fds, &nfds))
 		goto gone;
 	if (h->len) {
-		*data = xcalloc(1, (size_t)h->len + 1);
+		*data = kern__xcalloc(1, (size_t)h->len + 1);
 		if (read_all(k->ag[p].fd, *data, (size_t)h->len))
 			goto gone;
 	}
@@ -1639,7 +1143,7 @@ static int coord_read(struct kctx *k, int p, struct amsg *h, char **data)
 			if (q == p || !k->ag[q].alive)
 				continue;
 			if (send_fds(k->ag[q].fd, &c, sizeof(c), fds, nfds) ||
-			    write_all(k->ag[q].fd, *data, (size_t)h->len))
+			    kern__write_all(k->ag[q].fd, *data, (size_t)h->len))
 				k->ag[q].alive = false;
 		}
 		for (int i = 0; i < nfds; i++)
@@ -1668,7 +1172,7 @@ static void coord_result(struct kctx *k, const struct amsg *h, char *data)
 	rc->kchild = h->child;
 	if (h->intr & 2) {
 		rc->kdata_set = true;
-		rc->kdata = data ? data : xmemdup("", 0);
+		rc->kdata = data ? data : kern__xmemdup("", 0);
 		rc->klen = (size_t)h->len;
 	} else {
 		free(data);
@@ -1736,7 +1240,7 @@ static bool coord_wait(struct kctx *k, int ms, int want_rec, int want_p,
 
 static void coord_send(struct kctx *k, int p, const struct cmsg *c)
 {
-	if (k->ag[p].alive && write_all(k->ag[p].fd, c, sizeof(*c)))
+	if (k->ag[p].alive && kern__write_all(k->ag[p].fd, c, sizeof(*c)))
 		k->ag[p].alive = false;
 }
 
@@ -1786,7 +1290,7 @@ static void coord_after(struct kctx *k, struct rec *rc)
 	case SCN_OP_CLOSE: {
 		struct cmsg c = { .type = C_CLOSE, .sym = ref->sym, .off = 1 };
 
-		if (ref->index && eval(k, rc, ref->index, &c.idx))
+		if (ref->index && kern__eval(k, rc, ref->index, &c.idx))
 			return;
 		if (c.idx < 0 || c.idx >= k->objs[ref->sym].n)
 			return;
@@ -1841,8 +1345,8 @@ static int agent_start(struct kctx *k)
 	int np = k->s->nr_processes;
 	pid_t pid;
 
-	k->ctl_agent = xcalloc((size_t)np, sizeof(int));
-	k->ag = xcalloc((size_t)np, sizeof(*k->ag));
+	k->ctl_agent = kern__xcalloc((size_t)np, sizeof(int));
+	k->ag = kern__xcalloc((size_t)np, sizeof(*k->ag));
 	for (int p = 0; p < np; p++) {
 		int sv[2];
 
@@ -1851,16 +1355,16 @@ static int agent_start(struct kctx *k)
 		k->ag[p].fd = sv[0];
 		k->ctl_agent[p] = sv[1];
 	}
-	k->workers = xcalloc((size_t)k->nr_keys, sizeof(*k->workers));
-	k->objs = xcalloc((size_t)k->s->nr_syms, sizeof(*k->objs));
+	k->workers = kern__xcalloc((size_t)k->nr_keys, sizeof(*k->workers));
+	k->objs = kern__xcalloc((size_t)k->s->nr_syms, sizeof(*k->objs));
 	for (int i = 0; i < k->s->nr_syms; i++) {
 		const struct scn_sym *sym = &k->s->syms[i];
 
 		if (sym->kind != SCN_SYM_MEM && sym->kind != SCN_SYM_FILE &&
 		    sym->kind != SCN_SYM_PIPE && sym->kind != SCN_SYM_SOCK)
 			continue;
-		k->objs[i].n = sym_n(sym);
-		k->objs[i].o = xcalloc((size_t)k->objs[i].n, sizeof(struct kobj));
+		k->objs[i].n = kern__sym_n(sym);
+		k->objs[i].o = kern__xcalloc((size_t)k->objs[i].n, sizeof(struct kobj));
 		for (int64_t j = 0; j < k->objs[i].n; j++)
 			k->objs[i].o[j] = (struct kobj){ .fd = { -1, -1 },
 							 .creator = -1 };
@@ -1907,7 +1411,7 @@ static pid_t spawn_agent(struct kctx *k, int me, pid_t pgid)
 		pthread_mutex_init(&k->wmu, NULL);
 		k->me = me;
 		k->ctl = k->ctl_agent[me];
-		agent_loop(k);
+		kern__agent_loop(k);
 	}
 	setpgid(pid, pgid ? pgid : pid);
 	return pid;
@@ -1929,42 +1433,8 @@ static void agent_stop(struct kctx *k, pid_t pgid)
 
 /* --- conditions on the kernel side ----------------------------------------- */
 
-struct kval {
-	bool is_str, unset, err;
-	int64_t i;
-	char *s;
-	size_t len;
-};
-
-/* the first model-internal function a condition uses, or NULL */
-static const char *cond_internal(const struct scn_expr *e)
-{
-	static const char *const names[] = {
-		[SCN_E_AT] = "at()",
-		[SCN_E_DESTRUCTED] = "destructed()",
-		[SCN_E_DESTRUCTED_AT] = "destructed_at()",
-		[SCN_E_HELD_BYTES] = "held_bytes()",
-		[SCN_E_REFCOUNT] = "refcount()", [SCN_E_PINCOUNT] = "pincount()",
-		[SCN_E_MAPCOUNT] = "mapcount()",
-		[SCN_E_PINNED_BYTES] = "pinned_bytes",
-	};
-
-	if (!e)
-		return NULL;
-	if ((size_t)e->kind < sizeof(names) / sizeof(names[0]) && names[e->kind])
-		return names[e->kind];
-	for (int i = 0; i < 3; i++) {
-		const char *n = cond_internal(e->arg[i]);
-
-		if (n)
-			return n;
-	}
-	return NULL;
-}
-
 struct kvar {
-	char **v;
-	size_t *len;
+	struct scn_str *v;	/* the bytes belong to the records */
 	bool *set;
 	int64_t n;
 };
@@ -1982,9 +1452,9 @@ static void kstate_build(struct kctx *k, struct kstate *ks)
 {
 	const struct scn *s = k->s;
 
-	ks->label_set = xcalloc((size_t)s->nr_syms, sizeof(bool));
-	ks->label = xcalloc((size_t)s->nr_syms, sizeof(int64_t));
-	ks->var = xcalloc((size_t)s->nr_syms, sizeof(*ks->var));
+	ks->label_set = kern__xcalloc((size_t)s->nr_syms, sizeof(bool));
+	ks->label = kern__xcalloc((size_t)s->nr_syms, sizeof(int64_t));
+	ks->var = kern__xcalloc((size_t)s->nr_syms, sizeof(*ks->var));
 	for (int e = 0; e < k->nr_evs; e++) {
 		struct rec *rc = &k->recs[k->evs[e].rec];
 		const struct scn_op *op = rc->op;
@@ -1998,7 +1468,7 @@ static void kstate_build(struct kctx *k, struct kstate *ks)
 		}
 		if (op->result.sym < 0 || !rc->kdata_set)
 			continue;
-		if (op->result.index && eval(k, rc, op->result.index, &idx))
+		if (op->result.index && kern__eval(k, rc, op->result.index, &idx))
 			continue;
 		if (idx < 0 || idx > 10000000)
 			continue;
@@ -2008,20 +1478,18 @@ static void kstate_build(struct kctx *k, struct kstate *ks)
 			if (idx >= v->n) {
 				int64_t n = idx + 1;
 
-				v->v = realloc(v->v, (size_t)n * sizeof(char *));
-				v->len = realloc(v->len, (size_t)n * sizeof(size_t));
+				v->v = realloc(v->v, (size_t)n * sizeof(*v->v));
 				v->set = realloc(v->set, (size_t)n * sizeof(bool));
-				if (!v->v || !v->len || !v->set)
+				if (!v->v || !v->set)
 					exit(KERNEL_EXIT_USAGE);
 				for (int64_t j = v->n; j < n; j++) {
-					v->v[j] = NULL;
-					v->len[j] = 0;
+					v->v[j] = (struct scn_str){ 0 };
 					v->set[j] = false;
 				}
 				v->n = n;
 			}
-			v->v[idx] = rc->kdata;
-			v->len[idx] = rc->klen;
+			v->v[idx] = (struct scn_str){ .data = rc->kdata,
+						      .len = rc->klen };
 			v->set[idx] = true;
 		}
 	}
@@ -2034,7 +1502,6 @@ static void kstate_free(struct kctx *k, struct kstate *ks)
 	for (int i = 0; i < k->s->nr_syms; i++) {
 		if (ks->var) {
 			free(ks->var[i].v);
-			free(ks->var[i].len);
 			free(ks->var[i].set);
 		}
 		if (ks->compl && ks->compl[i]) {
@@ -2047,56 +1514,6 @@ static void kstate_free(struct kctx *k, struct kstate *ks)
 	free(ks->label);
 	free(ks->var);
 	free(ks->compl);
-}
-
-static struct kval keval(struct kctx *k, struct kstate *ks,
-			 const struct scn_expr *e);
-
-static bool kbool(struct kctx *k, struct kstate *ks, const struct scn_expr *e,
-		  bool *err)
-{
-	struct kval a, b;
-	bool res = false;
-
-	switch (e->kind) {
-	case SCN_E_AND:
-		return kbool(k, ks, e->arg[0], err) && kbool(k, ks, e->arg[1], err);
-	case SCN_E_OR:
-		return kbool(k, ks, e->arg[0], err) || kbool(k, ks, e->arg[1], err);
-	case SCN_E_NOT:
-		return !kbool(k, ks, e->arg[0], err);
-	case SCN_E_DEADLOCK:
-		return ks->deadlock;
-	case SCN_E_EQ: case SCN_E_NE: case SCN_E_LT: case SCN_E_LE:
-	case SCN_E_GT: case SCN_E_GE:
-		break;
-	default:
-		*err = true;
-		return false;
-	}
-	a = keval(k, ks, e->arg[0]);
-	b = keval(k, ks, e->arg[1]);
-	if (a.err || b.err) {
-		*err = true;
-	} else if (a.unset || b.unset) {
-		res = e->kind == SCN_E_NE;
-	} else if (a.is_str) {
-		bool eq = a.len == b.len && !memcmp(a.s, b.s, a.len);
-
-		res = e->kind == SCN_E_EQ ? eq : !eq;
-	} else {
-		switch (e->kind) {
-		case SCN_E_EQ: res = a.i == b.i; break;
-		case SCN_E_NE: res = a.i != b.i; break;
-		case SCN_E_LT: res = a.i < b.i; break;
-		case SCN_E_LE: res = a.i <= b.i; break;
-		case SCN_E_GT: res = a.i > b.i; break;
-		default: res = a.i >= b.i;
-		}
-	}
-	free(a.s);
-	free(b.s);
-	return res;
 }
 
 /* ask agent @p for a reply to @c */
@@ -2132,180 +1549,107 @@ static int obj_creator(struct kctx *k, int sym, int64_t idx)
 	return -1;
 }
 
-static struct kval keval(struct kctx *k, struct kstate *ks,
-			 const struct scn_expr *e)
+struct kcond {
+	struct kctx *k;
+	struct kstate *ks;
+};
+
+static int k_label(void *ud, int sym, int64_t *value, uint64_t *step)
 {
-	struct kval v = { 0 };
-	int64_t idx = 0;
+	struct kstate *ks = ((struct kcond *)ud)->ks;
 
-	switch (e->kind) {
-	case SCN_E_INT:
-		v.i = e->value;
-		break;
-	case SCN_E_STR:
-		v.is_str = true;
-		v.s = xmemdup(e->str.data, e->str.len);
-		v.len = e->str.len;
-		break;
-	case SCN_E_LABEL:
-		v.unset = !ks->label_set[e->ref.sym];
-		v.i = ks->label[e->ref.sym];
-		break;
-	case SCN_E_VAR:
-	case SCN_E_LEN: {
-		struct kvar *var = &ks->var[e->ref.sym];
-
-		if (e->ref.index && scn_eval_int(k->s, e->ref.index, NULL, &idx)) {
-			v.err = true;
-			break;
-		}
-		v.unset = idx < 0 || idx >= var->n || !var->set[idx];
-		if (e->kind == SCN_E_LEN) {
-			v.i = v.unset ? 0 : (int64_t)var->len[idx];
-			break;
-		}
-		v.is_str = true;
-		if (!v.unset) {
-			v.s = xmemdup(var->v[idx], var->len[idx]);
-			v.len = var->len[idx];
-		}
-		break;
-	}
-	case SCN_E_NEG: case SCN_E_ADD: case SCN_E_SUB: case SCN_E_MUL:
-	case SCN_E_DIV: case SCN_E_MOD: {
-		struct kval a = keval(k, ks, e->arg[0]);
-		struct kval b = e->kind == SCN_E_NEG ? (struct kval){ 0 } :
-						      keval(k, ks, e->arg[1]);
-
-		v.unset = a.unset || b.unset;
-		v.err = a.err || b.err;
-		switch (e->kind) {
-		case SCN_E_NEG: v.i = -a.i; break;
-		case SCN_E_ADD: v.i = a.i + b.i; break;
-		case SCN_E_SUB: v.i = a.i - b.i; break;
-		case SCN_E_MUL: v.i = a.i * b.i; break;
-		case SCN_E_DIV: if (!b.i) v.err = true; else v.i = a.i / b.i; break;
-		default: if (!b.i) v.err = true; else v.i = a.i % b.i;
-		}
-		break;
-	}
-	case SCN_E_REPEAT: {
-		struct kval a = keval(k, ks, e->arg[0]);
-		struct kval b = keval(k, ks, e->arg[1]);
-
-		v.is_str = true;
-		if (a.err || b.err || b.i < 0 || b.i > (1 << 26) ||
-		    (a.len && (size_t)b.i > (size_t)(1 << 28) / a.len)) {
-			v.err = true;
-			free(a.s);
-			break;
-		}
-		v.len = a.len * (size_t)b.i;
-		v.s = xcalloc(1, v.len + 1);
-		for (int64_t i = 0; i < b.i; i++)
-			memcpy(v.s + (size_t)i * a.len, a.s, a.len);
-		free(a.s);
-		break;
-	}
-	case SCN_E_FILE: {
-		char path[512];
-		struct stat st;
-		int64_t off = 0, len;
-		int fd;
-
-		v.is_str = true;
-		if (e->ref.index && scn_eval_int(k->s, e->ref.index, NULL, &idx)) {
-			v.err = true;
-			break;
-		}
-		if (obj_creator(k, e->ref.sym, idx) < 0) {
-			v.unset = true;
-			break;
-		}
-		file_path(k, e->ref.sym, idx, path, sizeof(path));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st)) {
-			v.unset = true;
-			if (fd >= 0)
-				close(fd);
-			break;
-		}
-		len = st.st_size;
-		if (e->arg[0]) {
-			struct kval a = keval(k, ks, e->arg[0]);
-			struct kval b = keval(k, ks, e->arg[1]);
-
-			off = a.i;
-			len = b.i;
-			if (a.err || b.err || off < 0 || len < 0)
-				len = -1;
-		}
-		if (len < 0 || len > (1 << 28)) {
-			v.err = true;
-			close(fd);
-			break;
-		}
-		v.s = xcalloc(1, (size_t)len + 1);
-		len = pread(fd, v.s, (size_t)len, (off_t)off);
-		v.len = len > 0 ? (size_t)len : 0;
-		close(fd);
-		break;
-	}
-	case SCN_E_MEM: {
-		struct kval a = keval(k, ks, e->arg[0]);
-		struct kval b = keval(k, ks, e->arg[1]);
-		struct cmsg c = { .type = C_LOAD, .sym = e->ref.sym };
-		char *data;
-
-		v.is_str = true;
-		if ((e->ref.index && scn_eval_int(k->s, e->ref.index, NULL, &idx)) ||
-		    a.err || b.err) {
-			v.err = true;
-			break;
-		}
-		c.idx = idx;
-		c.off = a.i;
-		c.len = b.i;
-		if (coord_query(k, obj_creator(k, e->ref.sym, idx), &c, &data)) {
-			v.unset = true;
-			free(data);
-			break;
-		}
-		v.s = data ? data : xmemdup("", 0);
-		v.len = (size_t)b.i;
-		break;
-	}
-	case SCN_E_COMPLETIONS: {
-		int64_t n;
-
-		v.is_str = true;
-		if (e->ref.index && scn_eval_int(k->s, e->ref.index, NULL, &idx)) {
-			v.err = true;
-			break;
-		}
-		n = k->objs[e->ref.sym].n;
-		if (idx < 0 || idx >= n) {
-			v.unset = true;
-			break;
-		}
-		{
-			char **logs = ks->compl[e->ref.sym];
-			const char *t = logs && logs[idx] ? logs[idx] : "";
-
-			v.s = xmemdup(t, strlen(t));
-			v.len = strlen(t);
-		}
-		break;
-	}
-	default: {
-		bool err = false;
-
-		v.i = kbool(k, ks, e, &err);
-		v.err = err;
-	}
-	}
-	return v;
+	*value = ks->label[sym];
+	*step = 0;
+	return ks->label_set[sym] ? 0 : 1;
 }
+
+static const struct scn_str *k_var(void *ud, int sym, int64_t idx)
+{
+	struct kvar *var = &((struct kcond *)ud)->ks->var[sym];
+
+	if (idx < 0 || idx >= var->n || !var->set[idx])
+		return NULL;
+	return &var->v[idx];
+}
+
+static int k_file(void *ud, const struct scn_ref *ref, int64_t idx,
+		  bool whole, int64_t off, int64_t len, struct scn_str *out)
+{
+	struct kctx *k = ((struct kcond *)ud)->k;
+	char path[512];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (obj_creator(k, ref->sym, idx) < 0)
+		return 1;
+	kern__file_path(k, ref->sym, idx, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	if (whole)
+		len = st.st_size;
+	if (len < 0 || len > (1 << 28)) {
+		close(fd);
+		return -1;
+	}
+	out->data = kern__xcalloc(1, (size_t)len + 1);
+	n = pread(fd, out->data, (size_t)len, (off_t)off);
+	out->len = n > 0 ? (size_t)n : 0;
+	close(fd);
+	return 0;
+}
+
+static int k_mem(void *ud, const struct scn_ref *ref, int64_t idx,
+		 int64_t off, int64_t len, struct scn_str *out)
+{
+	struct kctx *k = ((struct kcond *)ud)->k;
+	struct cmsg c = { .type = C_LOAD, .sym = ref->sym, .idx = idx,
+			  .off = off, .len = len };
+	char *data;
+
+	if (coord_query(k, obj_creator(k, ref->sym, idx), &c, &data)) {
+		free(data);
+		return 1;
+	}
+	out->data = data ? data : kern__xcalloc(1, 1);
+	out->len = (size_t)len;
+	return 0;
+}
+
+static int k_completions(void *ud, const struct scn_ref *ref, int64_t idx,
+			 struct scn_str *out)
+{
+	struct kcond *kc = ud;
+	char **logs;
+	const char *t;
+
+	if (idx < 0 || idx >= kc->k->objs[ref->sym].n)
+		return 1;
+	logs = kc->ks->compl[ref->sym];
+	t = logs && logs[idx] ? logs[idx] : "";
+	out->len = strlen(t);
+	out->data = kern__xmemdup(t, out->len);
+	return 0;
+}
+
+static bool k_deadlock(void *ud)
+{
+	return ((struct kcond *)ud)->ks->deadlock;
+}
+
+/* the live kernel's side: no model internals (cond_internal() skips them) */
+static const struct cond_ops kernel_cond_ops = {
+	.label = k_label,
+	.var = k_var,
+	.file = k_file,
+	.mem = k_mem,
+	.completions = k_completions,
+	.deadlock = k_deadlock,
+};
 
 /* --- comparing and reporting ---------------------------------------------- */
 
@@ -2405,6 +1749,7 @@ static void compare_conds(struct kctx *k, bool model_valid)
 	const struct scn *s = k->s;
 	const struct cond_result *me = run_expects(k->r), *mx = run_exists(k->r);
 	struct kstate ks = { 0 };
+	struct kcond kc = { .k = k, .ks = &ks };
 	int nsock = 0;
 
 	kstate_build(k, &ks);
@@ -2421,7 +1766,7 @@ static void compare_conds(struct kctx *k, bool model_valid)
 		}
 	}
 	/* completions: what errqueue ops drained, then the rest of the queue */
-	ks.compl = xcalloc((size_t)s->nr_syms, sizeof(char **));
+	ks.compl = kern__xcalloc((size_t)s->nr_syms, sizeof(char **));
 	for (int e = 0; e < k->nr_evs; e++) {
 		struct rec *rc = &k->recs[k->evs[e].rec];
 		int64_t idx = 0;
@@ -2432,15 +1777,15 @@ static void compare_conds(struct kctx *k, bool model_valid)
 		    !rc->kdone || rc->kret <= 0 || !rc->kdata)
 			continue;
 		if (rc->op->operand[0].ref.index)
-			eval(k, rc, rc->op->operand[0].ref.index, &idx);
+			kern__eval(k, rc, rc->op->operand[0].ref.index, &idx);
 		if (idx < 0 || idx >= k->objs[sym].n)
 			continue;
 		if (!*logs)
-			*logs = xcalloc((size_t)k->objs[sym].n, sizeof(char *));
+			*logs = kern__xcalloc((size_t)k->objs[sym].n, sizeof(char *));
 		{
 			char *old = (*logs)[idx];
 			size_t n = (old ? strlen(old) : 0) + rc->klen + 2;
-			char *t = xcalloc(1, n);
+			char *t = kern__xcalloc(1, n);
 
 			snprintf(t, n, "%s%s%s", old ? old : "",
 				 old && old[0] ? "," : "", rc->kdata);
@@ -2468,11 +1813,11 @@ static void compare_conds(struct kctx *k, bool model_valid)
 				char *t;
 
 				if (!*logs)
-					*logs = xcalloc((size_t)k->objs[sym].n,
+					*logs = kern__xcalloc((size_t)k->objs[sym].n,
 							sizeof(char *));
 				old = (*logs)[idx];
 				len = (old ? strlen(old) : 0) + strlen(data) + 2;
-				t = xcalloc(1, len);
+				t = kern__xcalloc(1, len);
 				snprintf(t, len, "%s%s%s", old ? old : "",
 					 old && old[0] ? "," : "", data);
 				free(old);
@@ -2500,7 +1845,8 @@ static void compare_conds(struct kctx *k, bool model_valid)
 				continue;
 			}
 			k->nr_conds++;
-			kv = kbool(k, &ks, cs[i].expr, &err);
+			kv = cond_eval(s, &kernel_cond_ops, &kc, cs[i].expr,
+				       &err);
 			if (err) {
 				printf("DIFF %s:%d  %s %s\n    kernel: cannot be evaluated\n",
 				       k->file, cs[i].line, kw, cs[i].text);
@@ -2579,7 +1925,7 @@ static int kernel_run(struct kctx *k)
 		if (k->s->syms[i].kind == SCN_SYM_PIPE ||
 		    k->s->syms[i].kind == SCN_SYM_SOCK ||
 		    k->s->syms[i].kind == SCN_SYM_FILE)
-			nfds += 2 * (int)sym_n(&k->s->syms[i]);
+			nfds += 2 * (int)kern__sym_n(&k->s->syms[i]);
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < (rlim_t)nfds) {
 		if (k->root && rl.rlim_max < (rlim_t)nfds)
 			rl.rlim_max = (rlim_t)nfds;
@@ -2654,10 +2000,10 @@ static int kernel_run(struct kctx *k)
 		for (int i = 0; i < k->s->nr_syms; i++) {
 			if (k->s->syms[i].kind != SCN_SYM_FILE)
 				continue;
-			for (int64_t j = 0; j < sym_n(&k->s->syms[i]); j++) {
+			for (int64_t j = 0; j < kern__sym_n(&k->s->syms[i]); j++) {
 				char path[512];
 
-				file_path(k, i, j, path, sizeof(path));
+				kern__file_path(k, i, j, path, sizeof(path));
 				unlink(path);
 			}
 		}

@@ -16,6 +16,7 @@
 
 #include "explore.h"
 #include "kernel.h"
+#include "list.h"
 #include "run.h"
 
 #define MAX_OV 64
@@ -37,6 +38,8 @@ static const char usage_top[] =
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
+"  list ops|knobs|presets|invariants\n"
+"                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
 "  help COMMAND    the options of one command\n"
 "\n"
@@ -115,7 +118,14 @@ static const char usage_policies[] =
 "usage: spansim policies\n\nLists every knob with its values (default first) and every preset.\n";
 
 static const char usage_list[] =
-"usage: spansim list DIR|FILE...\n\nLists the scenarios with their doc lines.\n";
+"usage: spansim list DIR|FILE...\n"
+"       spansim list ops|knobs|presets|invariants\n"
+"\n"
+"Lists the scenarios with their doc lines; or the operations of the\n"
+"language (syntax, the kernel function each models, what the live-kernel\n"
+"runner calls), the policy knobs, the presets, or the invariants, each\n"
+"with one line on what it is.  A file or directory called like one of the\n"
+"four words is listed as scenarios.\n";
 
 struct opts {
 	const char *params[MAX_OV], *sets[MAX_OV], *policies[MAX_OV];
@@ -829,6 +839,9 @@ static int cmd_list(int argc, char **argv)
 		return ret;
 	if (!o.nfiles)
 		return usage_error("list", "needs a DIR or FILE%s", "");
+	if (o.nfiles == 1 && access(o.files[0], F_OK) &&
+	    !list_names(o.files[0], stdout))
+		return 0;
 	if (collect(o.files, o.nfiles, &files, &n))
 		return 2;
 	for (int i = 0; i < n; i++) {

@@ -14,89 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
-
-#define MAX_DEPTH 32
-#define MAX_EVENTS 256
-
-struct frame {
-	const struct scn_body *body;
-	int idx;
-	int loopvar;		/* dense LOOPVAR index, or -1 */
-	int64_t to;
-};
-
-struct thread {
-	const char *name;
-	int process;		/* scn process index */
-	struct frame stack[MAX_DEPTH];
-	int depth;
-	int64_t *loopvars;
-	bool finished;
-	bool blocked;
-	struct span_footprint wait_fp;	/* what the blocked attempt read */
-	/* the operation in progress */
-	bool in_op;
-	size_t done;		/* span_write()/span_sendmsg() progress */
-	int64_t total;		/* `all`: bytes moved so far */
-	uint64_t off;		/* `off N` as the kernel advances it */
-	struct scn_str acc;	/* `all ... -> VAR`: bytes so far */
-};
-
-struct var {
-	struct scn_str *v;	/* by index */
-	bool *set;
-	int64_t n;
-};
-
-struct label {
-	bool set;
-	int64_t value;
-	uint64_t step;
-};
-
-struct objs {
-	int64_t *id;		/* by element */
-	int *pid;		/* mem: the process that mapped it */
-	int64_t n;
-};
-
-struct run {
-	const struct scn *s;
-	struct run_opts o;
-	struct span_world *w;
-	enum run_status status;
-	char error[512];
-	struct thread *threads;
-	int nr_threads;
-	struct thread setup;	/* the setup pseudo-thread */
-	int *pids;		/* scn process index -> world pid (0: none) */
-	struct var *vars;	/* by symbol */
-	struct label *labels;	/* by symbol */
-	struct objs *objs;	/* by symbol */
-	struct span_footprint last_fp;	/* of the last step (fork: all) */
-	bool uses_time;		/* conditions compare at()/destructed_at() */
-	uint64_t nr_steps;
-	int cur;		/* fifo: the thread being run */
-	uint64_t rng;
-	/* the schedule taken */
-	char *sched;
-	size_t sched_len, sched_cap;
-	char last_tok[64];
-	uint64_t last_count;
-	/* a given schedule */
-	char **given;
-	uint64_t *given_rep;	/* repetitions of each token */
-	uint64_t given_used;	/* of the current token */
-	int nr_given, given_pos;
-	/* results */
-	bool finished;
-	struct cond_result *expects, *exists;
-	bool deadlock;
-	const struct span_violation *viol;
-	struct span_violation deadlock_viol;
-	const struct scn_str *step_data;	/* on_step: the var stored */
-};
+#include "cond.h"
+#include "run_int.h"
 
 static const char *const status_names[] = {
 	[RUN_RUNNING] = "running",	[RUN_DONE] = "done",
@@ -112,10 +31,7 @@ const char *run_status_name(enum run_status st)
 
 /* --- small helpers ------------------------------------------------------ */
 
-static void set_error(struct run *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_error(struct run *r, int line, int col, const char *fmt, ...)
+void run__set_error(struct run *r, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -187,28 +103,28 @@ static uint64_t rng_next(struct run *r)
 	return r->rng * 2685821657736338717ull;
 }
 
-static int eval_int(struct run *r, struct thread *t, const struct scn_expr *e,
+int run__eval_int(struct run *r, struct thread *t, const struct scn_expr *e,
 		    int64_t *v)
 {
 	int err = scn_eval_int(r->s, e, t->loopvars, v);
 
 	if (err)
-		set_error(r, e->line, e->col, "%s in expression",
+		run__set_error(r, e->line, e->col, "%s in expression",
 			  err == -EDOM ? "division by zero" : "overflow");
 	return err;
 }
 
 /* the element of an object symbol a reference names */
-static int64_t *ref_slot(struct run *r, struct thread *t,
+int64_t *run__ref_slot(struct run *r, struct thread *t,
 			 const struct scn_ref *ref, int **pidp)
 {
 	struct objs *o = &r->objs[ref->sym];
 	int64_t i = 0;
 
-	if (ref->index && eval_int(r, t, ref->index, &i))
+	if (ref->index && run__eval_int(r, t, ref->index, &i))
 		return NULL;
 	if (i < 0 || i >= o->n) {
-		set_error(r, ref->line, ref->col,
+		run__set_error(r, ref->line, ref->col,
 			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
 			  i, ref->name, o->n);
 		return NULL;
@@ -219,11 +135,11 @@ static int64_t *ref_slot(struct run *r, struct thread *t,
 }
 
 /* a handle for a pipe/file/socket reference; @write picks the plain end */
-static int ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
+int run__ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
 		  bool write, int *fd)
 {
 	const struct scn_sym *sym = &r->s->syms[ref->sym];
-	int64_t *id = ref_slot(r, t, ref, NULL);
+	int64_t *id = run__ref_slot(r, t, ref, NULL);
 	int type;
 
 	if (!id)
@@ -247,12 +163,12 @@ static int ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
 	return 0;
 }
 
-static int64_t sym_size(const struct scn_sym *sym)
+int64_t run__sym_size(const struct scn_sym *sym)
 {
 	return sym->size > 0 ? sym->size : 1;
 }
 
-static void var_store(struct run *r, struct thread *t, const struct scn_ref *ref,
+void run__var_store(struct run *r, struct thread *t, const struct scn_ref *ref,
 		      const void *data, size_t len)
 {
 	struct var *v;
@@ -262,10 +178,10 @@ static void var_store(struct run *r, struct thread *t, const struct scn_ref *ref
 	if (ref->sym < 0)
 		return;
 	v = &r->vars[ref->sym];
-	if (ref->index && eval_int(r, t, ref->index, &i))
+	if (ref->index && run__eval_int(r, t, ref->index, &i))
 		return;
 	if (i < 0 || i > 10000000) {
-		set_error(r, ref->line, ref->col, "index %" PRId64 " out of range for '%s'",
+		run__set_error(r, ref->line, ref->col, "index %" PRId64 " out of range for '%s'",
 			  i, ref->name);
 		return;
 	}
@@ -306,7 +222,7 @@ static void label_store(struct run *r, const struct scn_op *op, int64_t value)
 	r->labels[op->label].step = span_world_step(r->w);
 }
 
-static void acc_append(struct scn_str *acc, const void *p, size_t n)
+void run__acc_append(struct scn_str *acc, const void *p, size_t n)
 {
 	char *q = realloc(acc->data, acc->len + n + 1);
 
@@ -320,33 +236,25 @@ static void acc_append(struct scn_str *acc, const void *p, size_t n)
 
 /* --- executing one operation -------------------------------------------- */
 
-enum op_res {
-	OP_DONE,	/* finished: result in *ret */
-	OP_PROGRESS,	/* made progress, not finished (all, or a write that
-			 * will sleep): a step, the op stays current */
-	OP_SLEEP,	/* made progress and sleeps */
-	OP_BLOCKED,	/* would sleep, nothing done: not a step */
-	OP_FAIL,	/* run-time error (r->error) */
-};
 
-static int thread_pid(struct run *r, struct thread *t)
+int run__thread_pid(struct run *r, struct thread *t)
 {
 	return r->pids[t->process];
 }
 
-static const struct scn_ref *opd_ref(const struct scn_op *op, int i)
+const struct scn_ref *run__opd_ref(const struct scn_op *op, int i)
 {
 	return &op->operand[i].ref;
 }
 
-static enum op_res opd_int(struct run *r, struct thread *t,
+enum op_res run__opd_int(struct run *r, struct thread *t,
 			   const struct scn_op *op, int i, int64_t *v)
 {
-	return eval_int(r, t, op->operand[i].expr, v) ? OP_FAIL : OP_DONE;
+	return run__eval_int(r, t, op->operand[i].expr, v) ? OP_FAIL : OP_DONE;
 }
 
 /* the `all` and byte-count bookkeeping shared by read/recv/splice */
-static enum op_res finish_bytes(struct run *r, struct thread *t,
+enum op_res run__finish_bytes(struct run *r, struct thread *t,
 				const struct scn_op *op, ssize_t n,
 				int64_t len, const void *data, int64_t *ret)
 {
@@ -356,406 +264,32 @@ static enum op_res finish_bytes(struct run *r, struct thread *t,
 		return OP_BLOCKED;
 	if (!all) {
 		if (n > 0 && data)
-			var_store(r, t, &op->result, data, (size_t)n);
+			run__var_store(r, t, &op->result, data, (size_t)n);
 		else if (data || op->result.sym >= 0)
-			var_store(r, t, &op->result, "", 0);
+			run__var_store(r, t, &op->result, "", 0);
 		*ret = n;
 		return OP_DONE;
 	}
 	if (n > 0) {
 		t->total += n;
 		if (data)
-			acc_append(&t->acc, data, (size_t)n);
+			run__acc_append(&t->acc, data, (size_t)n);
 		if (t->total < len)
 			return OP_PROGRESS;
 	}
 	/* done: LEN moved, EOF, or an error */
 	*ret = t->total ? t->total : n;
-	var_store(r, t, &op->result, t->acc.data ? t->acc.data : "",
+	run__var_store(r, t, &op->result, t->acc.data ? t->acc.data : "",
 		  t->acc.len);
 	return OP_DONE;
 }
 
+/* one operation on the model: its op_table entry (sim/ops/) */
 static enum op_res exec_op(struct run *r, struct thread *t,
 			   const struct scn_op *op, int64_t *ret)
 {
-	struct span_world *w = r->w;
-	int pid = thread_pid(r, t);
-	unsigned int m = op->mods;
-	int64_t a = 0, b = 0, c = 0, *slot;
-	int fd = 0, fd2 = 0, err, *mpid;
-	ssize_t n;
-
 	*ret = 0;
-	switch (op->kind) {
-	case SCN_OP_MEM: {
-		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
-		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
-
-		if (opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		for (int64_t i = 0; i < sym_size(sym); i++) {
-			int region = 0;
-
-			err = span_mmap_anon(w, pid, (uint64_t)a,
-					     (m & SCN_MOD_UNTOUCHED) ?
-						     SPAN_MMAP_UNTOUCHED : 0,
-					     op->fill.data, op->fill.len, &region);
-			if (err) {
-				*ret = err;
-				return OP_DONE;
-			}
-			o->id[i] = region;
-			o->pid[i] = pid;
-		}
-		return OP_DONE;
-	}
-	case SCN_OP_KMEM: {
-		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
-		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
-		int kind = (m & SCN_MOD_SLAB) ? SPAN_KMEM_SLAB :
-			   (m & SCN_MOD_OWNER) ? SPAN_KMEM_OWNER :
-						 SPAN_KMEM_PAGES;
-
-		if (opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		for (int64_t i = 0; i < sym_size(sym); i++) {
-			int region = 0, owner = 0;
-
-			if (kind == SPAN_KMEM_OWNER) {
-				err = span_owner_create(w, &owner);
-				if (err) {
-					*ret = err;
-					return OP_DONE;
-				}
-				r->objs[op->owner].id[i] = owner;
-			}
-			err = span_kmem_alloc(w, (uint64_t)a, kind, owner,
-					      op->fill.data, op->fill.len,
-					      &region);
-			if (err) {
-				*ret = err;
-				return OP_DONE;
-			}
-			o->id[i] = region;
-		}
-		return OP_DONE;
-	}
-	case SCN_OP_FILE: {
-		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
-		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
-
-		if (opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		for (int64_t i = 0; i < sym_size(sym); i++) {
-			int file = 0;
-
-			err = span_file_create(w, (uint64_t)a,
-					       (m & SCN_MOD_RO) ? SPAN_FILE_RDONLY : 0,
-					       op->fill.data, op->fill.len, &file);
-			if (err) {
-				*ret = err;
-				return OP_DONE;
-			}
-			o->id[i] = file;
-		}
-		return OP_DONE;
-	}
-	case SCN_OP_STORE:
-		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
-		if (!slot || opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		*ret = span_store(w, pid, (int)*slot, (uint64_t)a,
-				  op->operand[2].str.data, op->operand[2].str.len);
-		return OP_DONE;
-	case SCN_OP_LOAD: {
-		char *buf;
-
-		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
-		if (!slot || opd_int(r, t, op, 1, &a) || opd_int(r, t, op, 2, &b))
-			return OP_FAIL;
-		if (b < 0 || b > (1 << 30)) {
-			*ret = -EINVAL;
-			return OP_DONE;
-		}
-		buf = calloc(1, (size_t)b + 1);
-		if (!buf)
-			return OP_FAIL;
-		*ret = span_load(w, pid, (int)*slot, (uint64_t)a, buf, (size_t)b);
-		if (!*ret)
-			var_store(r, t, &op->result, buf, (size_t)b);
-		free(buf);
-		return OP_DONE;
-	}
-	case SCN_OP_MUNMAP:
-		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
-		if (!slot)
-			return OP_FAIL;
-		*ret = span_munmap(w, pid, (int)*slot);
-		return OP_DONE;
-	case SCN_OP_FORK: {
-		int child = 0, idx = r->s->syms[opd_ref(op, 0)->sym].index;
-
-		if (r->pids[idx]) {
-			set_error(r, op->line, op->col,
-				  "process '%s' was already forked",
-				  opd_ref(op, 0)->name);
-			return OP_FAIL;
-		}
-		err = span_fork(w, pid, &child);
-		if (!err)
-			r->pids[idx] = child;
-		*ret = err ? err : 0;
-		return OP_DONE;
-	}
-	case SCN_OP_PUT:
-		slot = ref_slot(r, t, opd_ref(op, 0), NULL);
-		if (!slot)
-			return OP_FAIL;
-		*ret = span_owner_put(w, (int)*slot);
-		return OP_DONE;
-	case SCN_OP_PWRITE:
-		if (ref_fd(r, t, opd_ref(op, 0), true, &fd) ||
-		    opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		n = span_pwrite(w, pid, fd, op->operand[2].str.data,
-				op->operand[2].str.len, (uint64_t)a);
-		*ret = n;
-		return OP_DONE;
-	case SCN_OP_PIPE: {
-		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
-		struct objs *o = &r->objs[opd_ref(op, 0)->sym];
-		unsigned int flags = ((m & SCN_MOD_PACKET) ? SPAN_PIPE_PACKET : 0) |
-				     ((m & SCN_MOD_NONBLOCK) ? SPAN_PIPE_NONBLOCK : 0);
-
-		if (op->nr_operands > 1 && opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		for (int64_t i = 0; i < sym_size(sym); i++) {
-			int p = 0;
-
-			err = span_pipe_create(w, flags, &p);
-			if (err) {
-				*ret = err;
-				return OP_DONE;
-			}
-			o->id[i] = p;
-			if (op->nr_operands > 1) {
-				int64_t sz = span_pipe_set_size(w,
-					SPAN_FD(SPAN_FD_PIPE_W, p), (uint64_t)a);
-
-				if (sz < 0) {
-					*ret = sz;
-					return OP_DONE;
-				}
-			}
-		}
-		return OP_DONE;
-	}
-	case SCN_OP_PIPE_SIZE:
-		if (ref_fd(r, t, opd_ref(op, 0), true, &fd) ||
-		    opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		*ret = a < 0 ? -EINVAL : span_pipe_set_size(w, fd, (uint64_t)a);
-		return OP_DONE;
-	case SCN_OP_TCP:
-	case SCN_OP_UNIX: {
-		const struct scn_sym *sym = &r->s->syms[opd_ref(op, 0)->sym];
-		struct objs *oa = &r->objs[opd_ref(op, 0)->sym];
-		struct objs *ob = &r->objs[opd_ref(op, 1)->sym];
-
-		for (int64_t i = 0; i < sym_size(sym); i++) {
-			int sa = 0, sb = 0;
-
-			err = op->kind == SCN_OP_TCP ? span_tcp_connect(w, &sa, &sb) :
-						       span_unix_pair(w, &sa, &sb);
-			if (err) {
-				*ret = err;
-				return OP_DONE;
-			}
-			oa->id[i] = sa;
-			ob->id[i] = sb;
-		}
-		return OP_DONE;
-	}
-	case SCN_OP_SOCKOPT:
-		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
-			return OP_FAIL;
-		*ret = span_setsockopt_zerocopy(w, fd, 1);
-		return OP_DONE;
-	case SCN_OP_WRITE:
-	case SCN_OP_SEND: {
-		const struct scn_data *d = &op->operand[1].data;
-		struct span_src src = { 0 };
-		unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
-		size_t len;
-
-		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
-			return OP_FAIL;
-		if (d->kind == SCN_DATA_STR) {
-			src.buf = d->str.data;
-			len = d->str.len;
-		} else {
-			slot = ref_slot(r, t, &d->ref, NULL);
-			if (!slot || eval_int(r, t, d->off, &a) ||
-			    eval_int(r, t, d->len, &b))
-				return OP_FAIL;
-			if (a < 0 || b < 0) {
-				*ret = -EFAULT;
-				return OP_DONE;
-			}
-			if (d->kind == SCN_DATA_MEM)
-				src.region = (int)*slot;
-			else
-				src.kmem = (int)*slot;
-			src.off = (uint64_t)a;
-			len = (size_t)b;
-		}
-		if (op->kind == SCN_OP_WRITE) {
-			n = span_write(w, pid, fd, &src, len, flags, &t->done);
-		} else {
-			flags |= ((m & SCN_MOD_ZEROCOPY) ? SPAN_MSG_ZEROCOPY : 0) |
-				 ((m & SCN_MOD_SPLICE_PAGES) ? SPAN_MSG_SPLICE_PAGES : 0) |
-				 ((m & SCN_MOD_MORE) ? SPAN_MSG_MORE : 0);
-			n = span_sendmsg(w, pid, fd, &src, len, flags, &t->done);
-		}
-		if (n == -SPAN_EWOULDSLEEP)
-			return t->done > (size_t)t->total ?
-				       (t->total = (int64_t)t->done, OP_SLEEP) :
-				       OP_BLOCKED;
-		*ret = n;
-		return OP_DONE;
-	}
-	case SCN_OP_READ:
-	case SCN_OP_RECV: {
-		unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
-		char *buf;
-		enum op_res res;
-
-		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
-		    opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		if (a < 0 || a > (1 << 30)) {
-			*ret = -EINVAL;
-			return OP_DONE;
-		}
-		b = (m & SCN_MOD_ALL) ? a - t->total : a;
-		buf = malloc((size_t)b + 1);
-		if (!buf)
-			return OP_FAIL;
-		if (op->kind == SCN_OP_READ)
-			n = span_read(w, pid, fd, buf, (size_t)b, flags);
-		else
-			n = span_recvmsg(w, pid, fd, buf, (size_t)b,
-					 flags | ((m & SCN_MOD_PEEK) ? SPAN_MSG_PEEK : 0));
-		res = finish_bytes(r, t, op, n, a, buf, ret);
-		free(buf);
-		return res;
-	}
-	case SCN_OP_VMSPLICE: {
-		unsigned int flags = ((m & SCN_MOD_GIFT) ? SPAN_SPLICE_F_GIFT : 0) |
-				     ((m & SCN_MOD_NONBLOCK) ? SPAN_SPLICE_F_NONBLOCK : 0);
-
-		if (ref_fd(r, t, opd_ref(op, 0), true, &fd))
-			return OP_FAIL;
-		slot = ref_slot(r, t, opd_ref(op, 1), &mpid);
-		if (!slot || opd_int(r, t, op, 2, &a) || opd_int(r, t, op, 3, &b))
-			return OP_FAIL;
-		if (a < 0 || b < 0) {
-			*ret = -EFAULT;
-			return OP_DONE;
-		}
-		n = span_vmsplice(w, pid, fd, (int)*slot, (uint64_t)a, (size_t)b,
-				  flags);
-		if (n == -SPAN_EWOULDSLEEP)
-			return OP_BLOCKED;
-		*ret = n;
-		return OP_DONE;
-	}
-	case SCN_OP_SPLICE:
-	case SCN_OP_TEE: {
-		unsigned int flags = ((m & SCN_MOD_NONBLOCK) ? SPAN_SPLICE_F_NONBLOCK : 0) |
-				     ((m & SCN_MOD_MORE) ? SPAN_SPLICE_F_MORE : 0) |
-				     ((m & SCN_MOD_MOVE) ? SPAN_SPLICE_F_MOVE : 0);
-		uint64_t *off_in = NULL, *off_out = NULL;
-
-		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
-		    ref_fd(r, t, opd_ref(op, 1), true, &fd2) ||
-		    opd_int(r, t, op, 2, &a))
-			return OP_FAIL;
-		if (a < 0) {
-			*ret = -EINVAL;
-			return OP_DONE;
-		}
-		if (op->kind == SCN_OP_TEE) {
-			n = span_tee(w, pid, fd, fd2, (size_t)a, flags);
-			if (n == -SPAN_EWOULDSLEEP)
-				return OP_BLOCKED;
-			*ret = n;
-			return OP_DONE;
-		}
-		if (m & SCN_MOD_OFF) {
-			if (!t->in_op || !(m & SCN_MOD_ALL) || !t->total) {
-				if (eval_int(r, t, op->off, &c))
-					return OP_FAIL;
-				if (!t->total)
-					t->off = (uint64_t)c;
-			}
-			if (SPAN_FD_TYPE(fd) == SPAN_FD_FILE ||
-			    SPAN_FD_TYPE(fd2) != SPAN_FD_FILE)
-				off_in = &t->off;
-			else
-				off_out = &t->off;
-		}
-		b = (m & SCN_MOD_ALL) ? a - t->total : a;
-		n = span_splice(w, pid, fd, off_in, fd2, off_out, (size_t)b, flags);
-		return finish_bytes(r, t, op, n, a, NULL, ret);
-	}
-	case SCN_OP_ERRQUEUE: {
-		char buf[4096];
-		int k;
-
-		if (ref_fd(r, t, opd_ref(op, 0), false, &fd))
-			return OP_FAIL;
-		buf[0] = 0;
-		k = span_recv_errqueue(w, fd, m & SCN_MOD_WAIT, buf, sizeof(buf));
-		if (k == -SPAN_EWOULDSLEEP)
-			return OP_BLOCKED;
-		var_store(r, t, &op->result, buf, k > 0 ? strlen(buf) : 0);
-		*ret = k;
-		return OP_DONE;
-	}
-	case SCN_OP_CLOSE: {
-		const struct scn_ref *ref = opd_ref(op, 0);
-
-		if (r->s->syms[ref->sym].kind == SCN_SYM_PIPE &&
-		    ref->end == SCN_END_NONE) {
-			slot = ref_slot(r, t, ref, NULL);
-			if (!slot)
-				return OP_FAIL;
-			err = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_R, *slot));
-			a = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_W, *slot));
-			*ret = err ? err : a;
-			return OP_DONE;
-		}
-		if (ref_fd(r, t, ref, true, &fd))
-			return OP_FAIL;
-		*ret = span_close(w, pid, fd);
-		return OP_DONE;
-	}
-	case SCN_OP_DECRYPT:
-		if (ref_fd(r, t, opd_ref(op, 0), false, &fd) ||
-		    opd_int(r, t, op, 1, &a))
-			return OP_FAIL;
-		n = span_decrypt(w, pid, fd, (size_t)(a < 0 ? 0 : a));
-		if (n == -SPAN_EWOULDSLEEP)
-			return OP_BLOCKED;
-		*ret = n;
-		return OP_DONE;
-	default:
-		set_error(r, op->line, op->col, "operation '%s' is not supported",
-			  scn_op_name(op->kind));
-		return OP_FAIL;
-	}
+	return op_desc(op->kind)->model(r, t, op, ret);
 }
 
 /* --- threads ------------------------------------------------------------ */
@@ -785,15 +319,15 @@ static const struct scn_op *thread_op(struct run *r, struct thread *t)
 			int64_t from, to;
 			int lv = r->s->syms[st->loop.var].index;
 
-			if (eval_int(r, t, st->loop.from, &from) ||
-			    eval_int(r, t, st->loop.to, &to))
+			if (run__eval_int(r, t, st->loop.from, &from) ||
+			    run__eval_int(r, t, st->loop.to, &to))
 				return NULL;
 			if (from > to) {
 				f->idx++;
 				continue;
 			}
 			if (t->depth == MAX_DEPTH) {
-				set_error(r, st->line, st->col,
+				run__set_error(r, st->line, st->col,
 					  "loops nested too deeply");
 				return NULL;
 			}
@@ -951,7 +485,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 
 	if (!op)
 		return r->status == RUN_ERROR ? OP_FAIL : OP_DONE;
-	span_world_step_begin(r->w, tid + 1, thread_pid(r, t));
+	span_world_step_begin(r->w, tid + 1, run__thread_pid(r, t));
 	t->in_op = true;
 	r->step_data = NULL;
 	res = exec_op(r, t, op, &ret);
@@ -1178,314 +712,185 @@ enum run_status run_until(struct run *r, uint64_t step)
 
 /* --- conditions ---------------------------------------------------------- */
 
-struct val {
-	bool is_str, unset, err;
-	int64_t i;
-	struct scn_str s;	/* s.data owned when owned */
-	bool owned;
-};
-
-static void val_free(struct val *v)
+/* the element @idx of the object @ref names, or NULL (a run-time error) */
+static int64_t *cond_slot(struct run *r, const struct scn_ref *ref,
+			  int64_t idx, int **pidp)
 {
-	if (v->owned)
-		free(v->s.data);
+	struct objs *o = &r->objs[ref->sym];
+
+	if (idx < 0 || idx >= o->n) {
+		run__set_error(r, ref->line, ref->col,
+			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
+			  idx, ref->name, o->n);
+		return NULL;
+	}
+	if (pidp)
+		*pidp = &o->pid[idx];
+	return &o->id[idx];
 }
 
-static bool eval_bool(struct run *r, const struct scn_expr *e, bool *err);
-
-static int owner_of(struct run *r, const struct scn_ref *ref,
-		    struct span_owner_info *info)
+static int m_label(void *ud, int sym, int64_t *value, uint64_t *step)
 {
-	int64_t *slot = ref_slot(r, &r->setup, ref, NULL);
+	struct run *r = ud;
 
-	if (!slot || !*slot)
+	*value = r->labels[sym].value;
+	*step = r->labels[sym].step;
+	return r->labels[sym].set ? 0 : 1;
+}
+
+static const struct scn_str *m_var(void *ud, int sym, int64_t idx)
+{
+	return run_var(ud, sym, idx);
+}
+
+static int m_file(void *ud, const struct scn_ref *ref, int64_t idx,
+		  bool whole, int64_t off, int64_t len, struct scn_str *out)
+{
+	struct run *r = ud;
+	int64_t *slot = cond_slot(r, ref, idx, NULL);
+
+	if (!slot)
 		return -1;
-	return span_owner_info(r->w, (int)*slot, info);
+	if (!*slot)
+		return 1;
+	if (whole)
+		len = span_file_size(r->w, (int)*slot);
+	if (len < 0 || len > (1 << 28))
+		return -1;
+	out->data = calloc(1, (size_t)len + 1);
+	if (!out->data)
+		return -1;
+	len = span_file_contents(r->w, (int)*slot, (uint64_t)off, out->data,
+				 (size_t)len);
+	out->len = len > 0 ? (size_t)len : 0;
+	return 0;
 }
 
-static struct val eval_val(struct run *r, const struct scn_expr *e)
+static int m_mem(void *ud, const struct scn_ref *ref, int64_t idx,
+		 int64_t off, int64_t len, struct scn_str *out)
 {
-	struct val v = { 0 };
-	struct span_owner_info oi;
-	int64_t *slot;
+	struct run *r = ud;
 	int *mpid;
+	int64_t *slot = cond_slot(r, ref, idx, &mpid);
+	int err;
 
+	if (!slot)
+		return -1;
+	out->data = calloc(1, (size_t)len + 1);
+	if (!out->data)
+		return -1;
+	if (r->s->syms[ref->sym].kind == SCN_SYM_KMEM)
+		err = span_kmem_peek(r->w, (int)*slot, (uint64_t)off, out->data,
+				     (size_t)len);
+	else
+		err = span_peek(r->w, *mpid, (int)*slot, (uint64_t)off,
+				out->data, (size_t)len);
+	if (err)
+		return 1;
+	out->len = (size_t)len;
+	return 0;
+}
+
+static int m_completions(void *ud, const struct scn_ref *ref, int64_t idx,
+			 struct scn_str *out)
+{
+	struct run *r = ud;
+	int64_t *slot = cond_slot(r, ref, idx, NULL);
+	char buf[8192];
+
+	buf[0] = 0;
+	if (!slot || !*slot ||
+	    span_sock_completions(r->w, SPAN_FD(SPAN_FD_SOCK, *slot), buf,
+				  sizeof(buf)) < 0)
+		return 1;
+	out->len = strlen(buf);
+	out->data = malloc(out->len + 1);
+	if (!out->data)
+		return -1;
+	memcpy(out->data, buf, out->len + 1);
+	return 0;
+}
+
+/* at(), destructed(), refcount() ...: what only the model can see */
+static int m_internal(void *ud, const struct scn_expr *e, int64_t arg,
+		      int64_t *out)
+{
+	struct run *r = ud;
+	uint64_t psz = span_world_param(r->w, SPAN_PARAM_PAGE_SIZE);
+	struct span_owner_info oi;
+	struct span_page_info pi;
+	int64_t idx = 0, *slot;
+	int *mpid, page;
+
+	*out = 0;
 	switch (e->kind) {
-	case SCN_E_INT:
-		v.i = e->value;
-		break;
-	case SCN_E_STR:
-		v.is_str = true;
-		v.s = e->str;
-		break;
-	case SCN_E_LABEL:
-		if (!r->labels[e->ref.sym].set)
-			v.unset = true;
-		v.i = r->labels[e->ref.sym].value;
-		break;
-	case SCN_E_VAR:
-	case SCN_E_LEN: {
-		const struct scn_str *s = NULL;
-		int64_t idx = 0;
-
-		if (e->ref.index &&
-		    scn_eval_int(r->s, e->ref.index, r->setup.loopvars, &idx)) {
-			v.err = true;
-			break;
-		}
-		s = run_var(r, e->ref.sym, idx);
-		if (e->kind == SCN_E_LEN) {
-			v.i = s ? (int64_t)s->len : 0;
-			v.unset = !s;
-			break;
-		}
-		v.is_str = true;
-		v.unset = !s;
-		if (s)
-			v.s = *s;
-		break;
-	}
-	case SCN_E_NEG:
-	case SCN_E_ADD: case SCN_E_SUB: case SCN_E_MUL: case SCN_E_DIV:
-	case SCN_E_MOD: {
-		struct val a = eval_val(r, e->arg[0]);
-		struct val b = e->kind == SCN_E_NEG ? (struct val){ 0 } :
-						      eval_val(r, e->arg[1]);
-
-		v.unset = a.unset || b.unset;
-		v.err = a.err || b.err;
-		switch (e->kind) {
-		case SCN_E_NEG: v.i = -a.i; break;
-		case SCN_E_ADD: v.i = a.i + b.i; break;
-		case SCN_E_SUB: v.i = a.i - b.i; break;
-		case SCN_E_MUL: v.i = a.i * b.i; break;
-		case SCN_E_DIV:
-			if (!b.i)
-				v.err = true;
-			else
-				v.i = a.i / b.i;
-			break;
-		default:
-			if (!b.i)
-				v.err = true;
-			else
-				v.i = a.i % b.i;
-		}
-		break;
-	}
 	case SCN_E_AT:
-		v.i = r->labels[e->ref.sym].set ?
-			      (int64_t)r->labels[e->ref.sym].step : 0;
+		*out = r->labels[e->ref.sym].set ?
+			       (int64_t)r->labels[e->ref.sym].step : 0;
+		return 0;
+	case SCN_E_PINNED_BYTES:
+		*out = (int64_t)span_pinned_bytes(r->w);
+		return 0;
+	default:
 		break;
+	}
+	if (e->ref.index && scn_eval_int(r->s, e->ref.index, NULL, &idx))
+		return -1;
+	slot = cond_slot(r, &e->ref, idx, &mpid);
+	if (!slot)
+		return -1;
+	switch (e->kind) {
 	case SCN_E_DESTRUCTED:
 	case SCN_E_DESTRUCTED_AT:
 	case SCN_E_HELD_BYTES:
-		if (owner_of(r, &e->ref, &oi)) {
-			v.i = 0;	/* never created */
-			break;
-		}
-		v.i = e->kind == SCN_E_DESTRUCTED ? oi.destructed :
-		      e->kind == SCN_E_DESTRUCTED_AT ? (int64_t)oi.destructed_at :
-						      (int64_t)oi.held_bytes;
-		break;
-	case SCN_E_REFCOUNT:
-	case SCN_E_PINCOUNT:
-	case SCN_E_MAPCOUNT: {
-		struct val pg = eval_val(r, e->arg[0]);
-		struct span_page_info pi;
-		int page;
-
-		slot = ref_slot(r, &r->setup, &e->ref, &mpid);
-		if (!slot || pg.err) {
-			v.err = true;
-			break;
-		}
-		switch (r->s->syms[e->ref.sym].kind) {
-		case SCN_SYM_KMEM:
-			page = span_kmem_page(r->w, (int)*slot, (uint64_t)pg.i *
-					      span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
-			break;
-		case SCN_SYM_FILE:
-			page = span_file_page(r->w, (int)*slot, (uint64_t)pg.i);
-			break;
-		default:
-			page = span_region_page(r->w, *mpid, (int)*slot,
-						(uint64_t)pg.i * span_world_param(r->w, SPAN_PARAM_PAGE_SIZE));
-		}
-		if (page <= 0 || span_page_info(r->w, page, &pi) ||
-		    pi.kind == SPAN_PAGE_FREE) {
-			v.i = 0;
-			break;
-		}
-		v.i = e->kind == SCN_E_REFCOUNT ? pi.refcount :
-		      e->kind == SCN_E_PINCOUNT ? pi.pincount : pi.mapcount;
+		if (!*slot || span_owner_info(r->w, (int)*slot, &oi))
+			return 0;	/* never created */
+		*out = e->kind == SCN_E_DESTRUCTED ? oi.destructed :
+		       e->kind == SCN_E_DESTRUCTED_AT ?
+						(int64_t)oi.destructed_at :
+						(int64_t)oi.held_bytes;
+		return 0;
+	default:
 		break;
 	}
-	case SCN_E_PINNED_BYTES:
-		v.i = (int64_t)span_pinned_bytes(r->w);
+	/* refcount(), pincount(), mapcount() of page @arg */
+	switch (r->s->syms[e->ref.sym].kind) {
+	case SCN_SYM_KMEM:
+		page = span_kmem_page(r->w, (int)*slot, (uint64_t)arg * psz);
 		break;
-	case SCN_E_REPEAT: {
-		struct val a = eval_val(r, e->arg[0]);
-		struct val b = eval_val(r, e->arg[1]);
-		size_t n;
-
-		v.is_str = true;
-		if (a.err || b.err || b.i < 0 || b.i > (1 << 26) ||
-		    (a.s.len && (size_t)b.i > (size_t)(1 << 28) / a.s.len)) {
-			v.err = true;
-			break;
-		}
-		n = a.s.len * (size_t)b.i;
-		v.s.data = malloc(n + 1);
-		if (!v.s.data) {
-			v.err = true;
-			break;
-		}
-		for (int64_t i = 0; i < b.i; i++)
-			memcpy(v.s.data + (size_t)i * a.s.len, a.s.data, a.s.len);
-		v.s.data[n] = 0;
-		v.s.len = n;
-		v.owned = true;
+	case SCN_SYM_FILE:
+		page = span_file_page(r->w, (int)*slot, (uint64_t)arg);
 		break;
+	default:
+		page = span_region_page(r->w, *mpid, (int)*slot,
+					(uint64_t)arg * psz);
 	}
-	case SCN_E_FILE: {
-		int64_t off = 0, len;
-		struct val a, b;
-
-		v.is_str = true;
-		slot = ref_slot(r, &r->setup, &e->ref, NULL);
-		if (!slot || !*slot) {
-			v.unset = true;
-			break;
-		}
-		len = span_file_size(r->w, (int)*slot);
-		if (e->arg[0]) {
-			a = eval_val(r, e->arg[0]);
-			b = eval_val(r, e->arg[1]);
-			off = a.i;
-			len = b.i;
-			if (a.err || b.err || off < 0 || len < 0)
-				len = -1;
-		}
-		if (len < 0 || len > (1 << 28)) {
-			v.err = true;
-			break;
-		}
-		v.s.data = calloc(1, (size_t)len + 1);
-		if (!v.s.data) {
-			v.err = true;
-			break;
-		}
-		v.owned = true;
-		len = span_file_contents(r->w, (int)*slot, (uint64_t)off,
-					 v.s.data, (size_t)len);
-		v.s.len = len > 0 ? (size_t)len : 0;
-		break;
-	}
-	case SCN_E_MEM: {
-		struct val a = eval_val(r, e->arg[0]);
-		struct val b = eval_val(r, e->arg[1]);
-
-		v.is_str = true;
-		slot = ref_slot(r, &r->setup, &e->ref, &mpid);
-		if (!slot || a.err || b.err || a.i < 0 || b.i < 0 ||
-		    b.i > (1 << 28)) {
-			v.err = true;
-			break;
-		}
-		v.s.data = calloc(1, (size_t)b.i + 1);
-		if (!v.s.data) {
-			v.err = true;
-			break;
-		}
-		v.owned = true;
-		if (r->s->syms[e->ref.sym].kind == SCN_SYM_KMEM ?
-			    span_kmem_peek(r->w, (int)*slot, (uint64_t)a.i, v.s.data,
-					   (size_t)b.i) :
-			    span_peek(r->w, *mpid, (int)*slot, (uint64_t)a.i,
-				      v.s.data, (size_t)b.i))
-			v.unset = true;
-		else
-			v.s.len = (size_t)b.i;
-		break;
-	}
-	case SCN_E_COMPLETIONS: {
-		char buf[8192];
-
-		v.is_str = true;
-		slot = ref_slot(r, &r->setup, &e->ref, NULL);
-		buf[0] = 0;
-		if (!slot || !*slot ||
-		    span_sock_completions(r->w, SPAN_FD(SPAN_FD_SOCK, *slot), buf,
-					  sizeof(buf)) < 0) {
-			v.unset = true;
-			break;
-		}
-		v.s.len = strlen(buf);
-		v.s.data = malloc(v.s.len + 1);
-		if (!v.s.data) {
-			v.err = true;
-			break;
-		}
-		memcpy(v.s.data, buf, v.s.len + 1);
-		v.owned = true;
-		break;
-	}
-	default: {
-		bool err = false;
-
-		v.i = eval_bool(r, e, &err);
-		v.err = err;
-	}
-	}
-	return v;
+	if (page <= 0 || span_page_info(r->w, page, &pi) ||
+	    pi.kind == SPAN_PAGE_FREE)
+		return 0;
+	*out = e->kind == SCN_E_REFCOUNT ? pi.refcount :
+	       e->kind == SCN_E_PINCOUNT ? pi.pincount : pi.mapcount;
+	return 0;
 }
+
+static bool m_deadlock(void *ud)
+{
+	return ((struct run *)ud)->deadlock;
+}
+
+static const struct cond_ops model_cond_ops = {
+	.label = m_label,
+	.var = m_var,
+	.file = m_file,
+	.mem = m_mem,
+	.completions = m_completions,
+	.internal = m_internal,
+	.deadlock = m_deadlock,
+};
 
 static bool eval_bool(struct run *r, const struct scn_expr *e, bool *err)
 {
-	struct val a, b;
-	bool res = false;
-
-	switch (e->kind) {
-	case SCN_E_AND:
-		return eval_bool(r, e->arg[0], err) && eval_bool(r, e->arg[1], err);
-	case SCN_E_OR:
-		return eval_bool(r, e->arg[0], err) || eval_bool(r, e->arg[1], err);
-	case SCN_E_NOT:
-		return !eval_bool(r, e->arg[0], err);
-	case SCN_E_DEADLOCK:
-		return r->deadlock;
-	case SCN_E_EQ: case SCN_E_NE: case SCN_E_LT: case SCN_E_LE:
-	case SCN_E_GT: case SCN_E_GE:
-		break;
-	default:
-		*err = true;
-		return false;
-	}
-	a = eval_val(r, e->arg[0]);
-	b = eval_val(r, e->arg[1]);
-	if (a.err || b.err) {
-		*err = true;
-	} else if (a.unset || b.unset) {
-		/* an operation that never completed: only != holds */
-		res = e->kind == SCN_E_NE;
-	} else if (a.is_str) {
-		bool eq = a.s.len == b.s.len && !memcmp(a.s.data, b.s.data, a.s.len);
-
-		res = e->kind == SCN_E_EQ ? eq : !eq;
-	} else {
-		switch (e->kind) {
-		case SCN_E_EQ: res = a.i == b.i; break;
-		case SCN_E_NE: res = a.i != b.i; break;
-		case SCN_E_LT: res = a.i < b.i; break;
-		case SCN_E_LE: res = a.i <= b.i; break;
-		case SCN_E_GT: res = a.i > b.i; break;
-		default: res = a.i >= b.i;
-		}
-	}
-	val_free(&a);
-	val_free(&b);
-	return res;
+	return cond_eval(r->s, &model_cond_ops, r, e, err);
 }
 
 /* --- end of a run --------------------------------------------------------- */
@@ -1672,7 +1077,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		span_fault_set(r->w, o->fault_class, o->fault_nth, o->fault_repeat);
 	for (int i = 0; i < s->nr_syms; i++) {
 		const struct scn_sym *sym = &s->syms[i];
-		int64_t n = sym_size(sym);
+		int64_t n = run__sym_size(sym);
 
 		switch (sym->kind) {
 		case SCN_SYM_MEM: case SCN_SYM_KMEM: case SCN_SYM_FILE:
@@ -1713,7 +1118,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		thread_init(r, t, "setup", s->setups[i].process,
 			    &s->setups[i].body);
 		if (!r->pids[t->process]) {
-			set_error(r, s->setups[i].line, s->setups[i].col,
+			run__set_error(r, s->setups[i].line, s->setups[i].col,
 				  "setup as '%s': that process does not exist yet",
 				  s->processes[t->process].name);
 			break;
@@ -1724,7 +1129,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 			if (res == OP_BLOCKED) {
 				const struct scn_op *op = thread_op(r, t);
 
-				set_error(r, op ? op->line : 0, op ? op->col : 0,
+				run__set_error(r, op ? op->line : 0, op ? op->col : 0,
 					  "a setup operation would block");
 			}
 		}

@@ -240,32 +240,11 @@ struct scn_expr {
 	const char *name;
 };
 
-/* Operations of SCENARIO-LANGUAGE.md section 3. */
+/* Operations of SCENARIO-LANGUAGE.md section 3: sim/ops/ops.def, in order. */
 enum scn_op_kind {
-	SCN_OP_MEM,
-	SCN_OP_KMEM,
-	SCN_OP_FILE,
-	SCN_OP_STORE,
-	SCN_OP_LOAD,
-	SCN_OP_MUNMAP,
-	SCN_OP_FORK,
-	SCN_OP_PUT,
-	SCN_OP_PWRITE,
-	SCN_OP_PIPE,
-	SCN_OP_PIPE_SIZE,
-	SCN_OP_TCP,
-	SCN_OP_UNIX,
-	SCN_OP_SOCKOPT,
-	SCN_OP_WRITE,
-	SCN_OP_READ,
-	SCN_OP_VMSPLICE,
-	SCN_OP_SPLICE,
-	SCN_OP_TEE,
-	SCN_OP_SEND,
-	SCN_OP_RECV,
-	SCN_OP_ERRQUEUE,
-	SCN_OP_CLOSE,
-	SCN_OP_DECRYPT,
+#define OP(id, fn, ...) SCN_OP_##id,
+#include "ops/ops.def"
+#undef OP
 	SCN_NR_OPS
 };
 

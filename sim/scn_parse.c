@@ -23,6 +23,7 @@
 #include "span/errno.h"
 #include "span/policy.h"
 #include "span/world.h"
+#include "ops/ops.h"
 #include "scn_int.h"
 
 #define MAX_DEPTH 64 /* nested blocks; nested parentheses */
@@ -30,8 +31,6 @@
 #define MAX_ARRAY 1048576 /* elements of an object array */
 #define HASH_SIZE 1024
 
-#define KIND(k) (1u << SCN_SYM_##k)
-#define FD_KINDS (KIND(PIPE) | KIND(FILE) | KIND(SOCK))
 
 /* ---------------------------------------------------------------- names */
 
@@ -78,75 +77,11 @@ const char *scn_mod_name(unsigned int mod)
 	return NULL;
 }
 
-/*
- * Operations.  sig: D a name the op declares (kind @decl), o an object of
- * the kinds in @obj (in order), i an integer, ? an optional integer, s a
- * string, d DATA (a string or MEM OFF LEN with the memory kinds in @data).
- */
-struct op_desc {
-	const char *name;
-	const char *sig;
-	unsigned int obj[2];
-	unsigned int data;
-	unsigned int mods;
-	int decl;
-	bool result;
-};
-
-#define OP(kind, ...) [SCN_OP_##kind] = { __VA_ARGS__ }
-
-static const struct op_desc ops[SCN_NR_OPS] = {
-	OP(MEM, .name = "mem", .sig = "Di", .decl = SCN_SYM_MEM,
-	   .mods = SCN_MOD_FILL | SCN_MOD_UNTOUCHED),
-	OP(KMEM, .name = "kmem", .sig = "Di", .decl = SCN_SYM_KMEM,
-	   .mods = SCN_MOD_FILL | SCN_MOD_SLAB | SCN_MOD_OWNER),
-	OP(FILE, .name = "file", .sig = "Di", .decl = SCN_SYM_FILE,
-	   .mods = SCN_MOD_FILL | SCN_MOD_RO),
-	OP(STORE, .name = "store", .sig = "ois", .obj = { KIND(MEM) }),
-	OP(LOAD, .name = "load", .sig = "oii", .obj = { KIND(MEM) },
-	   .result = true),
-	OP(MUNMAP, .name = "munmap", .sig = "o", .obj = { KIND(MEM) }),
-	OP(FORK, .name = "fork", .sig = "o", .obj = { KIND(PROCESS) }),
-	OP(PUT, .name = "put", .sig = "o", .obj = { KIND(OWNER) }),
-	OP(PWRITE, .name = "pwrite", .sig = "ois", .obj = { KIND(FILE) }),
-	OP(PIPE, .name = "pipe", .sig = "D?", .decl = SCN_SYM_PIPE,
-	   .mods = SCN_MOD_PACKET | SCN_MOD_NONBLOCK),
-	OP(PIPE_SIZE, .name = "pipe_size", .sig = "oi", .obj = { KIND(PIPE) }),
-	OP(TCP, .name = "tcp", .sig = "DD", .decl = SCN_SYM_SOCK),
-	OP(UNIX, .name = "unix", .sig = "DD", .decl = SCN_SYM_SOCK),
-	OP(SOCKOPT, .name = "sockopt", .sig = "o", .obj = { KIND(SOCK) },
-	   .mods = SCN_MOD_ZEROCOPY),
-	OP(WRITE, .name = "write", .sig = "od", .obj = { FD_KINDS },
-	   .data = KIND(MEM), .mods = SCN_MOD_NONBLOCK),
-	OP(READ, .name = "read", .sig = "oi", .obj = { FD_KINDS },
-	   .mods = SCN_MOD_NONBLOCK | SCN_MOD_ALL, .result = true),
-	OP(VMSPLICE, .name = "vmsplice", .sig = "ooii",
-	   .obj = { KIND(PIPE), KIND(MEM) },
-	   .mods = SCN_MOD_GIFT | SCN_MOD_NONBLOCK),
-	OP(SPLICE, .name = "splice", .sig = "ooi",
-	   .obj = { FD_KINDS, FD_KINDS },
-	   .mods = SCN_MOD_OFF | SCN_MOD_NONBLOCK | SCN_MOD_MORE |
-		   SCN_MOD_MOVE | SCN_MOD_ALL),
-	OP(TEE, .name = "tee", .sig = "ooi", .obj = { KIND(PIPE), KIND(PIPE) },
-	   .mods = SCN_MOD_NONBLOCK),
-	OP(SEND, .name = "send", .sig = "od", .obj = { KIND(SOCK) },
-	   .data = KIND(MEM) | KIND(KMEM),
-	   .mods = SCN_MOD_ZEROCOPY | SCN_MOD_SPLICE_PAGES | SCN_MOD_MORE |
-		   SCN_MOD_NONBLOCK),
-	OP(RECV, .name = "recv", .sig = "oi", .obj = { KIND(SOCK) },
-	   .mods = SCN_MOD_PEEK | SCN_MOD_NONBLOCK | SCN_MOD_ALL,
-	   .result = true),
-	OP(ERRQUEUE, .name = "errqueue", .sig = "o", .obj = { KIND(SOCK) },
-	   .mods = SCN_MOD_WAIT, .result = true),
-	OP(CLOSE, .name = "close", .sig = "o", .obj = { FD_KINDS }),
-	OP(DECRYPT, .name = "decrypt", .sig = "oi", .obj = { KIND(SOCK) }),
-};
-
 const char *scn_op_name(int kind)
 {
 	if (kind < 0 || kind >= SCN_NR_OPS)
 		return NULL;
-	return ops[kind].name;
+	return op_table[kind].name;
 }
 
 /*
@@ -1408,14 +1343,11 @@ static void parse_op(struct parser *p, struct scn_body *body, int *cap)
 	t = p->tok;
 	if (t.kind != T_IDENT)
 		expected(p, "an operation");
-	for (kind = 0; kind < SCN_NR_OPS; kind++)
-		if (strlen(ops[kind].name) == t.end - t.start &&
-		    !memcmp(ops[kind].name, p->src + t.start, t.end - t.start))
-			break;
-	if (kind == SCN_NR_OPS)
+	kind = op_lookup(p->src + t.start, t.end - t.start);
+	if (kind < 0)
 		fail(p, t.line, t.col, "unknown operation '%.*s'",
 		     (int)(t.end - t.start), p->src + t.start);
-	d = &ops[kind];
+	d = &op_table[kind];
 	op->kind = kind;
 	op->line = t.line;
 	op->col = t.col;
@@ -1894,10 +1826,10 @@ static void parse_top(struct parser *p)
 		     len, p->src + t.start);
 	} else {
 		for (int k = 0; k < SCN_NR_OPS; k++)
-			if (tok_is(p, ops[k].name))
+			if (tok_is(p, op_table[k].name))
 				fail(p, t.line, t.col,
 				     "operation '%s' outside setup or thread",
-				     ops[k].name);
+				     op_table[k].name);
 		fail(p, t.line, t.col, "unknown statement '%.*s'", len,
 		     p->src + t.start);
 	}
@@ -1921,7 +1853,7 @@ static void resolve_body(struct parser *p, struct scn_body *b);
 
 static void resolve_op(struct parser *p, struct scn_op *op)
 {
-	const struct op_desc *d = &ops[op->kind];
+	const struct op_desc *d = &op_table[op->kind];
 	const unsigned int ints = KIND(PARAM) | KIND(LOOPVAR);
 	int nobj = 0;
 

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ops/io.c - the io operations: read(2), write(2), sendmsg(2), recvmsg(2) and close(2) on any descriptor.
+ *
+ * Not a kernel file.  Each operation has its entry in ops.def, a model half
+ * op_NAME_model() that calls libspan, and a live-kernel half
+ * op_NAME_kernel() that makes the same system calls for `spansim kernel`.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* run_int.h first: <sched.h> (through <pthread.h>) defines SCHED_FIFO too */
+#include "run_int.h"
+
+#include "kernel_int.h"
+#include "ops/ops.h"
+
+static enum op_res write_send_model(struct run *r, struct thread *t,
+				    const struct scn_op *op, int64_t *ret)
+{
+	struct span_world *w = r->w;
+	int pid = run__thread_pid(r, t);
+	unsigned int m = op->mods;
+	int64_t a = 0;
+	int64_t b = 0;
+	int64_t *slot;
+	int fd = 0;
+	ssize_t n;
+	const struct scn_data *d = &op->operand[1].data;
+	struct span_src src = { 0 };
+	unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
+	size_t len;
+
+	*ret = 0;
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), true, &fd))
+		return OP_FAIL;
+	if (d->kind == SCN_DATA_STR) {
+		src.buf = d->str.data;
+		len = d->str.len;
+	} else {
+		slot = run__ref_slot(r, t, &d->ref, NULL);
+		if (!slot || run__eval_int(r, t, d->off, &a) ||
+		    run__eval_int(r, t, d->len, &b))
+			return OP_FAIL;
+		if (a < 0 || b < 0) {
+			*ret = -EFAULT;
+			return OP_DONE;
+		}
+		if (d->kind == SCN_DATA_MEM)
+			src.region = (int)*slot;
+		else
+			src.kmem = (int)*slot;
+		src.off = (uint64_t)a;
+		len = (size_t)b;
+	}
+	if (op->kind == SCN_OP_WRITE) {
+		n = span_write(w, pid, fd, &src, len, flags, &t->done);
+	} else {
+		flags |= ((m & SCN_MOD_ZEROCOPY) ? SPAN_MSG_ZEROCOPY : 0) |
+			 ((m & SCN_MOD_SPLICE_PAGES) ? SPAN_MSG_SPLICE_PAGES :
+						       0) |
+			 ((m & SCN_MOD_MORE) ? SPAN_MSG_MORE : 0);
+		n = span_sendmsg(w, pid, fd, &src, len, flags, &t->done);
+	}
+	if (n == -SPAN_EWOULDSLEEP)
+		return t->done > (size_t)t->total ?
+			       (t->total = (int64_t)t->done, OP_SLEEP) :
+			       OP_BLOCKED;
+	*ret = n;
+	return OP_DONE;
+}
+
+enum op_res op_write_model(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	return write_send_model(r, t, op, ret);
+}
+
+static void write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			      char **data)
+{
+	const struct scn_op *op = rc->op;
+	unsigned int m = op->mods;
+	int64_t a = 0;
+	int64_t b = 0;
+	struct kobj *o;
+	bool sock = false;
+	int fd;
+	int64_t ret = 0;
+
+	*data = NULL;
+	do {
+		const struct scn_data *d = &op->operand[1].data;
+		const char *p;
+		size_t len;
+		int fl;
+
+		o = kern__ref_obj(k, rc, &op->operand[0].ref);
+		fd = kern__ref_fd(k, rc, &op->operand[0].ref, true, &sock);
+		if (d->kind == SCN_DATA_STR) {
+			p = d->str.data;
+			len = d->str.len;
+		} else {
+			struct kobj *mo = kern__ref_obj(k, rc, &d->ref);
+
+			kern__eval(k, rc, d->off, &a);
+			kern__eval(k, rc, d->len, &b);
+			p = mo && mo->addr ? mo->addr + a :
+					     (char *)(uintptr_t)a;
+			len = (size_t)b;
+		}
+		if (op->kind == SCN_OP_SEND) {
+			int flags =
+				((m & SCN_MOD_ZEROCOPY) ? MSG_ZEROCOPY : 0) |
+				((m & SCN_MOD_MORE) ? MSG_MORE : 0) |
+				((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0);
+
+			ret = kern__sysret(send(fd, p, len, flags));
+			if (ret > 0 && (m & SCN_MOD_ZEROCOPY) && o && o->zc)
+				o->zc_pending = true;
+		} else if (sock && (m & SCN_MOD_NONBLOCK)) {
+			ret = kern__sysret(send(fd, p, len, MSG_DONTWAIT));
+		} else {
+			fl = (m & SCN_MOD_NONBLOCK) ? kern__nb_on(fd) : -1;
+			ret = kern__sysret(write(fd, p, len));
+			kern__nb_off(fd, fl);
+		}
+		break;
+	} while (0);
+	res->ret = ret;
+}
+
+void op_write_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		     char **data)
+{
+	write_send_kernel(k, rc, res, data);
+}
+
+enum op_res op_send_model(struct run *r, struct thread *t,
+			  const struct scn_op *op, int64_t *ret)
+{
+	return write_send_model(r, t, op, ret);
+}
+
+void op_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		    char **data)
+{
+	write_send_kernel(k, rc, res, data);
+}
+
+static enum op_res read_recv_model(struct run *r, struct thread *t,
+				   const struct scn_op *op, int64_t *ret)
+{
+	struct span_world *w = r->w;
+	int pid = run__thread_pid(r, t);
+	unsigned int m = op->mods;
+	int64_t a = 0;
+	int64_t b = 0;
+	int fd = 0;
+	ssize_t n;
+	unsigned int flags = (m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0;
+	char *buf;
+	enum op_res res;
+
+	*ret = 0;
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
+	    run__opd_int(r, t, op, 1, &a))
+		return OP_FAIL;
+	if (a < 0 || a > (1 << 30)) {
+		*ret = -EINVAL;
+		return OP_DONE;
+	}
+	b = (m & SCN_MOD_ALL) ? a - t->total : a;
+	buf = malloc((size_t)b + 1);
+	if (!buf)
+		return OP_FAIL;
+	if (op->kind == SCN_OP_READ)
+		n = span_read(w, pid, fd, buf, (size_t)b, flags);
+	else
+		n = span_recvmsg(w, pid, fd, buf, (size_t)b,
+				 flags | ((m & SCN_MOD_PEEK) ? SPAN_MSG_PEEK :
+							       0));
+	res = run__finish_bytes(r, t, op, n, a, buf, ret);
+	free(buf);
+	return res;
+}
+
+enum op_res op_read_model(struct run *r, struct thread *t,
+			  const struct scn_op *op, int64_t *ret)
+{
+	return read_recv_model(r, t, op, ret);
+}
+
+static void read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			     char **data)
+{
+	const struct scn_op *op = rc->op;
+	unsigned int m = op->mods;
+	int64_t a = 0;
+	bool sock = false;
+	int fd;
+	int64_t ret = 0;
+
+	*data = NULL;
+	do {
+		int64_t total = 0, n;
+		char *buf;
+		int fl = -1, flags = 0;
+
+		fd = kern__ref_fd(k, rc, &op->operand[0].ref, false, &sock);
+		kern__eval(k, rc, op->operand[1].expr, &a);
+		if (a < 0 || a > (1 << 30)) {
+			/* as the model: no buffer of that size is passed */
+			ret = -EINVAL;
+			*data = kern__xmemdup("", 0);
+			break;
+		}
+		buf = kern__xcalloc(1, (size_t)a + 1);
+		if (op->kind == SCN_OP_RECV || sock)
+			flags = ((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0) |
+				((m & SCN_MOD_PEEK) ? MSG_PEEK : 0);
+		else if (m & SCN_MOD_NONBLOCK)
+			fl = kern__nb_on(fd);
+		do {
+			if (kern__intr) {
+				n = -EINTR;
+				break;
+			}
+			if (op->kind == SCN_OP_RECV || (sock && flags))
+				n = kern__sysret(recv(fd, buf + total,
+						      (size_t)(a - total),
+						      flags));
+			else
+				n = kern__sysret(read(fd, buf + total,
+						      (size_t)(a - total)));
+			if (n <= 0)
+				break;
+			total += n;
+		} while ((m & SCN_MOD_ALL) && total < a);
+		kern__nb_off(fd, fl);
+		ret = total ? total : n;
+		*data = buf;
+		res->len = (uint64_t)total;
+		break;
+	} while (0);
+	res->ret = ret;
+}
+
+void op_read_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		    char **data)
+{
+	read_recv_kernel(k, rc, res, data);
+}
+
+enum op_res op_recv_model(struct run *r, struct thread *t,
+			  const struct scn_op *op, int64_t *ret)
+{
+	return read_recv_model(r, t, op, ret);
+}
+
+void op_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		    char **data)
+{
+	read_recv_kernel(k, rc, res, data);
+}
+
+enum op_res op_close_model(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	struct span_world *w = r->w;
+	int pid = run__thread_pid(r, t);
+	int64_t a = 0;
+	int64_t *slot;
+	int fd = 0;
+	int err;
+	const struct scn_ref *ref = run__opd_ref(op, 0);
+
+	*ret = 0;
+	if (r->s->syms[ref->sym].kind == SCN_SYM_PIPE &&
+	    ref->end == SCN_END_NONE) {
+		slot = run__ref_slot(r, t, ref, NULL);
+		if (!slot)
+			return OP_FAIL;
+		err = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_R, *slot));
+		a = span_close(w, pid, SPAN_FD(SPAN_FD_PIPE_W, *slot));
+		*ret = err ? err : a;
+		return OP_DONE;
+	}
+	if (run__ref_fd(r, t, ref, true, &fd))
+		return OP_FAIL;
+	*ret = span_close(w, pid, fd);
+	return OP_DONE;
+}
+
+void op_close_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		     char **data)
+{
+	const struct scn *s = k->s;
+	const struct scn_op *op = rc->op;
+	struct kobj *o;
+	int fd;
+	int64_t ret = 0;
+
+	*data = NULL;
+	do {
+		const struct scn_ref *ref = &op->operand[0].ref;
+
+		o = kern__ref_obj(k, rc, ref);
+		if (s->syms[ref->sym].kind == SCN_SYM_PIPE &&
+		    ref->end == SCN_END_NONE) {
+			int64_t e1 = kern__sysret(close(o ? o->fd[0] : -1));
+			int64_t e2 = kern__sysret(close(o ? o->fd[1] : -1));
+
+			ret = e1 ? e1 : e2;
+			if (o)
+				o->fd[0] = o->fd[1] = -1;
+			break;
+		}
+		fd = kern__ref_fd(k, rc, ref, true, NULL);
+		ret = kern__sysret(close(fd));
+		if (o && fd >= 0)
+			o->fd[o->fd[1] == fd ? 1 : 0] = -1;
+		break;
+	} while (0);
+	res->ret = ret;
+}
