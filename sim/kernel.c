@@ -297,80 +297,6 @@ static void fmt_bytes(char *buf, size_t n, const char *p, size_t len,
 
 /* --- the model run --------------------------------------------------------- */
 
-static void mirror_init(struct kctx *k, struct mirror *m,
-			const struct scn_body *body)
-{
-	memset(m->st, 0, sizeof(m->st));
-	if (!m->lv)
-		m->lv = kern__xcalloc((size_t)k->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
-				sizeof(int64_t));
-	m->st[0] = (struct mframe){ .body = body, .idx = 0, .lv = -1 };
-	m->depth = body ? 1 : 0;
-}
-
-/* the operation at the program counter (run.c:thread_op()), or NULL */
-static const struct scn_op *mirror_peek(struct kctx *k, struct mirror *m)
-{
-	const struct scn *s = k->s;
-
-	while (m->depth > 0) {
-		struct mframe *f = &m->st[m->depth - 1];
-		const struct scn_stmt *st;
-		int64_t from, to;
-		int lv;
-
-		if (f->idx >= f->body->nr) {
-			if (f->lv >= 0 && m->lv[f->lv] < f->to) {
-				m->lv[f->lv]++;
-				f->idx = 0;
-				continue;
-			}
-			m->depth--;
-			if (m->depth)
-				m->st[m->depth - 1].idx++;
-			continue;
-		}
-		st = &f->body->stmts[f->idx];
-		if (st->kind == SCN_STMT_OP)
-			return &st->op;
-		lv = s->syms[st->loop.var].index;
-		if (scn_eval_int(s, st->loop.from, m->lv, &from) ||
-		    scn_eval_int(s, st->loop.to, m->lv, &to))
-			return NULL;
-		if (from > to) {
-			f->idx++;
-			continue;
-		}
-		if (m->depth == 32)
-			return NULL;
-		m->lv[lv] = from;
-		m->st[m->depth++] = (struct mframe){ .body = &st->loop.body,
-						     .idx = 0, .lv = lv,
-						     .to = to };
-	}
-	return NULL;
-}
-
-static const struct scn_op *key_peek(struct kctx *k, int key, int *process)
-{
-	const struct scn_op *op;
-
-	if (key) {
-		*process = k->s->threads[key - 1].process;
-		return mirror_peek(k, &k->mir[key]);
-	}
-	while (k->setup_blk < k->s->nr_setups) {
-		op = mirror_peek(k, &k->mir[0]);
-		if (op) {
-			*process = k->s->setups[k->setup_blk].process;
-			return op;
-		}
-		if (++k->setup_blk < k->s->nr_setups)
-			mirror_init(k, &k->mir[0], &k->s->setups[k->setup_blk].body);
-	}
-	return NULL;
-}
-
 static void add_event(struct kctx *k, int kind, int rec)
 {
 	if (k->nr_evs == k->cap_evs) {
@@ -382,12 +308,11 @@ static void add_event(struct kctx *k, int kind, int rec)
 	k->evs[k->nr_evs++] = (struct event){ kind, rec };
 }
 
-/* a record for the operation at @key's program counter, or -1 */
-static int rec_new(struct kctx *k, int key)
+/* a record for operation @op of @key (0: setup, 1 + thread) */
+static int rec_new(struct kctx *k, int key, const struct scn_op *op,
+		   int process, const int64_t *loopvars)
 {
 	struct rec *rc;
-	int process = 0;
-	const struct scn_op *op = key_peek(k, key, &process);
 	size_t nlv = (size_t)k->s->nr_kind[SCN_SYM_LOOPVAR] + 1;
 
 	if (!op)
@@ -404,45 +329,56 @@ static int rec_new(struct kctx *k, int key)
 	rc->process = process;
 	rc->op = op;
 	rc->lv = kern__xcalloc(nlv, sizeof(int64_t));
-	memcpy(rc->lv, k->mir[key].lv, nlv * sizeof(int64_t));
+	if (loopvars)
+		memcpy(rc->lv, loopvars, nlv * sizeof(int64_t));
 	return k->nr_recs++;
 }
 
-static void on_step(void *ud, const char *thread, const struct scn_op *op,
-		    int64_t ret, const void *data, size_t len)
+/*
+ * Every step of the model run: an operation that made progress without
+ * completing (a blocking write, an `all` read) starts there in the kernel
+ * run (EV_START); a completed one is sent, if it was not yet, and waited
+ * for (EV_DONE).
+ */
+static void on_step(void *ud, const struct run_step_info *si)
 {
 	struct kctx *k = ud;
-	int key = 0, ri;
+	int key = si->thread + 1, ri = k->open[key];
 	struct rec *rc;
 
-	if (!k->in_setup)
-		for (int i = 0; i < k->s->nr_threads; i++)
-			if (!strcmp(k->s->threads[i].name, thread))
-				key = i + 1;
-	ri = k->open[key] >= 0 ? k->open[key] : rec_new(k, key);
-	if (ri < 0 || k->recs[ri].op != op) {
+	if (ri >= 0 && k->recs[ri].op != si->op) {
 		snprintf(k->err, sizeof(k->err),
 			 "internal error: lost track of thread %s at line %d",
-			 thread, op->line);
+			 si->name, si->op->line);
 		return;
 	}
+	if (ri < 0) {
+		ri = rec_new(k, key, si->op, si->process, si->loopvars);
+		if (ri < 0)
+			return;
+		if (!si->done) {
+			k->open[key] = ri;
+			add_event(k, EV_START, ri);
+			return;
+		}
+	}
+	if (!si->done)
+		return;
 	rc = &k->recs[ri];
 	rc->mdone = true;
-	rc->mret = ret;
-	if (data) {
+	rc->mret = si->ret;
+	if (si->data) {
 		rc->mdata_set = true;
-		rc->mdata = kern__xmemdup(data, len);
-		rc->mlen = len;
+		rc->mdata = kern__xmemdup(si->data, si->len);
+		rc->mlen = si->len;
 	}
 	add_event(k, EV_DONE, ri);
 	k->open[key] = -1;
-	k->mir[key].st[k->mir[key].depth - 1].idx++;
 }
 
 /*
- * The fifo schedule of run.c:pick(), step by step, so that a step that
- * made progress without completing (a blocking write, an `all` read) is
- * seen: the kernel run starts that operation there.
+ * The model run: the fifo schedule of run.c:pick(), step by step; on_step()
+ * records every operation in the order the kernel run replays them.
  */
 static int model_run(struct kctx *k)
 {
@@ -453,23 +389,15 @@ static int model_run(struct kctx *k)
 	int cur = 0;
 
 	k->nr_keys = s->nr_threads + 1;
-	k->mir = kern__xcalloc((size_t)k->nr_keys, sizeof(*k->mir));
 	k->open = kern__xcalloc((size_t)k->nr_keys, sizeof(int));
 	for (int i = 0; i < k->nr_keys; i++)
 		k->open[i] = -1;
-	mirror_init(k, &k->mir[0], s->nr_setups ? &s->setups[0].body : NULL);
-	for (int i = 0; i < s->nr_threads; i++)
-		mirror_init(k, &k->mir[i + 1], &s->threads[i].body);
-	k->in_setup = true;
 	if (run_create(s, &o, &k->r)) {
 		fprintf(stderr, "spansim kernel: out of memory\n");
 		return -1;
 	}
-	k->in_setup = false;
 	while (run_status(k->r) == RUN_RUNNING && !k->err[0]) {
-		int n = run_enabled(k->r, ch, 512), pick = -1, tid;
-		int before = k->nr_evs;
-		uint64_t steps = run_nr_steps(k->r);
+		int n = run_enabled(k->r, ch, 512), pick = -1;
 
 		if (!n)
 			break;
@@ -483,17 +411,7 @@ static int model_run(struct kctx *k)
 			pick = 0;
 			cur = ch[0].thread;
 		}
-		tid = ch[pick].thread;
 		run_step(k->r, &ch[pick]);
-		if (tid >= 0 && k->nr_evs == before &&
-		    run_nr_steps(k->r) > steps && k->open[tid + 1] < 0) {
-			int ri = rec_new(k, tid + 1);
-
-			if (ri >= 0) {
-				k->open[tid + 1] = ri;
-				add_event(k, EV_START, ri);
-			}
-		}
 	}
 	run_finish(k->r);
 	if (k->err[0])
@@ -505,9 +423,15 @@ static int model_run(struct kctx *k)
 		for (int t = 0; t < s->nr_threads; t++) {
 			int ri;
 
+			const struct scn_op *op;
+			const int64_t *lv;
+			int process;
+
 			if (!run_thread_blocked(k->r, t))
 				continue;
-			ri = k->open[t + 1] >= 0 ? k->open[t + 1] : rec_new(k, t + 1);
+			op = run_thread_current(k->r, t, &process, &lv);
+			ri = k->open[t + 1] >= 0 ? k->open[t + 1] :
+						   rec_new(k, t + 1, op, process, lv);
 			if (ri >= 0)
 				k->recs[ri].mblocked = true;
 		}
@@ -1883,9 +1807,6 @@ static void kctx_free(struct kctx *k)
 	}
 	free(k->recs);
 	free(k->evs);
-	for (int i = 0; k->mir && i < k->nr_keys; i++)
-		free(k->mir[i].lv);
-	free(k->mir);
 	free(k->open);
 	for (int i = 0; k->objs && i < k->s->nr_syms; i++)
 		free(k->objs[i].o);

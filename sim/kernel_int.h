@@ -39,20 +39,6 @@
 
 /* --- records of the model run --------------------------------------------- */
 
-/* a thread's program counter, mirroring run.c:thread_op() */
-struct mframe {
-	const struct scn_body *body;
-	int idx;
-	int lv;
-	int64_t to;
-};
-
-struct mirror {
-	struct mframe st[32];
-	int depth;
-	int64_t *lv;
-};
-
 /* one operation as the model ran it, and as the kernel ran it */
 struct rec {
 	int key;		/* 0: setup, 1 + thread index */
@@ -152,9 +138,6 @@ struct kctx {
 	struct host_facts host;
 	/* model phase */
 	struct run *r;
-	bool in_setup;
-	struct mirror *mir;	/* [0]: setup, [1 + t]: threads */
-	int setup_blk;
 	int *open;		/* key -> rec in progress, -1 */
 	struct rec *recs;
 	int nr_recs, cap_recs;

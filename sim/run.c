@@ -507,13 +507,22 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 		r->last_fp.overflow = true;	/* it makes threads runnable */
 	stamp_clock(r, op->label >= 0 && res == OP_DONE);
 	wake_blocked(r, &r->last_fp);
+	if (r->o.on_step) {
+		struct run_step_info si = {
+			.thread = tid, .name = t->name, .process = t->process,
+			.op = op, .loopvars = t->loopvars,
+			.done = res == OP_DONE, .ret = ret,
+			.data = res == OP_DONE && r->step_data ?
+					r->step_data->data : NULL,
+			.len = res == OP_DONE && r->step_data ?
+				       r->step_data->len : 0,
+		};
+
+		r->o.on_step(r->o.on_step_ud, &si);
+	}
 	if (res == OP_DONE) {
 		label_store(r, op, ret);
 		print_step(r, t->name, op->text, ret, true);
-		if (r->o.on_step)
-			r->o.on_step(r->o.on_step_ud, t->name, op, ret,
-				     r->step_data ? r->step_data->data : NULL,
-				     r->step_data ? r->step_data->len : 0);
 		thread_advance(t);
 		thread_op(r, t);	/* notice the end of the thread now */
 	} else {
@@ -1539,6 +1548,19 @@ void run_hash(struct run *r, uint64_t out[2])
 const struct span_footprint *run_last_footprint(const struct run *r)
 {
 	return &r->last_fp;
+}
+
+const struct scn_op *run_thread_current(struct run *r, int tid, int *process,
+					const int64_t **loopvars)
+{
+	struct thread *t;
+
+	if (tid < 0 || tid >= r->nr_threads)
+		return NULL;
+	t = &r->threads[tid];
+	*process = t->process;
+	*loopvars = t->loopvars;
+	return t->finished ? NULL : thread_op(r, t);
 }
 
 bool run_thread_blocked(const struct run *r, int tid)

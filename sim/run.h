@@ -23,6 +23,32 @@ enum sched_kind {
 	SCHED_GIVEN,	/* an exact list of choices (--schedule) */
 };
 
+/**
+ * struct run_step_info - one thread step, for run_opts.on_step.
+ * @thread: the thread's index, or -1 for a setup operation.
+ * @name: the thread's name ("setup" for setup operations).
+ * @process: the scn process index it runs in.
+ * @op: the operation.
+ * @loopvars: the values of the loop variables (by dense LOOPVAR index)
+ *	while it runs.
+ * @done: it completed; else it made progress and stays current (a write
+ *	that will sleep, an `all` read).
+ * @ret: @done: its return value.
+ * @data: @done: the bytes it stored, or NULL.
+ * @len: their length.
+ */
+struct run_step_info {
+	int thread;
+	const char *name;
+	int process;
+	const struct scn_op *op;
+	const int64_t *loopvars;
+	bool done;
+	int64_t ret;
+	const void *data;
+	size_t len;
+};
+
 /* What the runner prints while it runs. */
 struct run_opts {
 	enum sched_kind sched;
@@ -35,14 +61,13 @@ struct run_opts {
 	uint64_t max_steps;	/* 0: 10 million */
 	const char *cmdline;	/* how to reproduce, printed in reports */
 	/*
-	 * Called when an operation completes (setup operations included, with
-	 * @thread "setup"; kernel events are not operations): its return
-	 * value and, when it stores to a result variable (read, recv, load,
-	 * errqueue; `all` ops: the accumulated bytes), those bytes, else
-	 * NULL/0.  For the differential runner (sim/kernel.c).
+	 * Called after every thread step (setup operations included): the
+	 * operation, whether it completed, its return value and, when it
+	 * stores to a result variable (read, recv, load, errqueue; `all` ops:
+	 * the accumulated bytes), those bytes.  For the differential runner
+	 * (sim/kernel.c).
 	 */
-	void (*on_step)(void *ud, const char *thread, const struct scn_op *op,
-			int64_t ret, const void *data, size_t len);
+	void (*on_step)(void *ud, const struct run_step_info *si);
 	void *on_step_ud;
 	/* fault injection (span/fault.h): fail the Nth operation of a class */
 	int fault_class;	/* SPAN_FAULT_ALLOC or SPAN_FAULT_COPY */
@@ -137,5 +162,12 @@ void run_hash(struct run *r, uint64_t out[2]);
 /** run_last_footprint - what the last step (or blocked attempt) touched. */
 const struct span_footprint *run_last_footprint(const struct run *r);
 bool run_thread_blocked(const struct run *r, int tid);
+/**
+ * run_thread_current - the operation at thread @tid's program counter (the
+ * one it is blocked in or will run next), its process and loop variables;
+ * NULL when the thread has finished.
+ */
+const struct scn_op *run_thread_current(struct run *r, int tid, int *process,
+					const int64_t **loopvars);
 
 #endif
