@@ -94,7 +94,6 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				(struct kobj){ .fd = { f, -1 },
 					       .creator = k->me };
 		}
-		break;
 	} while (0);
 	res->ret = ret;
 }
@@ -132,7 +131,6 @@ void op_pwrite_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		kern__eval(k, rc, op->operand[1].expr, &a);
 		ret = kern__sysret(pwrite(fd, op->operand[2].str.data,
 					  op->operand[2].str.len, (off_t)a));
-		break;
 	} while (0);
 	res->ret = ret;
 }

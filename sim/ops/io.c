@@ -25,8 +25,8 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
-static enum op_res write_send_model(struct run *r, struct thread *t,
-				    const struct scn_op *op, int64_t *ret)
+enum op_res op_write_send_model(struct run *r, struct thread *t,
+				const struct scn_op *op, int64_t *ret)
 {
 	struct span_world *w = r->w;
 	int pid = run__thread_pid(r, t);
@@ -80,14 +80,8 @@ static enum op_res write_send_model(struct run *r, struct thread *t,
 	return OP_DONE;
 }
 
-enum op_res op_write_model(struct run *r, struct thread *t,
-			   const struct scn_op *op, int64_t *ret)
-{
-	return write_send_model(r, t, op, ret);
-}
-
-static void write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-			      char **data)
+void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			  char **data)
 {
 	const struct scn_op *op = rc->op;
 	unsigned int m = op->mods;
@@ -135,31 +129,12 @@ static void write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			ret = kern__sysret(write(fd, p, len));
 			kern__nb_off(fd, fl);
 		}
-		break;
 	} while (0);
 	res->ret = ret;
 }
 
-void op_write_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		     char **data)
-{
-	write_send_kernel(k, rc, res, data);
-}
-
-enum op_res op_send_model(struct run *r, struct thread *t,
-			  const struct scn_op *op, int64_t *ret)
-{
-	return write_send_model(r, t, op, ret);
-}
-
-void op_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		    char **data)
-{
-	write_send_kernel(k, rc, res, data);
-}
-
-static enum op_res read_recv_model(struct run *r, struct thread *t,
-				   const struct scn_op *op, int64_t *ret)
+enum op_res op_read_recv_model(struct run *r, struct thread *t,
+			       const struct scn_op *op, int64_t *ret)
 {
 	struct span_world *w = r->w;
 	int pid = run__thread_pid(r, t);
@@ -195,14 +170,8 @@ static enum op_res read_recv_model(struct run *r, struct thread *t,
 	return res;
 }
 
-enum op_res op_read_model(struct run *r, struct thread *t,
-			  const struct scn_op *op, int64_t *ret)
-{
-	return read_recv_model(r, t, op, ret);
-}
-
-static void read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-			     char **data)
+void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			 char **data)
 {
 	const struct scn_op *op = rc->op;
 	unsigned int m = op->mods;
@@ -251,27 +220,8 @@ static void read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		ret = total ? total : n;
 		*data = buf;
 		res->len = (uint64_t)total;
-		break;
 	} while (0);
 	res->ret = ret;
-}
-
-void op_read_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		    char **data)
-{
-	read_recv_kernel(k, rc, res, data);
-}
-
-enum op_res op_recv_model(struct run *r, struct thread *t,
-			  const struct scn_op *op, int64_t *ret)
-{
-	return read_recv_model(r, t, op, ret);
-}
-
-void op_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		    char **data)
-{
-	read_recv_kernel(k, rc, res, data);
 }
 
 enum op_res op_close_model(struct run *r, struct thread *t,
@@ -330,7 +280,6 @@ void op_close_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		ret = kern__sysret(close(fd));
 		if (o && fd >= 0)
 			o->fd[o->fd[1] == fd ? 1 : 0] = -1;
-		break;
 	} while (0);
 	res->ret = ret;
 }

@@ -88,7 +88,6 @@ void op_mem_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 					       .mapped = true,
 					       .creator = k->me };
 		}
-		break;
 	} while (0);
 	res->ret = ret;
 }
@@ -155,8 +154,9 @@ enum op_res op_store_model(struct run *r, struct thread *t,
 	return OP_DONE;
 }
 
-static void store_load_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-			      char **data)
+/* store and load: a memcpy either way, checked against the mapping */
+static void store_load_kernel(struct kctx *k, struct rec *rc,
+			      struct amsg *res, char **data)
 {
 	const struct scn_op *op = rc->op;
 	int64_t a = 0;
@@ -183,13 +183,18 @@ static void store_load_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			*data = kern__xmemdup(o->addr + a, (size_t)b);
 			res->len = (uint64_t)b;
 		}
-		break;
 	} while (0);
 	res->ret = ret;
 }
 
 void op_store_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		     char **data)
+{
+	store_load_kernel(k, rc, res, data);
+}
+
+void op_load_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		    char **data)
 {
 	store_load_kernel(k, rc, res, data);
 }
@@ -221,12 +226,6 @@ enum op_res op_load_model(struct run *r, struct thread *t,
 		run__var_store(r, t, &op->result, buf, (size_t)b);
 	free(buf);
 	return OP_DONE;
-}
-
-void op_load_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		    char **data)
-{
-	store_load_kernel(k, rc, res, data);
 }
 
 enum op_res op_munmap_model(struct run *r, struct thread *t,
@@ -264,7 +263,6 @@ void op_munmap_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			ret = -errno;
 		else if (o)
 			o->mapped = false;
-		break;
 	} while (0);
 	res->ret = ret;
 }
@@ -318,7 +316,6 @@ void op_fork_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		pthread_mutex_unlock(&k->wmu);
 		ret = pid < 0 ? -errno : 0;
 		res->child = pid;
-		break;
 	} while (0);
 	res->ret = ret;
 }

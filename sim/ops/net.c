@@ -25,8 +25,8 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
-static enum op_res tcp_unix_model(struct run *r, struct thread *t,
-				  const struct scn_op *op, int64_t *ret)
+enum op_res op_tcp_unix_model(struct run *r, struct thread *t,
+			      const struct scn_op *op, int64_t *ret)
 {
 	struct span_world *w = r->w;
 	int err;
@@ -50,14 +50,8 @@ static enum op_res tcp_unix_model(struct run *r, struct thread *t,
 	return OP_DONE;
 }
 
-enum op_res op_tcp_model(struct run *r, struct thread *t,
-			 const struct scn_op *op, int64_t *ret)
-{
-	return tcp_unix_model(r, t, op, ret);
-}
-
-static void tcp_unix_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-			    char **data)
+void op_tcp_unix_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			char **data)
 {
 	const struct scn *s = k->s;
 	const struct scn_op *op = rc->op;
@@ -89,27 +83,8 @@ static void tcp_unix_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 					       .tcp = op->kind == SCN_OP_TCP,
 					       .creator = k->me };
 		}
-		break;
 	} while (0);
 	res->ret = ret;
-}
-
-void op_tcp_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		   char **data)
-{
-	tcp_unix_kernel(k, rc, res, data);
-}
-
-enum op_res op_unix_model(struct run *r, struct thread *t,
-			  const struct scn_op *op, int64_t *ret)
-{
-	return tcp_unix_model(r, t, op, ret);
-}
-
-void op_unix_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		    char **data)
-{
-	tcp_unix_kernel(k, rc, res, data);
 }
 
 enum op_res op_sockopt_model(struct run *r, struct thread *t,
@@ -143,7 +118,6 @@ void op_sockopt_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 					      sizeof(one)));
 		if (!ret && o)
 			o->zc = true;
-		break;
 	} while (0);
 	res->ret = ret;
 }
@@ -189,7 +163,6 @@ void op_errqueue_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			o->zc_pending = false;
 		*data = kern__xmemdup(buf, ret > 0 ? strlen(buf) : 0);
 		res->len = ret > 0 ? strlen(buf) : 0;
-		break;
 	} while (0);
 	res->ret = ret;
 }

@@ -95,7 +95,6 @@ void op_pipe_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				break;
 			}
 		}
-		break;
 	} while (0);
 	res->ret = ret;
 }
@@ -128,7 +127,6 @@ void op_pipe_size_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		fd = kern__ref_fd(k, rc, &op->operand[0].ref, true, NULL);
 		kern__eval(k, rc, op->operand[1].expr, &a);
 		ret = kern__sysret(fcntl(fd, F_SETPIPE_SZ, (unsigned long)a));
-		break;
 	} while (0);
 	res->ret = ret;
 }

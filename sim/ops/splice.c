@@ -86,13 +86,12 @@ void op_vmsplice_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 						(char *)(uintptr_t)a;
 		iov.iov_len = (size_t)b;
 		ret = kern__sysret(vmsplice(fd, &iov, 1, flags));
-		break;
 	} while (0);
 	res->ret = ret;
 }
 
-static enum op_res splice_tee_model(struct run *r, struct thread *t,
-				    const struct scn_op *op, int64_t *ret)
+enum op_res op_splice_tee_model(struct run *r, struct thread *t,
+				const struct scn_op *op, int64_t *ret)
 {
 	struct span_world *w = r->w;
 	int pid = run__thread_pid(r, t);
@@ -143,14 +142,8 @@ static enum op_res splice_tee_model(struct run *r, struct thread *t,
 	return run__finish_bytes(r, t, op, n, a, NULL, ret);
 }
 
-enum op_res op_splice_model(struct run *r, struct thread *t,
-			    const struct scn_op *op, int64_t *ret)
-{
-	return splice_tee_model(r, t, op, ret);
-}
-
-static void splice_tee_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-			      char **data)
+void op_splice_tee_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			  char **data)
 {
 	const struct scn *s = k->s;
 	const struct scn_op *op = rc->op;
@@ -199,25 +192,6 @@ static void splice_tee_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			total += n;
 		} while ((m & SCN_MOD_ALL) && total < a);
 		ret = total ? total : n;
-		break;
 	} while (0);
 	res->ret = ret;
-}
-
-void op_splice_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		      char **data)
-{
-	splice_tee_kernel(k, rc, res, data);
-}
-
-enum op_res op_tee_model(struct run *r, struct thread *t,
-			 const struct scn_op *op, int64_t *ret)
-{
-	return splice_tee_model(r, t, op, ret);
-}
-
-void op_tee_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
-		   char **data)
-{
-	splice_tee_kernel(k, rc, res, data);
 }
