@@ -755,6 +755,32 @@ int64_t span_pipe_get_size(const struct span_world *w, int fd)
 	return (int64_t)p->max_usage * w->page_size;
 }
 
+/*
+ * span_pipe_fcntl - KREF: fs/pipe.c pipe_fcntl(): get_pipe_info() first
+ * (-EBADF for anything but a pipe), then F_SETPIPE_SZ -> pipe_set_size(),
+ * F_GETPIPE_SZ -> pipe->max_usage * PAGE_SIZE, anything else -EINVAL.
+ */
+int64_t span_pipe_fcntl(struct span_world *w, int fd, unsigned int cmd,
+			uint64_t arg)
+{
+	struct span_pipe_inode_info *p;
+
+	if (!w)
+		return -EINVAL;
+	p = span__get_pipe_info(w, fd, NULL);
+	if (!p)
+		return -EBADF;
+	switch (cmd) {
+	case SPAN_F_SETPIPE_SZ:
+		return span_pipe_set_size(w, fd, arg);
+	case SPAN_F_GETPIPE_SZ:
+		span__fp(w, false, SPAN_OBJ_PIPE, span__pipe_id(w, p));
+		return (int64_t)p->max_usage * w->page_size;
+	default:
+		return -EINVAL;
+	}
+}
+
 int span_pipe_info(const struct span_world *w, int pipe,
 		   struct span_pipe_info *info)
 {

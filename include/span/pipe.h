@@ -50,8 +50,24 @@ SPAN_API int span_pipe_create(struct span_world *w, unsigned int flags,
  */
 SPAN_API int64_t span_pipe_set_size(struct span_world *w, int fd,
 				    uint64_t arg);
-/** span_pipe_get_size - fcntl(F_GETPIPE_SZ).  Return: bytes or -EBADF. */
+/**
+ * span_pipe_get_size - fcntl(F_GETPIPE_SZ) without a step: a peek for
+ * reports.  Return: bytes or -EBADF.
+ */
 SPAN_API int64_t span_pipe_get_size(const struct span_world *w, int fd);
+
+/* fcntl commands of span_pipe_fcntl(), with the kernel's numbers */
+#define SPAN_F_SETPIPE_SZ	1031
+#define SPAN_F_GETPIPE_SZ	1032
+/**
+ * span_pipe_fcntl - pipe_fcntl(): F_SETPIPE_SZ or F_GETPIPE_SZ as a step
+ * (the pipe is in the step's footprint: read by F_GETPIPE_SZ, written by
+ * F_SETPIPE_SZ).
+ * Return: the size in bytes; -EBADF when @fd is not an open pipe end;
+ * -EINVAL for another @cmd; as span_pipe_set_size() for F_SETPIPE_SZ.
+ */
+SPAN_API int64_t span_pipe_fcntl(struct span_world *w, int fd, unsigned int cmd,
+				 uint64_t arg);
 
 /**
  * struct span_pipe_info - a pipe's ring.

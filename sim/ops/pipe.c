@@ -130,3 +130,23 @@ void op_pipe_size_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	} while (0);
 	res->ret = ret;
 }
+
+enum op_res op_get_pipe_size_model(struct run *r, struct thread *t,
+				   const struct scn_op *op, int64_t *ret)
+{
+	int fd = 0;
+
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), true, &fd))
+		return OP_FAIL;
+	*ret = span_pipe_fcntl(r->w, fd, SPAN_F_GETPIPE_SZ, 0);
+	return OP_DONE;
+}
+
+void op_get_pipe_size_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			     char **data)
+{
+	int fd = kern__ref_fd(k, rc, &rc->op->operand[0].ref, true, NULL);
+
+	*data = NULL;
+	res->ret = kern__sysret(fcntl(fd, F_GETPIPE_SZ));
+}

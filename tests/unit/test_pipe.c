@@ -484,6 +484,44 @@ static void test_pipe_set_size_rounding(void **state)
 	span_world_destroy(w);
 }
 
+/* pipe_fcntl(): F_GETPIPE_SZ as a step reads the pipe; errors */
+static void test_pipe_fcntl(void **state)
+{
+	struct span_world *w = world_new();
+	int p = new_pipe(w, 0), f = new_file(w, 10, 0, "f");
+	const struct span_footprint *fp;
+	int64_t ret;
+
+	step_begin(w, SPAN_INIT_PID);
+	ret = span_pipe_fcntl(w, PR(p), SPAN_F_GETPIPE_SZ, 0);
+	fp = span_world_footprint(w);
+	assert_int_equal(fp->nr_read, 1);
+	assert_int_equal(fp->nr_write, 0);
+	step_end(w);
+	assert_ret(ret, 65536);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_pipe_fcntl(w, PW(p), SPAN_F_SETPIPE_SZ, 5000), 8192);
+	assert_true(span_world_footprint(w)->nr_write >= 1);
+	step_end(w);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_pipe_fcntl(w, PW(p), SPAN_F_GETPIPE_SZ, 0), 8192);
+	assert_ret(span_pipe_fcntl(w, PW(p), 1033, 0), -EINVAL);
+	assert_ret(span_pipe_fcntl(w, FD_FILE(f), SPAN_F_GETPIPE_SZ, 0),
+		   -EBADF);
+	assert_ret(span_pipe_fcntl(NULL, PW(p), SPAN_F_GETPIPE_SZ, 0),
+		   -EINVAL);
+	step_end(w);
+	assert_ret(do_close(w, SPAN_INIT_PID, PW(p)), 0);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_pipe_fcntl(w, PW(p), SPAN_F_GETPIPE_SZ, 0), -EBADF);
+	assert_ret(span_pipe_fcntl(w, PR(p), SPAN_F_GETPIPE_SZ, 0), 8192);
+	step_end(w);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 static int vmsplice_region(struct span_world *w)
 {
 	return do_mmap(w, SPAN_INIT_PID, 2 * PG, 0, "v");
@@ -658,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_pipe_zero_length),
 		cmocka_unit_test(test_pipe_wrong_end),
 		cmocka_unit_test(test_pipe_set_size_rounding),
+		cmocka_unit_test(test_pipe_fcntl),
 		cmocka_unit_test(test_pipe_set_size_ebusy),
 		cmocka_unit_test(test_pipe_set_size_mergeable_ok),
 		cmocka_unit_test(test_pipe_set_size_wrapped_ring),
