@@ -118,6 +118,14 @@ ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
 	ssize_t err = 0;
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	/*
+	 * KREF: unix_stream_sendmsg() checks SEND_SHUTDOWN before its loop;
+	 * unix_release_sock() of the peer set SHUTDOWN_MASK here, so even a
+	 * zero-length send to a closed peer is -EPIPE.
+	 */
+	if (!it->count && *done == 0 &&
+	    (peer_gone(w, sk) || (so->shutdown & SEND_SHUTDOWN)))
+		return -EPIPE;
 	while (it->count) {
 		uint32_t skb = 0, peer;
 		int64_t lim;
@@ -196,9 +204,14 @@ static ssize_t unix_read(struct span_world *w, uint32_t sk, uint8_t *out,
 	uint32_t skb;
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
-	if (!len)
-		return 0;
 	skb = SOCK(w, sk)->receive_queue.head;
+	/*
+	 * KREF: unix_stream_read_generic(): the target is sock_rcvlowat(), at
+	 * least 1, so a zero-length read returns 0 only once data is queued
+	 * (or at EOF); on an empty queue it is -EAGAIN or a sleep.
+	 */
+	if (!len && skb)
+		return 0;
 	while (skb && copied < len) {
 		struct span_sk_buff *s = SKB(w, skb);
 		uint32_t chunk = s->len - s->consumed, next = s->next;

@@ -156,8 +156,13 @@ ssize_t span_pwrite(struct span_world *w, int pid, int fd, const void *data,
 		return -EBADF;
 	if (FILEP(w, id)->ro)
 		return -EBADF;	/* not FMODE_WRITE */
+	/* KREF: ksys_pwrite64(): pos < 0; rw_verify_area(): pos + len */
+	if ((int64_t)off < 0)
+		return -EINVAL;
 	if (!len)
 		return 0;
+	if ((int64_t)(off + len) < 0)
+		return -EINVAL;
 	if (span__fault(w, SPAN_FAULT_COPY))
 		return -EFAULT;
 	return span__file_write_iter(w, (uint32_t)pid, id, off, data, NULL, len);

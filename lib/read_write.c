@@ -106,6 +106,8 @@ ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
 			return 0;
 		return span__file_read(w, (uint32_t)SPAN_FD_ID(fd), out, len);
 	case SPAN_FD_SOCK:
+		if (!len)
+			return 0;	/* KREF: sock_read_iter(): SYS5 behaviour */
 		return span_recvmsg(w, pid, fd, out, len, flags);
 	default:
 		return -EBADF;	/* the write end: not FMODE_READ */

@@ -271,8 +271,11 @@ ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
 		return -EBADF;
 	if (*done > len)
 		return -EINVAL;
-	if (!len)
-		return 0;
+	/*
+	 * No early return for a zero length: tcp_sendmsg_locked() and
+	 * unix_stream_sendmsg() check the socket's errors and shutdown first
+	 * (a dead AF_UNIX peer gives -EPIPE), then send nothing.
+	 */
 	/*
 	 * KREF: net/socket.c ____sys_sendmsg(): MSG_INTERNAL_SENDMSG_FLAGS are
 	 * cleared for userspace.  Literal bytes are a user buffer; a region

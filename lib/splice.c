@@ -115,15 +115,28 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 	return 0;
 }
 
+/*
+ * rw_verify_area - KREF: fs/read_write.c rw_verify_area() for a regular
+ * file (no FMODE_UNSIGNED_OFFSET): a negative position, or one whose end
+ * passes LLONG_MAX, is -EINVAL.
+ */
+static int rw_verify_area(uint64_t pos, size_t len)
+{
+	if ((int64_t)pos < 0 || (int64_t)(pos + len) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* --- waiting ------------------------------------------------------------ */
 
-/* ipipe_prep(): 0 ready, 1 EOF, or -errno */
+/*
+ * ipipe_prep(): 0 when there is data or no writer is left (the caller's
+ * loop sees the EOF after checking the output's readers), or -errno.
+ */
 static int ipipe_prep(struct span_pipe_inode_info *ipipe, bool nonblock)
 {
-	if (!pipe_empty(ipipe))
+	if (!pipe_empty(ipipe) || !ipipe->writers)
 		return 0;
-	if (!ipipe->writers)
-		return 1;
 	return nonblock ? -EAGAIN : -SPAN_EWOULDSLEEP;
 }
 
@@ -140,8 +153,10 @@ static int opipe_prep(struct span_pipe_inode_info *opipe, bool nonblock)
 /* --- pipe to pipe ------------------------------------------------------- */
 
 /*
- * ipipe_prep() then opipe_prep(), as splice_pipe_to_pipe() and link_pipe()
- * both begin: 0 ready, 1 at EOF, or -errno.
+ * ipipe_prep() then opipe_prep(), as splice_pipe_to_pipe() and do_tee()
+ * both begin: 0 or -errno.  KREF: fs/splice.c: an input at EOF still goes
+ * through opipe_prep(), so an output without readers is -EPIPE (and a
+ * full output is waited for) even when there is nothing to move.
  */
 static int pipe_pair_prep(struct span_world *w,
 			  struct span_pipe_inode_info *ipipe,
@@ -169,7 +184,7 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 
 	err = pipe_pair_prep(w, ipipe, opipe, nonblock);
 	if (err)
-		return err == 1 ? 0 : err;
+		return err;
 	while (len) {
 		struct span_pipe_buffer *ibuf, *obuf;
 
@@ -240,7 +255,7 @@ static ssize_t link_pipe(struct span_world *w,
 
 	err = pipe_pair_prep(w, ipipe, opipe, nonblock);
 	if (err)
-		return err == 1 ? 0 : err;
+		return err;
 	for (uint32_t i = ipipe->tail; len; i++) {
 		struct span_pipe_buffer *ibuf, *obuf;
 		uint32_t n;
@@ -288,10 +303,16 @@ static ssize_t splice_file_to_pipe(struct span_world *w, uint32_t file,
 				   size_t len, bool nonblock)
 {
 	int err = opipe_prep(pipe, nonblock);	/* wait_for_space() */
+	uint64_t space;
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	if (err)
 		return err;
+	/* do_splice_read(): no more than the pipe has room for, verified */
+	space = (uint64_t)(pipe->max_usage - (pipe->head - pipe->tail)) *
+		w->page_size;
+	if (rw_verify_area(*ppos, len < space ? len : (size_t)space))
+		return -EINVAL;
 	return span__filemap_splice_read(w, file, ppos, pipe, len);
 }
 
@@ -405,21 +426,29 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 	}
 	if (ipipe) {
 		nonblock |= ipipe->nonblock;
+		/* do_splice(): an offset needs FMODE_PWRITE (not a socket) */
 		if (SPAN_FD_TYPE(fd_out) == SPAN_FD_SOCK)
-			return span__splice_to_socket(w, (uint32_t)pid, ipipe,
-						      fd_out, len, flags,
-						      nonblock);
+			return off_out ? -EINVAL :
+					 span__splice_to_socket(w, (uint32_t)pid,
+								ipipe, fd_out,
+								len, flags,
+								nonblock);
 		ppos = off_out ? off_out : &f->pos;
+		if (rw_verify_area(*ppos, len))
+			return -EINVAL;
 		return iter_file_splice_write(w, (uint32_t)pid, ipipe,
 					      (uint32_t)SPAN_FD_ID(fd_out), ppos,
 					      len, nonblock);
 	}
 	if (opipe) {
 		nonblock |= opipe->nonblock;
+		/* do_splice(): an offset needs FMODE_PREAD (not a socket) */
 		if (SPAN_FD_TYPE(fd_in) == SPAN_FD_SOCK)
-			return span__sock_splice_read(w, (uint32_t)pid, fd_in,
-						      off_in, opipe, len, flags,
-						      nonblock);
+			return off_in ? -EINVAL :
+					span__sock_splice_read(w, (uint32_t)pid,
+							       fd_in, NULL, opipe,
+							       len, flags,
+							       nonblock);
 		f = file_of(w, fd_in);
 		ppos = off_in ? off_in : &f->pos;
 		return splice_file_to_pipe(w, (uint32_t)SPAN_FD_ID(fd_in), ppos,

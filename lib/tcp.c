@@ -594,9 +594,15 @@ ssize_t span__tcp_recvmsg(struct span_world *w, uint32_t sk, void *out,
 	ssize_t n;
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
-	if (!len)
+	/*
+	 * KREF: tcp_recvmsg_locked(): target = sock_rcvlowat() is at least 1,
+	 * so a zero-length recv returns 0 only when data is queued; on an
+	 * empty queue it ends as any read that found nothing (-EAGAIN, or
+	 * sk_wait_data() and then 0).
+	 */
+	if (!len && span__sk_rmem(w, sk))
 		return 0;
-	n = tcp_copy_out(w, sk, out, len, flags & SPAN_MSG_PEEK);
+	n = len ? tcp_copy_out(w, sk, out, len, flags & SPAN_MSG_PEEK) : 0;
 	if (n) {
 		if (n > 0 && !(flags & SPAN_MSG_PEEK))
 			span__tcp_rcv_space_adjust(w, sk);

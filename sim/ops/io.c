@@ -88,7 +88,6 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	int64_t a = 0;
 	int64_t b = 0;
 	struct kobj *o;
-	bool sock = false;
 	int fd;
 	int64_t ret = 0;
 
@@ -100,7 +99,7 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		int fl;
 
 		o = kern__ref_obj(k, rc, &op->operand[0].ref);
-		fd = kern__ref_fd(k, rc, &op->operand[0].ref, true, &sock);
+		fd = kern__ref_fd(k, rc, &op->operand[0].ref, true, NULL);
 		if (d->kind == SCN_DATA_STR) {
 			p = d->str.data;
 			len = d->str.len;
@@ -122,8 +121,6 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			ret = kern__sysret(send(fd, p, len, flags));
 			if (ret > 0 && (m & SCN_MOD_ZEROCOPY) && o && o->zc)
 				o->zc_pending = true;
-		} else if (sock && (m & SCN_MOD_NONBLOCK)) {
-			ret = kern__sysret(send(fd, p, len, MSG_DONTWAIT));
 		} else {
 			fl = (m & SCN_MOD_NONBLOCK) ? kern__nb_on(fd) : -1;
 			ret = kern__sysret(write(fd, p, len));
@@ -176,7 +173,6 @@ void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	const struct scn_op *op = rc->op;
 	unsigned int m = op->mods;
 	int64_t a = 0;
-	bool sock = false;
 	int fd;
 	int64_t ret = 0;
 
@@ -186,7 +182,7 @@ void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		char *buf;
 		int fl = -1, flags = 0;
 
-		fd = kern__ref_fd(k, rc, &op->operand[0].ref, false, &sock);
+		fd = kern__ref_fd(k, rc, &op->operand[0].ref, false, NULL);
 		kern__eval(k, rc, op->operand[1].expr, &a);
 		if (a < 0 || a > (1 << 30)) {
 			/* as the model: no buffer of that size is passed */
@@ -195,7 +191,12 @@ void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			break;
 		}
 		buf = kern__xcalloc(1, (size_t)a + 1);
-		if (op->kind == SCN_OP_RECV || sock)
+		/*
+		 * read(2) is read(2) on every kind, with O_NONBLOCK set around
+		 * the call (on a socket a zero-length read returns 0 at once:
+		 * sock_read_iter()); recv is recvmsg with MSG_DONTWAIT.
+		 */
+		if (op->kind == SCN_OP_RECV)
 			flags = ((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0) |
 				((m & SCN_MOD_PEEK) ? MSG_PEEK : 0);
 		else if (m & SCN_MOD_NONBLOCK)
@@ -205,7 +206,7 @@ void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				n = -EINTR;
 				break;
 			}
-			if (op->kind == SCN_OP_RECV || (sock && flags))
+			if (op->kind == SCN_OP_RECV)
 				n = kern__sysret(recv(fd, buf + total,
 						      (size_t)(a - total),
 						      flags));

@@ -88,8 +88,9 @@ static void test_af_unix_splice_read_nonblock(void **state)
 				     SPAN_SPLICE_F_NONBLOCK), -EAGAIN);
 	assert_int_equal(span_splice(w, P, SOCKFD(b), NULL, PIPEW(q), NULL, 10,
 				     0), -SPAN_EWOULDSLEEP);
+	/* do_splice(): an offset on a socket: no FMODE_PREAD */
 	assert_int_equal(span_splice(w, P, SOCKFD(b), &off, PIPEW(q), NULL, 10,
-				     0), -ESPIPE);
+				     0), -EINVAL);
 	nt_end(w);
 	nt_finish(w);
 }
@@ -245,6 +246,40 @@ static void test_af_unix_close_eof_epipe(void **state)
 	nt_finish(w);
 }
 
+/*
+ * Zero-length I/O: recvmsg() waits for one byte of data (sock_rcvlowat()
+ * is at least 1), read(2) returns 0 at once (sock_read_iter()), a send to
+ * a closed peer is -EPIPE even with nothing to send.
+ */
+static void test_af_unix_zero_length(void **state)
+{
+	struct span_world *w;
+	struct span_src src = { .buf = "" };
+	char out[4];
+	int a, b;
+
+	(void)state;
+	w = pair(&a, &b);
+	assert_int_equal(nt_recv(w, b, out, 0, SPAN_O_NONBLOCK), -EAGAIN);
+	assert_int_equal(nt_recv(w, b, out, 0, 0), -SPAN_EWOULDSLEEP);
+	nt_begin(w, 2);
+	assert_int_equal(span_read(w, P, SOCKFD(b), out, 0, SPAN_O_NONBLOCK),
+			 0);
+	nt_end(w);
+	assert_int_equal(nt_send(w, 1, a, &src, 0, 0), 0);
+	assert_int_equal(nt_send_str(w, a, "xy", 0), 2);
+	/* data queued: a zero-length recv returns 0 and leaves it there */
+	assert_int_equal(nt_recv(w, b, out, 0, 0), 0);
+	assert_int_equal(nt_recv(w, b, out, 4, 0), 2);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(a)), 0);
+	nt_end(w);
+	assert_int_equal(nt_send(w, 1, b, &src, 0, 0), -EPIPE);
+	/* at EOF a zero-length recv returns 0 */
+	assert_int_equal(nt_recv(w, b, out, 0, SPAN_O_NONBLOCK), 0);
+	nt_finish(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_af_unix_kmem_send),
 		cmocka_unit_test(test_af_unix_sndbuf_blocks),
 		cmocka_unit_test(test_af_unix_close_eof_epipe),
+		cmocka_unit_test(test_af_unix_zero_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

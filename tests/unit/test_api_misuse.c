@@ -728,14 +728,27 @@ static void test_api_out_of_range(void **state)
 	/* files */
 	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, 1ull << 40),
 		   -EFBIG);
+	/* ksys_pwrite64(): a negative position; rw_verify_area(): its end */
 	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "xy", 2, UINT64_MAX),
-		   -EFBIG);
+		   -EINVAL);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "xy", 2,
+			     INT64_MAX - 1), -EINVAL);
 	assert_ret(span_file_size(w, f), 100);
 	assert_ret(span_file_contents(w, f, UINT64_MAX, buf, 8), 0);
 	assert_ret(span_file_page(w, f, 1), -EINVAL);
 	assert_ret(span_file_page(w, f, UINT64_MAX), -EINVAL);
 	assert_true(span_file_page(w, f, 0) > 0);
+	/* rw_verify_area(): a negative offset, or one whose end passes 2^63 */
 	off = UINT64_MAX - 1;
+	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL, 8,
+			     0),
+		   -EINVAL);
+	off = INT64_MAX - 4;
+	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL, 8,
+			     0),
+		   -EINVAL);
+	/* past the end of the file but below 2^63: nothing to read */
+	off = INT64_MAX - 8;
 	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL, 8,
 			     0),
 		   0);

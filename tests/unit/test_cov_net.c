@@ -553,7 +553,11 @@ static void test_sendmsg_recvmsg_argument_errors(void **state)
 				      SPAN_MSG_ZEROCOPY), -EINVAL);
 	assert_int_equal(span_recvmsg(w, 99, SOCKFD(s), b, 4, 0), -ESRCH);
 	assert_int_equal(span_recvmsg(w, P, SOCKFD(99), b, 4, 0), -EBADF);
-	assert_int_equal(span_recvmsg(w, P, SOCKFD(s), NULL, 0, 0), 0);
+	/* a zero-length recv on an empty queue waits for data (target 1) */
+	assert_int_equal(span_recvmsg(w, P, SOCKFD(s), NULL, 0, 0),
+			 -SPAN_EWOULDSLEEP);
+	assert_int_equal(span_recvmsg(w, P, SOCKFD(s), NULL, 0,
+				      SPAN_O_NONBLOCK), -EAGAIN);
 	assert_int_equal(span_setsockopt_zerocopy(w, SOCKFD(c), 2), -EINVAL);
 	assert_int_equal(span_setsockopt_zerocopy(w, SOCKFD(99), 1), -EBADF);
 	assert_int_equal(span_decrypt(w, 99, SOCKFD(s), 1), -ESRCH);

@@ -1280,10 +1280,42 @@ static void test_splice_cow_leak_cve_2020_29374(void **state)
 	}
 }
 
+/*
+ * An input at EOF (empty, no writers) still goes through opipe_prep():
+ * an output without readers is -EPIPE for splice and tee, blocking or
+ * not; with a reader it is 0.  KREF: fs/splice.c splice_pipe_to_pipe(),
+ * do_tee().
+ */
+static void test_splice_tee_eof_into_no_reader(void **state)
+{
+	struct span_world *w = world_new();
+	int p = new_pipe(w, 0), q = new_pipe(w, 0), r = new_pipe(w, 0);
+
+	(void)state;
+	assert_ret(do_close(w, SPAN_INIT_PID, PW(p)), 0);
+	assert_ret(do_close(w, SPAN_INIT_PID, PR(q)), 0);
+	for (int nb = 0; nb < 2; nb++) {
+		unsigned int fl = nb ? SPAN_SPLICE_F_NONBLOCK : 0;
+
+		assert_ret(do_splice(w, SPAN_INIT_PID, PR(p), NULL, PW(q), NULL,
+				     10, fl), -EPIPE);
+		assert_ret(do_tee(w, SPAN_INIT_PID, PR(p), PW(q), 10, fl),
+			   -EPIPE);
+		assert_ret(do_splice(w, SPAN_INIT_PID, PR(p), NULL, PW(r), NULL,
+				     10, fl), 0);
+		assert_ret(do_tee(w, SPAN_INIT_PID, PR(p), PW(r), 10, fl), 0);
+	}
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_splice_ledger_b_vmsplice_store_read),
+		cmocka_unit_test(test_splice_tee_eof_into_no_reader),
 		cmocka_unit_test(test_splice_write_control_copies),
 		cmocka_unit_test(test_splice_ledger_b_fork_variant),
 		cmocka_unit_test(test_splice_ledger_f_partial_and_tee),
