@@ -204,6 +204,16 @@ static uint32_t sock_of(const struct span_world *w, int fd)
 	return id;
 }
 
+/*
+ * not_a_socket - the errno of a socket call on @fd when sock_of() found no
+ * socket.  KREF: net/socket.c sockfd_lookup_light(): -EBADF for no open
+ * descriptor, -ENOTSOCK for a descriptor that is not a socket.
+ */
+static int not_a_socket(const struct span_world *w, int fd)
+{
+	return w && fd > 0 && span_fd_valid(w, fd) ? -ENOTSOCK : -EBADF;
+}
+
 /* sock_close() -> tcp_close() / unix_release() */
 int span__sock_close(struct span_world *w, uint32_t sock)
 {
@@ -224,7 +234,7 @@ int span_setsockopt_zerocopy(struct span_world *w, int fd, int val)
 	uint32_t sk = sock_of(w, fd);
 
 	if (!sk)
-		return -EBADF;
+		return not_a_socket(w, fd);
 	/* KREF: net/core/sock.c sk_setsockopt(SO_ZEROCOPY) */
 	if (SOCK(w, sk)->family != SOCK_TCP)
 		return -EOPNOTSUPP;
@@ -268,7 +278,7 @@ ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
 		return -ESRCH;
 	sk = sock_of(w, fd);
 	if (!sk)
-		return -EBADF;
+		return not_a_socket(w, fd);
 	if (*done > len)
 		return -EINVAL;
 	/*
@@ -302,7 +312,7 @@ ssize_t span_recvmsg(struct span_world *w, int pid, int fd, void *out,
 		return -ESRCH;
 	sk = sock_of(w, fd);
 	if (!sk)
-		return -EBADF;
+		return not_a_socket(w, fd);
 	if (SOCK(w, sk)->family == SOCK_TCP)
 		ret = span__tcp_recvmsg(w, sk, out, len, flags);
 	else
@@ -431,7 +441,7 @@ int span_recv_errqueue(struct span_world *w, int fd, bool wait, char *out,
 	uint32_t sk = sock_of(w, fd);
 
 	if (!sk)
-		return -EBADF;
+		return not_a_socket(w, fd);
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	if (!span__zc_notes_text(w, sk, true, false, NULL, 0))
 		return wait ? -SPAN_EWOULDSLEEP : -EAGAIN;

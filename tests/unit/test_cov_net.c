@@ -553,6 +553,25 @@ static void test_sendmsg_recvmsg_argument_errors(void **state)
 				      SPAN_MSG_ZEROCOPY), -EINVAL);
 	assert_int_equal(span_recvmsg(w, 99, SOCKFD(s), b, 4, 0), -ESRCH);
 	assert_int_equal(span_recvmsg(w, P, SOCKFD(99), b, 4, 0), -EBADF);
+	/* an open descriptor that is not a socket: sockfd_lookup_light() */
+	{
+		int pp;
+
+		assert_int_equal(span_pipe_create(w, 0, &pp), 0);
+		assert_int_equal(span_recvmsg(w, P, SPAN_FD(SPAN_FD_PIPE_R, pp),
+					      b, 4, 0), -ENOTSOCK);
+		assert_int_equal(span_sendmsg(w, P, SPAN_FD(SPAN_FD_PIPE_W, pp),
+					      &src, 1, 0, NULL), -ENOTSOCK);
+		assert_int_equal(span_setsockopt_zerocopy(w,
+				 SPAN_FD(SPAN_FD_PIPE_W, pp), 1), -ENOTSOCK);
+		assert_int_equal(span_recv_errqueue(w,
+				 SPAN_FD(SPAN_FD_PIPE_R, pp), false, b, 4),
+				 -ENOTSOCK);
+		assert_int_equal(span_close(w, P, SPAN_FD(SPAN_FD_PIPE_R, pp)), 0);
+		assert_int_equal(span_close(w, P, SPAN_FD(SPAN_FD_PIPE_W, pp)), 0);
+		assert_int_equal(span_recvmsg(w, P, SPAN_FD(SPAN_FD_PIPE_R, pp),
+					      b, 4, 0), -EBADF);
+	}
 	/* a zero-length recv on an empty queue waits for data (target 1) */
 	assert_int_equal(span_recvmsg(w, P, SOCKFD(s), NULL, 0, 0),
 			 -SPAN_EWOULDSLEEP);

@@ -1117,7 +1117,7 @@ static void test_scn_error_wrong_kind(void **state)
 {
 	(void)state;
 	ERR(SC "thread t\n  mem buf 8\n  pipe p\n  vmsplice buf p 0 8\nend\n",
-	    5, 12, "'buf' is a mem, expected a pipe");
+	    5, 12, "'buf' is a mem, expected a file, a pipe or a socket");
 	ERR(SC "thread t\n  mem buf 8\n  put buf\nend\n", 4, 7,
 	    "'buf' is a mem, expected an owner");
 	ERR(SC "thread t\n  fork t\nend\n", 3, 8,
@@ -1128,10 +1128,13 @@ static void test_scn_error_wrong_kind(void **state)
 	    "'m' is a mem, expected a file, a pipe or a socket");
 	ERR(SC "thread t\n  kmem k 8\n  pipe p\n  write p k 0 4\nend\n", 5, 11,
 	    "'k' is a kmem, expected a mem");
-	ERR(SC "thread t\n  pipe p\n  file f 8\n  send p \"x\"\nend\n", 5, 8,
+	/* descriptors of the wrong kind are run-time errnos, a mem is not */
+	ERR(SC "thread t\n  mem m 8\n  file f 8\n  send m \"x\"\nend\n", 5, 8,
+	    "'m' is a mem, expected a file, a pipe or a socket");
+	ERR(SC "thread t\n  pipe p\n  mem m 8\n  tee p m 1\nend\n", 5, 9,
+	    "'m' is a mem, expected a file, a pipe or a socket");
+	ERR(SC "thread t\n  pipe p\n  decrypt p 1\nend\n", 4, 11,
 	    "'p' is a pipe, expected a socket");
-	ERR(SC "thread t\n  pipe p\n  file f 8\n  tee p f 1\nend\n", 5, 9,
-	    "'f' is a file, expected a pipe");
 	ERR(SC "thread t\n  pipe p\n  mem m 8\n  splice p m 1\nend\n", 5, 12,
 	    "'m' is a mem, expected a file, a pipe or a socket");
 	ERR(SC "thread t\n  pipe p\n  read p p\nend\n", 4, 10,

@@ -639,8 +639,9 @@ static void test_tcp_invalid_handles(void **state)
 	span_pipe_create(w, 0, &q);
 	assert_int_equal(span_sendmsg(w, P, SOCKFD(99), &src, 1, 0, &done),
 			 -EBADF);
+	/* an open pipe is a descriptor, not a socket */
 	assert_int_equal(span_sendmsg(w, P, PIPEW(q), &src, 1, 0, &done),
-			 -EBADF);
+			 -ENOTSOCK);
 	assert_int_equal(span_recvmsg(w, P, SOCKFD(0), out, 1, 0), -EBADF);
 	assert_int_equal(span_recv_errqueue(w, SOCKFD(99), false, out, 4),
 			 -EBADF);
