@@ -47,12 +47,14 @@ struct rec {
 	int64_t *lv;		/* loop variables when it ran */
 	/* model */
 	bool mdone, mblocked;
+	bool msleep;		/* it slept in the model before completing */
 	int64_t mret;
 	bool mdata_set;
 	char *mdata;
 	size_t mlen;
 	/* kernel */
 	bool sent, kdone, kintr;
+	bool kearly;		/* msleep, but the kernel had returned at once */
 	int64_t kret;
 	bool kdata_set;
 	char *kdata;
@@ -158,6 +160,7 @@ struct kctx {
 	struct worker *workers;	/* by key */
 	/* results */
 	int nr_diff, nr_ops, nr_conds, nr_cond_skipped;
+	int settle_timeouts;	/* settle() gave up waiting for TCP */
 };
 
 /* set by SIGUSR1 on a worker thread: its blocked call was interrupted */

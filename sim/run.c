@@ -494,6 +494,15 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 		t->blocked = true;
 		t->wait_fp = *span_world_footprint(r->w);
 		r->last_fp = t->wait_fp;
+		if (r->o.on_step) {
+			struct run_step_info si = {
+				.thread = tid, .name = t->name,
+				.process = t->process, .op = op,
+				.loopvars = t->loopvars, .sleeps = true,
+			};
+
+			r->o.on_step(r->o.on_step_ud, &si);
+		}
 		return res;
 	}
 	if (res == OP_FAIL) {
@@ -511,7 +520,8 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 		struct run_step_info si = {
 			.thread = tid, .name = t->name, .process = t->process,
 			.op = op, .loopvars = t->loopvars,
-			.done = res == OP_DONE, .ret = ret,
+			.done = res == OP_DONE, .sleeps = res == OP_SLEEP,
+			.ret = ret,
 			.data = res == OP_DONE && r->step_data ?
 					r->step_data->data : NULL,
 			.len = res == OP_DONE && r->step_data ?

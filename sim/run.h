@@ -32,7 +32,9 @@ enum sched_kind {
  * @loopvars: the values of the loop variables (by dense LOOPVAR index)
  *	while it runs.
  * @done: it completed; else it made progress and stays current (a write
- *	that will sleep, an `all` read).
+ *	that will sleep, an `all` read), or it would block before doing
+ *	anything (@sleeps; not a step of the run).
+ * @sleeps: the thread now sleeps in @op until another step wakes it.
  * @ret: @done: its return value.
  * @data: @done: the bytes it stored, or NULL.
  * @len: their length.
@@ -44,6 +46,7 @@ struct run_step_info {
 	const struct scn_op *op;
 	const int64_t *loopvars;
 	bool done;
+	bool sleeps;
 	int64_t ret;
 	const void *data;
 	size_t len;
