@@ -257,6 +257,13 @@ static ssize_t unix_read(struct span_world *w, uint32_t sk, uint8_t *out,
 	}
 	if (copied)
 		return (ssize_t)copied;
+	/* POSIX 1003.1g order: the pending error (sock_error()), then EOF */
+	if (SOCK(w, sk)->err) {
+		int err = SOCK(w, sk)->err;
+
+		SOCK(w, sk)->err = 0;
+		return -err;
+	}
 	if (peer_gone(w, sk) || (SOCK(w, sk)->shutdown & RCV_SHUTDOWN))
 		return 0;
 	if (nonblock)
@@ -294,8 +301,10 @@ ssize_t span__unix_stream_splice_read(struct span_world *w, uint32_t sk,
 
 /*
  * span__unix_release - unix_release_sock(): the peer sees
- * SHUTDOWN_MASK (reads return 0 once drained, writes -EPIPE); unread
- * skbs are purged.
+ * SHUTDOWN_MASK (reads return 0 once drained, writes -EPIPE) and, when
+ * this socket still had unread data, sk_err = ECONNRESET (its next read
+ * that finds nothing queued returns -ECONNRESET once); unread skbs are
+ * purged.
  */
 void span__unix_release(struct span_world *w, uint32_t sk)
 {
@@ -308,6 +317,8 @@ void span__unix_release(struct span_world *w, uint32_t sk)
 	if (peer && span__tab_live(&w->net.socks, peer)) {
 		span__fp(w, true, SPAN_OBJ_SOCK, peer);
 		SOCK(w, peer)->shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
+		if (SOCK(w, sk)->receive_queue.head)
+			SOCK(w, peer)->err = ECONNRESET;
 	}
 	span__skb_queue_purge(w, &SOCK(w, sk)->receive_queue,
 			      "unix_release_sock");

@@ -540,10 +540,17 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 	err = opipe_prep(pipe, nonblock);
 	if (err)
 		return err;
-	if (!span__find_vma(w, pid, region) || off + len < off ||
-	    off + len > REGION(w, region)->size)
+	/*
+	 * KREF: iter_to_pipe(): iov_iter_get_pages2() takes what it can, a
+	 * page that is not mapped ends the call (-EFAULT only if it is the
+	 * first), and a range past the mapping is never looked at once the
+	 * pipe is full: no check of the whole range up front.
+	 */
+	if (!span__find_vma(w, pid, region) || off + len < off)
 		return -EFAULT;
 	if (mode == SPAN_VMSPLICE_COPY) {
+		if (off + len > REGION(w, region)->size)
+			return -EFAULT;
 		/*
 		 * vmsplice as pwritev2 (vfs-7.2.vmsplice).  DEVIATION: the
 		 * copy keeps vmsplice's rule of blocking only before the
@@ -706,6 +713,9 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
+	/* import_iovec(): an iov_len that is negative as an ssize_t */
+	if ((ssize_t)len < 0)
+		return -EINVAL;
 	if (!len)
 		return 0;
 	pipe = span__get_pipe_info(w, fd, &read_end);
