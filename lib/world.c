@@ -176,6 +176,64 @@ static int page_arrays_grow(struct span_world *w, uint32_t cap)
 	return 0;
 }
 
+/* --- page memory and scratch ------------------------------------------- */
+
+/* what depends on page_size: the page arrays and the scratch slots */
+struct page_mem {
+	uint8_t *data;
+	struct span_prov *prov;
+	struct span_scratch scratch[SPAN_NR_SCRATCH];
+};
+
+static void page_mem_free(struct span_world *w, struct page_mem *m)
+{
+	span__free(w, m->data);
+	span__free(w, m->prov);
+	for (int i = 0; i < SPAN_NR_SCRATCH; i++) {
+		span__free(w, m->scratch[i].data);
+		span__free(w, m->scratch[i].prov);
+	}
+}
+
+/*
+ * page_mem_alloc - zeroed page arrays for @cap pages of @ps bytes and the
+ * scratch slots (a page each).  Return: 0, or -ENOMEM with nothing
+ * allocated.
+ */
+static int page_mem_alloc(struct span_world *w, struct page_mem *m,
+			  size_t cap, size_t ps)
+{
+	bool ok;
+
+	memset(m, 0, sizeof(*m));
+	m->data = span__alloc(w, cap * ps);
+	m->prov = span__alloc(w, cap * ps * sizeof(*m->prov));
+	ok = m->data && m->prov;
+	for (int i = 0; i < SPAN_NR_SCRATCH && ok; i++) {
+		m->scratch[i].data = span__realloc(w, NULL, ps);
+		m->scratch[i].prov = span__realloc(w, NULL, ps *
+						   sizeof(struct span_prov));
+		ok = m->scratch[i].data && m->scratch[i].prov;
+	}
+	if (!ok) {
+		page_mem_free(w, m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* install @m in @w, handing the arrays it replaces back in @m */
+static void page_mem_swap(struct span_world *w, struct page_mem *m)
+{
+	struct page_mem old = { .data = w->page_data, .prov = w->page_prov };
+
+	memcpy(old.scratch, w->scratch, sizeof(old.scratch));
+	w->page_data = m->data;
+	w->page_prov = m->prov;
+	memcpy(w->scratch, m->scratch, sizeof(w->scratch));
+	*m = old;
+}
+
 /* --- parameters -------------------------------------------------------- */
 
 static const char *const param_names[SPAN_NR_PARAMS] = {
@@ -275,8 +333,7 @@ static bool memory_exists(const struct span_world *w)
 int span_world_set_param(struct span_world *w, int p, uint64_t v)
 {
 	uint32_t shift = 0;
-	uint8_t *d;
-	struct span_prov *pr;
+	struct page_mem m;
 
 	if (!w || span_param_check(p, v))
 		return -EINVAL;
@@ -285,17 +342,12 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 			return -EBUSY;
 		while ((1ull << shift) < v)
 			shift++;
-		d = span__realloc(w, w->page_data, (size_t)w->pages.cap * v);
-		if (!d)
+		/* no page holds anything but the zero page's zeros: start
+		 * afresh (zeroed), and on failure keep the old size whole */
+		if (page_mem_alloc(w, &m, w->pages.cap, (size_t)v))
 			return -ENOMEM;
-		w->page_data = d;
-		pr = span__realloc(w, w->page_prov,
-				   (size_t)w->pages.cap * v * sizeof(*pr));
-		if (!pr)
-			return -ENOMEM;
-		w->page_prov = pr;
-		memset(d, 0, (size_t)w->pages.cap * v);
-		memset(pr, 0, (size_t)w->pages.cap * v * sizeof(*pr));
+		page_mem_swap(w, &m);
+		page_mem_free(w, &m);
 		w->page_size = (uint32_t)v;
 		w->page_shift = shift;
 	}
@@ -340,11 +392,13 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
 		goto fail;
 	tabs[nt++] = &w->pages;
-	w->page_data = span__alloc(w, (size_t)w->pages.cap * w->page_size);
-	w->page_prov = span__alloc(w, (size_t)w->pages.cap * w->page_size *
-				   sizeof(struct span_prov));
-	if (!w->page_data || !w->page_prov)
-		goto fail;
+	{
+		struct page_mem m;
+
+		if (page_mem_alloc(w, &m, w->pages.cap, w->page_size))
+			goto fail;
+		page_mem_swap(w, &m);
+	}
 #define INIT(t, T)							\
 	do {								\
 		if (span__tab_init(w, &w->t, sizeof(T)))		\
@@ -397,8 +451,12 @@ void span_world_destroy(struct span_world *w)
 	span__tab_destroy(w, &w->files);
 	span__tab_destroy(w, &w->pipes);
 	span__tab_destroy(w, &w->slots);
-	span__free(w, w->page_data);
-	span__free(w, w->page_prov);
+	{
+		struct page_mem m = { 0 };
+
+		page_mem_swap(w, &m);
+		page_mem_free(w, &m);
+	}
 	span__free(w, w->viol);
 	w->ops.alloc(w->ud, w, 0);
 }
