@@ -248,6 +248,8 @@ struct span_world {
 	struct span_tab pages;
 	uint8_t *page_data;		/* pages.cap * page_size */
 	struct span_prov *page_prov;	/* pages.cap * page_size */
+	uint32_t pages_init;		/* the bytes of ids 1..pages_init-1
+					 * are initialised (page.c) */
 	uint32_t zero_page;
 	struct span_scratch scratch[SPAN_NR_SCRATCH];	/* not state */
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;

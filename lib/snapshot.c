@@ -139,6 +139,7 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	struct span_scratch scratch[SPAN_NR_SCRATCH];
 	struct span_violation *viol;
 	int nr_viol, cap_viol;
+	uint32_t pages_init;
 	uint8_t *pd;
 	struct span_prov *pp;
 	size_t ps = s ? s->w.page_size : 0;
@@ -168,8 +169,11 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	pd = w->page_data;
 	pp = w->page_prov;
 	memcpy(scratch, w->scratch, sizeof(scratch));
+	pages_init = w->pages_init;
 	*w = s->w;
 	memcpy(w->scratch, scratch, sizeof(scratch));
+	/* initialised: the snapshot's pages, and what was so here before */
+	w->pages_init = pages_init > s->tabs[0].n ? pages_init : s->tabs[0].n;
 	w->viol = viol;
 	w->cap_viol = cap_viol;
 	w->nr_viol = nr_viol < s->w.nr_viol ? nr_viol : s->w.nr_viol;

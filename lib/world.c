@@ -156,10 +156,10 @@ void span__tab_free(struct span_tab *t, uint32_t id)
 	span__tab_free_range(t, id, 1);
 }
 
+/* the new ids' bytes are left as they come: see page_mem_alloc() */
 static int page_arrays_grow(struct span_world *w, uint32_t cap)
 {
 	size_t ps = w->page_size;
-	uint32_t old = w->pages.cap;
 	uint8_t *d;
 	struct span_prov *p;
 
@@ -167,12 +167,10 @@ static int page_arrays_grow(struct span_world *w, uint32_t cap)
 	if (!d)
 		return -ENOMEM;
 	w->page_data = d;
-	memset(d + (size_t)old * ps, 0, (size_t)(cap - old) * ps);
 	p = span__realloc(w, w->page_prov, (size_t)cap * ps * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	w->page_prov = p;
-	memset(p + (size_t)old * ps, 0, (size_t)(cap - old) * ps * sizeof(*p));
 	return 0;
 }
 
@@ -196,9 +194,13 @@ static void page_mem_free(struct span_world *w, struct page_mem *m)
 }
 
 /*
- * page_mem_alloc - zeroed page arrays for @cap pages of @ps bytes and the
- * scratch slots (a page each).  Return: 0, or -ENOMEM with nothing
- * allocated.
+ * page_mem_alloc - page arrays for @cap pages of @ps bytes and the scratch
+ * slots (a page each), uninitialised.
+ *
+ * The bytes of a page id are zeroed when the id is first allocated
+ * (alloc_page(), w->pages_init), not when the arrays grow: with pages of
+ * 16 MiB, zeroing a capacity of eight pages up front wrote 640 MiB.
+ * Return: 0, or -ENOMEM with nothing allocated.
  */
 static int page_mem_alloc(struct span_world *w, struct page_mem *m,
 			  size_t cap, size_t ps)
@@ -206,8 +208,8 @@ static int page_mem_alloc(struct span_world *w, struct page_mem *m,
 	bool ok;
 
 	memset(m, 0, sizeof(*m));
-	m->data = span__alloc(w, cap * ps);
-	m->prov = span__alloc(w, cap * ps * sizeof(*m->prov));
+	m->data = span__realloc(w, NULL, cap * ps);
+	m->prov = span__realloc(w, NULL, cap * ps * sizeof(*m->prov));
 	ok = m->data && m->prov;
 	for (int i = 0; i < SPAN_NR_SCRATCH && ok; i++) {
 		m->scratch[i].data = span__realloc(w, NULL, ps);
@@ -343,13 +345,18 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 		while ((1ull << shift) < v)
 			shift++;
 		/* no page holds anything but the zero page's zeros: start
-		 * afresh (zeroed), and on failure keep the old size whole */
+		 * afresh, and on failure keep the old size whole */
 		if (page_mem_alloc(w, &m, w->pages.cap, (size_t)v))
 			return -ENOMEM;
 		page_mem_swap(w, &m);
 		page_mem_free(w, &m);
 		w->page_size = (uint32_t)v;
 		w->page_shift = shift;
+		/* the ids in use (the zero page's) as new: zeros */
+		w->pages_init = w->pages.n;
+		memset(page_bytes(w, 1), 0, (size_t)(w->pages.n - 1) * v);
+		memset(page_prov(w, 1), 0,
+		       (size_t)(w->pages.n - 1) * v * sizeof(*w->page_prov));
 	}
 	w->param[p] = v;
 	return 0;
@@ -387,6 +394,7 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	memcpy(w->param, param_defaults, sizeof(w->param));
 	w->page_size = 4096;
 	w->page_shift = 12;
+	w->pages_init = 1;	/* id 0 is never a page */
 	w->check_on = true;
 
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
