@@ -327,6 +327,12 @@ int span_pipe_create(struct span_world *w, unsigned int flags, int *pipe)
 	if ((uint64_t)slots * w->page_size > w->param[SPAN_PARAM_PIPE_MAX_SIZE])
 		slots = (uint32_t)(w->param[SPAN_PARAM_PIPE_MAX_SIZE] >>
 				   w->page_shift);
+	/*
+	 * DEVIATION: a model page larger than pipe_max_size (2 MiB or more
+	 * with the default 1 MiB) leaves no slot here.  The kernel's
+	 * pipe-max-size is never below PAGE_SIZE (round_pipe_size()), so a
+	 * pipe gets at least one slot there; so it does here.
+	 */
 	if (!slots)
 		slots = 1;
 	if (soft && user_pipe_bufs(w) + slots > soft)
