@@ -46,13 +46,13 @@ static ssize_t unix_copy_skb(struct span_world *w, uint32_t *out,
 	if (!skb)
 		return -ENOMEM;
 	if (hl) {
-		uint8_t tmp[hl];
-		struct span_prov prov[hl];
+		/* hl <= SKB_MAX_HEAD(0) < page_size */
+		struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 
-		if (span__iter_copy(w, it, tmp, prov, hl))
+		if (span__iter_copy(w, it, tmp->data, tmp->prov, hl))
 			goto efault;
 		span__page_write(w, SHINFO(w, SKB(w, skb)->shinfo)->head_page, 0,
-				 tmp, hl, prov, PROV_KERNEL_COPY,
+				 tmp->data, hl, tmp->prov, PROV_KERNEL_COPY,
 				 "skb_copy_datagram_from_iter", false);
 		SKB(w, skb)->len = hl;
 		span__iter_advance(it, hl);
@@ -61,19 +61,19 @@ static ssize_t unix_copy_skb(struct span_world *w, uint32_t *out,
 	while (done < size) {
 		uint32_t n = size - done < w->page_size ? size - done :
 							  w->page_size;
-		uint8_t tmp[n];
-		struct span_prov prov[n];
+		struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 		uint32_t page;
 
-		if (span__iter_copy(w, it, tmp, prov, n))
+		if (span__iter_copy(w, it, tmp->data, tmp->prov, n))
 			goto efault;
 		page = span__alloc_page(w, SPAN_PAGE_KERNEL, func);
 		if (!page) {
 			span__iter_advance(it, 0);
 			goto enomem;
 		}
-		span__page_write(w, page, 0, tmp, n, prov, PROV_KERNEL_COPY,
-				 "skb_copy_datagram_from_iter", false);
+		span__page_write(w, page, 0, tmp->data, n, tmp->prov,
+				 PROV_KERNEL_COPY, "skb_copy_datagram_from_iter",
+				 false);
 		if (span__skb_fill_frag(w, skb, page, 0, n, FRAG_REF_PAGE, 0)) {
 			span__put_page(w, page, func);
 			goto enomem;

@@ -189,6 +189,35 @@ struct span_pipe_inode_info {
 
 #include "net_int.h"
 
+/*
+ * Scratch memory: page-sized bounce buffers for copies, in place of arrays
+ * on the stack (a page may be 16 MiB; a stack is 8 MiB).  Each slot holds
+ * one page of bytes and one page of provenance; world.c allocates the
+ * slots with the world and reallocates them when page_size changes.  They
+ * are not state: snapshots neither copy, restore nor hash them, and their
+ * contents between two uses mean nothing.
+ *
+ * A function holds a slot from the read that fills it to the write that
+ * drains it, and never for more than page_size bytes.  While it holds one
+ * it calls only functions that take no slot: the readers and writers of
+ * pages, iterators, skbs and pipe buffers (span__page_*, span__iter_copy,
+ * span__user_copy_from, span__skb_read/write, span__pipe_buf_read_bytes,
+ * span__file_write_iter, span_store), page and skb-frag allocation and
+ * release, traces and violations.  Hooks may not call back into the world
+ * (world.h), so no nested call can clobber a held slot.  A function that
+ * must call a holder while holding a slot takes another slot: add one to
+ * enum span_scratch_slot rather than nest two users of the same slot.
+ */
+enum span_scratch_slot {
+	SCRATCH_COPY,		/* the bounce of one copy */
+	SPAN_NR_SCRATCH
+};
+
+struct span_scratch {
+	uint8_t *data;		/* page_size bytes */
+	struct span_prov *prov;	/* page_size entries */
+};
+
 struct span_world {
 	struct span_world_ops ops;
 	void *ud;
@@ -219,7 +248,10 @@ struct span_world {
 	struct span_tab pages;
 	uint8_t *page_data;		/* pages.cap * page_size */
 	struct span_prov *page_prov;	/* pages.cap * page_size */
+	uint32_t pages_init;		/* the bytes of ids 1..pages_init-1
+					 * are initialised (page.c) */
 	uint32_t zero_page;
+	struct span_scratch scratch[SPAN_NR_SCRATCH];	/* not state */
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;
 	struct span_tab kmems, files, pipes, slots;
 	uint64_t user_pipe_bufs;	/* user->pipe_bufs: slots of live pipes */
@@ -276,6 +308,13 @@ static inline uint8_t *page_bytes(struct span_world *w, uint32_t page)
 static inline struct span_prov *page_prov(struct span_world *w, uint32_t page)
 {
 	return w->page_prov + (size_t)page * w->page_size;
+}
+
+/* scratch slot @slot: page_size bytes and provenance (see above) */
+static inline struct span_scratch *span__scratch(struct span_world *w,
+						 int slot)
+{
+	return &w->scratch[slot];
 }
 
 /* page.c */

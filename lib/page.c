@@ -59,6 +59,12 @@ uint32_t span__alloc_page_nozero(struct span_world *w, int kind,
 	return alloc_page(w, kind, func, false);
 }
 
+static void page_zero(struct span_world *w, uint32_t page)
+{
+	memset(page_bytes(w, page), 0, w->page_size);
+	memset(page_prov(w, page), 0, w->page_size * sizeof(struct span_prov));
+}
+
 static uint32_t alloc_page(struct span_world *w, int kind, const char *func,
 			   bool zero)
 {
@@ -71,11 +77,20 @@ static uint32_t alloc_page(struct span_world *w, int kind, const char *func,
 	p->kind = (uint8_t)kind;
 	p->refcount = (kind == SPAN_PAGE_SLAB || kind == SPAN_PAGE_OWNER) ? 0 : 1;
 	p->flags = PG_uptodate;
-	if (zero) {
-		memset(page_bytes(w, id), 0, w->page_size);
-		memset(page_prov(w, id), 0,
-		       w->page_size * sizeof(struct span_prov));
+	/*
+	 * The page arrays grow uninitialised (world.c): an id used for the
+	 * first time starts as zeros, as if fresh memory were zeroed, so a
+	 * page that is not zeroed here holds either zeros or what its id
+	 * held last, never bytes of the C heap.
+	 */
+	if (id >= w->pages_init) {
+		while (w->pages_init < id)
+			page_zero(w, w->pages_init++);
+		w->pages_init = id + 1;
+		zero = true;
 	}
+	if (zero)
+		page_zero(w, id);
 	span__fp(w, true, SPAN_OBJ_PAGE, id);
 	span__trace(w, func, SPAN_TR_ALLOC, SPAN_OBJ_PAGE, id, 0, p->refcount,
 		    span_page_kind_name(kind));

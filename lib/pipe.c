@@ -327,6 +327,12 @@ int span_pipe_create(struct span_world *w, unsigned int flags, int *pipe)
 	if ((uint64_t)slots * w->page_size > w->param[SPAN_PARAM_PIPE_MAX_SIZE])
 		slots = (uint32_t)(w->param[SPAN_PARAM_PIPE_MAX_SIZE] >>
 				   w->page_shift);
+	/*
+	 * DEVIATION: a model page larger than pipe_max_size (2 MiB or more
+	 * with the default 1 MiB) leaves no slot here.  The kernel's
+	 * pipe-max-size is never below PAGE_SIZE (round_pipe_size()), so a
+	 * pipe gets at least one slot there; so it does here.
+	 */
 	if (!slots)
 		slots = 1;
 	if (soft && user_pipe_bufs(w) + slots > soft)
@@ -483,8 +489,8 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 {
 	uint32_t id = span__pipe_id(w, pipe);
 	bool nonblock = (flags & SPAN_O_NONBLOCK) || pipe->nonblock;
-	uint8_t *kbuf = NULL;
-	struct span_prov *kprov = NULL;
+	/* the bounce buffer of copy_page_from_iter(), a page at most */
+	struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 	size_t ps = w->page_size;
 	ssize_t ret = 0;
 	int err;
@@ -503,14 +509,12 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 
 			if ((buf->flags & SPAN_PIPE_BUF_FLAG_CAN_MERGE) &&
 			    buf->ops && buf->offset + buf->len + chars <= ps) {
-				uint8_t tmp[chars];
-				struct span_prov tprov[chars];
-
 				err = span__pipe_buf_confirm(w, buf);
 				if (err)
 					return err;
-				if (span__user_copy_from(w, pid, src, 0, tmp,
-							 tprov, (uint32_t)chars))
+				if (span__user_copy_from(w, pid, src, 0,
+							 tmp->data, tmp->prov,
+							 (uint32_t)chars))
 					return -EFAULT;
 				if (PAGE(w, buf->page)->kind != SPAN_PAGE_CACHE &&
 				    merge_hits_shared(w, buf, buf->offset + buf->len,
@@ -525,25 +529,16 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 						      span_page_kind_name(PAGE(w, buf->page)->kind),
 						      (long long)PAGE(w, buf->page)->refcount);
 				span__page_write(w, buf->page,
-						 buf->offset + buf->len, tmp,
-						 (uint32_t)chars, tprov, 0,
-						 "anon_pipe_write", false);
+						 buf->offset + buf->len,
+						 tmp->data, (uint32_t)chars,
+						 tmp->prov, 0, "anon_pipe_write",
+						 false);
 				buf->len += (uint32_t)chars;
 				*done = chars;
 				if (chars == total)
 					return (ssize_t)total;
 			}
 		}
-	}
-	{
-		size_t bn = total - *done < ps ? total - *done : ps;
-
-		kbuf = span__realloc(w, NULL, bn);
-		kprov = span__realloc(w, NULL, bn * sizeof(*kprov));
-	}
-	if (!kbuf || !kprov) {
-		ret = *done ? (ssize_t)*done : -ENOMEM;
-		goto out;
 	}
 	for (;;) {
 		if (!pipe->readers) {
@@ -559,8 +554,8 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 				ret = *done ? (ssize_t)*done : -ENOMEM;
 				break;
 			}
-			if (span__user_copy_from(w, pid, src, *done, kbuf,
-						 kprov, (uint32_t)n)) {
+			if (span__user_copy_from(w, pid, src, *done, tmp->data,
+						 tmp->prov, (uint32_t)n)) {
 				/* the page goes back to the cache */
 				if (!pipe->tmp_page[0])
 					pipe->tmp_page[0] = page;
@@ -569,8 +564,8 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 				ret = *done ? (ssize_t)*done : -EFAULT;
 				break;
 			}
-			span__page_write(w, page, 0, kbuf, (uint32_t)n, kprov, 0,
-					 "anon_pipe_write", false);
+			span__page_write(w, page, 0, tmp->data, (uint32_t)n,
+					 tmp->prov, 0, "anon_pipe_write", false);
 			buf = span__pipe_buf(w, pipe, pipe->head);
 			buf->page = page;
 			buf->offset = 0;
@@ -596,9 +591,6 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 		ret = -SPAN_EWOULDSLEEP;	/* pipe_wait_writable() */
 		break;
 	}
-out:
-	span__free(w, kbuf);
-	span__free(w, kprov);
 	return ret;
 }
 

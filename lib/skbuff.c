@@ -532,11 +532,10 @@ static int copy_frag_bytes(struct span_world *w, uint32_t skb, uint32_t sh,
 	struct span_sk_buff *s = SKB(w, skb);
 	uint32_t hl = skb_headlen(s), left = s->data_len, off = hl, n = 0;
 	uint32_t pages[SPAN_MAX_SKB_FRAGS_LIMIT];
+	struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 
 	while (left) {
 		uint32_t chunk = left < w->page_size ? left : w->page_size;
-		uint8_t tmp[chunk];
-		struct span_prov prov[chunk];
 		uint32_t page;
 
 		if (n == SPAN_MAX_SKB_FRAGS_LIMIT)
@@ -545,9 +544,9 @@ static int copy_frag_bytes(struct span_world *w, uint32_t skb, uint32_t sh,
 		if (!page)
 			goto fail;
 		pages[n++] = page;
-		span__skb_read(w, skb, off, tmp, prov, chunk, func);
-		span__page_write(w, page, 0, tmp, chunk, prov, PROV_KERNEL_COPY,
-				 func, false);
+		span__skb_read(w, skb, off, tmp->data, tmp->prov, chunk, func);
+		span__page_write(w, page, 0, tmp->data, chunk, tmp->prov,
+				 PROV_KERNEL_COPY, func, false);
 		off += chunk;
 		left -= chunk;
 	}
@@ -742,13 +741,13 @@ bool span__skb_try_coalesce(struct span_world *w, uint32_t to, uint32_t from,
 	span__fp_shinfo(w, true, t->shinfo);
 	span__fp_shinfo(w, true, f->shinfo);
 	if (f->len <= skb_tailroom(w, to)) {
-		uint8_t tmp[f->len ? f->len : 1];
-		struct span_prov prov[f->len ? f->len : 1];
+		/* tailroom <= head_size <= page_size */
+		struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 
-		span__skb_read(w, from, 0, tmp, prov, f->len, func);
+		span__skb_read(w, from, 0, tmp->data, tmp->prov, f->len, func);
 		span__page_write(w, ts->head_page, t->data + skb_headlen(t),
-				 tmp, f->len, prov, PROV_KERNEL_COPY, func,
-				 false);
+				 tmp->data, f->len, tmp->prov, PROV_KERNEL_COPY,
+				 func, false);
 		t->len += f->len;
 		t->end_seq = f->end_seq;
 		span__trace(w, func, SPAN_TR_COPY, SPAN_OBJ_SKB, to, 0, f->len,
@@ -1051,8 +1050,8 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 		if (n > len)
 			n = len;
 		if (policy == SPAN_SOCK_SPLICE_COPY) {
-			uint8_t tmp[w->page_size];
-			struct span_prov prov[w->page_size];
+			struct span_scratch *tmp =
+				span__scratch(w, SCRATCH_COPY);
 
 			if (!cur || cur_used == w->page_size) {
 				if (pipe_full(pipe) || nr == SPAN_MAX_SKB_FRAGS)
@@ -1069,9 +1068,11 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 			}
 			if (n > w->page_size - cur_used)
 				n = w->page_size - cur_used;
-			span__skb_read(w, skb, offset, tmp, prov, n, func);
-			span__page_write(w, cur, cur_used, tmp, n, prov,
-					 PROV_KERNEL_COPY, func, false);
+			span__skb_read(w, skb, offset, tmp->data, tmp->prov, n,
+				       func);
+			span__page_write(w, cur, cur_used, tmp->data, n,
+					 tmp->prov, PROV_KERNEL_COPY, func,
+					 false);
 			span__pipe_buf(w, pipe, pipe->head - 1)->len += n;
 			cur_used += n;
 			goto next;
@@ -1090,15 +1091,15 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 			if (n > w->page_size - SOCK(w, sk)->pfrag_offset)
 				n = w->page_size - SOCK(w, sk)->pfrag_offset;
 			{
-				uint8_t tmp[n];
-				struct span_prov prov[n];
+				struct span_scratch *tmp =
+					span__scratch(w, SCRATCH_COPY);
 
-				span__skb_read(w, skb, offset, tmp, prov, n,
-					       "linear_to_page");
+				span__skb_read(w, skb, offset, tmp->data,
+					       tmp->prov, n, "linear_to_page");
 				page = SOCK(w, sk)->pfrag_page;
 				poff = SOCK(w, sk)->pfrag_offset;
-				span__page_write(w, page, poff, tmp, n, prov,
-						 PROV_KERNEL_COPY,
+				span__page_write(w, page, poff, tmp->data, n,
+						 tmp->prov, PROV_KERNEL_COPY,
 						 "linear_to_page", false);
 				SOCK(w, sk)->pfrag_offset += n;
 			}
@@ -1366,8 +1367,9 @@ ssize_t span__skb_splice_from_iter(struct span_world *w, uint32_t skb,
 			}
 		}
 		if (copied) {
-			uint8_t tmp[part];
-			struct span_prov prov[part];
+			/* part <= what is left of one page */
+			struct span_scratch *tmp =
+				span__scratch(w, SCRATCH_COPY);
 			uint32_t np;
 
 			if (SHINFO(w, SKB(w, skb)->shinfo)->nr_frags >=
@@ -1375,7 +1377,7 @@ ssize_t span__skb_splice_from_iter(struct span_world *w, uint32_t skb,
 				ret = -EMSGSIZE;
 				break;
 			}
-			if (span__iter_copy(w, it, tmp, prov, part)) {
+			if (span__iter_copy(w, it, tmp->data, tmp->prov, part)) {
 				ret = -EFAULT;
 				break;
 			}
@@ -1384,8 +1386,9 @@ ssize_t span__skb_splice_from_iter(struct span_world *w, uint32_t skb,
 				ret = -ENOMEM;
 				break;
 			}
-			span__page_write(w, np, 0, tmp, part, prov,
-					 PROV_KERNEL_COPY, func, false);
+			span__page_write(w, np, 0, tmp->data, part,
+					 tmp->prov, PROV_KERNEL_COPY, func,
+					 false);
 			span__trace(w, func, SPAN_TR_COPY, SPAN_OBJ_PAGE, np,
 				    page, part, "kmem_send=copy");
 			r = span__skb_fill_frag(w, skb, np, 0, part,

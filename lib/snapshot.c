@@ -8,7 +8,8 @@
  * canonical form of the state: live objects only, ring slots in ring
  * order, pool bases (which depend on allocation history) left out, and
  * absolute step numbers replaced by what a later decision can depend on
- * (whether an owner was destructed; a write's fork epoch).
+ * (whether an owner was destructed; a write's fork epoch).  The scratch
+ * slots (internal.h) are not state: neither copied, restored nor hashed.
  */
 #include <stddef.h>
 
@@ -95,6 +96,8 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 		return -ENOMEM;
 	s->w = *w;
 	s->w.viol = NULL;
+	/* scratch is not state: the world keeps its own across a restore */
+	memset(s->w.scratch, 0, sizeof(s->w.scratch));
 	s->bytes = total;
 	p = (char *)s + align8(sizeof(*s));
 	for (int i = 0; i < NR_TABS; i++) {
@@ -133,8 +136,10 @@ static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 {
 	struct span_tab saved[NR_TABS];
+	struct span_scratch scratch[SPAN_NR_SCRATCH];
 	struct span_violation *viol;
 	int nr_viol, cap_viol;
+	uint32_t pages_init;
 	uint8_t *pd;
 	struct span_prov *pp;
 	size_t ps = s ? s->w.page_size : 0;
@@ -163,7 +168,12 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	cap_viol = w->cap_viol;
 	pd = w->page_data;
 	pp = w->page_prov;
+	memcpy(scratch, w->scratch, sizeof(scratch));
+	pages_init = w->pages_init;
 	*w = s->w;
+	memcpy(w->scratch, scratch, sizeof(scratch));
+	/* initialised: the snapshot's pages, and what was so here before */
+	w->pages_init = pages_init > s->tabs[0].n ? pages_init : s->tabs[0].n;
 	w->viol = viol;
 	w->cap_viol = cap_viol;
 	w->nr_viol = nr_viol < s->w.nr_viol ? nr_viol : s->w.nr_viol;

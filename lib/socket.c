@@ -513,13 +513,16 @@ ssize_t span_decrypt(struct span_world *w, int pid, int fd, size_t len)
 		err = span__skb_cow_data(w, skb);
 		if (err)
 			return done ? (ssize_t)done : err;
-		{
-			uint8_t tmp[n];
+		/* a page at a time: an skb may hold more than a page */
+		for (uint32_t at = 0; at < n; at += w->page_size) {
+			uint8_t *tmp = span__scratch(w, SCRATCH_COPY)->data;
+			uint32_t c = n - at < w->page_size ? n - at :
+							     w->page_size;
 
-			span__skb_read(w, skb, off, tmp, NULL, n, func);
-			for (uint32_t i = 0; i < n; i++)
+			span__skb_read(w, skb, off + at, tmp, NULL, c, func);
+			for (uint32_t i = 0; i < c; i++)
 				tmp[i] ^= 0x20;
-			span__skb_write(w, skb, off, tmp, n, func);
+			span__skb_write(w, skb, off + at, tmp, c, func);
 		}
 		done += n;
 		SOCK(w, sk)->decrypted += n;

@@ -37,13 +37,15 @@ static int copy_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 			 struct span_pipe_buffer *obuf, const char *func)
 {
 	uint32_t page = span__alloc_page(w, SPAN_PAGE_PIPE, func);
-	uint8_t tmp[len ? len : 1];
-	struct span_prov prov[len ? len : 1];
+	/* a buffer's bytes lie in one page: len <= page_size */
+	struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 
 	if (!page)
 		return -ENOMEM;
-	span__pipe_buf_read_bytes(w, ibuf, off, tmp, prov, len, func);
-	span__page_write(w, page, 0, tmp, len, prov, 0, func, false);
+	span__pipe_buf_read_bytes(w, ibuf, off, tmp->data, tmp->prov, len,
+				  func);
+	span__page_write(w, page, 0, tmp->data, len, tmp->prov, 0, func,
+			 false);
 	obuf->page = page;
 	obuf->offset = 0;
 	obuf->len = len;
@@ -338,12 +340,14 @@ static ssize_t iter_file_splice_write(struct span_world *w, uint32_t pid,
 			break;	/* -ENODATA: a clean stop */
 		n = buf->len < len ? buf->len : (uint32_t)len;
 		{
-			uint8_t tmp[n];
-			struct span_prov prov[n];
+			/* n <= buf->len <= page_size */
+			struct span_scratch *tmp =
+				span__scratch(w, SCRATCH_COPY);
 
-			span__pipe_buf_read_bytes(w, buf, 0, tmp, prov, n, func);
-			wr = span__file_write_iter(w, pid, file, *ppos, tmp,
-						   prov, n);
+			span__pipe_buf_read_bytes(w, buf, 0, tmp->data,
+						  tmp->prov, n, func);
+			wr = span__file_write_iter(w, pid, file, *ppos,
+						   tmp->data, tmp->prov, n);
 		}
 		if (wr <= 0) {
 			if (!ret)
@@ -593,11 +597,12 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 			} else {
 				struct span_src src = { .region = (int)region,
 							.off = off };
-				uint8_t tmp[n];
-				struct span_prov prov[n];
+				struct span_scratch *tmp =
+					span__scratch(w, SCRATCH_COPY);
 
-				if (span__user_copy_from(w, pid, &src, 0, tmp,
-							 prov, n)) {
+				if (span__user_copy_from(w, pid, &src, 0,
+							 tmp->data, tmp->prov,
+							 n)) {
 					if (!ret)
 						ret = -EFAULT;
 					break;
@@ -608,8 +613,8 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 						ret = -ENOMEM;
 					break;
 				}
-				span__page_write(w, page, 0, tmp, n, prov, 0,
-						 func, false);
+				span__page_write(w, page, 0, tmp->data, n,
+						 tmp->prov, 0, func, false);
 				buf->page = page;
 				buf->offset = 0;
 				buf->len = n;
@@ -677,7 +682,8 @@ static ssize_t vmsplice_to_user(struct span_world *w, uint32_t pid,
 		}
 		n = buf->len < len ? buf->len : (uint32_t)len;
 		{
-			uint8_t tmp[n];
+			/* n <= buf->len <= page_size */
+			uint8_t *tmp = span__scratch(w, SCRATCH_COPY)->data;
 
 			span__pipe_buf_read_bytes(w, buf, 0, tmp, NULL, n,
 						  "pipe_to_user");

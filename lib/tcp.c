@@ -137,12 +137,11 @@ static ssize_t tcp_copy_to_frag(struct span_world *w, uint32_t sk,
 	if (copy > w->page_size - off)
 		copy = w->page_size - off;
 	{
-		uint8_t tmp[copy];
-		struct span_prov prov[copy];
+		struct span_scratch *tmp = span__scratch(w, SCRATCH_COPY);
 
-		if (span__iter_copy(w, it, tmp, prov, copy))
+		if (span__iter_copy(w, it, tmp->data, tmp->prov, copy))
 			return -EFAULT;
-		span__page_write(w, page, off, tmp, copy, prov,
+		span__page_write(w, page, off, tmp->data, copy, tmp->prov,
 				 PROV_KERNEL_COPY, "skb_copy_to_page_nocache",
 				 false);
 	}

@@ -156,10 +156,10 @@ void span__tab_free(struct span_tab *t, uint32_t id)
 	span__tab_free_range(t, id, 1);
 }
 
+/* the new ids' bytes are left as they come: see page_mem_alloc() */
 static int page_arrays_grow(struct span_world *w, uint32_t cap)
 {
 	size_t ps = w->page_size;
-	uint32_t old = w->pages.cap;
 	uint8_t *d;
 	struct span_prov *p;
 
@@ -167,13 +167,73 @@ static int page_arrays_grow(struct span_world *w, uint32_t cap)
 	if (!d)
 		return -ENOMEM;
 	w->page_data = d;
-	memset(d + (size_t)old * ps, 0, (size_t)(cap - old) * ps);
 	p = span__realloc(w, w->page_prov, (size_t)cap * ps * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	w->page_prov = p;
-	memset(p + (size_t)old * ps, 0, (size_t)(cap - old) * ps * sizeof(*p));
 	return 0;
+}
+
+/* --- page memory and scratch ------------------------------------------- */
+
+/* what depends on page_size: the page arrays and the scratch slots */
+struct page_mem {
+	uint8_t *data;
+	struct span_prov *prov;
+	struct span_scratch scratch[SPAN_NR_SCRATCH];
+};
+
+static void page_mem_free(struct span_world *w, struct page_mem *m)
+{
+	span__free(w, m->data);
+	span__free(w, m->prov);
+	for (int i = 0; i < SPAN_NR_SCRATCH; i++) {
+		span__free(w, m->scratch[i].data);
+		span__free(w, m->scratch[i].prov);
+	}
+}
+
+/*
+ * page_mem_alloc - page arrays for @cap pages of @ps bytes and the scratch
+ * slots (a page each), uninitialised.
+ *
+ * The bytes of a page id are zeroed when the id is first allocated
+ * (alloc_page(), w->pages_init), not when the arrays grow: with pages of
+ * 16 MiB, zeroing a capacity of eight pages up front wrote 640 MiB.
+ * Return: 0, or -ENOMEM with nothing allocated.
+ */
+static int page_mem_alloc(struct span_world *w, struct page_mem *m,
+			  size_t cap, size_t ps)
+{
+	bool ok;
+
+	memset(m, 0, sizeof(*m));
+	m->data = span__realloc(w, NULL, cap * ps);
+	m->prov = span__realloc(w, NULL, cap * ps * sizeof(*m->prov));
+	ok = m->data && m->prov;
+	for (int i = 0; i < SPAN_NR_SCRATCH && ok; i++) {
+		m->scratch[i].data = span__realloc(w, NULL, ps);
+		m->scratch[i].prov = span__realloc(w, NULL, ps *
+						   sizeof(struct span_prov));
+		ok = m->scratch[i].data && m->scratch[i].prov;
+	}
+	if (!ok) {
+		page_mem_free(w, m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* install @m in @w, handing the arrays it replaces back in @m */
+static void page_mem_swap(struct span_world *w, struct page_mem *m)
+{
+	struct page_mem old = { .data = w->page_data, .prov = w->page_prov };
+
+	memcpy(old.scratch, w->scratch, sizeof(old.scratch));
+	w->page_data = m->data;
+	w->page_prov = m->prov;
+	memcpy(w->scratch, m->scratch, sizeof(w->scratch));
+	*m = old;
 }
 
 /* --- parameters -------------------------------------------------------- */
@@ -275,8 +335,7 @@ static bool memory_exists(const struct span_world *w)
 int span_world_set_param(struct span_world *w, int p, uint64_t v)
 {
 	uint32_t shift = 0;
-	uint8_t *d;
-	struct span_prov *pr;
+	struct page_mem m;
 
 	if (!w || span_param_check(p, v))
 		return -EINVAL;
@@ -285,19 +344,19 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 			return -EBUSY;
 		while ((1ull << shift) < v)
 			shift++;
-		d = span__realloc(w, w->page_data, (size_t)w->pages.cap * v);
-		if (!d)
+		/* no page holds anything but the zero page's zeros: start
+		 * afresh, and on failure keep the old size whole */
+		if (page_mem_alloc(w, &m, w->pages.cap, (size_t)v))
 			return -ENOMEM;
-		w->page_data = d;
-		pr = span__realloc(w, w->page_prov,
-				   (size_t)w->pages.cap * v * sizeof(*pr));
-		if (!pr)
-			return -ENOMEM;
-		w->page_prov = pr;
-		memset(d, 0, (size_t)w->pages.cap * v);
-		memset(pr, 0, (size_t)w->pages.cap * v * sizeof(*pr));
+		page_mem_swap(w, &m);
+		page_mem_free(w, &m);
 		w->page_size = (uint32_t)v;
 		w->page_shift = shift;
+		/* the ids in use (the zero page's) as new: zeros */
+		w->pages_init = w->pages.n;
+		memset(page_bytes(w, 1), 0, (size_t)(w->pages.n - 1) * v);
+		memset(page_prov(w, 1), 0,
+		       (size_t)(w->pages.n - 1) * v * sizeof(*w->page_prov));
 	}
 	w->param[p] = v;
 	return 0;
@@ -335,16 +394,19 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	memcpy(w->param, param_defaults, sizeof(w->param));
 	w->page_size = 4096;
 	w->page_shift = 12;
+	w->pages_init = 1;	/* id 0 is never a page */
 	w->check_on = true;
 
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
 		goto fail;
 	tabs[nt++] = &w->pages;
-	w->page_data = span__alloc(w, (size_t)w->pages.cap * w->page_size);
-	w->page_prov = span__alloc(w, (size_t)w->pages.cap * w->page_size *
-				   sizeof(struct span_prov));
-	if (!w->page_data || !w->page_prov)
-		goto fail;
+	{
+		struct page_mem m;
+
+		if (page_mem_alloc(w, &m, w->pages.cap, w->page_size))
+			goto fail;
+		page_mem_swap(w, &m);
+	}
 #define INIT(t, T)							\
 	do {								\
 		if (span__tab_init(w, &w->t, sizeof(T)))		\
@@ -397,8 +459,12 @@ void span_world_destroy(struct span_world *w)
 	span__tab_destroy(w, &w->files);
 	span__tab_destroy(w, &w->pipes);
 	span__tab_destroy(w, &w->slots);
-	span__free(w, w->page_data);
-	span__free(w, w->page_prov);
+	{
+		struct page_mem m = { 0 };
+
+		page_mem_swap(w, &m);
+		page_mem_free(w, &m);
+	}
 	span__free(w, w->viol);
 	w->ops.alloc(w->ud, w, 0);
 }

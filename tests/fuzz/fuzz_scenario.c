@@ -16,7 +16,9 @@ static FILE *devnull;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct scn_limits lim = { .max_value = 1 << 16, .max_array = 64,
-				  .max_ops = 4096, .max_page_size = 1 << 16 };
+				  .max_ops = 4096, .max_page_size = 1 << 24,
+				  .big_page = 1 << 16, .big_page_every = 16,
+				  .big_max_ops = 8 };
 	struct run_opts o = { .sched = SCHED_RANDOM, .quiet = true,
 			      .max_steps = 2000 };
 	struct scn_error err;
@@ -29,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     &err))
 		return 0;
 	o.seed = scn_input_seed(data, size);
+	lim.seed = o.seed >> 32;	/* not the bits the schedule uses first */
 	o.out = devnull;
 	if (scn_within_limits(s, &lim) && !run_create(s, &o, &r)) {
 		run_to_end(r);

@@ -4,7 +4,19 @@
  * milliseconds: a parsed scenario is run only when every integer operand
  * of an operation, every loop and every world parameter stays under a
  * bound.  The bound of an expression is computed over the ranges of the
- * loop variables it uses.  Not a kernel file; included by fuzz_scenario.c
+ * loop variables it uses.
+ *
+ * page_size may take any valid value (8 to 16 MiB), but a page above
+ * big_page bytes costs 5 bytes of world memory per byte (data and
+ * provenance) and a memset of all that on allocation: at 16 MiB one run
+ * takes about a second.  So only one input in big_page_every (by a hash
+ * of its bytes) may set a page above big_page, and the others with such a
+ * page are not run; the fuzzer still reaches large pages, rarely enough
+ * that the executions per second stay those of small pages.  A run with
+ * a big page may also execute only big_max_ops operations: each operation
+ * allocates a page or two at most (operands stay below max_value, far
+ * below a big page), so a 16 MiB world stays within libFuzzer's 2 GB
+ * malloc and RSS limits.  Not a kernel file; included by fuzz_scenario.c
  * and fuzz_explore.c (each fuzz target is built from one source file).
  */
 #ifndef SPAN_FUZZ_SCN_LIMITS_H
@@ -21,6 +33,10 @@ struct scn_limits {
 	int64_t max_array;	/* elements of `pipe p[N]` and friends */
 	int64_t max_ops;	/* operations executed, loops unrolled */
 	int64_t max_page_size;	/* set page_size */
+	int64_t big_page;	/* a page above this is big, */
+	uint64_t big_page_every; /* allowed for one input in this many */
+	int64_t big_max_ops;	/* max_ops with a big page */
+	uint64_t seed;		/* scn_input_seed() of the input */
 	int64_t *loop_max;	/* per loop variable: largest |value| */
 	int64_t ops;
 };
@@ -112,12 +128,19 @@ static int scn_within_limits(const struct scn *s, struct scn_limits *l)
 	int ok = 1;
 
 	l->ops = 0;
+	for (int i = 0; i < s->nr_sets; i++)
+		if (s->sets[i].param == SPAN_PARAM_PAGE_SIZE &&
+		    s->sets[i].value > l->big_page &&
+		    l->max_ops > l->big_max_ops)
+			l->max_ops = l->big_max_ops;
 	for (int i = 0; i < s->nr_syms; i++)
 		if (s->syms[i].size > l->max_array)
 			return 0;
 	for (int i = 0; i < s->nr_sets; i++)
 		if ((s->sets[i].param == SPAN_PARAM_PAGE_SIZE &&
-		     s->sets[i].value > l->max_page_size) ||
+		     (s->sets[i].value > l->max_page_size ||
+		      (s->sets[i].value > l->big_page &&
+		       l->big_page_every && l->seed % l->big_page_every))) ||
 		    (s->sets[i].param == SPAN_PARAM_PIPE_BUFFERS &&
 		     s->sets[i].value > 1024))
 			return 0;
