@@ -96,6 +96,7 @@ struct run {
 	const struct span_violation *viol;
 	struct span_violation deadlock_viol;
 	const struct scn_str *step_data;	/* on_step: the var stored */
+	bool oom;		/* a host allocation failed: results unreliable */
 };
 
 static const char *const status_names[] = {
@@ -155,8 +156,10 @@ static void sched_flush(struct run *r)
 		while (cap < r->sched_len + n + 1)
 			cap *= 2;
 		p = realloc(r->sched, cap);
-		if (!p)
+		if (!p) {
+			r->oom = true;
 			return;
+		}
 		r->sched = p;
 		r->sched_cap = cap;
 	}
@@ -274,20 +277,26 @@ static void var_store(struct run *r, struct thread *t, const struct scn_ref *ref
 		struct scn_str *nv = realloc(v->v, (size_t)n * sizeof(*nv));
 		bool *ns;
 
-		if (!nv)
+		if (!nv) {
+			r->oom = true;
 			return;
+		}
 		v->v = nv;
 		ns = realloc(v->set, (size_t)n * sizeof(*ns));
-		if (!ns)
+		if (!ns) {
+			r->oom = true;
 			return;
+		}
 		v->set = ns;
 		memset(v->v + v->n, 0, (size_t)(n - v->n) * sizeof(*nv));
 		memset(v->set + v->n, 0, (size_t)(n - v->n) * sizeof(*ns));
 		v->n = n;
 	}
 	p = malloc(len + 1);
-	if (!p)
+	if (!p) {
+		r->oom = true;
 		return;
+	}
 	memcpy(p, data, len);
 	p[len] = 0;
 	free(v->v[i].data);
@@ -306,12 +315,15 @@ static void label_store(struct run *r, const struct scn_op *op, int64_t value)
 	r->labels[op->label].step = span_world_step(r->w);
 }
 
-static void acc_append(struct scn_str *acc, const void *p, size_t n)
+static void acc_append(struct run *r, struct scn_str *acc, const void *p,
+		       size_t n)
 {
 	char *q = realloc(acc->data, acc->len + n + 1);
 
-	if (!q)
+	if (!q) {
+		r->oom = true;
 		return;
+	}
 	memcpy(q + acc->len, p, n);
 	acc->data = q;
 	acc->len += n;
@@ -365,7 +377,7 @@ static enum op_res finish_bytes(struct run *r, struct thread *t,
 	if (n > 0) {
 		t->total += n;
 		if (data)
-			acc_append(&t->acc, data, (size_t)n);
+			acc_append(r, &t->acc, data, (size_t)n);
 		if (t->total < len)
 			return OP_PROGRESS;
 	}
@@ -479,8 +491,11 @@ static enum op_res exec_op(struct run *r, struct thread *t,
 			return OP_DONE;
 		}
 		buf = calloc(1, (size_t)b + 1);
-		if (!buf)
+		if (!buf) {
+			r->oom = true;
+			set_error(r, op->line, op->col, "out of memory");
 			return OP_FAIL;
+		}
 		*ret = span_load(w, pid, (int)*slot, (uint64_t)a, buf, (size_t)b);
 		if (!*ret)
 			var_store(r, t, &op->result, buf, (size_t)b);
@@ -640,8 +655,11 @@ static enum op_res exec_op(struct run *r, struct thread *t,
 		}
 		b = (m & SCN_MOD_ALL) ? a - t->total : a;
 		buf = malloc((size_t)b + 1);
-		if (!buf)
+		if (!buf) {
+			r->oom = true;
+			set_error(r, op->line, op->col, "out of memory");
 			return OP_FAIL;
+		}
 		if (op->kind == SCN_OP_READ)
 			n = span_read(w, pid, fd, buf, (size_t)b, flags);
 		else
@@ -828,7 +846,23 @@ static bool thread_runnable(struct run *r, struct thread *t)
 	return true;
 }
 
-/* --- trace sink ---------------------------------------------------------- */
+/* --- trace sink, allocator ------------------------------------------------ */
+
+/* the world's allocator: a failure marks the run's results unreliable */
+static void *on_alloc(void *ud, void *ptr, size_t size)
+{
+	struct run *r = ud;
+	void *p;
+
+	if (!size) {
+		free(ptr);
+		return NULL;
+	}
+	p = realloc(ptr, size);
+	if (!p)
+		r->oom = true;
+	return p;
+}
 
 static void on_trace(void *ud, const struct span_trace_event *ev)
 {
@@ -1339,6 +1373,7 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 		v.s.data = malloc(n + 1);
 		if (!v.s.data) {
 			v.err = true;
+			r->oom = true;
 			break;
 		}
 		for (int64_t i = 0; i < b.i; i++)
@@ -1374,6 +1409,7 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 		v.s.data = calloc(1, (size_t)len + 1);
 		if (!v.s.data) {
 			v.err = true;
+			r->oom = true;
 			break;
 		}
 		v.owned = true;
@@ -1396,6 +1432,7 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 		v.s.data = calloc(1, (size_t)b.i + 1);
 		if (!v.s.data) {
 			v.err = true;
+			r->oom = true;
 			break;
 		}
 		v.owned = true;
@@ -1425,6 +1462,7 @@ static struct val eval_val(struct run *r, const struct scn_expr *e)
 		v.s.data = malloc(v.s.len + 1);
 		if (!v.s.data) {
 			v.err = true;
+			r->oom = true;
 			break;
 		}
 		memcpy(v.s.data, buf, v.s.len + 1);
@@ -1554,6 +1592,8 @@ static void thread_init(struct run *r, struct thread *t, const char *name,
 	t->process = process;
 	t->loopvars = calloc((size_t)r->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
 			     sizeof(int64_t));
+	if (!t->loopvars)
+		r->oom = true;
 	t->stack[0] = (struct frame){ .body = body, .idx = 0, .loopvar = -1 };
 	t->depth = 1;
 }
@@ -1606,7 +1646,7 @@ static int split_schedule(struct run *r, const char *s)
 
 int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 {
-	struct span_world_ops ops = { .trace = on_trace };
+	struct span_world_ops ops = { .trace = on_trace, .alloc = on_alloc };
 	struct run *r;
 	int err;
 
@@ -1693,6 +1733,10 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	for (int i = 0; i < s->nr_threads; i++)
 		thread_init(r, &r->threads[i], s->threads[i].name,
 			    s->threads[i].process, &s->threads[i].body);
+	if (r->oom) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	if (o->sched == SCHED_GIVEN && o->schedule &&
 	    (err = split_schedule(r, o->schedule))) {
 		if (err == -EINVAL) {
@@ -1712,6 +1756,8 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		memset(t, 0, sizeof(*t));
 		thread_init(r, t, "setup", s->setups[i].process,
 			    &s->setups[i].body);
+		if (r->oom)
+			break;
 		if (!r->pids[t->process]) {
 			set_error(r, s->setups[i].line, s->setups[i].col,
 				  "setup as '%s': that process does not exist yet",
@@ -1731,6 +1777,10 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	}
 	if (!r->setup.loopvars)
 		thread_init(r, &r->setup, "setup", 0, NULL);
+	if (r->oom) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	r->setup.finished = true;
 	*out = r;
 	return 0;
@@ -1790,6 +1840,7 @@ const char *run_schedule(const struct run *r)
 }
 const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdline : "spansim run FILE"; }
 const char *run_error(const struct run *r) { return r->error; }
+bool run_oom(const struct run *r) { return r->oom; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }
 const struct scn *run_scn(const struct run *r) { return r->s; }
 uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }
@@ -2017,6 +2068,7 @@ int run_load(struct run *r, const struct run_snap *sn)
 	r->given = saved.given;
 	r->given_rep = saved.given_rep;
 	r->setup = saved.setup;
+	r->oom = saved.oom;
 	memcpy(r->pids, sn->pids, (size_t)s->nr_processes * sizeof(int));
 	memcpy(r->labels, sn->labels, (size_t)s->nr_syms * sizeof(struct label));
 	for (int i = 0; i < s->nr_syms; i++)
