@@ -136,7 +136,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 }
 
 int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
-		 int nextra, struct scn **s, char *err, size_t errn)
+		  int nextra, struct scn **s, char *err, size_t errn)
 {
 	const char *pol[MAX_OV * 2];
 	struct scn_overrides ov;
