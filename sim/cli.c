@@ -31,6 +31,48 @@ int cli_parse_u64(const char *s, uint64_t *v)
 	return errno || !*s || *end || *s == '-' ? -1 : 0;
 }
 
+int cli_parse_bytes(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+	if (end[1] || *v > UINT64_MAX >> shift)
+		return -1;
+	*v <<= shift;
+	return 0;
+}
+
+/* a positive number of seconds, fractions allowed, at most ten years */
+static int parse_seconds(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || end == s || *end || !(*v > 0) || *v > 3.2e8 ? -1 : 0;
+}
+
 int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
 	static const char *files[1024];
@@ -87,7 +129,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->ro.trace = true;
 		} else if (!strcmp(a, "--json")) {
 			o->ro.json = true;
-		} else if (!strcmp(a, "--quiet")) {
+		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 			o->ro.quiet = true;
 		} else if (!strcmp(a, "--dot")) {
 			NEED();
@@ -103,6 +145,14 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			NEED();
 			if (cli_parse_u64(v, &o->max_states) || !o->max_states)
 				return cli_usage_error(cmd, "bad state count '%s'", v);
+		} else if (!strcmp(a, "--max-time")) {
+			NEED();
+			if (parse_seconds(v, &o->max_seconds))
+				return cli_usage_error(cmd, "bad time '%s' (seconds)", v);
+		} else if (!strcmp(a, "--max-memory")) {
+			NEED();
+			if (cli_parse_bytes(v, &o->max_bytes) || !o->max_bytes)
+				return cli_usage_error(cmd, "bad size '%s' (bytes, or with K, M or G)", v);
 		} else if (!strcmp(a, "--preemptions")) {
 			uint64_t k;
 

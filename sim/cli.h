@@ -22,6 +22,8 @@ struct opts {
 	int64_t at;
 	const char *presets;
 	uint64_t max_states;
+	double max_seconds;	/* --max-time; 0: none */
+	uint64_t max_bytes;	/* --max-memory; 0: the default */
 	int preemptions;
 	bool no_reduction, no_shrink, explore;
 	const char **files;
@@ -32,6 +34,9 @@ struct opts {
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 /** cli_parse_u64 - a whole unsigned number (0x and 0 prefixes too); 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *v);
+/** cli_parse_bytes - a decimal byte count with an optional K, M or G
+ * (powers of 1024) suffix; 0 or -1. */
+int cli_parse_bytes(const char *s, uint64_t *v);
 /**
  * cli_parse_opts - parse the options of command @cmd into @o.
  * Return: 0, -1 for --help, or 2 after printing a usage error.

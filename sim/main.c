@@ -4,7 +4,8 @@
  * matrix are in cmd_explore.c, kernel in kernel.c).
  *
  * Exit status: 0 every expectation held; 1 an expectation failed or an
- * invariant broke; 2 a usage or scenario error.
+ * invariant broke; 2 a usage or scenario error; 3 (kernel) skipped; 4
+ * (explore, matrix --explore) a search stopped early with nothing failed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +39,9 @@ static const char usage_top[] =
 "  help COMMAND    the options of one command\n"
 "\n"
 "exit status: 0 all expectations held; 1 an expectation failed or an\n"
-"invariant broke; 2 usage or scenario errors.\n";
+"invariant broke; 2 usage or scenario errors; 3 kernel: skipped; 4 explore,\n"
+"matrix --explore: a search stopped early (a bound, a signal, out of memory)\n"
+"and found nothing wrong in what it covered.\n";
 
 static const char usage_run[] =
 "usage: spansim run FILE [options]\n"
@@ -59,7 +62,7 @@ static const char usage_run[] =
 "  --json          JSON lines instead of text\n"
 "  --dot OUT.dot   write the ownership graph (Graphviz) at the end, or\n"
 "  --at STEP       after step STEP\n"
-"  --quiet         only the summary\n"
+"  -q, --quiet     only the summary\n"
 "  --fault C:N     fail the Nth allocation (C = alloc: -ENOMEM) or user copy\n"
 "                  (C = copy: -EFAULT) from the start of the run, setup included\n"
 "\n"
