@@ -281,6 +281,8 @@ static bool bound_hit(struct xctx *x, uint64_t max_states, double t)
 static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 		int last_thread, int preemptions)
 {
+	/* @parent is a frame of x->stack, which may move */
+	ptrdiff_t pi = parent ? parent - x->stack : -1;
 	struct xframe *f;
 
 	if (x->depth == x->cap) {
@@ -291,6 +293,7 @@ static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 			return -ENOMEM;
 		x->stack = st;
 		x->cap = cap;
+		parent = pi >= 0 ? &x->stack[pi] : NULL;
 	}
 	f = &x->stack[x->depth];
 	memset(f, 0, offsetof(struct xframe, fps));
