@@ -152,6 +152,8 @@ static struct val eval_val(struct ctx *c, const struct scn_expr *e)
 		v.s.data = malloc(n + 1);
 		if (!v.s.data) {
 			v.err = true;
+			if (c->ops->oom)
+				c->ops->oom(c->ud);
 			val_free(&a);
 			break;
 		}

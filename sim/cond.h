@@ -32,6 +32,7 @@
  *	friends): 0 with *@out, -1 on an error.  NULL where the state has no
  *	such thing (the live kernel); cond_eval() then reports an error.
  * @deadlock: the value of `deadlock`.
+ * @oom: an allocation of the host failed while evaluating (may be NULL).
  */
 struct cond_ops {
 	int (*label)(void *ud, int sym, int64_t *value, uint64_t *step);
@@ -45,6 +46,7 @@ struct cond_ops {
 	int (*internal)(void *ud, const struct scn_expr *e, int64_t arg,
 			int64_t *out);
 	bool (*deadlock)(void *ud);
+	void (*oom)(void *ud);
 };
 
 /**

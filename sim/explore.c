@@ -15,6 +15,11 @@
  *    intersection, so no reachable end state is lost (Godefroid, "Partial-
  *    Order Methods for the Verification of Concurrent Systems", ch. 5-6).
  * Kernel events never sleep: they are always explored.
+ *
+ * A search ends complete, or stops early at --max-states, --max-time,
+ * --max-memory, a signal (explore_opts.stop) or a failed allocation; what
+ * it found until then is kept, and the report says the search was
+ * incomplete instead of claiming Never/holds/PASS.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -116,6 +121,7 @@ struct xctx {
 	int depth, cap;
 	size_t snap_bytes;
 	double t0, last_progress;
+	bool progressed;	/* a progress line was printed */
 	bool oom;
 };
 
@@ -144,28 +150,35 @@ static size_t sched_steps(const char *s)
 }
 
 /* keep @sched as the witness if it is the first or the shortest */
-static void witness(char **slot, size_t *len, const char *sched)
+static void witness(struct xctx *x, char **slot, size_t *len,
+		    const char *sched)
 {
 	size_t n = sched_steps(sched);
+	char *dup;
 
 	if (*slot && *len <= n)
 		return;
+	dup = strdup(sched);
+	if (!dup) {
+		x->oom = true;
+		return;
+	}
 	free(*slot);
-	*slot = strdup(sched);
+	*slot = dup;
 	*len = n;
 }
 
 /* count each condition's value in this end state, keeping witnesses */
-static void tally(struct explore_cond *e, const struct cond_result *c, int n,
-		  const char *sched)
+static void tally(struct xctx *x, struct explore_cond *e,
+		  const struct cond_result *c, int n, const char *sched)
 {
 	for (int i = 0; i < n; i++) {
 		if (c[i].error)
 			e[i].error++;
 		else if (c[i].value)
-			e[i].yes++, witness(&e[i].witness_yes, &e[i].len_yes, sched);
+			e[i].yes++, witness(x, &e[i].witness_yes, &e[i].len_yes, sched);
 		else
-			e[i].no++, witness(&e[i].witness_no, &e[i].len_no, sched);
+			e[i].no++, witness(x, &e[i].witness_no, &e[i].len_no, sched);
 	}
 }
 
@@ -180,7 +193,9 @@ static void end_state(struct xctx *x)
 	run_finish(r);
 	st = run_status(r);
 	sched = strdup(run_schedule(r));
-	if (!sched) {
+	/* a run that ran out of memory tells nothing: do not count it */
+	if (!sched || run_oom(r)) {
+		free(sched);
 		x->oom = true;
 		return;
 	}
@@ -194,36 +209,80 @@ static void end_state(struct xctx *x)
 		const struct span_violation *v = run_violation(r);
 
 		res->viol[v->inv]++;
-		witness(&res->viol_witness[v->inv], &res->viol_len[v->inv], sched);
+		witness(x, &res->viol_witness[v->inv], &res->viol_len[v->inv],
+			sched);
 	}
 	if (s->violation >= 0 && !(st == RUN_VIOLATION &&
 				   run_violation(r)->inv == s->violation)) {
 		res->missed_violation++;
-		witness(&res->missed_witness, &res->missed_len, sched);
+		witness(x, &res->missed_witness, &res->missed_len, sched);
 	}
 	if (st == RUN_DONE || st == RUN_DEADLOCK) {
-		tally(res->expects, run_expects(r), s->nr_expects, sched);
-		tally(res->exists, run_exists(r), s->nr_exists, sched);
+		tally(x, res->expects, run_expects(r), s->nr_expects, sched);
+		tally(x, res->exists, run_exists(r), s->nr_exists, sched);
 	}
 	free(sched);
 }
 
-static void progress(struct xctx *x)
+/* what --max-memory bounds: the visited set, the snapshots on the DFS
+ * stack and the stack's frames (not the run being stepped, nor malloc's
+ * own overhead) */
+static size_t mem_bytes(const struct xctx *x)
 {
-	double t = now();
+	return x->vs.cap * sizeof(struct vslot) + x->snap_bytes +
+	       (size_t)x->cap * sizeof(struct xframe);
+}
 
-	if (!x->o->progress || t - x->last_progress < 1.0 || t - x->t0 < 1.0)
+/*
+ * A progress line on stderr once the search has run a second: on a tty one
+ * line rewritten every second, otherwise (logs) a line every 5 seconds.
+ */
+static void progress(struct xctx *x, double t)
+{
+	bool tty = x->o->progress == EXPLORE_PROGRESS_TTY;
+
+	if (x->o->progress == EXPLORE_PROGRESS_NONE || t - x->t0 < 1.0 ||
+	    (x->progressed && t - x->last_progress < (tty ? 1.0 : 5.0)))
 		return;
 	x->last_progress = t;
-	fprintf(stderr, "\rexplore: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB   ",
-		x->res->states, x->res->states / (t - x->t0), x->depth,
-		(double)(x->vs.cap * sizeof(struct vslot) + x->snap_bytes) / 1048576.0);
+	x->progressed = true;
+	fprintf(stderr, "%sexplore %s: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB, %.0f s%s",
+		tty ? "\r" : "", x->s->name, x->res->states,
+		x->res->states / (t - x->t0), x->depth,
+		(double)mem_bytes(x) / 1048576.0, t - x->t0, tty ? "   " : "\n");
 	fflush(stderr);
+}
+
+/* should the search stop before the next transition?  Sets res->stop. */
+static bool bound_hit(struct xctx *x, uint64_t max_states, double t)
+{
+	const struct explore_opts *o = x->o;
+	struct explore_result *res = x->res;
+	size_t mem = mem_bytes(x);
+
+	/* the visited set doubles when half full: count it before it does */
+	if ((x->vs.n + 1) * 2 > x->vs.cap)
+		mem += x->vs.cap * sizeof(struct vslot);
+	if (o->stop && *o->stop) {
+		res->stop = EXPLORE_SIGNAL;
+		res->stop_signal = (int)*o->stop;
+	} else if (x->oom || run_oom(x->r)) {
+		res->stop = EXPLORE_OOM;
+	} else if (res->states >= max_states) {
+		res->stop = EXPLORE_MAX_STATES;
+	} else if (o->max_seconds > 0 && t - x->t0 >= o->max_seconds) {
+		res->stop = EXPLORE_MAX_TIME;
+	} else if (o->max_bytes && mem > o->max_bytes) {
+		res->stop = EXPLORE_MAX_MEMORY;
+	}
+	return res->stop != EXPLORE_COMPLETE;
 }
 
 static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 		int last_thread, int preemptions)
 {
+	/* @parent is a frame of x->stack, which may move */
+	ptrdiff_t pi = parent ? parent - x->stack : -1;
 	struct xframe *f;
 
 	if (x->depth == x->cap) {
@@ -234,6 +293,7 @@ static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 			return -ENOMEM;
 		x->stack = st;
 		x->cap = cap;
+		parent = pi >= 0 ? &x->stack[pi] : NULL;
 	}
 	f = &x->stack[x->depth];
 	memset(f, 0, offsetof(struct xframe, fps));
@@ -315,15 +375,23 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	memset(res, 0, sizeof(*res));
 	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
 	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
-	if (!res->expects || !res->exists)
+	if (!res->expects || !res->exists) {
+		explore_result_free(s, res);
 		return -ENOMEM;
-	err = run_create(s, &ro, &x.r);
-	if (err)
-		return err;
+	}
 	x.t0 = now();
+	err = run_create(s, &ro, &x.r);
+	if (err == -ENOMEM) {
+		x.oom = true;
+		goto out;
+	}
+	if (err) {
+		explore_result_free(s, res);
+		return err;
+	}
 	run_hash(x.r, h);
 	if (vset_visit(&x.vs, h, &sleep, &fresh) < 0) {
-		err = -ENOMEM;
+		x.oom = true;
 		goto out;
 	}
 	res->states = 1;
@@ -332,7 +400,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		goto out;
 	}
 	if (push(&x, 0, NULL, -1, 0)) {
-		err = -ENOMEM;
+		x.oom = true;
 		goto out;
 	}
 	while (x.depth && !x.oom) {
@@ -340,6 +408,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct run_choice c;
 		struct span_footprint fp;
 		uint32_t child_sleep = 0, bit;
+		double tnow;
 
 		if (f->next >= f->n) {
 			pop(&x);
@@ -360,12 +429,13 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 			res->pruned_preempt++;
 			continue;
 		}
-		if (res->states >= max) {
-			res->truncated = true;
+		/* a transition is left: stop here if a bound says so */
+		tnow = now();
+		if (bound_hit(&x, max, tnow))
 			break;
-		}
+		progress(&x, tnow);
 		if (!cur_top && run_load(x.r, f->snap)) {
-			err = -ENOMEM;
+			x.oom = true;
 			break;
 		}
 		run_step(x.r, &c);
@@ -387,28 +457,33 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		{
 			int depth = x.depth;
 
-			err = visit(&x, f, &c, child_sleep);
-			if (err < 0)
+			if (visit(&x, f, &c, child_sleep) < 0) {
+				x.oom = true;
 				break;
-			err = 0;
+			}
 			/* a new frame: the run holds its state */
 			cur_top = x.depth > depth;
 		}
-		progress(&x);
+		if (mem_bytes(&x) > res->mem_bytes)
+			res->mem_bytes = mem_bytes(&x);
 	}
+out:
+	if (x.oom && res->stop == EXPLORE_COMPLETE)
+		res->stop = EXPLORE_OOM;
+	res->truncated = res->stop != EXPLORE_COMPLETE;
 	while (x.depth)
 		pop(&x);
-out:
-	if (o->progress && now() - x.t0 >= 1.0)
+	if (x.progressed && o->progress == EXPLORE_PROGRESS_TTY)
 		fputc('\n', stderr);
 	res->seconds = now() - x.t0;
 	res->table_bytes = x.vs.cap * sizeof(struct vslot);
+	if (res->table_bytes > res->mem_bytes)
+		res->mem_bytes = res->table_bytes;
 	free(x.vs.v);
 	free(x.stack);
-	run_destroy(x.r);
-	if (x.oom)
-		err = -ENOMEM;
-	return err;
+	if (x.r)
+		run_destroy(x.r);
+	return 0;
 }
 
 void explore_result_free(const struct scn *s, struct explore_result *res)
@@ -432,19 +507,81 @@ void explore_result_free(const struct scn *s, struct explore_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-bool explore_passed(const struct scn *s, const struct explore_result *res)
+bool explore_failed(const struct scn *s, const struct explore_result *res)
 {
-	if (res->errors || !res->end_states)
-		return false;
 	if (s->violation >= 0)
-		return !res->missed_violation;
+		return res->missed_violation;
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
 		if (res->viol[i])
-			return false;
+			return true;
 	for (int i = 0; i < s->nr_expects; i++)
 		if (res->expects[i].no || res->expects[i].error)
-			return false;
-	return true;
+			return true;
+	return false;
+}
+
+bool explore_passed(const struct scn *s, const struct explore_result *res)
+{
+	return res->stop == EXPLORE_COMPLETE && !res->errors &&
+	       res->end_states && !explore_failed(s, res);
+}
+
+int explore_exit_status(const struct scn *s, const struct explore_result *res)
+{
+	if (res->errors)
+		return EXPLORE_EXIT_ERROR;
+	if (explore_failed(s, res))
+		return EXPLORE_EXIT_FAIL;
+	if (res->stop != EXPLORE_COMPLETE)
+		return EXPLORE_EXIT_INCOMPLETE;
+	return explore_passed(s, res) ? EXPLORE_EXIT_PASS : EXPLORE_EXIT_FAIL;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
+const char *explore_incomplete_reason(const struct explore_opts *o,
+				      const struct explore_result *res,
+				      char *buf, size_t n)
+{
+	switch (res->stop) {
+	case EXPLORE_COMPLETE:
+		snprintf(buf, n, "%s", "");
+		break;
+	case EXPLORE_MAX_STATES:
+		snprintf(buf, n, "max-states %" PRIu64 " reached",
+			 o->max_states ? o->max_states : 10000000);
+		break;
+	case EXPLORE_MAX_TIME:
+		snprintf(buf, n, "max-time %g s reached", o->max_seconds);
+		break;
+	case EXPLORE_MAX_MEMORY:
+		if (o->max_bytes < 1048576)
+			snprintf(buf, n, "max-memory %" PRIu64 " bytes reached",
+				 o->max_bytes);
+		else
+			snprintf(buf, n, "max-memory %.1f MiB reached",
+				 (double)o->max_bytes / 1048576.0);
+		break;
+	case EXPLORE_SIGNAL:
+		snprintf(buf, n, "interrupted by %s", signal_name(res->stop_signal));
+		break;
+	case EXPLORE_OOM:
+		snprintf(buf, n, "%s", "out of memory");
+		break;
+	}
+	return buf;
 }
 
 /* --- shrinking ---------------------------------------------------------- */
@@ -587,76 +724,105 @@ out:
 
 /* --- the report ------------------------------------------------------------ */
 
-static const char *verdict(const struct explore_cond *c)
+/* Always/Sometimes/Never; after an incomplete search only what is
+ * definite ("Sometimes": both seen), NULL otherwise */
+static const char *verdict(const struct explore_cond *c, bool complete)
 {
-	if (!c->no && !c->error && c->yes)
-		return "Always";
-	if (c->yes)
+	if (c->yes && (c->no || c->error))
 		return "Sometimes";
-	return "Never";
+	if (!complete)
+		return NULL;
+	return c->yes ? "Always" : "Never";
+}
+
+static void explore_report_json(const struct scn *s,
+				const struct explore_opts *o,
+				const struct explore_result *res, FILE *out)
+{
+	double n = (double)res->states;
+	/* birthday bound for 96-bit hashes */
+	double pcoll = n * n / 2.0 / 79228162514264337593543950336.0;
+	bool complete = res->stop == EXPLORE_COMPLETE;
+	char why[128];
+
+	explore_incomplete_reason(o, res, why, sizeof(why));
+	fprintf(out, "{\"explore\":{\"scenario\":\"%s\",\"states\":%" PRIu64
+		",\"transitions\":%" PRIu64 ",\"end_states\":%" PRIu64
+		",\"complete\":%s,\"incomplete_reason\":%s%s%s"
+		",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
+		",\"bytes_per_state\":%zu,\"table_bytes\":%zu,\"peak_snapshot_bytes\":%zu"
+		",\"peak_memory_bytes\":%zu"
+		",\"collision_probability\":%.3g,\"pass\":%s,\"expect\":[",
+		s->name, res->states, res->transitions, res->end_states,
+		complete ? "true" : "false", complete ? "" : "\"",
+		complete ? "null" : why, complete ? "" : "\"",
+		res->truncated ? "true" : "false", res->seconds,
+		res->seconds > 0 ? n / res->seconds : 0.0,
+		sizeof(struct vslot), res->table_bytes, res->peak_bytes,
+		res->mem_bytes, pcoll,
+		explore_passed(s, res) ? "true" : "false");
+	/* schedules are thread names, '@', digits, '*' and ',' */
+	for (int i = 0; i < s->nr_expects; i++)
+		fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
+			",\"counterexample\":%s%s%s}",
+			i ? "," : "", s->expects[i].line,
+			res->expects[i].yes, res->expects[i].no,
+			res->expects[i].witness_no ? "\"" : "",
+			res->expects[i].witness_no ? res->expects[i].witness_no : "null",
+			res->expects[i].witness_no ? "\"" : "");
+	fputs("],\"exists\":[", out);
+	for (int i = 0; i < s->nr_exists; i++) {
+		const char *v = verdict(&res->exists[i], complete);
+
+		fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
+			",\"witness\":%s%s%s}",
+			i ? "," : "", s->exists[i].line, v ? v : "incomplete",
+			res->exists[i].yes, res->exists[i].no,
+			res->exists[i].witness_yes ? "\"" : "",
+			res->exists[i].witness_yes ? res->exists[i].witness_yes : "null",
+			res->exists[i].witness_yes ? "\"" : "");
+	}
+	fputs("],\"violations\":{", out);
+	for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
+		if (res->viol[i]) {
+			fprintf(out, "%s\"%s\":{\"end_states\":%" PRIu64
+				",\"witness\":\"%s\"}", first ? "" : ",",
+				span_invariant_name(i), res->viol[i],
+				res->viol_witness[i] ? res->viol_witness[i] : "");
+			first = 0;
+		}
+	fputs("}}}\n", out);
 }
 
 void explore_report(const struct scn *s, const struct explore_opts *o,
 		    const struct explore_result *res, bool json, FILE *out)
 {
 	double n = (double)res->states;
-	/* birthday bound for 96-bit hashes */
 	double pcoll = n * n / 2.0 / 79228162514264337593543950336.0;
 	const char *cl = o->cmdline ? o->cmdline : "spansim run FILE";
-	bool pass = explore_passed(s, res);
+	bool complete = res->stop == EXPLORE_COMPLETE;
+	/* no shrinking (more runs) when the user wants out, or memory is short */
+	bool shrink = o->shrink && res->stop != EXPLORE_MAX_TIME &&
+		      res->stop != EXPLORE_SIGNAL && res->stop != EXPLORE_OOM;
+	char why[128];
 
 	if (json) {
-		fprintf(out, "{\"explore\":{\"scenario\":\"%s\",\"states\":%" PRIu64
-			",\"transitions\":%" PRIu64 ",\"end_states\":%" PRIu64
-			",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
-			",\"bytes_per_state\":%zu,\"table_bytes\":%zu,\"peak_snapshot_bytes\":%zu"
-			",\"collision_probability\":%.3g,\"pass\":%s,\"expect\":[",
-			s->name, res->states, res->transitions, res->end_states,
-			res->truncated ? "true" : "false", res->seconds,
-			res->seconds > 0 ? n / res->seconds : 0.0,
-			sizeof(struct vslot), res->table_bytes, res->peak_bytes,
-			pcoll, pass ? "true" : "false");
-		/* schedules are thread names, '@', digits, '*' and ',' */
-		for (int i = 0; i < s->nr_expects; i++)
-			fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
-				",\"counterexample\":%s%s%s}",
-				i ? "," : "", s->expects[i].line,
-				res->expects[i].yes, res->expects[i].no,
-				res->expects[i].witness_no ? "\"" : "",
-				res->expects[i].witness_no ? res->expects[i].witness_no : "null",
-				res->expects[i].witness_no ? "\"" : "");
-		fputs("],\"exists\":[", out);
-		for (int i = 0; i < s->nr_exists; i++)
-			fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
-				",\"witness\":%s%s%s}",
-				i ? "," : "", s->exists[i].line,
-				verdict(&res->exists[i]), res->exists[i].yes,
-				res->exists[i].no,
-				res->exists[i].witness_yes ? "\"" : "",
-				res->exists[i].witness_yes ? res->exists[i].witness_yes : "null",
-				res->exists[i].witness_yes ? "\"" : "");
-		fputs("],\"violations\":{", out);
-		for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
-			if (res->viol[i]) {
-				fprintf(out, "%s\"%s\":{\"end_states\":%" PRIu64
-					",\"witness\":\"%s\"}", first ? "" : ",",
-					span_invariant_name(i), res->viol[i],
-					res->viol_witness[i] ? res->viol_witness[i] : "");
-				first = 0;
-			}
-		fputs("}}}\n", out);
+		explore_report_json(s, o, res, out);
 		return;
 	}
+	explore_incomplete_reason(o, res, why, sizeof(why));
 	fprintf(out, "Explore %s\n", s->name);
-	fprintf(out, "States %" PRIu64 "  Transitions %" PRIu64 "  End states %" PRIu64 "%s\n",
-		res->states, res->transitions, res->end_states,
-		res->truncated ? "  (TRUNCATED at --max-states)" : "");
+	fprintf(out, "States %" PRIu64 "  Transitions %" PRIu64 "  End states %" PRIu64 "\n",
+		res->states, res->transitions, res->end_states);
+	if (!complete)
+		fprintf(out, "search incomplete (%s): the verdicts below cover only the states explored\n",
+			why);
 	fprintf(out, "Time %.3fs  %.0f states/s  max depth %" PRIu64 "\n",
 		res->seconds, res->seconds > 0 ? n / res->seconds : 0.0,
 		res->max_depth);
-	fprintf(out, "Memory: visited set %.1f KiB (%zu bytes per state, 96-bit hashes: collision probability %.2g), snapshots %.1f KiB at the deepest\n",
+	fprintf(out, "Memory: visited set %.1f KiB (%zu bytes per state, 96-bit hashes: collision probability %.2g), snapshots %.1f KiB at the deepest, explorer %.1f KiB at the peak\n",
 		res->table_bytes / 1024.0, sizeof(struct vslot), pcoll,
-		res->peak_bytes / 1024.0);
+		res->peak_bytes / 1024.0, res->mem_bytes / 1024.0);
 	if (!o->no_reduction)
 		fprintf(out, "Reduction: sleep sets skipped %" PRIu64 " transitions\n",
 			res->pruned_sleep);
@@ -671,13 +837,18 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 
 		fprintf(out, "expect %s: ", s->expects[i].text);
 		if (!c->no && !c->error) {
-			fprintf(out, "holds in all %" PRIu64 " end states\n", c->yes);
+			if (complete)
+				fprintf(out, "holds in all %" PRIu64 " end states\n", c->yes);
+			else
+				fprintf(out, "no counterexample in the %" PRIu64 " end states explored (search incomplete)\n",
+					c->yes);
 			continue;
 		}
-		fprintf(out, "FAILS in %" PRIu64 " of %" PRIu64 " end states\n",
-			c->no, c->yes + c->no + c->error);
+		fprintf(out, "FAILS in %" PRIu64 " of %s%" PRIu64 " end states%s\n",
+			c->no, complete ? "" : "the ", c->yes + c->no + c->error,
+			complete ? "" : " explored (search incomplete)");
 		if (c->witness_no) {
-			char *sh = o->shrink ? explore_shrink(s, c->witness_no, 0, i) : NULL;
+			char *sh = shrink ? explore_shrink(s, c->witness_no, 0, i) : NULL;
 
 			fprintf(out, "  counterexample (%zu steps): %s --schedule '%s'\n",
 				c->len_no, cl, c->witness_no);
@@ -689,9 +860,13 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	}
 	for (int i = 0; i < s->nr_exists; i++) {
 		const struct explore_cond *c = &res->exists[i];
+		const char *v = verdict(c, complete);
 
 		fprintf(out, "exists %s: %s (%" PRIu64 " yes, %" PRIu64 " no)\n",
-			s->exists[i].text, verdict(c), c->yes, c->no);
+			s->exists[i].text,
+			v ? v : c->yes ? "seen in every end state explored, Always not established (search incomplete)" :
+					 "not seen (search incomplete)",
+			c->yes, c->no);
 		if (c->witness_yes)
 			fprintf(out, "  witness: %s --schedule '%s'\n", cl,
 				c->witness_yes);
@@ -707,7 +882,7 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 		fprintf(out, "  %s (%zu steps): %s --schedule '%s'\n",
 			i == s->violation ? "witness" : "counterexample",
 			res->viol_len[i], cl, res->viol_witness[i]);
-		if (i == s->violation || !o->shrink)
+		if (i == s->violation || !shrink)
 			continue;
 		sh = explore_shrink(s, res->viol_witness[i], 1, i);
 		if (sh && strcmp(sh, res->viol_witness[i]))
@@ -719,5 +894,13 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 		fprintf(out, "expect violation %s: FAILS: %" PRIu64 " end states do not break it\n  counterexample: %s --schedule '%s'\n",
 			span_invariant_name(s->violation), res->missed_violation,
 			cl, res->missed_witness);
-	fprintf(out, "Result: %s\n", pass ? "PASS" : "FAIL");
+	else if (s->violation >= 0 && !complete)
+		fprintf(out, "expect violation %s: every end state explored breaks it (search incomplete)\n",
+			span_invariant_name(s->violation));
+	if (complete)
+		fprintf(out, "Result: %s\n", explore_passed(s, res) ? "PASS" : "FAIL");
+	else if (res->errors || explore_failed(s, res))
+		fprintf(out, "Result: FAIL (search incomplete: %s)\n", why);
+	else
+		fprintf(out, "Result: INCOMPLETE (%s)\n", why);
 }

@@ -5,15 +5,44 @@
 #ifndef SPANSIM_EXPLORE_H
 #define SPANSIM_EXPLORE_H
 
+#include <signal.h>
+
 #include "run.h"
+
+/* Exit statuses of `spansim explore` and `spansim matrix --explore`. */
+#define EXPLORE_EXIT_PASS	0	/* complete, every expectation held */
+#define EXPLORE_EXIT_FAIL	1	/* a counterexample or broken invariant */
+#define EXPLORE_EXIT_ERROR	2	/* usage, scenario or run-time error */
+#define EXPLORE_EXIT_INCOMPLETE	4	/* stopped early, nothing failed so far */
+
+/* explore_opts.progress */
+enum explore_progress {
+	EXPLORE_PROGRESS_NONE,
+	EXPLORE_PROGRESS_LOG,	/* a line every 5 s (logs) */
+	EXPLORE_PROGRESS_TTY,	/* one line rewritten every second */
+};
 
 struct explore_opts {
 	uint64_t max_states;	/* 0: 10 million */
+	double max_seconds;	/* 0: no limit */
+	uint64_t max_bytes;	/* explorer memory (see mem_bytes); 0: none */
+	/* set (to a signal number) by a signal handler: stop; may be NULL */
+	volatile sig_atomic_t *stop;
 	int preemptions;	/* -1: unbounded */
 	bool no_reduction;	/* no sleep sets (state caching stays) */
-	bool progress;		/* progress lines on stderr */
+	int progress;		/* enum explore_progress, on stderr */
 	bool shrink;		/* shrink counterexamples */
 	const char *cmdline;	/* how to replay, without --schedule */
+};
+
+/* Why a search ended. */
+enum explore_stop {
+	EXPLORE_COMPLETE,	/* every reachable state explored */
+	EXPLORE_MAX_STATES,
+	EXPLORE_MAX_TIME,
+	EXPLORE_MAX_MEMORY,
+	EXPLORE_SIGNAL,		/* *explore_opts.stop was set */
+	EXPLORE_OOM,		/* an allocation failed */
 };
 
 /* A verdict on one condition over every end state. */
@@ -31,10 +60,15 @@ struct explore_result {
 	uint64_t pruned_sleep;	/* transitions skipped by sleep sets */
 	uint64_t pruned_preempt;
 	uint64_t max_depth;
-	bool truncated;		/* max_states reached */
+	enum explore_stop stop;
+	int stop_signal;	/* EXPLORE_SIGNAL: which */
+	bool truncated;		/* stop != EXPLORE_COMPLETE */
 	double seconds;
 	size_t table_bytes;	/* the visited set */
 	size_t peak_bytes;	/* snapshots on the stack, at the deepest */
+	/* the explorer's memory at its peak: visited set + snapshots on the
+	 * DFS stack + the stack's frames (what --max-memory bounds) */
+	size_t mem_bytes;
 	struct explore_cond *expects, *exists;
 	/* broken invariants, by enum span_invariant, and run errors */
 	uint64_t viol[SPAN_NR_INVARIANTS];
@@ -48,12 +82,29 @@ struct explore_result {
 	size_t missed_len;
 };
 
+/**
+ * explore_run - search every schedule of @s, or until a bound of @o, a
+ * signal or an allocation failure stops it (@res->stop says which; what was
+ * found so far is kept).  Return: 0, or -errno when there is no result
+ * (then @res is empty).
+ */
 int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct explore_result *res);
 void explore_result_free(const struct scn *s, struct explore_result *res);
-/** explore_passed - every expect held in every end state, no invariant
- * broke (or, for `expect violation`, every end state broke it). */
+/** explore_passed - the search was complete, every expect held in every
+ * end state, no invariant broke (or, for `expect violation`, every end
+ * state broke it). */
 bool explore_passed(const struct scn *s, const struct explore_result *res);
+/** explore_failed - a definite failure: a counterexample to an expect, a
+ * broken invariant, or an end state without the expected violation. */
+bool explore_failed(const struct scn *s, const struct explore_result *res);
+/** explore_exit_status - one of EXPLORE_EXIT_*. */
+int explore_exit_status(const struct scn *s, const struct explore_result *res);
+/** explore_incomplete_reason - "max-states 1000 reached", ... or "" when
+ * the search was complete; in @buf. */
+const char *explore_incomplete_reason(const struct explore_opts *o,
+				      const struct explore_result *res,
+				      char *buf, size_t n);
 void explore_report(const struct scn *s, const struct explore_opts *o,
 		    const struct explore_result *res, bool json, FILE *out);
 /**

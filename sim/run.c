@@ -71,8 +71,10 @@ static void sched_flush(struct run *r)
 		while (cap < r->sched_len + n + 1)
 			cap *= 2;
 		p = realloc(r->sched, cap);
-		if (!p)
+		if (!p) {
+			r->oom = true;
 			return;
+		}
 		r->sched = p;
 		r->sched_cap = cap;
 	}
@@ -190,20 +192,26 @@ void run__var_store(struct run *r, struct thread *t, const struct scn_ref *ref,
 		struct scn_str *nv = realloc(v->v, (size_t)n * sizeof(*nv));
 		bool *ns;
 
-		if (!nv)
+		if (!nv) {
+			r->oom = true;
 			return;
+		}
 		v->v = nv;
 		ns = realloc(v->set, (size_t)n * sizeof(*ns));
-		if (!ns)
+		if (!ns) {
+			r->oom = true;
 			return;
+		}
 		v->set = ns;
 		memset(v->v + v->n, 0, (size_t)(n - v->n) * sizeof(*nv));
 		memset(v->set + v->n, 0, (size_t)(n - v->n) * sizeof(*ns));
 		v->n = n;
 	}
 	p = malloc(len + 1);
-	if (!p)
+	if (!p) {
+		r->oom = true;
 		return;
+	}
 	memcpy(p, data, len);
 	p[len] = 0;
 	free(v->v[i].data);
@@ -222,12 +230,15 @@ static void label_store(struct run *r, const struct scn_op *op, int64_t value)
 	r->labels[op->label].step = span_world_step(r->w);
 }
 
-void run__acc_append(struct scn_str *acc, const void *p, size_t n)
+void run__acc_append(struct run *r, struct scn_str *acc, const void *p,
+		     size_t n)
 {
 	char *q = realloc(acc->data, acc->len + n + 1);
 
-	if (!q)
+	if (!q) {
+		r->oom = true;
 		return;
+	}
 	memcpy(q + acc->len, p, n);
 	acc->data = q;
 	acc->len += n;
@@ -236,6 +247,12 @@ void run__acc_append(struct scn_str *acc, const void *p, size_t n)
 
 /* --- executing one operation -------------------------------------------- */
 
+
+void run__oom(struct run *r, const struct scn_op *op)
+{
+	r->oom = true;
+	run__set_error(r, op->line, op->col, "out of memory");
+}
 
 int run__thread_pid(struct run *r, struct thread *t)
 {
@@ -273,7 +290,7 @@ enum op_res run__finish_bytes(struct run *r, struct thread *t,
 	if (n > 0) {
 		t->total += n;
 		if (data)
-			run__acc_append(&t->acc, data, (size_t)n);
+			run__acc_append(r, &t->acc, data, (size_t)n);
 		if (t->total < len)
 			return OP_PROGRESS;
 	}
@@ -362,7 +379,23 @@ static bool thread_runnable(struct run *r, struct thread *t)
 	return true;
 }
 
-/* --- trace sink ---------------------------------------------------------- */
+/* --- trace sink, allocator ------------------------------------------------ */
+
+/* the world's allocator: a failure marks the run's results unreliable */
+static void *on_alloc(void *ud, void *ptr, size_t size)
+{
+	struct run *r = ud;
+	void *p;
+
+	if (!size) {
+		free(ptr);
+		return NULL;
+	}
+	p = realloc(ptr, size);
+	if (!p)
+		r->oom = true;
+	return p;
+}
 
 static void on_trace(void *ud, const struct span_trace_event *ev)
 {
@@ -777,8 +810,10 @@ static int m_file(void *ud, const struct scn_ref *ref, int64_t idx,
 	if (len < 0 || len > (1 << 28))
 		return -1;
 	out->data = calloc(1, (size_t)len + 1);
-	if (!out->data)
+	if (!out->data) {
+		r->oom = true;
 		return -1;
+	}
 	len = span_file_contents(r->w, (int)*slot, (uint64_t)off, out->data,
 				 (size_t)len);
 	out->len = len > 0 ? (size_t)len : 0;
@@ -796,8 +831,10 @@ static int m_mem(void *ud, const struct scn_ref *ref, int64_t idx,
 	if (!slot)
 		return -1;
 	out->data = calloc(1, (size_t)len + 1);
-	if (!out->data)
+	if (!out->data) {
+		r->oom = true;
 		return -1;
+	}
 	if (r->s->syms[ref->sym].kind == SCN_SYM_KMEM)
 		err = span_kmem_peek(r->w, (int)*slot, (uint64_t)off, out->data,
 				     (size_t)len);
@@ -824,8 +861,10 @@ static int m_completions(void *ud, const struct scn_ref *ref, int64_t idx,
 		return 1;
 	out->len = strlen(buf);
 	out->data = malloc(out->len + 1);
-	if (!out->data)
+	if (!out->data) {
+		r->oom = true;
 		return -1;
+	}
 	memcpy(out->data, buf, out->len + 1);
 	return 0;
 }
@@ -897,6 +936,11 @@ static bool m_deadlock(void *ud)
 	return ((struct run *)ud)->deadlock;
 }
 
+static void m_oom(void *ud)
+{
+	((struct run *)ud)->oom = true;
+}
+
 static const struct cond_ops model_cond_ops = {
 	.label = m_label,
 	.var = m_var,
@@ -905,6 +949,7 @@ static const struct cond_ops model_cond_ops = {
 	.completions = m_completions,
 	.internal = m_internal,
 	.deadlock = m_deadlock,
+	.oom = m_oom,
 };
 
 static bool eval_bool(struct run *r, const struct scn_expr *e, bool *err)
@@ -978,6 +1023,8 @@ static void thread_init(struct run *r, struct thread *t, const char *name,
 	t->process = process;
 	t->loopvars = calloc((size_t)r->s->nr_kind[SCN_SYM_LOOPVAR] + 1,
 			     sizeof(int64_t));
+	if (!t->loopvars)
+		r->oom = true;
 	t->stack[0] = (struct frame){ .body = body, .idx = 0, .loopvar = -1 };
 	t->depth = 1;
 }
@@ -1030,7 +1077,7 @@ static int split_schedule(struct run *r, const char *s)
 
 int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 {
-	struct span_world_ops ops = { .trace = on_trace };
+	struct span_world_ops ops = { .trace = on_trace, .alloc = on_alloc };
 	struct run *r;
 	int err;
 
@@ -1117,6 +1164,10 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	for (int i = 0; i < s->nr_threads; i++)
 		thread_init(r, &r->threads[i], s->threads[i].name,
 			    s->threads[i].process, &s->threads[i].body);
+	if (r->oom) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	if (o->sched == SCHED_GIVEN && o->schedule &&
 	    (err = split_schedule(r, o->schedule))) {
 		if (err == -EINVAL) {
@@ -1136,6 +1187,8 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		memset(t, 0, sizeof(*t));
 		thread_init(r, t, "setup", s->setups[i].process,
 			    &s->setups[i].body);
+		if (r->oom)
+			break;
 		if (!r->pids[t->process]) {
 			run__set_error(r, s->setups[i].line, s->setups[i].col,
 				  "setup as '%s': that process does not exist yet",
@@ -1155,6 +1208,10 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	}
 	if (!r->setup.loopvars)
 		thread_init(r, &r->setup, "setup", 0, NULL);
+	if (r->oom) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	r->setup.finished = true;
 	*out = r;
 	return 0;
@@ -1214,6 +1271,7 @@ const char *run_schedule(const struct run *r)
 }
 const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdline : "spansim run FILE"; }
 const char *run_error(const struct run *r) { return r->error; }
+bool run_oom(const struct run *r) { return r->oom; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }
 const struct scn *run_scn(const struct run *r) { return r->s; }
 uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }
@@ -1441,6 +1499,7 @@ int run_load(struct run *r, const struct run_snap *sn)
 	r->given = saved.given;
 	r->given_rep = saved.given_rep;
 	r->setup = saved.setup;
+	r->oom = saved.oom;
 	memcpy(r->pids, sn->pids, (size_t)s->nr_processes * sizeof(int));
 	memcpy(r->labels, sn->labels, (size_t)s->nr_syms * sizeof(struct label));
 	for (int i = 0; i < s->nr_syms; i++)

@@ -136,6 +136,12 @@ const char *run_schedule(const struct run *r);
 const char *run_cmdline(const struct run *r);
 /** run_error - the run-time error message (RUN_ERROR). */
 const char *run_error(const struct run *r);
+/**
+ * run_oom - an allocation of the host failed during the run (in the world
+ * or in the runner): its results are unreliable.  Injected faults (--fault)
+ * do not count.
+ */
+bool run_oom(const struct run *r);
 /** run_violation - the first violation, or NULL. */
 const struct span_violation *run_violation(const struct run *r);
 

@@ -95,6 +95,7 @@ struct run {
 	const struct span_violation *viol;
 	struct span_violation deadlock_viol;
 	const struct scn_str *step_data;	/* on_step: the var stored */
+	bool oom;		/* a host allocation failed: results unreliable */
 };
 
 /* --- executing one operation -------------------------------------------- */
@@ -113,8 +114,11 @@ int run__ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
 int64_t run__sym_size(const struct scn_sym *sym);
 void run__var_store(struct run *r, struct thread *t, const struct scn_ref *ref,
 		    const void *data, size_t len);
-void run__acc_append(struct scn_str *acc, const void *p, size_t n);
+void run__acc_append(struct run *r, struct scn_str *acc, const void *p,
+		     size_t n);
 int run__thread_pid(struct run *r, struct thread *t);
+/* a host allocation for @op failed: the run stops with an error */
+void run__oom(struct run *r, const struct scn_op *op);
 const struct scn_ref *run__opd_ref(const struct scn_op *op, int i);
 enum op_res run__opd_int(struct run *r, struct thread *t,
 			 const struct scn_op *op, int i, int64_t *v);

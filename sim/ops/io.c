@@ -154,8 +154,10 @@ enum op_res op_read_recv_model(struct run *r, struct thread *t,
 	}
 	b = (m & SCN_MOD_ALL) ? a - t->total : a;
 	buf = malloc((size_t)b + 1);
-	if (!buf)
+	if (!buf) {
+		run__oom(r, op);
 		return OP_FAIL;
+	}
 	if (op->kind == SCN_OP_READ)
 		n = span_read(w, pid, fd, buf, (size_t)b, flags);
 	else

@@ -219,8 +219,10 @@ enum op_res op_load_model(struct run *r, struct thread *t,
 		return OP_DONE;
 	}
 	buf = calloc(1, (size_t)b + 1);
-	if (!buf)
+	if (!buf) {
+		run__oom(r, op);
 		return OP_FAIL;
+	}
 	*ret = span_load(w, pid, (int)*slot, (uint64_t)a, buf, (size_t)b);
 	if (!*ret)
 		run__var_store(r, t, &op->result, buf, (size_t)b);

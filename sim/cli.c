@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cli.c - what the spansim commands share: option parsing, parsing a
+ * scenario with the command-line overrides, the replay command line,
+ * collecting .scn files and a quiet fifo run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "spansim %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'spansim help %s')\n", cmd);
+	return 2;
+}
+
+int cli_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || !*s || *end || *s == '-' ? -1 : 0;
+}
+
+int cli_parse_bytes(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+	if (end[1] || *v > UINT64_MAX >> shift)
+		return -1;
+	*v <<= shift;
+	return 0;
+}
+
+/* a positive number of seconds, fractions allowed, at most ten years */
+static int parse_seconds(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || end == s || *end || !(*v > 0) || *v > 3.2e8 ? -1 : 0;
+}
+
+int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
+{
+	static const char *files[1024];
+
+	memset(o, 0, sizeof(*o));
+	o->at = -1;
+	o->preemptions = -1;
+	o->files = files;
+	o->ro.sched = SCHED_FIFO;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+#define NEED() do { if (!v) return cli_usage_error(cmd, "%s needs a value", a); i++; } while (0)
+		if (!strcmp(a, "--policy")) {
+			NEED();
+			if (o->npol == MAX_OV)
+				return cli_usage_error(cmd, "too many %s", a);
+			o->policies[o->npol++] = v;
+		} else if (!strcmp(a, "--param")) {
+			NEED();
+			if (o->np == MAX_OV)
+				return cli_usage_error(cmd, "too many %s", a);
+			o->params[o->np++] = v;
+		} else if (!strcmp(a, "--set")) {
+			NEED();
+			if (o->ns == MAX_OV)
+				return cli_usage_error(cmd, "too many %s", a);
+			o->sets[o->ns++] = v;
+		} else if (!strcmp(a, "--seed")) {
+			NEED();
+			if (cli_parse_u64(v, &o->ro.seed))
+				return cli_usage_error(cmd, "bad seed '%s'", v);
+			o->ro.sched = SCHED_RANDOM;
+		} else if (!strcmp(a, "--schedule")) {
+			NEED();
+			o->ro.schedule = v;
+			o->ro.sched = SCHED_GIVEN;
+		} else if (!strcmp(a, "--fault")) {
+			const char *colon;
+
+			NEED();
+			colon = strchr(v, ':');
+			if (!colon || cli_parse_u64(colon + 1, &o->ro.fault_nth) ||
+			    !o->ro.fault_nth)
+				return cli_usage_error(cmd, "bad fault '%s' (alloc:N or copy:N)", v);
+			if (!strncmp(v, "alloc:", 6))
+				o->ro.fault_class = SPAN_FAULT_ALLOC;
+			else if (!strncmp(v, "copy:", 5))
+				o->ro.fault_class = SPAN_FAULT_COPY;
+			else
+				return cli_usage_error(cmd, "bad fault '%s' (alloc:N or copy:N)", v);
+		} else if (!strcmp(a, "--trace")) {
+			o->ro.trace = true;
+		} else if (!strcmp(a, "--json")) {
+			o->ro.json = true;
+		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+			o->ro.quiet = true;
+		} else if (!strcmp(a, "--dot")) {
+			NEED();
+			o->dot = v;
+		} else if (!strcmp(a, "--at")) {
+			uint64_t at;
+
+			NEED();
+			if (cli_parse_u64(v, &at))
+				return cli_usage_error(cmd, "bad step '%s'", v);
+			o->at = (int64_t)at;
+		} else if (!strcmp(a, "--max-states")) {
+			NEED();
+			if (cli_parse_u64(v, &o->max_states) || !o->max_states)
+				return cli_usage_error(cmd, "bad state count '%s'", v);
+		} else if (!strcmp(a, "--max-time")) {
+			NEED();
+			if (parse_seconds(v, &o->max_seconds))
+				return cli_usage_error(cmd, "bad time '%s' (seconds)", v);
+		} else if (!strcmp(a, "--max-memory")) {
+			NEED();
+			if (cli_parse_bytes(v, &o->max_bytes) || !o->max_bytes)
+				return cli_usage_error(cmd, "bad size '%s' (bytes, or with K, M or G)", v);
+		} else if (!strcmp(a, "--preemptions")) {
+			uint64_t k;
+
+			NEED();
+			if (cli_parse_u64(v, &k) || k > 1000)
+				return cli_usage_error(cmd, "bad preemption bound '%s'", v);
+			o->preemptions = (int)k;
+		} else if (!strcmp(a, "--no-reduction")) {
+			o->no_reduction = true;
+		} else if (!strcmp(a, "--no-shrink")) {
+			o->no_shrink = true;
+		} else if (!strcmp(a, "--explore")) {
+			o->explore = true;
+		} else if (!strcmp(a, "--presets")) {
+			NEED();
+			o->presets = v;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			return -1;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error(cmd, "unknown option '%s'", a);
+		} else {
+			if (o->nfiles == 1024)
+				return cli_usage_error(cmd, "too many files", a);
+			files[o->nfiles++] = a;
+		}
+#undef NEED
+	}
+	if (o->at >= 0 && !o->dot)
+		return cli_usage_error(cmd, "--at needs --dot%s", "");
+	return 0;
+}
+
+int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
+		  int nextra, struct scn **s, char *err, size_t errn)
+{
+	const char *pol[MAX_OV * 2];
+	struct scn_overrides ov;
+	struct scn_error e;
+	int n = 0, ret;
+
+	for (int i = 0; i < o->npol; i++)
+		pol[n++] = o->policies[i];
+	for (int i = 0; i < nextra; i++)
+		pol[n++] = extra_pol[i];
+	ov = (struct scn_overrides){ .params = o->params, .nr_params = o->np,
+				     .sets = o->sets, .nr_sets = o->ns,
+				     .policies = pol, .nr_policies = n };
+	ret = scn_parse_file(file, &ov, s, &e);
+	if (ret)
+		scn_error_format(&e, err, errn);
+	return ret;
+}
+
+/* the command line that reproduces a run (without the schedule) */
+void cli_cmdline(char *buf, size_t n, const char *file, struct opts *o)
+{
+	size_t k = (size_t)snprintf(buf, n, "spansim run %s", file);
+
+	for (int i = 0; i < o->npol && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, " --policy %s", o->policies[i]);
+	for (int i = 0; i < o->np && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, " --param %s", o->params[i]);
+	for (int i = 0; i < o->ns && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, " --set %s", o->sets[i]);
+	if (o->ro.fault_nth && k < n)
+		k += (size_t)snprintf(buf + k, n - k, " --fault %s:%" PRIu64,
+				      o->ro.fault_class == SPAN_FAULT_ALLOC ?
+					      "alloc" : "copy",
+				      o->ro.fault_nth);
+}
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int push_path(char ***v, int *n, const char *path)
+{
+	char **nv = realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[*n] = strdup(path);
+	if (!nv[*n])
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* every .scn below @dir, sorted by path */
+static int walk(const char *dir, char ***v, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int first = *n;
+
+	if (!d) {
+		fprintf(stderr, "spansim: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char path[4096];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(path, v, n)) {
+				closedir(d);
+				return -1;
+			}
+		} else if (l > 4 && !strcmp(de->d_name + l - 4, ".scn")) {
+			if (push_path(v, n, path)) {
+				closedir(d);
+				return -1;
+			}
+		}
+	}
+	closedir(d);
+	qsort(*v + first, (size_t)(*n - first), sizeof(**v), cmp_str);
+	return 0;
+}
+
+/* expand files and directories (recursively) into .scn paths */
+int cli_collect(const char **in, int nin, char ***out, int *nout)
+{
+	char **v = NULL;
+	int n = 0;
+
+	for (int i = 0; i < nin; i++) {
+		struct stat st;
+
+		if (stat(in[i], &st)) {
+			fprintf(stderr, "spansim: %s: %s\n", in[i], strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode) ? walk(in[i], &v, &n) :
+					  push_path(&v, &n, in[i]))
+			goto fail;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return -1;
+}
+
+void cli_free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* run one file silently under fifo; returns the run (caller destroys) */
+struct run *cli_run_quiet(struct scn *s)
+{
+	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true };
+	struct run *r;
+
+	if (run_create(s, &ro, &r))
+		return NULL;
+	run_to_end(r);
+	run_finish(r);
+	return r;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - the spansim command line: the options every command parses and
+ * the helpers main.c and cmd_explore.c share.
+ */
+#ifndef SPANSIM_CLI_H
+#define SPANSIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "run.h"
+
+#define MAX_OV 64
+
+struct opts {
+	const char *params[MAX_OV], *sets[MAX_OV], *policies[MAX_OV];
+	int np, ns, npol;
+	struct run_opts ro;
+	const char *dot;
+	int64_t at;
+	const char *presets;
+	uint64_t max_states;
+	double max_seconds;	/* --max-time; 0: none */
+	uint64_t max_bytes;	/* --max-memory; 0: the default */
+	int preemptions;
+	bool no_reduction, no_shrink, explore;
+	const char **files;
+	int nfiles;
+};
+
+/** cli_usage_error - print "spansim CMD: " @fmt (with @arg) and a hint; 2. */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/** cli_parse_u64 - a whole unsigned number (0x and 0 prefixes too); 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t *v);
+/** cli_parse_bytes - a decimal byte count with an optional K, M or G
+ * (powers of 1024) suffix; 0 or -1. */
+int cli_parse_bytes(const char *s, uint64_t *v);
+/**
+ * cli_parse_opts - parse the options of command @cmd into @o.
+ * Return: 0, -1 for --help, or 2 after printing a usage error.
+ */
+int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o);
+/** cli_parse_scn - parse @file with @o's overrides and @extra_pol. */
+int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
+		  int nextra, struct scn **s, char *err, size_t errn);
+/** cli_cmdline - the command line that reproduces a run, sans schedule. */
+void cli_cmdline(char *buf, size_t n, const char *file, struct opts *o);
+/** cli_collect - files and directories (recursively) -> sorted .scn paths. */
+int cli_collect(const char **in, int nin, char ***out, int *nout);
+void cli_free_list(char **v, int n);
+/** cli_run_quiet - run @s once, silently, under fifo (caller destroys). */
+struct run *cli_run_quiet(struct scn *s);
+
+/* cmd_explore.c */
+extern const char cli_usage_explore[], cli_usage_matrix[];
+int cmd_explore(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+
+#endif

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_explore.c - `spansim explore` and `spansim matrix`.
+ *
+ * Searches stop cleanly at --max-states, --max-time, --max-memory, on
+ * SIGINT or SIGTERM (the handlers only set a flag the search polls) or when
+ * an allocation fails, and the summary says so: exit 4 when nothing failed
+ * in what was explored.
+ */
+#define _XOPEN_SOURCE 700	/* SA_RESETHAND */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "explore.h"
+
+const char cli_usage_matrix[] =
+"usage: spansim matrix FILE... [--presets A,B,...] [--explore [bounds]]\n"
+"\n"
+"Runs every file under every preset (default: all presets; the preset\n"
+"replaces the file's own policy lines) and prints one table: a row per\n"
+"expect/exists, a column per preset.  expect cells are ok/FAIL, exists\n"
+"cells yes/no for the fifo run; 'viol' means an invariant broke first.\n"
+"With --explore every cell covers every interleaving: expect cells are\n"
+"always/FAILS/NEVER, exists cells Always/Sometimes/Never.  --max-states,\n"
+"--max-time, --max-memory, --preemptions, --no-reduction and -q work as for\n"
+"explore, for each search.  A search stopped early (a bound, SIGINT/SIGTERM,\n"
+"out of memory) shows 'incomplete' in every cell it cannot decide (FAILS and\n"
+"Sometimes stay: they are definite) and a line under the file's rows says why.\n"
+"\n"
+"exit status: 0 the table is complete; 2 a file did not parse; 4 some cell\n"
+"is incomplete.  FAIL and FAILS cells do not change the exit status.\n";
+
+const char cli_usage_explore[] =
+"usage: spansim explore FILE [options]\n"
+"\n"
+"Explores every schedule of the scenario: depth-first over the enabled\n"
+"thread steps and kernel events, backtracking with snapshots, with a\n"
+"visited set of 16-byte states and sleep-set partial-order reduction from\n"
+"step footprints.  For each exists: Always/Sometimes/Never with counts and\n"
+"a witness schedule; for each expect: 'holds in all N end states' or the\n"
+"shortest counterexample, shrunk, as a `spansim run ... --schedule` line.\n"
+"\n"
+"  --policy K=V, --param K=V, --set K=V   as for run\n"
+"  --max-states N      stop after N distinct states (default 10000000)\n"
+"  --max-time SECONDS  stop after SECONDS of search (fractions allowed)\n"
+"  --max-memory BYTES  stop when the explorer's memory passes BYTES (suffixes\n"
+"                      K, M, G); counted: the visited set, the snapshots on\n"
+"                      the search stack and its frames.  Default: half of the\n"
+"                      physical memory, or of the address-space limit\n"
+"                      (ulimit -v) when that is smaller\n"
+"  --preemptions K     bound the context switches away from a runnable thread\n"
+"  --no-reduction      no sleep sets (every interleaving; states still cached)\n"
+"  --no-shrink         do not shrink counterexamples\n"
+"  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
+"  -q, --quiet         no progress lines\n"
+"\n"
+"A search that reaches a bound, gets SIGINT or SIGTERM (a second one kills)\n"
+"or runs out of memory stops and prints the full summary of what it covered,\n"
+"marked 'search incomplete (REASON)': counterexamples found so far are\n"
+"reported (not shrunk after --max-time, a signal or out of memory); no\n"
+"expect is said to hold, no exists to be Never or Always, and the result is\n"
+"INCOMPLETE, not PASS.\n"
+"\n"
+"Progress (states, states/s, depth, memory, elapsed) goes to stderr once a\n"
+"search has run a second: on a terminal one line rewritten every second,\n"
+"otherwise a line every 5 seconds.\n"
+"\n"
+"exit status: 0 the search was complete and every expect held in every end\n"
+"state, no invariant broke (or, with `expect violation`, every end state\n"
+"broke it); 1 a counterexample or broken invariant was found (complete or\n"
+"not); 2 usage, scenario or run-time error; 4 the search was incomplete and\n"
+"found nothing wrong in what it covered.\n";
+
+/* --- bounds, signals ------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* SIGINT and SIGTERM stop the search; a second one kills as usual */
+static int catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	if (sigemptyset(&sa.sa_mask) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+/* half of the physical memory, or of RLIMIT_AS when that is smaller */
+static uint64_t default_max_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t half = 0;
+	struct rlimit rl;
+
+	if (pages > 0 && psize > 0)
+		half = (uint64_t)pages * (uint64_t)psize / 2;
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    (!half || (uint64_t)rl.rlim_cur / 2 < half))
+		half = (uint64_t)rl.rlim_cur / 2;
+	return half;
+}
+
+/* the bounds, signal flag and progress of @o for one search */
+static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
+{
+	eo->max_states = o->max_states;
+	eo->max_seconds = o->max_seconds;
+	eo->max_bytes = o->max_bytes ? o->max_bytes : default_max_bytes();
+	eo->stop = &stop_signal;
+	eo->preemptions = o->preemptions;
+	eo->no_reduction = o->no_reduction;
+	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
+		       isatty(2) ? EXPLORE_PROGRESS_TTY : EXPLORE_PROGRESS_LOG;
+}
+
+/* --- explore -------------------------------------------------------------- */
+
+int cmd_explore(int argc, char **argv)
+{
+	struct explore_opts eo = { 0 };
+	struct explore_result res;
+	struct opts o;
+	struct scn *s = NULL;
+	char err[1024], cl[2048];
+	int ret = cli_parse_opts("explore", argc, argv, &o);
+
+	if (ret < 0) {
+		fputs(cli_usage_explore, stdout);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (o.nfiles != 1)
+		return cli_usage_error("explore", "needs exactly one FILE%s", "");
+	if (cli_parse_scn(o.files[0], &o, NULL, 0, &s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	cli_cmdline(cl, sizeof(cl), o.files[0], &o);
+	explore_opts_from(&eo, &o);
+	eo.shrink = !o.no_shrink;
+	eo.cmdline = cl;
+	ret = catch_stop_signals();
+	if (ret)
+		fprintf(stderr, "spansim explore: cannot catch SIGINT/SIGTERM: %s\n",
+			strerror(-ret));
+	ret = explore_run(s, &eo, &res);
+	if (ret) {
+		/* nothing to report: not even the result's tables fit */
+		fprintf(stderr, "spansim explore: %s%s\n", span_strerror(ret),
+			ret == -ENOMEM ? " (search incomplete: out of memory)" : "");
+		scn_free(s);
+		return ret == -ENOMEM ? EXPLORE_EXIT_INCOMPLETE : EXPLORE_EXIT_ERROR;
+	}
+	explore_report(s, &eo, &res, o.ro.json, stdout);
+	ret = explore_exit_status(s, &res);
+	explore_result_free(s, &res);
+	scn_free(s);
+	return ret;
+}
+
+/* --- matrix --------------------------------------------------------------- */
+
+struct matrix_row {
+	char cells[32][16];
+};
+
+/*
+ * Explore @s for column @p of @rows.  A cell the search could not decide
+ * says "incomplete"; @why gets the reason ("" when complete).
+ * Return: EXPLORE_EXIT_INCOMPLETE when a cell says so, else 0.
+ */
+static int explore_cells(struct scn *s, const struct opts *o,
+			 struct matrix_row *rows, int nrows, int p, char *why,
+			 size_t whyn)
+{
+	struct explore_opts eo = { 0 };
+	struct explore_result res;
+	bool complete, undecided = false;
+	const char *v;
+
+	explore_opts_from(&eo, o);
+	if (explore_run(s, &eo, &res)) {
+		for (int k = 0; k < nrows; k++)
+			strcpy(rows[k].cells[p], "error");
+		return 0;
+	}
+	complete = res.stop == EXPLORE_COMPLETE;
+	for (int k = 0; k < s->nr_expects; k++) {
+		const struct explore_cond *c = &res.expects[k];
+
+		v = res.errors ? "error" :
+		    !c->no && !c->error ? (!complete ? "incomplete" :
+					   c->yes ? "always" : "NEVER") :
+		    c->yes || !complete ? "FAILS" : "NEVER";
+		undecided |= !strcmp(v, "incomplete");
+		strcpy(rows[k].cells[p], v);
+	}
+	for (int k = 0; k < s->nr_exists; k++) {
+		const struct explore_cond *c = &res.exists[k];
+
+		v = res.errors ? "error" :
+		    c->yes && (c->no || c->error) ? "Sometimes" :
+		    !complete ? "incomplete" : c->yes ? "Always" : "Never";
+		undecided |= !strcmp(v, "incomplete");
+		strcpy(rows[s->nr_expects + k].cells[p], v);
+	}
+	rows[nrows - 1].cells[p][0] = 0;
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
+		if (res.viol[i] && !rows[nrows - 1].cells[p][0])
+			snprintf(rows[nrows - 1].cells[p], 16, "%s",
+				 span_invariant_name(i));
+	if (!rows[nrows - 1].cells[p][0]) {
+		strcpy(rows[nrows - 1].cells[p], complete ? "-" : "incomplete");
+		undecided |= !complete;
+	}
+	explore_incomplete_reason(&eo, &res, why, whyn);
+	explore_result_free(s, &res);
+	return undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	const char *presets[32];
+	int npre = 0, ret = 0;
+	bool incomplete = false;
+	struct opts o;
+	char **files, *plist = NULL;
+	int n;
+
+	ret = cli_parse_opts("matrix", argc, argv, &o);
+	if (ret < 0) {
+		fputs(cli_usage_matrix, stdout);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (!o.nfiles)
+		return cli_usage_error("matrix", "needs at least one FILE%s", "");
+	if (o.presets) {
+		struct span_policy p;
+
+		plist = strdup(o.presets);
+		if (!plist)
+			return 2;
+		for (char *tok = strtok(plist, ","); tok && npre < 32;
+		     tok = strtok(NULL, ",")) {
+			if (span_policy_preset(&p, tok)) {
+				free(plist);
+				return cli_usage_error("matrix", "unknown preset '%s'", tok);
+			}
+			presets[npre++] = tok;
+		}
+	} else {
+		for (int i = 0; span_preset_name(i) && npre < 32; i++)
+			presets[npre++] = span_preset_name(i);
+	}
+	if (cli_collect(o.files, o.nfiles, &files, &n)) {
+		free(plist);
+		return 2;
+	}
+	if (o.explore && (ret = catch_stop_signals())) {
+		fprintf(stderr, "spansim matrix: cannot catch SIGINT/SIGTERM: %s\n",
+			strerror(-ret));
+		ret = 0;
+	}
+	printf("%-58s", "condition");
+	for (int p = 0; p < npre; p++)
+		printf(" %-*s", (int)(strlen(presets[p]) < 6 ? 6 : strlen(presets[p])),
+		       presets[p]);
+	putchar('\n');
+	for (int f = 0; f < n; f++) {
+		struct scn *base = NULL;
+		char err[1024];
+		struct matrix_row *rows;
+		char why[32][128];
+		int nrows;
+
+		if (cli_parse_scn(files[f], &o, NULL, 0, &base, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			ret = 2;
+			continue;
+		}
+		nrows = base->nr_expects + base->nr_exists + 1;
+		rows = calloc((size_t)nrows, sizeof(*rows));
+		if (!rows) {
+			scn_free(base);
+			ret = 2;
+			break;
+		}
+		memset(why, 0, sizeof(why));
+		for (int p = 0; p < npre; p++) {
+			char pol[64];
+			const char *extra[1] = { pol };
+			struct scn *s = NULL;
+			struct run *r;
+			bool ended;
+
+			snprintf(pol, sizeof(pol), "preset=%s", presets[p]);
+			if (cli_parse_scn(files[f], &o, extra, 1, &s, err, sizeof(err))) {
+				for (int k = 0; k < nrows; k++)
+					strcpy(rows[k].cells[p], "error");
+				continue;
+			}
+			if (o.explore) {
+				int st = explore_cells(s, &o, rows, nrows, p,
+						       why[p], sizeof(why[p]));
+
+				if (st == EXPLORE_EXIT_INCOMPLETE)
+					incomplete = true;
+				scn_free(s);
+				continue;
+			}
+			r = cli_run_quiet(s);
+			if (!r) {
+				scn_free(s);
+				continue;
+			}
+			ended = run_status(r) == RUN_DONE ||
+				run_status(r) == RUN_DEADLOCK;
+			for (int k = 0; k < s->nr_expects; k++)
+				strcpy(rows[k].cells[p],
+				       !ended ? (run_status(r) == RUN_VIOLATION ? "viol" : "error") :
+				       run_expects(r)[k].value ? "ok" : "FAIL");
+			for (int k = 0; k < s->nr_exists; k++)
+				strcpy(rows[s->nr_expects + k].cells[p],
+				       !ended ? (run_status(r) == RUN_VIOLATION ? "viol" : "error") :
+				       run_exists(r)[k].value ? "yes" : "no");
+			{
+				const struct span_violation *v = run_violation(r);
+
+				snprintf(rows[nrows - 1].cells[p], 16, "%s",
+					 v ? span_invariant_name(v->inv) : "-");
+			}
+			run_destroy(r);
+			scn_free(s);
+		}
+		printf("%s\n", files[f]);
+		for (int k = 0; k < nrows; k++) {
+			char label[256];
+
+			if (k < base->nr_expects)
+				snprintf(label, sizeof(label), "  expect %s",
+					 base->expects[k].text);
+			else if (k < nrows - 1)
+				snprintf(label, sizeof(label), "  exists %s",
+					 base->exists[k - base->nr_expects].text);
+			else
+				snprintf(label, sizeof(label), "  invariant broken");
+			if (strlen(label) > 57)
+				strcpy(label + 54, "...");
+			printf("%-58s", label);
+			for (int p = 0; p < npre; p++)
+				printf(" %-*s", (int)(strlen(presets[p]) < 6 ? 6 :
+						      strlen(presets[p])),
+				       rows[k].cells[p]);
+			putchar('\n');
+		}
+		for (int p = 0; o.explore && p < npre; p++)
+			if (why[p][0])
+				printf("  search incomplete under %s: %s\n",
+				       presets[p], why[p]);
+		free(rows);
+		scn_free(base);
+	}
+	cli_free_list(files, n);
+	free(plist);
+	if (!ret && incomplete)
+		ret = EXPLORE_EXIT_INCOMPLETE;
+	return ret;
+}
+

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+/*
+ * explore_bounds.c - `spansim explore` and `matrix --explore` tell a search
+ * cut short from a complete one (issue 13, items 3 and 4):
+ *  - stopped by --max-states before the counterexample of
+ *    tests/explore/late-counterexample.scn: "search incomplete", no
+ *    holds/Never/PASS, exit 4; stopped after it: the counterexample, exit 1;
+ *  - --max-time and --max-memory on the 4096-byte fan-out seed;
+ *  - SIGINT and SIGTERM during a long search: the full summary, exit 4;
+ *  - --json carries "complete" and "incomplete_reason";
+ *  - progress lines on stderr when it is not a tty, none with -q;
+ *  - matrix --explore shows "incomplete" cells and exits 4;
+ *  - a complete search still passes with exit 0.
+ * The address-space limit (ulimit -v) is explore_rlimit.c.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spawn.h"
+
+#define EXIT_INCOMPLETE 4
+
+static char *late_scn(void)
+{
+	const char *src = getenv("SPAN_SOURCE_DIR");
+	char *p;
+
+	ck_assert_msg(src && *src, "SPAN_SOURCE_DIR is not set");
+	ck_assert(asprintf(&p, "%s/tests/explore/late-counterexample.scn", src) > 0);
+	return p;
+}
+
+static char *fanout_scn(void)
+{
+	char *p;
+
+	ck_assert(asprintf(&p, "%s/seed/splice-fanout.scn", scn_dir()) > 0);
+	return p;
+}
+
+/* time limits for a child: generous when Valgrind runs spansim */
+static double slack(void)
+{
+	return spansim_wrapped() ? 120.0 : 10.0;
+}
+
+/* an incomplete search claims nothing it did not see */
+static void assert_no_claims(const struct out *o)
+{
+	ck_assert_msg(!strstr(o->out, "holds in all"), "claims holds\n%s", o->out);
+	ck_assert_msg(!strstr(o->out, "Never"), "claims Never\n%s", o->out);
+	ck_assert_msg(!strstr(o->out, "Always"), "claims Always\n%s", o->out);
+	ck_assert_msg(!strstr(o->out, "PASS"), "claims PASS\n%s", o->out);
+}
+
+/* (a) the full search fails; stopped at 100 states it has not seen why */
+START_TEST(max_states_before_counterexample)
+{
+	char *f = late_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "-q", NULL);
+	ck_assert_msg(o.status == 1, "full search: exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(strstr(o.out, "counterexample"), "%s", o.out);
+	ck_assert_msg(!strstr(o.out, "search incomplete"), "%s", o.out);
+	out_free(&o);
+
+	run_spansim(&o, "explore", f, "--max-states", "100", "-q", NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(strstr(o.out, "search incomplete (max-states 100 reached)"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "no counterexample in the "), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "not seen (search incomplete)"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "Result: INCOMPLETE (max-states 100 reached)"),
+		      "%s", o.out);
+	assert_no_claims(&o);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+/* a counterexample met before the bound is a definite answer: exit 1 */
+START_TEST(max_states_after_counterexample)
+{
+	char *f = late_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--max-states", "250", "-q", NULL);
+	ck_assert_msg(o.status == 1, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "search incomplete (max-states 250 reached)"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "  counterexample (6 steps): spansim run "),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "--schedule 'b,a*4,reader'"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "exists at(wb) < at(first): Sometimes"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "Result: FAIL (search incomplete: max-states 250 reached)"),
+		      "%s", o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+START_TEST(json_complete_fields)
+{
+	char *f = late_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--max-states", "100", "--json", NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(strstr(o.out, "\"complete\":false,\"incomplete_reason\":\"max-states 100 reached\""),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\"truncated\":true"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\"pass\":false"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\"verdict\":\"incomplete\""), "%s", o.out);
+	out_free(&o);
+
+	run_spansim(&o, "explore", f, "--json", NULL);
+	ck_assert_msg(o.status == 1, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "\"complete\":true,\"incomplete_reason\":null"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\"truncated\":false"), "%s", o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+/* (b) the 4096-byte fan-out takes minutes; --max-time 2 stops it */
+START_TEST(max_time)
+{
+	char *f = fanout_scn();
+	char *argv[] = { (char *)spansim(), "explore", f, "--max-time", "2", NULL };
+	struct spawn_ctl ctl = { 0 };
+	struct out o;
+
+	spawn_ctl(argv, &o, &ctl);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(ctl.seconds < slack(), "took %.1f s", ctl.seconds);
+	ck_assert_msg(strstr(o.out, "search incomplete (max-time 2 s reached)"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "States "), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "Result: INCOMPLETE (max-time 2 s reached)"),
+		      "%s", o.out);
+	assert_no_claims(&o);
+	/* stderr is a pipe here: plain progress lines, no carriage return */
+	ck_assert_msg(strstr(o.err, "explore splice-fanout: ") &&
+		      strstr(o.err, " states/s, depth ") && !strchr(o.err, '\r'),
+		      "no progress line on stderr:\n%s", o.err);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+START_TEST(quiet_has_no_progress)
+{
+	char *f = fanout_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--max-time", "1.5", "-q", NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(o.err_len == 0, "stderr with -q:\n%s", o.err);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+START_TEST(max_memory)
+{
+	char *f = fanout_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--max-memory", "64M", "-q", NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(strstr(o.out, "search incomplete (max-memory 64.0 MiB reached)"),
+		      "%s", o.out);
+	assert_no_claims(&o);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+/* (c) a signal during the search: the summary of what was covered */
+static const int stop_signals[] = { SIGINT, SIGTERM };
+
+START_TEST(signal_prints_summary)
+{
+	char *f = fanout_scn();
+	char *argv[] = { (char *)spansim(), "explore", f, NULL };
+	/* at the first progress line (the search has run a second), or later
+	 * if there is none: max_time checks the progress lines */
+	struct spawn_ctl ctl = { .signal = stop_signals[_i],
+				 .signal_after = "explore splice-fanout: ",
+				 .signal_late = slack() };
+	const char *want = _i ? "interrupted by SIGTERM" : "interrupted by SIGINT";
+	char line[128];
+	struct out o;
+
+	spawn_ctl(argv, &o, &ctl);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	snprintf(line, sizeof(line), "search incomplete (%s)", want);
+	ck_assert_msg(strstr(o.out, line), "%s", o.out);
+	snprintf(line, sizeof(line), "Result: INCOMPLETE (%s)", want);
+	ck_assert_msg(strstr(o.out, line), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "States ") && strstr(o.out, "expect v == N: "),
+		      "%s", o.out);
+	assert_no_claims(&o);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+/* (d) a complete search of a small scenario still passes */
+START_TEST(complete_search_passes)
+{
+	char *f = fanout_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--param", "N=3", "--set", "page_size=8",
+		    "--max-time", "600", NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "expect v == N: holds in all 2 end states"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "Result: PASS"), "%s", o.out);
+	ck_assert_msg(!strstr(o.out, "search incomplete"), "%s", o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+START_TEST(matrix_incomplete_cells)
+{
+	char *f = late_scn();
+	struct out o;
+
+	run_spansim(&o, "matrix", f, "--explore", "--presets",
+		    "linux-6.18,proposal-copy-out", "--max-states", "100", "-q",
+		    NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE, "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	ck_assert_msg(strstr(o.out, "incomplete incomplete"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "  search incomplete under linux-6.18: max-states 100 reached"),
+		      "%s", o.out);
+	ck_assert_msg(!strstr(o.out, "always") && !strstr(o.out, "Never") &&
+		      !strstr(o.out, "NEVER"), "%s", o.out);
+	out_free(&o);
+
+	/* complete: the verdicts, exit 0 (FAILS cells do not change it) */
+	run_spansim(&o, "matrix", f, "--explore", "--presets", "linux-6.18",
+		    "-q", NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "FAILS") && strstr(o.out, "Sometimes") &&
+		      !strstr(o.out, "incomplete"), "%s", o.out);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
+START_TEST(bad_bounds)
+{
+	static const char *const bad[][2] = {
+		{ "--max-time", "0" },	   { "--max-time", "-1" },
+		{ "--max-time", "1x" },	   { "--max-memory", "0" },
+		{ "--max-memory", "12X" }, { "--max-memory", "-5M" },
+		{ "--max-memory", "99999999999G" },
+	};
+	char *f = late_scn();
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct out o;
+
+		run_spansim(&o, "explore", f, bad[i][0], bad[i][1], NULL);
+		ck_assert_msg(o.status == 2, "%s %s: exit %d\n%s%s", bad[i][0],
+			      bad[i][1], o.status, o.out, o.err);
+		out_free(&o);
+	}
+	free(f);
+}
+END_TEST
+
+static Suite *explore_bounds_suite(void)
+{
+	Suite *s = suite_create("explore_bounds");
+	TCase *tc = tcase_create("explore_bounds");
+
+	/* Valgrind runs spansim through a wrapper: much slower */
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, max_states_before_counterexample);
+	tcase_add_test(tc, max_states_after_counterexample);
+	tcase_add_test(tc, json_complete_fields);
+	tcase_add_test(tc, max_time);
+	tcase_add_test(tc, quiet_has_no_progress);
+	tcase_add_test(tc, max_memory);
+	tcase_add_loop_test(tc, signal_prints_summary, 0,
+			    (int)(sizeof(stop_signals) / sizeof(stop_signals[0])));
+	tcase_add_test(tc, complete_search_passes);
+	tcase_add_test(tc, matrix_incomplete_cells);
+	tcase_add_test(tc, bad_bounds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!getenv("SPANSIM") || !getenv("SPAN_SCENARIO_DIR") ||
+	    !getenv("SPAN_SOURCE_DIR")) {
+		fprintf(stderr, "explore_bounds: SPANSIM, SPAN_SCENARIO_DIR and SPAN_SOURCE_DIR must be set\n");
+		return 1;
+	}
+	sr = srunner_create(explore_bounds_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
