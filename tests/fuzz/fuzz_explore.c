@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "sim/explore.h"
+#include "explore.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;

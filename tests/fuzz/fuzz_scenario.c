@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 
-#include "sim/run.h"
+#include "run.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sim/scn.h"
+#include "scn.h"
 #include "span/span.h"
 
 struct scn_limits {

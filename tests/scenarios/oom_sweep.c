@@ -38,8 +38,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "sim/run.h"
-#include "sim/scn.h"
+#include "run.h"
+#include "scn.h"
 #include "span/span.h"
 
 #define MAX_FILES	512

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "span_unit.h"
-#include "sim/scn.h"
+#include "scn.h"
 #include "tests/fuzz/ops_decode.c"
 
 static size_t read_input(const char *path, uint8_t *buf, size_t size)
