@@ -163,6 +163,14 @@ struct kctx {
 	int settle_timeouts;	/* settle() gave up waiting for TCP */
 };
 
+#define MAX_OV		64
+#define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
+#define PROBE_MS	500	/* a model-blocked op must not return in this */
+#define SETTLE_MAX_MS	1000	/* TCP settling bound */
+#define SLEEP_MAX_MS	200	/* a dispatched thread reaching its sleep */
+#define NOBODY		65534
+/* the agent's context (signal handler, fork) */
+extern struct kctx *kern__K;
 /* set by SIGUSR1 on a worker thread: its blocked call was interrupted */
 extern _Thread_local volatile sig_atomic_t kern__intr;
 
@@ -196,6 +204,31 @@ void kern__tcp_pair(int *a, int *b);
 /* the live-kernel half of an operation the runner skips (ops.def .kskip) */
 void kern__unsupported(struct kctx *k, struct rec *rc, struct amsg *res,
 		       char **data);
+int64_t kern__now_ms(void);
+void kern__sleep_ms(int ms);
+int kern__read_all(int fd, void *p, size_t n);
+int kern__send_fds(int sock, const void *p, size_t n, const int *fds, int nfds);
+int kern__recv_fds(int sock, void *p, size_t n, int *fds, int *nfds);
+/* a return value as the reports print it: 4, -EAGAIN */
+void kern__fmt_ret(char *buf, size_t n, int64_t v);
+/* @len bytes of @p from @from, at most @max, quoted */
+void kern__fmt_bytes(char *buf, size_t n, const char *p, size_t len,
+		     size_t from, size_t max);
+/* SIGUSR1 on a worker: interrupt its blocked call (kern__intr) */
+void kern__on_sigusr1(int sig);
+/* wait, in every live process, until the kernel has settled */
+void kern__settle(struct kctx *k);
+/* the coordinator (coord.c) */
+int kern__agent_start(struct kctx *k);
+void kern__agent_stop(struct kctx *k, pid_t pgid);
+void kern__coord_dispatch(struct kctx *k, int ri);
+bool kern__coord_wait(struct kctx *k, int ms, int want_rec, int want_p,
+		      struct amsg *h, char **data);
+bool kern__coord_interrupt(struct kctx *k, int ri);
+void kern__coord_after(struct kctx *k, struct rec *rc);
+void kern__coord_settle(struct kctx *k);
+void kern__compare_rec(struct kctx *k, struct rec *rc);
+void kern__compare_conds(struct kctx *k, bool model_valid);
 /* the agent's command loop (a forked child becomes the new agent) */
 _Noreturn void kern__agent_loop(struct kctx *k);
 

@@ -127,4 +127,8 @@ enum op_res run__finish_bytes(struct run *r, struct thread *t,
 			      const struct scn_op *op, ssize_t n, int64_t len,
 			      const void *data, int64_t *ret);
 
+/* the model's accessors for cond_eval() (run_cond.c) */
+struct cond_ops;
+extern const struct cond_ops run__cond_ops;
+
 #endif
