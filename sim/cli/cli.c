@@ -73,6 +73,57 @@ static int parse_seconds(const char *s, double *v)
 	return errno || end == s || *end || !(*v > 0) || *v > 3.2e8 ? -1 : 0;
 }
 
+/*
+ * Which command honours which option: an option a command would ignore is
+ * an error, not a silent no-op.
+ */
+static const struct {
+	const char *opt;
+	const char *cmds;	/* space-separated */
+} honoured[] = {
+	{ "--policy", "run test explore matrix list" },
+	{ "--param", "run test explore matrix list" },
+	{ "--set", "run test explore matrix list" },
+	{ "--seed", "run" },
+	{ "--schedule", "run" },
+	{ "--fault", "run" },
+	{ "--trace", "run" },
+	{ "--dot", "run" },
+	{ "--at", "run" },
+	{ "--json", "run explore" },
+	{ "--quiet", "run explore matrix" },
+	{ "-q", "run explore matrix" },
+	{ "--max-states", "explore matrix" },
+	{ "--max-time", "explore matrix" },
+	{ "--max-memory", "explore matrix" },
+	{ "--preemptions", "explore matrix" },
+	{ "--no-reduction", "explore matrix" },
+	{ "--no-shrink", "explore matrix" },
+	{ "--explore", "matrix" },
+	{ "--presets", "matrix" },
+};
+
+/* 1: @cmd honours @opt; 0: another command does; -1: no command does */
+static int option_honoured(const char *cmd, const char *opt)
+{
+	size_t cl = strlen(cmd);
+
+	for (size_t i = 0; i < sizeof(honoured) / sizeof(honoured[0]); i++) {
+		const char *c = honoured[i].cmds;
+
+		if (strcmp(honoured[i].opt, opt))
+			continue;
+		while ((c = strstr(c, cmd))) {
+			if ((c == honoured[i].cmds || c[-1] == ' ') &&
+			    (c[cl] == ' ' || !c[cl]))
+				return 1;
+			c += cl;
+		}
+		return 0;
+	}
+	return -1;
+}
+
 int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
 	static const char *files[1024];
@@ -87,6 +138,9 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 #define NEED() do { if (!v) return cli_usage_error(cmd, "%s needs a value", a); i++; } while (0)
+		if (a[0] == '-' && a[1] && strcmp(a, "--help") && strcmp(a, "-h") &&
+		    !option_honoured(cmd, a))
+			return cli_usage_error(cmd, "%s is not an option of this command", a);
 		if (!strcmp(a, "--policy")) {
 			NEED();
 			if (o->npol == MAX_OV)
@@ -260,8 +314,15 @@ static int walk(const char *dir, char ***v, int *n)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     de->d_name) >= sizeof(path)) {
+			fprintf(stderr, "spansim: %s/%s: path too long\n", dir,
+				de->d_name);
+			closedir(d);
+			return -1;
+		}
+		/* lstat: symbolic links are not followed (no loops) */
+		if (lstat(path, &st))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (walk(path, v, n)) {
@@ -276,7 +337,8 @@ static int walk(const char *dir, char ***v, int *n)
 		}
 	}
 	closedir(d);
-	qsort(*v + first, (size_t)(*n - first), sizeof(**v), cmp_str);
+	if (*n > first)
+		qsort(*v + first, (size_t)(*n - first), sizeof(**v), cmp_str);
 	return 0;
 }
 
@@ -296,6 +358,11 @@ int cli_collect(const char **in, int nin, char ***out, int *nout)
 		if (S_ISDIR(st.st_mode) ? walk(in[i], &v, &n) :
 					  push_path(&v, &n, in[i]))
 			goto fail;
+	}
+	if (!n) {
+		fprintf(stderr, "spansim: no scenario (.scn) files in %s%s\n",
+			nin ? in[0] : "the arguments", nin > 1 ? " ..." : "");
+		goto fail;
 	}
 	*out = v;
 	*nout = n;

@@ -340,7 +340,7 @@ static int cmd_list(int argc, char **argv)
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -382,4 +382,20 @@ int main(int argc, char **argv)
 	fprintf(stderr, "spansim: unknown command '%s' (see 'spansim --help')\n",
 		cmd);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = dispatch(argc, argv), err;
+
+	/* output that did not reach its destination is an error, not a PASS */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		err = errno;
+		/* a reader that went away (`spansim ... | head`) is quiet */
+		if (err != EPIPE)
+			fprintf(stderr, "spansim: cannot write the output: %s\n",
+				strerror(err));
+		return ret ? ret : 2;
+	}
+	return ret;
 }

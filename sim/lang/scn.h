@@ -608,6 +608,9 @@ int scn_parse_string(const char *name, const char *text, size_t len,
 		     const struct scn_overrides *ov, struct scn **out,
 		     struct scn_error *err);
 
+/* The largest scenario file scn_parse_file() reads, in bytes. */
+#define SCN_MAX_FILE_SIZE (16 << 20)
+
 /**
  * scn_parse_file - read and parse the scenario file @path.
  * @path: the file; also the name used in errors.
@@ -616,7 +619,9 @@ int scn_parse_string(const char *name, const char *text, size_t len,
  * @err: receives the first error (may be NULL).
  *
  * Return: as scn_parse_string(), or -ENOENT when @path cannot be read
- * (message `cannot open: <strerror>`, line 0).
+ * (message `cannot open: <strerror>`, line 0), -EINVAL when it is not a
+ * regular file (a FIFO or a device is refused before anything is read),
+ * -EFBIG when it is larger than SCN_MAX_FILE_SIZE.
  */
 int scn_parse_file(const char *path, const struct scn_overrides *ov,
 		   struct scn **out, struct scn_error *err);

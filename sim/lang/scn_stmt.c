@@ -763,52 +763,89 @@ int scn_parse_file(const char *path, const struct scn_overrides *ov,
 		   struct scn **out, struct scn_error *err)
 {
 	struct scn_error local;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap;
+	struct stat st;
 	char *buf = NULL;
-	FILE *f;
-	int ret;
+	int fd, ret;
 
 	*out = NULL;
 	if (!err)
 		err = &local;
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	f = fopen(path, "rb");
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		goto out_errno;
+	if (fstat(fd, &st)) {
+		ret = errno;
+		close(fd);
+		errno = ret;
+		goto out_errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err->msg, sizeof(err->msg),
+			 "not a regular file (a scenario is read from a file)");
+		return -EINVAL;
+	}
+	if (st.st_size > SCN_MAX_FILE_SIZE) {
+		close(fd);
+		snprintf(err->msg, sizeof(err->msg),
+			 "too large: %lld bytes (the limit is %d)",
+			 (long long)st.st_size, SCN_MAX_FILE_SIZE);
+		return -EFBIG;
+	}
+	/* one byte more than the limit tells a file that grew meanwhile */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		errno = ENOMEM;
+		goto out_errno;
+	}
 	for (;;) {
-		size_t n;
+		ssize_t n = read(fd, buf + len, cap - len);
 
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = errno;
+			close(fd);
+			free(buf);
+			errno = ret;
+			goto out_errno;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
 		if (len == cap) {
-			char *nb = cap > SIZE_MAX / 2 ?
-					   NULL :
-					   realloc(buf, cap ? cap * 2 : 4096);
+			char *nb;
 
+			if (cap > SCN_MAX_FILE_SIZE) {
+				close(fd);
+				free(buf);
+				snprintf(err->msg, sizeof(err->msg),
+					 "too large (the limit is %d bytes)",
+					 SCN_MAX_FILE_SIZE);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap * 2);
 			if (!nb) {
+				close(fd);
+				free(buf);
 				errno = ENOMEM;
-				goto out_close;
+				goto out_errno;
 			}
 			buf = nb;
-			cap = cap ? cap * 2 : 4096;
+			cap *= 2;
 		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n)
-			continue;
-		if (ferror(f))
-			goto out_close;
-		break;
 	}
-	fclose(f);
+	close(fd);
 	ret = scn_parse_string(path, buf, len, ov, out, err);
 	free(buf);
 	return ret;
 
-out_close:
-	ret = errno;
-	fclose(f);
-	free(buf);
-	errno = ret;
 out_errno:
 	snprintf(err->msg, sizeof(err->msg), "cannot open: %s",
 		 strerror(errno));

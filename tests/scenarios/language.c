@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -290,6 +291,46 @@ START_TEST(usage_errors)
 	check_usage("test without FILE", "test", NULL);
 	check_usage("run, --seed without a value", "run", f, "--seed", NULL);
 	check_usage("run, nonexistent file", "run", "/nonexistent/x.scn", NULL);
+	/* an option the command would ignore is an error */
+	check_usage("test --json", "test", f, "--json", NULL);
+	check_usage("matrix --json", "matrix", f, "--json", NULL);
+	check_usage("explore --seed", "explore", f, "--seed", "1", NULL);
+	check_usage("run --max-states", "run", f, "--max-states", "5", NULL);
+	/* inputs are checked before they are read */
+	check_usage("run /dev/zero", "run", "/dev/zero", NULL);
+	check_usage("run a directory", "run", "/", NULL);
+	{
+		char dir[] = "/tmp/spansim-empty-XXXXXX";
+
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+		check_usage("test on an empty directory", "test", dir, NULL);
+		rmdir(dir);
+	}
+	free(f);
+}
+END_TEST
+
+/* output that cannot be written is an error exit, not a PASS */
+START_TEST(output_errors)
+{
+	char *f = malformed("ok-base.scn");
+	int st, fd;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open("/dev/full", O_WRONLY);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(99);
+		fd = open("/dev/null", O_WRONLY);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(99);
+		execl(spansim(), spansim(), "run", f, (char *)NULL);
+		_exit(98);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2,
+		      "run > /dev/full: status 0x%x", st);
 	free(f);
 }
 END_TEST
@@ -322,6 +363,7 @@ static Suite *language_suite(void)
 			    (int)(sizeof(overrides) / sizeof(overrides[0])));
 	tcase_add_test(tc, override_base_runs);
 	tcase_add_test(tc, usage_errors);
+	tcase_add_test(tc, output_errors);
 	tcase_add_test(tc, test_reports_parse_error);
 	suite_add_tcase(s, tc);
 	return s;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -931,9 +933,33 @@ static void test_scn_unreadable_file(void **state)
 	scn_error_format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "/nonexistent/x.scn: error: cannot open: "
 				 "No such file or directory");
-	assert_int_equal(scn_parse_file("/", NULL, &s, &e), -ENOENT);
+	/* not regular files: refused before reading (no hang on a FIFO) */
+	assert_int_equal(scn_parse_file("/", NULL, &s, &e), -EINVAL);
 	assert_int_equal(e.line, 0);
 	assert_null(s);
+	assert_int_equal(scn_parse_file("/dev/zero", NULL, &s, &e), -EINVAL);
+	scn_error_format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "/dev/zero: error: not a regular file (a "
+				 "scenario is read from a file)");
+	{
+		char fifo[] = "/tmp/spansim-fifo-XXXXXX", big[] =
+			"/tmp/spansim-big-XXXXXX";
+		int fd = mkstemp(fifo);
+
+		assert_true(fd >= 0);
+		close(fd);
+		unlink(fifo);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(scn_parse_file(fifo, NULL, &s, &e), -EINVAL);
+		unlink(fifo);
+		fd = mkstemp(big);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, SCN_MAX_FILE_SIZE + 1), 0);
+		close(fd);
+		assert_int_equal(scn_parse_file(big, NULL, &s, &e), -EFBIG);
+		assert_null(s);
+		unlink(big);
+	}
 }
 
 /* --------------------------------------------------------------- errors */
