@@ -31,7 +31,7 @@
 
 #include "explore.h"
 
-#define MAX_CHOICES 320
+#define MAX_CHOICES EXPLORE_MAX_CHOICES
 #define MAX_SLEEP_THREADS 32
 
 /* --- the visited set ------------------------------------------------------ */
@@ -123,6 +123,7 @@ struct xctx {
 	double t0, last_progress;
 	bool progressed;	/* a progress line was printed */
 	bool oom;
+	bool too_wide;		/* a state had more than MAX_CHOICES steps */
 };
 
 static double now(void)
@@ -268,6 +269,8 @@ static bool bound_hit(struct xctx *x, uint64_t max_states, double t)
 		res->stop_signal = (int)*o->stop;
 	} else if (x->oom || run_oom(x->r)) {
 		res->stop = EXPLORE_OOM;
+	} else if (x->too_wide) {
+		res->stop = EXPLORE_TOO_WIDE;
 	} else if (res->states >= max_states) {
 		res->stop = EXPLORE_MAX_STATES;
 	} else if (o->max_seconds > 0 && t - x->t0 >= o->max_seconds) {
@@ -304,6 +307,13 @@ static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 	if (x->snap_bytes > x->res->peak_bytes)
 		x->res->peak_bytes = x->snap_bytes;
 	f->n = run_enabled(x->r, f->ch, MAX_CHOICES);
+	if (f->n == MAX_CHOICES) {
+		/* dropping a choice would lose states: stop, and say why */
+		struct run_choice more[MAX_CHOICES + 1];
+
+		if (run_enabled(x->r, more, MAX_CHOICES + 1) > MAX_CHOICES)
+			x->too_wide = true;
+	}
 	f->sleep = sleep;
 	f->last_thread = last_thread;
 	f->preemptions = preemptions;
@@ -579,6 +589,10 @@ const char *explore_incomplete_reason(const struct explore_opts *o,
 		break;
 	case EXPLORE_OOM:
 		snprintf(buf, n, "%s", "out of memory");
+		break;
+	case EXPLORE_TOO_WIDE:
+		snprintf(buf, n, "a state has more than %d enabled steps, the explorer's limit",
+			 MAX_CHOICES);
 		break;
 	}
 	return buf;

@@ -43,7 +43,12 @@ enum explore_stop {
 	EXPLORE_MAX_MEMORY,
 	EXPLORE_SIGNAL,		/* *explore_opts.stop was set */
 	EXPLORE_OOM,		/* an allocation failed */
+	EXPLORE_TOO_WIDE,	/* a state had more enabled steps than the
+				 * explorer keeps (EXPLORE_MAX_CHOICES) */
 };
+
+/* The most enabled steps of one state the explorer branches over. */
+#define EXPLORE_MAX_CHOICES 320
 
 /* A verdict on one condition over every end state. */
 struct explore_cond {

@@ -608,6 +608,9 @@ int scn_parse_string(const char *name, const char *text, size_t len,
 		     const struct scn_overrides *ov, struct scn **out,
 		     struct scn_error *err);
 
+/* The deepest nesting of `for` loops in one block (the runner's limit). */
+#define SCN_MAX_LOOP_DEPTH 31
+
 /* The largest scenario file scn_parse_file() reads, in bytes. */
 #define SCN_MAX_FILE_SIZE (16 << 20)
 

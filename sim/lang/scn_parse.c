@@ -718,6 +718,9 @@ static void parse_for(struct parser *p, struct scn_body *body, int *cap)
 	scn__expect_tok(p, T_DOTDOT);
 	st.loop.to = scn__parse_arith(p);
 	scn__expect_eol(p);
+	if (p->nr_scope >= SCN_MAX_LOOP_DEPTH)
+		scn__pfail(p, first.line, first.col,
+			   "loops nested more than %d deep", SCN_MAX_LOOP_DEPTH);
 	st.loop.var = scn__declare(p, &v, SCN_SYM_LOOPVAR);
 	p->scope[p->nr_scope++] = st.loop.var;
 	scn__parse_block(p, "for", &first, &st.loop.body);

@@ -15,7 +15,7 @@
 #include "ops/ops.h"
 #include "run.h"
 
-#define MAX_DEPTH 32
+#define MAX_DEPTH (SCN_MAX_LOOP_DEPTH + 1)	/* the body and its loops */
 #define MAX_EVENTS 256
 
 struct frame {

@@ -267,6 +267,31 @@ START_TEST(matrix_incomplete_cells)
 }
 END_TEST
 
+/* a state with more enabled steps than the explorer keeps: incomplete */
+START_TEST(too_many_choices)
+{
+	char path[] = "/tmp/spansim-wide-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	struct out o;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "scenario wide\n");
+	for (int i = 0; i < 330; i++)
+		fprintf(f, "thread t%d\n  mem m%d 8\nend\n", i, i);
+	ck_assert_int_eq(fclose(f), 0);
+	run_spansim(&o, "explore", path, "-q", NULL);
+	ck_assert_msg(o.status == 4 &&
+			      strstr(o.out, "more than 320 enabled steps") &&
+			      !strstr(o.out, "PASS"),
+		      "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(bad_bounds)
 {
 	static const char *const bad[][2] = {
@@ -307,6 +332,7 @@ static Suite *explore_bounds_suite(void)
 	tcase_add_test(tc, complete_search_passes);
 	tcase_add_test(tc, matrix_incomplete_cells);
 	tcase_add_test(tc, bad_bounds);
+	tcase_add_test(tc, too_many_choices);
 	suite_add_tcase(s, tc);
 	return s;
 }

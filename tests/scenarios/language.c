@@ -108,6 +108,8 @@ static const struct {
 	  "'p' is a pipe, expected a mem, a kmem or a file" },
 	{ "pipe-end-on-mem.scn", 4, 9,
 	  "'.r' applies only to pipes ('buf' is a mem)" },
+	{ "loops-too-deep.scn", 35, 3,
+	  "loops nested more than 31 deep" },
 	{ "result-without-output.scn", 4, 15,
 	  "'write' has no result to store ('-> VAR')" },
 	{ "index-not-array.scn", 4, 9,
