@@ -25,7 +25,8 @@ static const char usage_top[] =
 "spansim models how Linux moves memory through pipes and sockets (pages,\n"
 "refcounts and pins, pipe buffers, splice/vmsplice/tee, sk_buffs, TCP over\n"
 "loopback, AF_UNIX, MSG_ZEROCOPY, MSG_SPLICE_PAGES) and runs scenario files\n"
-"(.scn) against it under the policies of POLICIES.md.\n"
+"(.scn) against it under the policy knobs and presets that `spansim\n"
+"policies` lists (docs/policies.md).\n"
 "\n"
 "commands:\n"
 "  run FILE        run one scenario and report every step, the data read,\n"
@@ -40,6 +41,7 @@ static const char usage_top[] =
 "                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
 "  help COMMAND    the options of one command\n"
+"  --version       the version, the kernel modelled, the language version\n"
 "\n"
 "exit status: 0 all expectations held; 1 an expectation failed or an\n"
 "invariant broke; 2 usage or scenario errors; 3 kernel: skipped; 4 explore,\n"
@@ -344,6 +346,12 @@ static int dispatch(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	if (cmd && (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))) {
+		printf("spansim %d.%d.%d (models Linux 6.18; scenario language version 1)\n",
+		       SPAN_VERSION_MAJOR, SPAN_VERSION_MINOR,
+		       SPAN_VERSION_PATCH);
+		return 0;
+	}
 	if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_top, stdout);
 		return cmd ? 0 : 2;

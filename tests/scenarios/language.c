@@ -312,6 +312,26 @@ START_TEST(usage_errors)
 }
 END_TEST
 
+/* --version names the version; --help names files that exist */
+START_TEST(version_and_help)
+{
+	char *argv[] = { (char *)spansim(), "--version", NULL };
+	char *help[] = { (char *)spansim(), "--help", NULL };
+	struct out o;
+
+	spawn(argv, &o);
+	ck_assert_msg(o.status == 0 && !strncmp(o.out, "spansim ", 8) &&
+			      strstr(o.out, "Linux 6.18"),
+		      "--version: exit %d\n%s", o.status, o.out);
+	out_free(&o);
+	spawn(help, &o);
+	ck_assert_msg(o.status == 0 && !strstr(o.out, "POLICIES.md"),
+		      "--help names a file the repository does not have:\n%s",
+		      o.out);
+	out_free(&o);
+}
+END_TEST
+
 /* output that cannot be written is an error exit, not a PASS */
 START_TEST(output_errors)
 {
@@ -366,6 +386,7 @@ static Suite *language_suite(void)
 	tcase_add_test(tc, override_base_runs);
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, output_errors);
+	tcase_add_test(tc, version_and_help);
 	tcase_add_test(tc, test_reports_parse_error);
 	suite_add_tcase(s, tc);
 	return s;
