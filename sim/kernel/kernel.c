@@ -69,13 +69,6 @@ enum { KSCHED_FIFO = SCHED_FIFO };
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#define MAX_OV		64
-#define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
-#define PROBE_MS	500	/* a model-blocked op must not return in this */
-#define SETTLE_MAX_MS	1000	/* TCP settling bound */
-#define SLEEP_MAX_MS	200	/* a dispatched thread reaching its sleep */
-#define NOBODY		65534
-
 static const char usage_kernel[] =
 "usage: spansim kernel FILE [--param K=V]... [--set K=V]... [--policy K=V]...\n"
 "                      [--verbose] [--keep]\n"
