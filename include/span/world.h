@@ -6,6 +6,12 @@
  * never a valid id).  No function keeps global state: two worlds never
  * interfere.  Every public function that takes an id returns a negative
  * errno for an id that is out of range or names a dead object.
+ *
+ * Threads: one world per thread.  Independent worlds may be used on as
+ * many threads at once as you like (tests/tsan/world_threads.c checks it
+ * under ThreadSanitizer); one world must not be used by two threads at
+ * the same time (nothing in it is locked), and its hooks (struct
+ * span_world_ops) are called on the thread that called into the world.
  */
 #ifndef SPAN_WORLD_H
 #define SPAN_WORLD_H
