@@ -61,6 +61,11 @@ while read -r name; do
 		echo "valgrind: skip $name (live-kernel timing; runs natively and under ASan)"
 		continue
 	fi
+	# ThreadSanitizer's runtime and Valgrind cannot share a process
+	if [ "$name" = tsan_world_threads ]; then
+		echo "valgrind: skip $name (built with ThreadSanitizer; runs natively)"
+		continue
+	fi
 	[ -f "$build/$name" ] && [ -x "$build/$name" ] && tests+=("$build/$name")
 done < <(ctest --test-dir "$build" -N -L 'unit|scenario' |
 	 sed -n 's/^ *Test *#[0-9]*: *//p')
