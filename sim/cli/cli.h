@@ -6,6 +6,7 @@
 #ifndef SPANSIM_CLI_H
 #define SPANSIM_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,13 @@ int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
 void cli_cmdline(char *buf, size_t n, const char *file, struct opts *o);
 /** cli_collect - files and directories (recursively) -> sorted .scn paths. */
 int cli_collect(const char **in, int nin, char ***out, int *nout);
+/*
+ * SIGINT and SIGTERM set cli_stop_signal (to the signal) instead of
+ * killing: long commands stop, print what they did, marked incomplete,
+ * and exit non-zero.  A second signal kills as usual.
+ */
+extern volatile sig_atomic_t cli_stop_signal;
+int cli_catch_stop_signals(void);
 void cli_free_list(char **v, int n);
 /** cli_run_quiet - run @s once, silently, under fifo (caller destroys). */
 struct run *cli_run_quiet(struct scn *s);

@@ -80,27 +80,6 @@ const char cli_usage_explore[] =
 
 /* --- bounds, signals ------------------------------------------------------- */
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* SIGINT and SIGTERM stop the search; a second one kills as usual */
-static int catch_stop_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = SA_RESETHAND;
-	if (sigemptyset(&sa.sa_mask) || sigaction(SIGINT, &sa, NULL) ||
-	    sigaction(SIGTERM, &sa, NULL))
-		return -errno;
-	return 0;
-}
-
 /* half of the physical memory, or of RLIMIT_AS when that is smaller */
 static uint64_t default_max_bytes(void)
 {
@@ -122,7 +101,7 @@ static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
 	eo->max_states = o->max_states;
 	eo->max_seconds = o->max_seconds;
 	eo->max_bytes = o->max_bytes ? o->max_bytes : default_max_bytes();
-	eo->stop = &stop_signal;
+	eo->stop = &cli_stop_signal;
 	eo->preemptions = o->preemptions;
 	eo->no_reduction = o->no_reduction;
 	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
@@ -156,7 +135,7 @@ int cmd_explore(int argc, char **argv)
 	explore_opts_from(&eo, &o);
 	eo.shrink = !o.no_shrink;
 	eo.cmdline = cl;
-	ret = catch_stop_signals();
+	ret = cli_catch_stop_signals();
 	if (ret)
 		fprintf(stderr, "spansim explore: cannot catch SIGINT/SIGTERM: %s\n",
 			strerror(-ret));
@@ -275,7 +254,7 @@ int cmd_matrix(int argc, char **argv)
 		free(plist);
 		return 2;
 	}
-	if (o.explore && (ret = catch_stop_signals())) {
+	if ((ret = cli_catch_stop_signals())) {
 		fprintf(stderr, "spansim matrix: cannot catch SIGINT/SIGTERM: %s\n",
 			strerror(-ret));
 		ret = 0;
@@ -316,6 +295,14 @@ int cmd_matrix(int argc, char **argv)
 			if (cli_parse_scn(files[f], &o, extra, 1, &s, err, sizeof(err))) {
 				for (int k = 0; k < nrows; k++)
 					strcpy(rows[k].cells[p], "error");
+				continue;
+			}
+			if (cli_stop_signal) {
+				/* interrupted: the rest is not run */
+				for (int k = 0; k < nrows; k++)
+					strcpy(rows[k].cells[p], "incomplete");
+				incomplete = true;
+				scn_free(s);
 				continue;
 			}
 			if (o.explore) {
@@ -379,6 +366,9 @@ int cmd_matrix(int argc, char **argv)
 		free(rows);
 		scn_free(base);
 	}
+	if (cli_stop_signal)
+		printf("matrix: interrupted by %s: the cells marked incomplete were not run\n",
+		       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	cli_free_list(files, n);
 	free(plist);
 	if (!ret && incomplete)

@@ -83,7 +83,10 @@ static const char usage_test[] =
 "fifo schedule and prints TAP version 13.  A scenario passes when every\n"
 "expect holds and no invariant breaks; a file with `expect violation NAME`\n"
 "passes only when its run breaks exactly that invariant.  A scenario that\n"
-"does not parse is `not ok` with its error.  Exit 1 if any test failed.\n";
+"does not parse is `not ok` with its error.  Exit 1 if any test failed.\n"
+"SIGINT or SIGTERM stops after the current file with `Bail out!\n"
+"interrupted ... (incomplete)`; the exit status is then 4 (1 if a test\n"
+"had failed).\n";
 
 static const char usage_policies[] =
 "usage: spansim policies\n\nLists every knob with its values (default first) and every preset.\n";
@@ -196,6 +199,9 @@ static int cmd_test(int argc, char **argv)
 		return cli_usage_error("test", "needs at least one FILE or DIR%s", "");
 	if (cli_collect(o.files, o.nfiles, &files, &n))
 		return 2;
+	if (cli_catch_stop_signals())
+		fprintf(stderr, "spansim test: cannot catch SIGINT/SIGTERM: %s\n",
+			strerror(errno));
 	printf("TAP version 13\n1..%d\n", n);
 	for (int i = 0; i < n; i++) {
 		struct scn *s = NULL;
@@ -203,6 +209,14 @@ static int cmd_test(int argc, char **argv)
 		char err[1024];
 
 		fflush(stdout);
+		if (cli_stop_signal) {
+			/* TAP: the plan is not met, and says why */
+			printf("Bail out! interrupted by %s after %d of %d files (incomplete)\n",
+			       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+			       i, n);
+			cli_free_list(files, n);
+			return failed ? 1 : 4;
+		}
 		if (cli_parse_scn(files[i], &o, NULL, 0, &s, err, sizeof(err))) {
 			printf("not ok %d - %s # scenario error\n  ---\n  message: ",
 			       i + 1, files[i]);

@@ -267,6 +267,78 @@ START_TEST(matrix_incomplete_cells)
 }
 END_TEST
 
+/* a directory of 24 copies of the seed fan-out: several seconds of work */
+static char *fanout_dir(void)
+{
+	char *dir = strdup("/tmp/spansim-fanouts-XXXXXX"), *src = fanout_scn();
+	FILE *in;
+	char buf[65536];
+	size_t len;
+
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	in = fopen(src, "r");
+	ck_assert_ptr_nonnull(in);
+	len = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	for (int i = 0; i < 24; i++) {
+		char path[4096];
+		FILE *out;
+
+		snprintf(path, sizeof(path), "%s/f%02d.scn", dir, i);
+		out = fopen(path, "w");
+		ck_assert_ptr_nonnull(out);
+		ck_assert_uint_eq(fwrite(buf, 1, len, out), len);
+		ck_assert_int_eq(fclose(out), 0);
+	}
+	free(src);
+	return dir;
+}
+
+static void rm_fanout_dir(char *dir)
+{
+	char path[4096];
+
+	for (int i = 0; i < 24; i++) {
+		snprintf(path, sizeof(path), "%s/f%02d.scn", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+/* SIGINT during `test` and during `matrix` (no --explore): what was done
+ * is printed, the rest is marked incomplete, the exit status is 4 */
+START_TEST(signal_test_and_matrix)
+{
+	char *dir = fanout_dir(), *one;
+	char *targv[] = { (char *)spansim(), "test", dir, NULL };
+	struct spawn_ctl ctl = { .signal = SIGINT, .signal_late = 0.5 };
+	struct out o;
+
+	spawn_ctl(targv, &o, &ctl);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE &&
+			      strstr(o.out, "Bail out! interrupted by SIGINT") &&
+			      !strstr(o.out, "ok 24 -"),
+		      "test: exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	ck_assert(asprintf(&one, "%s/f00.scn", dir) > 0);
+	{
+		char *margv[] = { (char *)spansim(), "matrix", one, NULL };
+		struct spawn_ctl mctl = { .signal = SIGINT, .signal_late = 0.3 };
+
+		spawn_ctl(margv, &o, &mctl);
+	}
+	ck_assert_msg(o.status == EXIT_INCOMPLETE &&
+			      strstr(o.out, "incomplete") &&
+			      strstr(o.out, "interrupted by SIGINT"),
+		      "matrix: exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	free(one);
+	rm_fanout_dir(dir);
+}
+END_TEST
+
 /* a state with more enabled steps than the explorer keeps: incomplete */
 START_TEST(too_many_choices)
 {
@@ -333,6 +405,7 @@ static Suite *explore_bounds_suite(void)
 	tcase_add_test(tc, matrix_incomplete_cells);
 	tcase_add_test(tc, bad_bounds);
 	tcase_add_test(tc, too_many_choices);
+	tcase_add_test(tc, signal_test_and_matrix);
 	suite_add_tcase(s, tc);
 	return s;
 }
