@@ -108,8 +108,12 @@ static const char usage_kernel[] =
 "destructed_at(), held_bytes(), pinned_bytes, at()) are skipped one by one\n"
 "and listed; `deadlock` is evaluated as \"every thread left blocks for real\".\n"
 "\n"
+"SIGINT or SIGTERM stops the kernel run: what finished is compared, the\n"
+"agents are stopped and the temporary files removed.\n"
+"\n"
 "exit status: 0 model and kernel agree; 1 a disagreement; 2 usage,\n"
-"scenario or run-time errors; 3 skipped (SKIP: REASON printed).\n";
+"scenario or run-time errors; 3 skipped (SKIP: REASON printed); 4\n"
+"interrupted, no disagreement in what was compared.\n";
 
 /* --- the model run --------------------------------------------------------- */
 
@@ -412,6 +416,14 @@ static void kctx_free(struct kctx *k)
 
 /* --- the command --------------------------------------------------------------- */
 
+/* SIGINT/SIGTERM during the kernel run: stop, clean up, say so */
+static volatile sig_atomic_t kstop;
+
+static void on_kstop(int sig)
+{
+	kstop = sig;
+}
+
 /* is an operation other than @ri sent to the kernel and not returned? */
 static bool in_flight(struct kctx *k, int ri)
 {
@@ -423,6 +435,7 @@ static bool in_flight(struct kctx *k, int ri)
 
 static int kernel_run(struct kctx *k)
 {
+	int nr_evs = k->nr_evs;
 	bool model_valid;
 	enum run_status st = run_status(k->r);
 	pid_t pgid;
@@ -473,6 +486,17 @@ static int kernel_run(struct kctx *k)
 		return KERNEL_EXIT_USAGE;
 	}
 	pgid = k->ag[0].pid;
+	/* after the agents exist: they keep the default actions */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_kstop;
+		sa.sa_flags = SA_RESETHAND;	/* a second signal kills */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 
 	/* the operations, in the model's order */
 	for (int e = 0; e < k->nr_evs; e++) {
@@ -480,6 +504,10 @@ static int kernel_run(struct kctx *k)
 		struct rec *rc = &k->recs[ri];
 		bool alone = !in_flight(k, ri);
 
+		if (kstop) {
+			nr_evs = e;
+			break;
+		}
 		kern__coord_dispatch(k, ri);
 		if (k->evs[e].kind == EV_DONE) {
 			if (!kern__coord_wait(k, DONE_TIMEOUT_MS, ri, -1, NULL, NULL))
@@ -498,13 +526,14 @@ static int kernel_run(struct kctx *k)
 			rc->kearly = true;
 	}
 	/* operations the model left blocked must block here too */
-	for (int i = 0; i < k->nr_recs; i++) {
+	for (int i = 0; i < k->nr_recs && !kstop; i++) {
 		if (!k->recs[i].mblocked)
 			continue;
 		kern__coord_dispatch(k, i);
 	}
-	kern__coord_settle(k);
-	for (int i = 0; i < k->nr_recs; i++) {
+	if (!kstop)
+		kern__coord_settle(k);
+	for (int i = 0; i < k->nr_recs && !kstop; i++) {
 		if (!k->recs[i].mblocked)
 			continue;
 		kern__coord_wait(k, PROBE_MS, i, -1, NULL, NULL);
@@ -513,18 +542,21 @@ static int kernel_run(struct kctx *k)
 			k->recs[i].kintr = true;
 		}
 	}
-	/* started but never completed in a stopped model run: just stop them */
+	/* started but never completed in a stopped model run (or in an
+	 * interrupted kernel run): just stop them */
 	for (int i = 0; i < k->nr_recs; i++)
-		if (k->recs[i].sent && !k->recs[i].kdone && !k->recs[i].mdone)
+		if (k->recs[i].sent && !k->recs[i].kdone &&
+		    (!k->recs[i].mdone || kstop))
 			kern__coord_interrupt(k, i);
 
-	for (int e = 0; e < k->nr_evs; e++)
+	/* an interrupted run compares only what it finished */
+	for (int e = 0; e < nr_evs; e++)
 		if (k->evs[e].kind == EV_DONE)
 			kern__compare_rec(k, &k->recs[k->evs[e].rec]);
-	for (int i = 0; i < k->nr_recs; i++)
+	for (int i = 0; i < k->nr_recs && !kstop; i++)
 		if (k->recs[i].mblocked)
 			kern__compare_rec(k, &k->recs[i]);
-	if (model_valid || st == RUN_VIOLATION)
+	if ((model_valid || st == RUN_VIOLATION) && !kstop)
 		kern__compare_conds(k, model_valid);
 	kern__agent_stop(k, pgid);
 	if (!k->keep) {
@@ -551,11 +583,20 @@ static int kernel_run(struct kctx *k)
 	       k->nr_conds);
 	if (k->nr_cond_skipped)
 		printf(", %d conditions skipped", k->nr_cond_skipped);
-	printf(": %s\n", k->nr_diff ? "DISAGREE" : "agree");
+	if (kstop) {
+		printf(": %s so far; interrupted by %s after %d of %d steps (incomplete: the rest and the conditions were not compared)\n",
+		       k->nr_diff ? "DISAGREE" : "agree",
+		       kstop == SIGTERM ? "SIGTERM" : "SIGINT", nr_evs,
+		       k->nr_evs);
+	} else {
+		printf(": %s\n", k->nr_diff ? "DISAGREE" : "agree");
+	}
 	if (k->nr_diff)
 		printf("kernel: %d disagreement%s\n", k->nr_diff,
 		       k->nr_diff == 1 ? "" : "s");
-	return k->nr_diff ? KERNEL_EXIT_DIFFER : KERNEL_EXIT_AGREE;
+	if (k->nr_diff)
+		return KERNEL_EXIT_DIFFER;
+	return kstop ? KERNEL_EXIT_INCOMPLETE : KERNEL_EXIT_AGREE;
 }
 
 int cmd_kernel(int argc, char **argv)

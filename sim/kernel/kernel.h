@@ -17,6 +17,7 @@
 #define KERNEL_EXIT_DIFFER	1	/* at least one disagreement */
 #define KERNEL_EXIT_USAGE	2	/* usage, scenario or run-time error */
 #define KERNEL_EXIT_SKIP	3	/* cannot run for real: "SKIP: reason" */
+#define KERNEL_EXIT_INCOMPLETE	4	/* SIGINT/SIGTERM: compared in part */
 
 /**
  * cmd_kernel - `spansim kernel FILE [options]`.

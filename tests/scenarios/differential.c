@@ -19,6 +19,8 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +192,74 @@ static enum result test_file(const char *spansim, const struct file *f,
 	return PASS;
 }
 
+/* how many temporary directories of kernel runs exist now */
+static int kernel_dirs(void)
+{
+	glob_t g;
+	int n;
+
+	if (glob("/tmp/spansim-kernel.*", 0, NULL, &g))
+		return 0;
+	n = (int)g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+/*
+ * SIGINT during a kernel run: what finished is compared, the agents stop,
+ * the run's temporary directory is removed, exit 4.  A scenario of 200
+ * TCP round trips (each waits for its ACK) is still running after 1 s.
+ */
+static bool test_interrupt(const char *spansim, int nr)
+{
+	char scn[] = "/tmp/spansim-slow-XXXXXX";
+	int fd = mkstemp(scn), st, p[2];
+	char out[8192];
+	size_t len = 0;
+	ssize_t k;
+	pid_t pid;
+	FILE *f;
+	bool ok;
+
+	int dirs_before = kernel_dirs();
+
+	if (fd < 0 || !(f = fdopen(fd, "w")) || pipe(p)) {
+		printf("not ok %d - SIGINT during spansim kernel: setup failed\n", nr);
+		return false;
+	}
+	fputs("scenario slow-tcp\nthread t\n  tcp a b\n  for i in 1 .. 200\n"
+	      "    send a \"x\"\n    recv b 1 -> r[i]\n  end\nend\n"
+	      "expect r[200] == \"x\"\n", f);
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execl(spansim, spansim, "kernel", scn, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	sleep(1);
+	kill(pid, SIGINT);
+	while (len < sizeof(out) - 1 &&
+	       (k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)k;
+	out[len] = 0;
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	unlink(scn);
+	ok = WIFEXITED(st) && WEXITSTATUS(st) == 4 &&
+	     strstr(out, "interrupted by SIGINT") &&
+	     kernel_dirs() == dirs_before;	/* its directory is gone */
+	printf("%s %d - SIGINT during spansim kernel: exit 4, marked incomplete, cleaned up\n",
+	       ok ? "ok" : "not ok", nr);
+	if (!ok)
+		diag(out);
+	return ok;
+}
+
 int main(void)
 {
 	const char *spansim = getenv("SPANSIM");
@@ -221,7 +291,7 @@ int main(void)
 		printf("Bail out! no scenario files found\n");
 		return 1;
 	}
-	printf("TAP version 13\n1..%d\n", nr_files);
+	printf("TAP version 13\n1..%d\n", nr_files + 1);
 	for (int i = 0; i < nr_files; i++) {
 		enum result r = test_file(spansim, &files[i], i + 1);
 
@@ -232,6 +302,7 @@ int main(void)
 		free(files[i].path);
 	}
 	free(files);
+	failed += !test_interrupt(spansim, nr_files + 1);
 	printf("# %d files: %d agree, %d disagree or fail, %d skipped (%d of %d in tests/differential)\n",
 	       nr_files, nr_files - failed - skipped, failed, skipped,
 	       diff_skipped, diff_files);
