@@ -315,7 +315,12 @@ int cmd_matrix(int argc, char **argv)
 				continue;
 			}
 			r = cli_run_quiet(s);
-			if (!r) {
+			if (!r || run_oom(r)) {
+				/* the host had no memory: no result, not a verdict */
+				for (int k = 0; k < nrows; k++)
+					strcpy(rows[k].cells[p], "no-memory");
+				ret = 2;
+				run_destroy(r);
 				scn_free(s);
 				continue;
 			}

@@ -163,6 +163,14 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		report_text(r, stdout);
 	}
+	/*
+	 * The host could not give the model memory: a modelled -ENOMEM would
+	 * be a lie (only --fault asks for those), so the result is no result.
+	 */
+	if (run_oom(r)) {
+		fprintf(stderr, "spansim run: out of host memory: an allocation of the model failed, so the results above are not the model's (raise ulimit -v, or shrink the scenario)\n");
+		ret = 2;
+	}
 	if (!ret)
 		ret = run_passed(r) ? 0 : 1;
 	run_destroy(r);
@@ -226,9 +234,11 @@ static int cmd_test(int argc, char **argv)
 			continue;
 		}
 		r = cli_run_quiet(s);
-		if (!r) {
-			printf("not ok %d - %s # out of memory\n", i + 1, files[i]);
+		if (!r || run_oom(r)) {
+			printf("not ok %d - %s # out of host memory (no result)\n",
+			       i + 1, files[i]);
 			failed++;
+			run_destroy(r);
 			scn_free(s);
 			continue;
 		}

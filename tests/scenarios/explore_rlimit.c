@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spawn.h"
 
@@ -60,6 +61,50 @@ static void explore_limited(struct out *o, const char *max_memory)
 	free(f);
 }
 
+/*
+ * `spansim run` of a scenario that maps 16 MiB (about 80 MiB of model
+ * memory with its provenance) under address-space limits from 32 to
+ * 512 MiB: each run either passes or stops with "out of host memory" and
+ * exit 2; none reports a modelled -ENOMEM as a result (exit 1) or
+ * crashes, the small limits do hit the error and the large ones pass.
+ */
+START_TEST(run_under_small_rlimits)
+{
+	char f[] = "/tmp/spansim-bigmem-XXXXXX";
+	int fd = mkstemp(f), errors = 0, passes = 0;
+	static const char text[] =
+		"scenario bigmem\nthread t\n  mem m 16M fill \"x\"\n"
+		"  m0: store m 0 \"y\"\n  load m 0 2 -> r\nend\n"
+		"expect m0 == 0 && r == \"yx\"\n";
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert(write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1);
+	close(fd);
+	for (rlim_t mib = 32; mib <= 512; mib *= 2) {
+		char *argv[] = { (char *)spansim(), "run", f, NULL };
+		struct spawn_ctl ctl = { .as_limit = mib << 20 };
+		struct out o;
+
+		spawn_ctl(argv, &o, &ctl);
+		ck_assert_msg(o.status == 0 || o.status == 2,
+			      "%lu MiB: exit %d\n%s", (unsigned long)mib,
+			      o.status, o.err);
+		if (o.status == 2) {
+			ck_assert_msg(strstr(o.err, "out of host memory") ||
+					      strstr(o.err, "Cannot allocate memory"),
+				      "%lu MiB: %s", (unsigned long)mib, o.err);
+			errors++;
+		} else {
+			passes++;
+		}
+		out_free(&o);
+	}
+	unlink(f);
+	ck_assert_msg(errors > 0, "no limit made the model run out of memory");
+	ck_assert_msg(passes > 0, "no limit let the run finish");
+}
+END_TEST
+
 START_TEST(default_memory_bound_under_rlimit)
 {
 	struct out o;
@@ -94,6 +139,7 @@ static Suite *explore_rlimit_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, default_memory_bound_under_rlimit);
 	tcase_add_test(tc, out_of_memory_under_rlimit);
+	tcase_add_test(tc, run_under_small_rlimits);
 	suite_add_tcase(s, tc);
 	return s;
 }
