@@ -264,6 +264,7 @@ int cmd_matrix(int argc, char **argv)
 		printf(" %-*s", (int)(strlen(presets[p]) < 6 ? 6 : strlen(presets[p])),
 		       presets[p]);
 	putchar('\n');
+	fflush(stdout);	/* the header at once, the rows file by file */
 	for (int f = 0; f < n; f++) {
 		struct scn *base = NULL;
 		char err[1024];
@@ -368,6 +369,7 @@ int cmd_matrix(int argc, char **argv)
 			if (why[p][0])
 				printf("  search incomplete under %s: %s\n",
 				       presets[p], why[p]);
+		fflush(stdout);
 		free(rows);
 		scn_free(base);
 	}

@@ -313,7 +313,8 @@ START_TEST(signal_test_and_matrix)
 {
 	char *dir = fanout_dir(), *one;
 	char *targv[] = { (char *)spansim(), "test", dir, NULL };
-	struct spawn_ctl ctl = { .signal = SIGINT, .signal_late = 0.5 };
+	/* once the first file is done: the handler is in place by then */
+	struct spawn_ctl ctl = { .signal = SIGINT, .signal_after = "ok 1 -" };
 	struct out o;
 
 	spawn_ctl(targv, &o, &ctl);
@@ -325,7 +326,9 @@ START_TEST(signal_test_and_matrix)
 	ck_assert(asprintf(&one, "%s/f00.scn", dir) > 0);
 	{
 		char *margv[] = { (char *)spansim(), "matrix", one, NULL };
-		struct spawn_ctl mctl = { .signal = SIGINT, .signal_late = 0.3 };
+		/* once the header is out: the handler is in place by then */
+		struct spawn_ctl mctl = { .signal = SIGINT,
+					  .signal_after = "condition" };
 
 		spawn_ctl(margv, &o, &mctl);
 	}

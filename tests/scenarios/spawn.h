@@ -51,7 +51,8 @@ static inline void append(char **buf, size_t *len, const char *p, size_t n)
 
 /* What spawn_ctl() does to the child besides running it. */
 struct spawn_ctl {
-	int signal;		/* send it once stderr contains @signal_after, */
+	int signal;		/* send it once stdout or stderr contains
+				 * @signal_after, */
 	const char *signal_after;
 	double signal_late;	/* or after this many seconds */
 	rlim_t as_limit;	/* RLIMIT_AS of the child (0: unchanged) */
@@ -130,7 +131,8 @@ static inline void spawn_ctl(char *const argv[], struct out *o,
 					append(&o->err, &o->err_len, buf, (size_t)n);
 				if (ctl && ctl->signal && !signalled &&
 				    ctl->signal_after &&
-				    strstr(o->err, ctl->signal_after)) {
+				    (strstr(o->err, ctl->signal_after) ||
+				     strstr(o->out, ctl->signal_after))) {
 					ck_assert_int_eq(kill(pid, ctl->signal), 0);
 					signalled = true;
 				}
