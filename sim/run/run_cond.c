@@ -16,23 +16,6 @@
 
 /* --- conditions ---------------------------------------------------------- */
 
-/* the element @idx of the object @ref names, or NULL (a run-time error) */
-static int64_t *cond_slot(struct run *r, const struct scn_ref *ref,
-			  int64_t idx, int **pidp)
-{
-	struct objs *o = &r->objs[ref->sym];
-
-	if (idx < 0 || idx >= o->n) {
-		run__set_error(r, ref->line, ref->col,
-			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
-			  idx, ref->name, o->n);
-		return NULL;
-	}
-	if (pidp)
-		*pidp = &o->pid[idx];
-	return &o->id[idx];
-}
-
 static int m_label(void *ud, int sym, int64_t *value, uint64_t *step)
 {
 	struct run *r = ud;
@@ -51,7 +34,7 @@ static int m_file(void *ud, const struct scn_ref *ref, int64_t idx,
 		  bool whole, int64_t off, int64_t len, struct scn_str *out)
 {
 	struct run *r = ud;
-	int64_t *slot = cond_slot(r, ref, idx, NULL);
+	int64_t *slot = run__obj_slot(r, ref, idx, NULL);
 
 	if (!slot)
 		return -1;
@@ -77,7 +60,7 @@ static int m_mem(void *ud, const struct scn_ref *ref, int64_t idx,
 {
 	struct run *r = ud;
 	int *mpid;
-	int64_t *slot = cond_slot(r, ref, idx, &mpid);
+	int64_t *slot = run__obj_slot(r, ref, idx, &mpid);
 	int err;
 
 	if (!slot)
@@ -103,7 +86,7 @@ static int m_completions(void *ud, const struct scn_ref *ref, int64_t idx,
 			 struct scn_str *out)
 {
 	struct run *r = ud;
-	int64_t *slot = cond_slot(r, ref, idx, NULL);
+	int64_t *slot = run__obj_slot(r, ref, idx, NULL);
 	char buf[8192];
 
 	buf[0] = 0;
@@ -146,7 +129,7 @@ static int m_internal(void *ud, const struct scn_expr *e, int64_t arg,
 	}
 	if (e->ref.index && scn_eval_int(r->s, e->ref.index, NULL, &idx))
 		return -1;
-	slot = cond_slot(r, &e->ref, idx, &mpid);
+	slot = run__obj_slot(r, &e->ref, idx, &mpid);
 	if (!slot)
 		return -1;
 	switch (e->kind) {

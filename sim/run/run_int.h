@@ -105,6 +105,10 @@ void run__set_error(struct run *r, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int run__eval_int(struct run *r, struct thread *t, const struct scn_expr *e,
 		  int64_t *v);
+/* element @idx of the object @ref names (and its process), or NULL with a
+ * run-time error when @idx is out of range */
+int64_t *run__obj_slot(struct run *r, const struct scn_ref *ref, int64_t idx,
+		       int **pidp);
 /* the element of an object symbol a reference names (and its process) */
 int64_t *run__ref_slot(struct run *r, struct thread *t,
 		       const struct scn_ref *ref, int **pidp);

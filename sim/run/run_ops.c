@@ -25,23 +25,30 @@ int run__eval_int(struct run *r, struct thread *t, const struct scn_expr *e,
 }
 
 /* the element of an object symbol a reference names */
+int64_t *run__obj_slot(struct run *r, const struct scn_ref *ref, int64_t idx,
+		       int **pidp)
+{
+	struct objs *o = &r->objs[ref->sym];
+
+	if (idx < 0 || idx >= o->n) {
+		run__set_error(r, ref->line, ref->col,
+			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
+			  idx, ref->name, o->n);
+		return NULL;
+	}
+	if (pidp)
+		*pidp = &o->pid[idx];
+	return &o->id[idx];
+}
+
 int64_t *run__ref_slot(struct run *r, struct thread *t,
 			 const struct scn_ref *ref, int **pidp)
 {
-	struct objs *o = &r->objs[ref->sym];
 	int64_t i = 0;
 
 	if (ref->index && run__eval_int(r, t, ref->index, &i))
 		return NULL;
-	if (i < 0 || i >= o->n) {
-		run__set_error(r, ref->line, ref->col,
-			  "index %" PRId64 " out of range for '%s' (size %" PRId64 ")",
-			  i, ref->name, o->n);
-		return NULL;
-	}
-	if (pidp)
-		*pidp = &o->pid[i];
-	return &o->id[i];
+	return run__obj_slot(r, ref, i, pidp);
 }
 
 /* a handle for a pipe/file/socket reference; @write picks the plain end */
