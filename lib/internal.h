@@ -279,6 +279,10 @@ void span__free(struct span_world *w, void *p);
 /* world.c: fault plan, footprint, trace, violations */
 bool span__fault(struct span_world *w, int cls);
 void span__fp(struct span_world *w, bool write, int type, uint32_t id);
+void span__fp_count(struct span_world *w, int type, uint32_t id);
+void span__fp_range(struct span_world *w, uint32_t page, uint32_t off,
+		    uint32_t len, bool write);
+void span__fp_wait(struct span_world *w, bool fill, int type, uint32_t id);
 void span__trace(struct span_world *w, const char *func, int what, int type,
 		 uint32_t id, int64_t old, int64_t new, const char *msg);
 void span__violate(struct span_world *w, int inv, int type, uint32_t id,
@@ -331,6 +335,7 @@ void span__put_page(struct span_world *w, uint32_t page, const char *func);
 int span__pin_page(struct span_world *w, uint32_t page, const char *func);
 void span__unpin_page(struct span_world *w, uint32_t page, const char *func);
 bool span__maybe_pinned(const struct span_world *w, uint32_t page);
+void span__fp_count_test(struct span_world *w, uint32_t page, bool mapcount);
 /* contents: every read and write of page bytes goes through these */
 int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 		     const void *src, uint32_t len, const struct span_prov *src_prov,
@@ -387,6 +392,14 @@ static inline bool pipe_full(const struct span_pipe_inode_info *p)
 }
 uint32_t span__pipe_id(struct span_world *w,
 		       const struct span_pipe_inode_info *pipe);
+/* after pipe->head++: the footprint notes a pipe made non-empty */
+static inline void span__pipe_pushed(struct span_world *w,
+				     const struct span_pipe_inode_info *pipe)
+{
+	if (pipe_occupancy(pipe) == 1)
+		span__fp_wait(w, true, SPAN_OBJ_PIPE,
+			      span__pipe_id(w, pipe));
+}
 void span__pipe_buf_release(struct span_world *w,
 			    struct span_pipe_inode_info *pipe,
 			    struct span_pipe_buffer *buf);

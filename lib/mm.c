@@ -67,8 +67,10 @@ static void pte_map(struct span_world *w, struct span_pte *pte, uint32_t page,
 	pte->page = page;
 	pte->present = 1;
 	pte->writable = writable;
-	if (page != w->zero_page)
+	if (page != w->zero_page) {
 		PAGE(w, page)->mapcount++;
+		span__fp_count(w, SPAN_OBJ_PAGE, page);
+	}
 	span__trace(w, func, SPAN_TR_MAP, SPAN_OBJ_PAGE, page,
 		    PAGE(w, page)->mapcount - 1, PAGE(w, page)->mapcount,
 		    writable ? "map rw" : "map ro");
@@ -87,6 +89,7 @@ static void pte_unmap(struct span_world *w, struct span_pte *pte,
 	if (page == w->zero_page)
 		return;
 	PAGE(w, page)->mapcount--;
+	span__fp_count(w, SPAN_OBJ_PAGE, page);
 	span__trace(w, func, SPAN_TR_MAP, SPAN_OBJ_PAGE, page,
 		    PAGE(w, page)->mapcount + 1, PAGE(w, page)->mapcount,
 		    "unmap");
@@ -235,6 +238,7 @@ static bool wp_can_reuse(struct span_world *w, uint32_t page)
 {
 	struct span_page *p = PAGE(w, page);
 
+	span__fp_count_test(w, page, true);
 	switch (w->policy.v[SPAN_KNOB_COW_REUSE]) {
 	case SPAN_COW_REUSE_EXCLUSIVE:
 		if (p->flags & PG_anon_exclusive)

@@ -37,14 +37,15 @@ void span__owner_get(struct span_world *w, uint32_t owner, const char *func)
 {
 	struct span_owner *o = OWNER(w, owner);
 
-	span__fp(w, true, SPAN_OBJ_OWNER, owner);
 	if (o->destructed || o->refcount <= 0) {
+		span__fp(w, false, SPAN_OBJ_OWNER, owner);
 		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_OWNER, owner,
 			      func, "%s: reference on destructed owner#%u",
 			      func, owner);
 		return;
 	}
 	o->refcount++;
+	span__fp_count(w, SPAN_OBJ_OWNER, owner);	/* gets commute */
 	span__trace(w, func, SPAN_TR_GET, SPAN_OBJ_OWNER, owner,
 		    o->refcount - 1, o->refcount, NULL);
 }
@@ -76,18 +77,22 @@ void span__owner_put(struct span_world *w, uint32_t owner, const char *func)
 {
 	struct span_owner *o = OWNER(w, owner);
 
-	span__fp(w, true, SPAN_OBJ_OWNER, owner);
 	if (o->refcount <= 0) {
+		span__fp(w, false, SPAN_OBJ_OWNER, owner);
 		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_OWNER,
 			      owner, func, "%s: put on owner#%u with refcount %lld",
 			      func, owner, (long long)o->refcount);
 		return;
 	}
 	o->refcount--;
+	/* a put commutes with gets and puts, except the last one */
+	span__fp_count(w, SPAN_OBJ_OWNER, owner);
 	span__trace(w, func, SPAN_TR_PUT, SPAN_OBJ_OWNER, owner,
 		    o->refcount + 1, o->refcount, NULL);
-	if (!o->refcount)
+	if (!o->refcount) {
+		span__fp(w, true, SPAN_OBJ_OWNER, owner);
 		owner_destruct(w, owner, func);
+	}
 }
 
 int span_owner_put(struct span_world *w, int owner)
@@ -164,7 +169,7 @@ void span__desc_get(struct span_world *w, uint32_t desc, const char *func)
 {
 	struct span_desc *d = DESC(w, desc);
 
-	span__fp(w, true, SPAN_OBJ_DESC, desc);
+	span__fp_count(w, SPAN_OBJ_DESC, desc);	/* gets commute */
 	d->refcount++;
 	span__trace(w, func, SPAN_TR_GET, SPAN_OBJ_DESC, desc, d->refcount - 1,
 		    d->refcount, NULL);
@@ -174,18 +179,20 @@ void span__desc_put(struct span_world *w, uint32_t desc, const char *func)
 {
 	struct span_desc *d = DESC(w, desc);
 
-	span__fp(w, true, SPAN_OBJ_DESC, desc);
 	if (d->refcount <= 0) {
+		span__fp(w, false, SPAN_OBJ_DESC, desc);
 		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_DESC,
 			      desc, func, "%s: put on desc#%u with no holders",
 			      func, desc);
 		return;
 	}
 	d->refcount--;
+	span__fp_count(w, SPAN_OBJ_DESC, desc);
 	span__trace(w, func, SPAN_TR_PUT, SPAN_OBJ_DESC, desc, d->refcount + 1,
 		    d->refcount, NULL);
 	if (d->refcount)
 		return;
+	span__fp(w, true, SPAN_OBJ_DESC, desc);	/* the last: release */
 	/* the last fragment: release the span's one reference, once */
 	switch (d->kind) {
 	case DESC_PAGE_REF:

@@ -104,6 +104,7 @@ static void free_page(struct span_world *w, uint32_t page, const char *func)
 	span__trace(w, func, SPAN_TR_FREE, SPAN_OBJ_PAGE, page, 0, 0,
 		    span_page_kind_name(p->kind));
 	p->freed_at = w->step;
+	span__fp(w, true, SPAN_OBJ_PAGE, page);
 	span__tab_free(&w->pages, page);
 }
 
@@ -114,7 +115,16 @@ static void set_refcount(struct span_world *w, uint32_t page, int64_t v,
 	int64_t old = p->refcount;
 
 	p->refcount = v;
-	span__fp(w, true, SPAN_OBJ_PAGE, page);
+	/*
+	 * A get, or a put that does not free, commutes with other gets and
+	 * puts: a count.  With a counter of fewer bits than the kernel's, a
+	 * get may wrap or be refused depending on the order: a write.  The
+	 * put that frees writes the page (free_page()).
+	 */
+	if (w->param[SPAN_PARAM_REFCOUNT_BITS] >= 32 && v > 0)
+		span__fp_count(w, SPAN_OBJ_PAGE, page);
+	else
+		span__fp(w, true, SPAN_OBJ_PAGE, page);
 	span__trace(w, func, what, SPAN_OBJ_PAGE, page, old, v, NULL);
 }
 
@@ -148,6 +158,7 @@ bool span__try_get_page(struct span_world *w, uint32_t page, int64_t refs,
 {
 	struct span_page *p;
 
+	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (!span__page_live(w, page)) {
 		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
 			      func, "%s: get on freed page#%u", func, page);
@@ -205,6 +216,7 @@ void span__put_page(struct span_world *w, uint32_t page, const char *func)
 {
 	struct span_page *p;
 
+	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (!span__page_live(w, page)) {
 		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
 			      page, func, "%s: put on freed page#%u", func,
@@ -212,9 +224,12 @@ void span__put_page(struct span_world *w, uint32_t page, const char *func)
 		return;
 	}
 	p = PAGE(w, page);
-	if (span__page_frozen(w, page) && p->refcount <= 0)
+	if (span__page_frozen(w, page) && p->refcount <= 0) {
+		span__fp(w, false, SPAN_OBJ_PAGE, page);
 		return;
+	}
 	if (p->refcount <= 0) {
+		span__fp(w, false, SPAN_OBJ_PAGE, page);
 		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
 			      page, func, "%s: put_page on page#%u with refcount %lld",
 			      func, page, (long long)p->refcount);
@@ -237,6 +252,7 @@ int span__pin_page(struct span_world *w, uint32_t page, const char *func)
 	struct span_page *p;
 	int64_t refs;
 
+	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (!span__page_live(w, page))
 		return -EFAULT;
 	p = PAGE(w, page);
@@ -260,6 +276,7 @@ void span__unpin_page(struct span_world *w, uint32_t page, const char *func)
 	struct span_page *p;
 	int64_t refs;
 
+	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (!span__page_live(w, page)) {
 		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
 			      page, func, "%s: unpin of freed page#%u", func,
@@ -267,6 +284,13 @@ void span__unpin_page(struct span_world *w, uint32_t page, const char *func)
 		return;
 	}
 	p = PAGE(w, page);
+	/*
+	 * Unpins commute with each other and with gets and puts: whichever
+	 * runs first, the counts end the same.  The last pin, or a count at
+	 * zero, is tested: a write.  Otherwise set_refcount() records a count.
+	 */
+	if (p->pins <= 1)
+		span__fp(w, true, SPAN_OBJ_PAGE, page);
 	if (p->kind == SPAN_PAGE_ZERO)
 		return;
 	if (p->pins <= 0) {
@@ -295,6 +319,22 @@ void span__unpin_page(struct span_world *w, uint32_t page, const char *func)
 }
 
 /*
+ * span__fp_count_test - the footprint of a test of page_count() (and of
+ * page_mapcount() when @mapcount) against 0 or 1.  Such a test reads the counts only near
+ * those values: while both counts are above 2, no single get or put can
+ * change its outcome, so it commutes with them and records a liveness read
+ * only.  Closer, it reads the counts, and every get and put conflicts.
+ */
+void span__fp_count_test(struct span_world *w, uint32_t page, bool mapcount)
+{
+	if (span__page_live(w, page) && PAGE(w, page)->refcount > 2 &&
+	    (!mapcount || PAGE(w, page)->mapcount > 2))
+		span__fp(w, false, SPAN_FP_LIVE, page);
+	else
+		span__fp(w, false, SPAN_OBJ_PAGE, page);
+}
+
+/*
  * span__maybe_pinned - folio_maybe_dma_pinned(): exact for pincount=exact,
  * "refcount >= GUP_PIN_COUNTING_BIAS" (false positives) for bias.
  */
@@ -302,6 +342,8 @@ bool span__maybe_pinned(const struct span_world *w, uint32_t page)
 {
 	const struct span_page *p = TAB_AT(w->pages, struct span_page, page);
 
+	/* the footprint is not state: a const world still records a read */
+	span__fp((struct span_world *)w, false, SPAN_OBJ_PAGE, page);
 	if (w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT)
 		return p->pincount > 0;
 	return p->refcount >= SPAN_GUP_PIN_COUNTING_BIAS;
@@ -319,6 +361,11 @@ static bool check_access(struct span_world *w, uint32_t page, uint32_t off,
 			      func, "%s: %s of freed page#%u", func, what,
 			      page);
 		return false;
+	}
+	span__fp(w, false, SPAN_FP_LIVE, page);
+	if (span__owner_memory_page(w, page, &owner)) {
+		/* a read of the owner: it may be destructed */
+		span__fp(w, false, SPAN_OBJ_OWNER, owner);
 	}
 	if (span__owner_memory_page(w, page, &owner) &&
 	    OWNER(w, owner)->destructed) {
@@ -386,7 +433,9 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 			done += chunk;
 		}
 	}
-	span__fp(w, true, SPAN_OBJ_PAGE, page);
+	/* the bytes, and a commutative update of the store_who summary */
+	span__fp_range(w, page, off, len, true);
+	span__fp_count(w, SPAN_OBJ_PAGE, page);
 	span__trace(w, func, SPAN_TR_COPY, SPAN_OBJ_PAGE, page, off, off + len,
 		    "write");
 	return 0;
@@ -400,7 +449,7 @@ int span__page_read(struct span_world *w, uint32_t page, uint32_t off,
 	if (!check_access(w, page, off, len, func, "read"))
 		return -EFAULT;
 	memcpy(dst, page_bytes(w, page) + off, len);
-	span__fp(w, false, SPAN_OBJ_PAGE, page);
+	span__fp_range(w, page, off, len, false);
 	return 0;
 }
 
@@ -442,6 +491,7 @@ void span__observe(struct span_world *w, uint32_t page, uint32_t off,
 	/* without a fork no memory was ever shared */
 	if (!capturer || !w->nr_forks || !span__page_live(w, page))
 		return;
+	span__fp(w, false, SPAN_OBJ_PAGE, page);	/* store_who */
 	/* no user stores in the page, or only the capturer's own */
 	if (!PAGE(w, page)->store_who ||
 	    PAGE(w, page)->store_who == PROV_WHO(capturer, PROV_USER_STORE))

@@ -41,6 +41,7 @@ static void anon_pipe_buf_release(struct span_world *w,
 {
 	uint32_t page = buf->page;
 
+	span__fp_count_test(w, page, false);
 	if (span__page_live(w, page) && PAGE(w, page)->refcount == 1) {
 		for (int i = 0; i < 2; i++) {
 			if (!pipe->tmp_page[i]) {
@@ -121,6 +122,7 @@ static bool owner_pipe_buf_get(struct span_world *w,
 static bool generic_pipe_buf_try_steal(struct span_world *w,
 				       struct span_pipe_buffer *buf)
 {
+	span__fp_count_test(w, buf->page, false);
 	return span__page_live(w, buf->page) &&
 	       PAGE(w, buf->page)->refcount == 1;
 }
@@ -445,10 +447,13 @@ static bool merge_hits_shared(struct span_world *w,
 {
 	uint32_t page = buf->page;
 
+	span__fp_count_test(w, page, true);
 	if (PAGE(w, page)->mapcount)
 		return true;
 	if (PAGE(w, page)->refcount == 1)
 		return false;	/* this buffer is the only holder */
+	/* a scan of every pipe and skb: the step depends on all of them */
+	w->fp.overflow = true;
 	for (uint32_t id = 1; id < w->pipes.n; id++) {
 		struct span_pipe_inode_info *q = PIPE(w, id);
 
@@ -576,6 +581,7 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 			buf->flags = pipe->packet ? SPAN_PIPE_BUF_FLAG_PACKET :
 						    SPAN_PIPE_BUF_FLAG_CAN_MERGE;
 			pipe->head++;
+			span__pipe_pushed(w, pipe);
 			span__trace_buf(w, "anon_pipe_write", pipe, buf, NULL);
 			*done += n;
 			if (*done == total) {
@@ -622,6 +628,9 @@ ssize_t span__pipe_read(struct span_world *w, uint32_t pid,
 	span__fp(w, true, SPAN_OBJ_PIPE, id);
 	if (!total)
 		return 0;
+	/* empty, with writers, this read would sleep (pipe_wait_readable()) */
+	if (!nonblock && !pipe_empty(pipe) && pipe->writers)
+		span__fp_wait(w, false, SPAN_OBJ_PIPE, id);
 	while (!pipe_empty(pipe)) {
 		struct span_pipe_buffer *buf = span__pipe_buf(w, pipe, pipe->tail);
 		size_t chars = buf->len < total - (size_t)ret ?

@@ -1008,6 +1008,7 @@ static bool spd_fill(struct span_world *w, struct span_pipe_inode_info *pipe,
 	buf->priv = priv;
 	buf->capturer = 0;
 	pipe->head++;
+	span__pipe_pushed(w, pipe);
 	(*nr)++;
 	*have_last = true;
 	span__trace(w, "splice_to_pipe", SPAN_TR_QUEUE, SPAN_OBJ_PIPE,

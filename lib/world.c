@@ -484,6 +484,8 @@ void span_world_step_begin(struct span_world *w, int tid, int pid)
 	w->cur_tid = tid;
 	w->cur_pid = pid;
 	w->fp.nr_read = w->fp.nr_write = 0;
+	w->fp.nr_count = w->fp.nr_range = 0;
+	w->fp.nr_await = w->fp.nr_fill = 0;
 	w->fp.overflow = false;
 }
 
@@ -515,13 +517,9 @@ void span_world_set_check(struct span_world *w, bool on)
 
 /* --- footprints -------------------------------------------------------- */
 
-void span__fp(struct span_world *w, bool write, int type, uint32_t id)
+static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
+		   uint32_t key)
 {
-	struct span_footprint *fp = &w->fp;
-	uint32_t key = ((uint32_t)type << 24) | (id & 0xffffff);
-	uint32_t *v = write ? fp->write : fp->read;
-	uint16_t *n = write ? &fp->nr_write : &fp->nr_read;
-
 	for (uint16_t i = 0; i < *n; i++)
 		if (v[i] == key)
 			return;
@@ -530,6 +528,85 @@ void span__fp(struct span_world *w, bool write, int type, uint32_t id)
 		return;
 	}
 	v[(*n)++] = key;
+}
+
+static uint32_t fp_key(int type, uint32_t id)
+{
+	return ((uint32_t)type << 24) | (id & 0xffffff);
+}
+
+#define FP_TYPE(k)	((k) >> 24)
+#define FP_ID(k)	((k) & 0xffffff)
+
+void span__fp(struct span_world *w, bool write, int type, uint32_t id)
+{
+	struct span_footprint *fp = &w->fp;
+
+	if (write)
+		fp_add(fp, fp->write, &fp->nr_write, fp_key(type, id));
+	else
+		fp_add(fp, fp->read, &fp->nr_read, fp_key(type, id));
+}
+
+void span__fp_count(struct span_world *w, int type, uint32_t id)
+{
+	struct span_footprint *fp = &w->fp;
+
+	fp_add(fp, fp->count, &fp->nr_count, fp_key(type, id));
+}
+
+/* @await, @fill of struct span_footprint; past SPAN_FP_MAX_WAIT the rest
+ * is left out, which only costs the explorer reduction */
+void span__fp_wait(struct span_world *w, bool fill, int type, uint32_t id)
+{
+	struct span_footprint *fp = &w->fp;
+	uint32_t *v = fill ? fp->fill : fp->await;
+	uint16_t *n = fill ? &fp->nr_fill : &fp->nr_await;
+	uint32_t key = fp_key(type, id);
+
+	for (uint16_t i = 0; i < *n; i++)
+		if (v[i] == key)
+			return;
+	if (*n < SPAN_FP_MAX_WAIT)
+		v[(*n)++] = key;
+}
+
+/* bytes [off, off + len) of @page's contents; merged with an overlapping
+ * or adjacent range of the same kind, widened to the whole page when the
+ * ranges do not fit */
+void span__fp_range(struct span_world *w, uint32_t page, uint32_t off,
+		    uint32_t len, bool write)
+{
+	struct span_footprint *fp = &w->fp;
+	uint64_t end = (uint64_t)off + len;
+
+	if (!len)
+		return;
+	for (uint16_t i = 0; i < fp->nr_range; i++) {
+		struct span_fp_range *r = &fp->range[i];
+		uint64_t rend = (uint64_t)r->off + r->len;
+
+		if (r->page != page || r->write != write ||
+		    end < r->off || off > rend)
+			continue;
+		if (off < r->off)
+			r->off = off;
+		if (end > rend)
+			rend = end;
+		r->len = (uint32_t)(rend - r->off);
+		return;
+	}
+	if (fp->nr_range >= SPAN_FP_MAX_RANGES) {
+		/* DEVIATION (footprint precision only): a step touching more
+		 * than SPAN_FP_MAX_RANGES ranges touches whole pages */
+		if (write)
+			span__fp(w, true, SPAN_OBJ_PAGE, page);
+		else
+			span__fp(w, false, SPAN_OBJ_PAGE, page);
+		return;
+	}
+	fp->range[fp->nr_range++] = (struct span_fp_range){
+		.page = page, .off = off, .len = len, .write = write };
 }
 
 const struct span_footprint *span_world_footprint(const struct span_world *w)
@@ -545,18 +622,66 @@ static bool fp_has(const uint32_t *v, uint16_t n, uint32_t key)
 	return false;
 }
 
+static bool fp_has_range_of(const struct span_footprint *f, uint32_t page,
+			    bool write_only)
+{
+	for (uint16_t i = 0; i < f->nr_range; i++)
+		if (f->range[i].page == page && (!write_only || f->range[i].write))
+			return true;
+	return false;
+}
+
+/* does a write of @k conflict with anything @b touched? */
+static bool write_hits(uint32_t k, const struct span_footprint *b)
+{
+	if (fp_has(b->write, b->nr_write, k) || fp_has(b->read, b->nr_read, k) ||
+	    fp_has(b->count, b->nr_count, k))
+		return true;
+	if (FP_TYPE(k) != SPAN_OBJ_PAGE)
+		return false;
+	/* writing a page (alloc, free, ...) covers its liveness and bytes */
+	return fp_has(b->read, b->nr_read, fp_key(SPAN_FP_LIVE, FP_ID(k))) ||
+	       fp_has_range_of(b, FP_ID(k), false);
+}
+
+/* one direction of the rules that are not symmetric */
+static bool conflict_from(const struct span_footprint *a,
+			  const struct span_footprint *b)
+{
+	for (uint16_t i = 0; i < a->nr_write; i++)
+		if (write_hits(a->write[i], b))
+			return true;
+	for (uint16_t i = 0; i < a->nr_count; i++)
+		if (fp_has(b->read, b->nr_read, a->count[i]))
+			return true;
+	/* a plain read of a page reads all of its bytes */
+	for (uint16_t i = 0; i < a->nr_range; i++)
+		if (a->range[i].write &&
+		    fp_has(b->read, b->nr_read,
+			   fp_key(SPAN_OBJ_PAGE, a->range[i].page)))
+			return true;
+	return false;
+}
+
 bool span_footprint_conflict(const struct span_footprint *a,
 			     const struct span_footprint *b)
 {
 	if (!a || !b || a->overflow || b->overflow)
 		return true;
-	for (uint16_t i = 0; i < a->nr_write; i++)
-		if (fp_has(b->write, b->nr_write, a->write[i]) ||
-		    fp_has(b->read, b->nr_read, a->write[i]))
-			return true;
-	for (uint16_t i = 0; i < b->nr_write; i++)
-		if (fp_has(a->read, a->nr_read, b->write[i]))
-			return true;
+	if (conflict_from(a, b) || conflict_from(b, a))
+		return true;
+	for (uint16_t i = 0; i < a->nr_range; i++) {
+		const struct span_fp_range *x = &a->range[i];
+
+		for (uint16_t j = 0; j < b->nr_range; j++) {
+			const struct span_fp_range *y = &b->range[j];
+
+			if (x->page == y->page && (x->write || y->write) &&
+			    (uint64_t)x->off < (uint64_t)y->off + y->len &&
+			    (uint64_t)y->off < (uint64_t)x->off + x->len)
+				return true;
+		}
+	}
 	return false;
 }
 

@@ -184,19 +184,49 @@ SPAN_API int span_world_events(const struct span_world *w,
 SPAN_API int span_world_run_event(struct span_world *w, uint32_t id);
 
 /**
- * struct span_footprint - objects a step read and wrote.
+ * struct span_footprint - what a step read and wrote.
  *
- * Two steps are independent when neither writes what the other reads or
- * writes.  Objects are encoded as (type << 24 | id).  When more objects
- * were touched than fit, @overflow is set and the step must be treated as
+ * Objects are encoded as (type << 24 | id) with an enum span_obj_type, or
+ * SPAN_FP_LIVE for "is page id live, and of which kind" (what an access to
+ * a page's bytes checks first).  Besides plain reads and writes a step may
+ * make:
+ *  - @count: commutative updates of an object's reference counts (a get,
+ *    or a put that does not free).  Two counts commute; a count conflicts
+ *    with a read or a write of the object.  A put that frees the object
+ *    also writes it.
+ *  - @range: reads and writes of the bytes [off, off + len) of a page's
+ *    contents.  Ranges of one page conflict when they overlap and one of
+ *    them writes; a plain write of the page conflicts with all of them, a
+ *    plain read with the written ones.
+ * Two steps are independent when none of these conflict.
+ *
+ * @await and @fill say when a step could not have run earlier: @await, a
+ * step that would have slept on the object (a blocking read of a pipe)
+ * and found it ready; @fill, a step that made it ready (the first buffer
+ * into an empty pipe).  Run before the step that filled the object, the
+ * awaiting step sleeps, so an explorer need not try that order.  They do
+ * not change span_footprint_conflict().  When more was
+ * touched than fits, @overflow is set and the step must be treated as
  * dependent on every other step.
  */
 #define SPAN_FP_MAX 32
+#define SPAN_FP_MAX_RANGES 8
+#define SPAN_FP_MAX_WAIT 4
+#define SPAN_FP_LIVE 0xfe	/* type byte of a page-liveness key */
+struct span_fp_range {
+	uint32_t page, off, len;
+	bool write;
+};
 struct span_footprint {
-	uint16_t nr_read, nr_write;
+	uint16_t nr_read, nr_write, nr_count, nr_range;
 	bool overflow;
 	uint32_t read[SPAN_FP_MAX];
 	uint32_t write[SPAN_FP_MAX];
+	uint32_t count[SPAN_FP_MAX];
+	struct span_fp_range range[SPAN_FP_MAX_RANGES];
+	uint16_t nr_await, nr_fill;
+	uint32_t await[SPAN_FP_MAX_WAIT];
+	uint32_t fill[SPAN_FP_MAX_WAIT];
 };
 
 /** span_world_footprint - the footprint of the last step. */

@@ -91,6 +91,108 @@ static void test_world_footprint(void **state)
 	span_world_destroy(w);
 }
 
+static struct span_footprint fp_of(const char *what, uint32_t page,
+				    uint32_t off, uint32_t len)
+{
+	struct span_footprint f = { 0 };
+	uint32_t key = (uint32_t)SPAN_OBJ_PAGE << 24 | page;
+
+	if (!strcmp(what, "read"))
+		f.read[f.nr_read++] = key;
+	else if (!strcmp(what, "write"))
+		f.write[f.nr_write++] = key;
+	else if (!strcmp(what, "count"))
+		f.count[f.nr_count++] = key;
+	else if (!strcmp(what, "live"))
+		f.read[f.nr_read++] = (uint32_t)SPAN_FP_LIVE << 24 | page;
+	else
+		f.range[f.nr_range++] = (struct span_fp_range){
+			.page = page, .off = off, .len = len,
+			.write = !strcmp(what, "store") };
+	return f;
+}
+
+#define CONFLICT(a, b) (span_footprint_conflict(&(a), &(b)) && \
+			span_footprint_conflict(&(b), &(a)))
+#define COMMUTE(a, b) (!span_footprint_conflict(&(a), &(b)) && \
+		       !span_footprint_conflict(&(b), &(a)))
+
+/* counts, liveness and byte ranges: the rules of span_footprint_conflict() */
+static void test_world_footprint_kinds(void **state)
+{
+	struct span_footprint get = fp_of("count", 2, 0, 0),
+			      put = fp_of("count", 2, 0, 0),
+			      other = fp_of("count", 3, 0, 0),
+			      rd = fp_of("read", 2, 0, 0),
+			      wr = fp_of("write", 2, 0, 0),
+			      live = fp_of("live", 2, 0, 0),
+			      st0 = fp_of("store", 2, 0, 1),
+			      ld1 = fp_of("load", 2, 1, 1),
+			      ld01 = fp_of("load", 2, 0, 2),
+			      st1 = fp_of("store", 2, 1, 4),
+			      ld0p3 = fp_of("load", 3, 0, 1);
+
+	/* gets and puts commute; a read or a write of the page does not */
+	assert_true(COMMUTE(get, put));
+	assert_true(COMMUTE(get, other));
+	assert_true(CONFLICT(get, rd));
+	assert_true(CONFLICT(get, wr));
+	/* liveness: only a write of the page (alloc, free) touches it */
+	assert_true(COMMUTE(live, get));
+	assert_true(COMMUTE(live, rd));
+	assert_true(CONFLICT(live, wr));
+	/* bytes: a store to byte 0 and a load of byte 1 commute */
+	assert_true(COMMUTE(st0, ld1));
+	assert_true(CONFLICT(st0, ld01));
+	assert_true(CONFLICT(st1, ld01));
+	assert_true(CONFLICT(st0, st0));
+	assert_true(COMMUTE(ld1, ld01));
+	assert_true(COMMUTE(st0, ld0p3));
+	/* bytes against whole-page accesses and counts */
+	assert_true(CONFLICT(st0, wr));
+	assert_true(CONFLICT(ld1, wr));
+	assert_true(CONFLICT(st0, rd));
+	assert_true(COMMUTE(ld1, rd));
+	assert_true(COMMUTE(st0, get));
+	/* an overflowed footprint conflicts with everything */
+	other.overflow = true;
+	assert_true(CONFLICT(other, ld0p3));
+	(void)state;
+}
+
+/* the footprints of real steps: a vmspliced page spliced into two pipes */
+static void test_world_footprint_steps(void **state)
+{
+	struct span_world *w = world_new();
+	int src = new_pipe(w, 0), a = new_pipe(w, 0), b = new_pipe(w, 0);
+	int region = do_mmap(w, SPAN_INIT_PID, PG, 0, "01234567");
+	struct span_footprint sa, sb, ra, rb;
+	char c;
+
+	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PW(src), region, 0, 2, 0), 2);
+	assert_ret(do_splice(w, SPAN_INIT_PID, PR(src), NULL, PW(a), NULL, 1, 0), 1);
+	sa = *span_world_footprint(w);
+	assert_ret(do_splice(w, SPAN_INIT_PID, PR(src), NULL, PW(b), NULL, 1, 0), 1);
+	sb = *span_world_footprint(w);
+	/* each splice filled an empty pipe: the reads of a and b await that */
+	assert_true(sa.nr_fill == 1 && sb.nr_fill == 1);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(a), &c, 1, 0), 1);
+	ra = *span_world_footprint(w);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(b), &c, 1, 0), 1);
+	rb = *span_world_footprint(w);
+	assert_true(ra.nr_await == 1 && ra.await[0] == sa.fill[0]);
+	/* reads of different bytes through different pipes commute, also
+	 * with the other pipe's splice (page references are counts) */
+	assert_false(span_footprint_conflict(&ra, &rb));
+	assert_false(span_footprint_conflict(&ra, &sb));
+	assert_true(span_footprint_conflict(&ra, &sa));
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+	(void)state;
+}
+
 /* span_world_allow(): an allowed invariant is not recorded */
 static void test_world_allow(void **state)
 {
@@ -414,6 +516,8 @@ int main(void)
 		cmocka_unit_test(test_world_create_defaults),
 		cmocka_unit_test(test_world_steps),
 		cmocka_unit_test(test_world_footprint),
+		cmocka_unit_test(test_world_footprint_kinds),
+		cmocka_unit_test(test_world_footprint_steps),
 		cmocka_unit_test(test_world_allow),
 		cmocka_unit_test(test_world_hooks_and_allocator),
 		cmocka_unit_test(test_world_two_worlds_independent),
