@@ -99,6 +99,7 @@ static const struct {
 	{ "--max-memory", "explore matrix" },
 	{ "--preemptions", "explore matrix" },
 	{ "--no-reduction", "explore matrix" },
+	{ "--reduction", "explore matrix" },
 	{ "--no-shrink", "explore matrix" },
 	{ "--explore", "matrix" },
 	{ "--presets", "matrix" },
@@ -217,6 +218,16 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->preemptions = (int)k;
 		} else if (!strcmp(a, "--no-reduction")) {
 			o->no_reduction = true;
+		} else if (!strcmp(a, "--reduction")) {
+			NEED();
+			if (!strcmp(v, "dpor"))
+				o->reduction = 0;
+			else if (!strcmp(v, "sleep"))
+				o->reduction = 1;
+			else if (!strcmp(v, "none"))
+				o->reduction = 2;
+			else
+				return cli_usage_error(cmd, "bad reduction '%s' (dpor, sleep or none)", v);
 		} else if (!strcmp(a, "--no-shrink")) {
 			o->no_shrink = true;
 		} else if (!strcmp(a, "--explore")) {

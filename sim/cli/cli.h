@@ -27,6 +27,7 @@ struct opts {
 	uint64_t max_bytes;	/* --max-memory; 0: the default */
 	int preemptions;
 	bool no_reduction, no_shrink, explore;
+	int reduction;		/* enum explore_reduction (explore.h) */
 	const char **files;
 	int nfiles;
 };

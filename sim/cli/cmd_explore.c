@@ -40,10 +40,14 @@ const char cli_usage_matrix[] =
 const char cli_usage_explore[] =
 "usage: spansim explore FILE [options]\n"
 "\n"
-"Explores every schedule of the scenario: depth-first over the enabled\n"
-"thread steps and kernel events, backtracking with snapshots, with a\n"
-"visited set of 16-byte states and sleep-set partial-order reduction from\n"
-"step footprints.  For each exists: Always/Sometimes/Never with counts and\n"
+"Explores every schedule of the scenario.  By default with dynamic\n"
+"partial-order reduction (DPOR): one schedule per class of schedules that\n"
+"differ only in the order of independent steps, from the steps' footprints\n"
+"(objects, reference-count updates, byte ranges of pages); no states are\n"
+"stored.  Scenarios with kernel events (the network model) or more than 32\n"
+"threads, and --preemptions, use the stateful search instead: depth-first\n"
+"over the enabled thread steps and kernel events, backtracking with\n"
+"snapshots, a visited set of 16-byte states and sleep sets.  For each exists: Always/Sometimes/Never with counts and\n"
 "a witness schedule; for each expect: 'holds in all N end states' or the\n"
 "shortest counterexample, shrunk, as a `spansim run ... --schedule` line.\n"
 "\n"
@@ -56,7 +60,9 @@ const char cli_usage_explore[] =
 "                      physical memory, or of the address-space limit\n"
 "                      (ulimit -v) when that is smaller\n"
 "  --preemptions K     bound the context switches away from a runnable thread\n"
-"  --no-reduction      no sleep sets (every interleaving; states still cached)\n"
+"  --reduction MODE    dpor (default), sleep (stateful, visited set and sleep\n"
+"                      sets) or none (stateful, every interleaving)\n"
+"  --no-reduction      the same as --reduction none\n"
 "  --no-shrink         do not shrink counterexamples\n"
 "  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
 "  -q, --quiet         no progress lines\n"
@@ -104,6 +110,7 @@ static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
 	eo->stop = &cli_stop_signal;
 	eo->preemptions = o->preemptions;
 	eo->no_reduction = o->no_reduction;
+	eo->reduction = o->reduction;
 	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
 		       isatty(2) ? EXPLORE_PROGRESS_TTY : EXPLORE_PROGRESS_LOG;
 }

@@ -29,23 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "explore.h"
+#include "explore_int.h"
 
 #define MAX_CHOICES EXPLORE_MAX_CHOICES
 #define MAX_SLEEP_THREADS 32
 
 /* --- the visited set ------------------------------------------------------ */
-
-struct vslot {
-	uint64_t h;		/* hash bits 0..63 (never 0) */
-	uint32_t h2;		/* hash bits 64..95 */
-	uint32_t sleep;		/* sleep set it was explored with */
-};
-
-struct vset {
-	struct vslot *v;
-	size_t cap, n;
-};
 
 static int vset_grow(struct vset *vs)
 {
@@ -111,22 +100,7 @@ struct xframe {
 	int preemptions;
 };
 
-struct xctx {
-	const struct scn *s;
-	const struct explore_opts *o;
-	struct explore_result *res;
-	struct run *r;
-	struct vset vs;
-	struct xframe *stack;
-	int depth, cap;
-	size_t snap_bytes;
-	double t0, last_progress;
-	bool progressed;	/* a progress line was printed */
-	bool oom;
-	bool too_wide;		/* a state had more than MAX_CHOICES steps */
-};
-
-static double now(void)
+double explore__now(void)
 {
 	struct timespec ts;
 
@@ -183,7 +157,7 @@ static void tally(struct xctx *x, struct explore_cond *e,
 	}
 }
 
-static void end_state(struct xctx *x)
+void explore__end_state(struct xctx *x)
 {
 	struct explore_result *res = x->res;
 	const struct scn *s = x->s;
@@ -228,17 +202,17 @@ static void end_state(struct xctx *x)
 /* what --max-memory bounds: the visited set, the snapshots on the DFS
  * stack and the stack's frames (not the run being stepped, nor malloc's
  * own overhead) */
-static size_t mem_bytes(const struct xctx *x)
+size_t explore__mem_bytes(const struct xctx *x)
 {
 	return x->vs.cap * sizeof(struct vslot) + x->snap_bytes +
-	       (size_t)x->cap * sizeof(struct xframe);
+	       (size_t)x->cap * sizeof(struct xframe) + x->dpor_bytes;
 }
 
 /*
  * A progress line on stderr once the search has run a second: on a tty one
  * line rewritten every second, otherwise (logs) a line every 5 seconds.
  */
-static void progress(struct xctx *x, double t)
+void explore__progress(struct xctx *x, double t)
 {
 	bool tty = x->o->progress == EXPLORE_PROGRESS_TTY;
 
@@ -250,16 +224,16 @@ static void progress(struct xctx *x, double t)
 	fprintf(stderr, "%sexplore %s: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB, %.0f s%s",
 		tty ? "\r" : "", x->s->name, x->res->states,
 		x->res->states / (t - x->t0), x->depth,
-		(double)mem_bytes(x) / 1048576.0, t - x->t0, tty ? "   " : "\n");
+		(double)explore__mem_bytes(x) / 1048576.0, t - x->t0, tty ? "   " : "\n");
 	fflush(stderr);
 }
 
 /* should the search stop before the next transition?  Sets res->stop. */
-static bool bound_hit(struct xctx *x, uint64_t max_states, double t)
+bool explore__bound_hit(struct xctx *x, uint64_t max_states, double t)
 {
 	const struct explore_opts *o = x->o;
 	struct explore_result *res = x->res;
-	size_t mem = mem_bytes(x);
+	size_t mem = explore__mem_bytes(x);
 
 	/* the visited set doubles when half full: count it before it does */
 	if ((x->vs.n + 1) * 2 > x->vs.cap)
@@ -362,11 +336,31 @@ static int visit(struct xctx *x, struct xframe *f, const struct run_choice *c,
 	if (fresh)
 		x->res->states++;
 	if (run_status(x->r) != RUN_RUNNING || !run_enabled(x->r, &probe, 1)) {
-		end_state(x);
+		explore__end_state(x);
 		return 0;
 	}
 	return push(x, sleep, f, c->thread >= 0 ? c->thread : f->last_thread,
 		    pre);
+}
+
+/* throw away what DPOR found and start a fresh run for the stateful search */
+static int dpor_restart(const struct scn *s, const struct run_opts *ro,
+			struct xctx *x)
+{
+	struct explore_result *res = x->res;
+	const char *note = res->reduction_note;
+
+	explore_result_free(s, res);
+	res->reduction_note = note;
+	x->oom = false;
+	x->dpor_bytes = 0;
+	run_destroy(x->r);
+	x->r = NULL;
+	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
+	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
+	if (!res->expects || !res->exists)
+		return -ENOMEM;
+	return run_create(s, ro, &x->r);
 }
 
 int explore_run(const struct scn *s, const struct explore_opts *o,
@@ -389,7 +383,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		explore_result_free(s, res);
 		return -ENOMEM;
 	}
-	x.t0 = now();
+	x.t0 = explore__now();
 	err = run_create(s, &ro, &x.r);
 	if (err == -ENOMEM) {
 		x.oom = true;
@@ -399,6 +393,28 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		explore_result_free(s, res);
 		return err;
 	}
+	x.red = o->no_reduction ? EXPLORE_RED_NONE : o->reduction;
+	if (x.red == EXPLORE_RED_DPOR && o->preemptions >= 0) {
+		x.red = EXPLORE_RED_SLEEP;
+		res->reduction_note = "--preemptions";
+	}
+	if (x.red == EXPLORE_RED_DPOR) {
+		err = explore__dpor(&x);
+		if (err != -EOPNOTSUPP)
+			goto out;
+		/* start again, stateful: nothing DPOR counted stays */
+		x.red = EXPLORE_RED_SLEEP;
+		err = dpor_restart(s, &ro, &x);
+		if (err == -ENOMEM) {
+			x.oom = true;
+			goto out;
+		}
+		if (err) {
+			explore_result_free(s, res);
+			return err;
+		}
+	}
+	res->reduction = x.red;
 	run_hash(x.r, h);
 	if (vset_visit(&x.vs, h, &sleep, &fresh) < 0) {
 		x.oom = true;
@@ -406,7 +422,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	}
 	res->states = 1;
 	if (run_status(x.r) != RUN_RUNNING || !run_enabled(x.r, &probe, 1)) {
-		end_state(&x);
+		explore__end_state(&x);
 		goto out;
 	}
 	if (push(&x, 0, NULL, -1, 0)) {
@@ -428,7 +444,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		c = f->ch[f->next++];
 		bit = c.thread >= 0 && c.thread < MAX_SLEEP_THREADS ?
 			      1u << c.thread : 0;
-		if (bit && (f->sleep & bit) && !o->no_reduction) {
+		if (bit && (f->sleep & bit) && x.red != EXPLORE_RED_NONE) {
 			res->pruned_sleep++;
 			continue;
 		}
@@ -440,10 +456,10 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 			continue;
 		}
 		/* a transition is left: stop here if a bound says so */
-		tnow = now();
-		if (bound_hit(&x, max, tnow))
+		tnow = explore__now();
+		if (explore__bound_hit(&x, max, tnow))
 			break;
-		progress(&x, tnow);
+		explore__progress(&x, tnow);
 		if (!cur_top && run_load(x.r, f->snap)) {
 			x.oom = true;
 			break;
@@ -452,7 +468,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		cur_top = false;
 		res->transitions++;
 		fp = *run_last_footprint(x.r);
-		if (!o->no_reduction) {
+		if (x.red != EXPLORE_RED_NONE) {
 			uint32_t cand = f->sleep | f->explored;
 
 			for (int t = 0; t < MAX_SLEEP_THREADS; t++)
@@ -474,10 +490,11 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 			/* a new frame: the run holds its state */
 			cur_top = x.depth > depth;
 		}
-		if (mem_bytes(&x) > res->mem_bytes)
-			res->mem_bytes = mem_bytes(&x);
+		if (explore__mem_bytes(&x) > res->mem_bytes)
+			res->mem_bytes = explore__mem_bytes(&x);
 	}
 out:
+	res->reduction = x.red;
 	if (x.oom && res->stop == EXPLORE_COMPLETE)
 		res->stop = EXPLORE_OOM;
 	res->truncated = res->stop != EXPLORE_COMPLETE;
@@ -485,7 +502,7 @@ out:
 		pop(&x);
 	if (x.progressed && o->progress == EXPLORE_PROGRESS_TTY)
 		fputc('\n', stderr);
-	res->seconds = now() - x.t0;
+	res->seconds = explore__now() - x.t0;
 	res->table_bytes = x.vs.cap * sizeof(struct vslot);
 	if (res->table_bytes > res->mem_bytes)
 		res->mem_bytes = res->table_bytes;
@@ -766,7 +783,8 @@ static void explore_report_json(const struct scn *s,
 		",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
 		",\"bytes_per_state\":%zu,\"table_bytes\":%zu,\"peak_snapshot_bytes\":%zu"
 		",\"peak_memory_bytes\":%zu"
-		",\"collision_probability\":%.3g,\"pass\":%s,\"expect\":[",
+		",\"collision_probability\":%.3g,\"reduction\":\"%s\",\"traces\":%" PRIu64
+		",\"pass\":%s,\"expect\":[",
 		s->name, res->states, res->transitions, res->end_states,
 		complete ? "true" : "false", complete ? "" : "\"",
 		complete ? "null" : why, complete ? "" : "\"",
@@ -774,7 +792,9 @@ static void explore_report_json(const struct scn *s,
 		res->seconds > 0 ? n / res->seconds : 0.0,
 		sizeof(struct vslot), res->table_bytes, res->peak_bytes,
 		res->mem_bytes, pcoll,
-		explore_passed(s, res) ? "true" : "false");
+		res->reduction == EXPLORE_RED_DPOR ? "dpor" :
+		res->reduction == EXPLORE_RED_SLEEP ? "sleep" : "none",
+		res->traces, explore_passed(s, res) ? "true" : "false");
 	/* schedules are thread names, '@', digits, '*' and ',' */
 	for (int i = 0; i < s->nr_expects; i++)
 		fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
@@ -834,12 +854,24 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	fprintf(out, "Time %.3fs  %.0f states/s  max depth %" PRIu64 "\n",
 		res->seconds, res->seconds > 0 ? n / res->seconds : 0.0,
 		res->max_depth);
-	fprintf(out, "Memory: visited set %.1f KiB (%zu bytes per state, 96-bit hashes: collision probability %.2g), snapshots %.1f KiB at the deepest, explorer %.1f KiB at the peak\n",
-		res->table_bytes / 1024.0, sizeof(struct vslot), pcoll,
-		res->peak_bytes / 1024.0, res->mem_bytes / 1024.0);
-	if (!o->no_reduction)
-		fprintf(out, "Reduction: sleep sets skipped %" PRIu64 " transitions\n",
-			res->pruned_sleep);
+	if (res->reduction == EXPLORE_RED_DPOR)
+		fprintf(out, "Memory: checkpoints %.1f KiB at the most, explorer %.1f KiB at the peak\n",
+			res->peak_bytes / 1024.0, res->mem_bytes / 1024.0);
+	else
+		fprintf(out, "Memory: visited set %.1f KiB (%zu bytes per state, 96-bit hashes: collision probability %.2g), snapshots %.1f KiB at the deepest, explorer %.1f KiB at the peak\n",
+			res->table_bytes / 1024.0, sizeof(struct vslot), pcoll,
+			res->peak_bytes / 1024.0, res->mem_bytes / 1024.0);
+	if (res->reduction == EXPLORE_RED_DPOR)
+		fprintf(out, "Reduction: DPOR, %" PRIu64 " schedules (traces); states are not stored\n",
+			res->traces);
+	else if (res->reduction == EXPLORE_RED_SLEEP)
+		fprintf(out, "Reduction: sleep sets skipped %" PRIu64 " transitions%s%s%s\n",
+			res->pruned_sleep,
+			res->reduction_note ? " (no DPOR: " : "",
+			res->reduction_note ? res->reduction_note : "",
+			res->reduction_note ? ")" : "");
+	else
+		fprintf(out, "Reduction: none\n");
 	if (o->preemptions >= 0)
 		fprintf(out, "Preemption bound %d: %" PRIu64 " transitions not explored\n",
 			o->preemptions, res->pruned_preempt);

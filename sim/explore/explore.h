@@ -22,6 +22,14 @@ enum explore_progress {
 	EXPLORE_PROGRESS_TTY,	/* one line rewritten every second */
 };
 
+/* explore_opts.reduction */
+enum explore_reduction {
+	EXPLORE_RED_DPOR,	/* stateless, dynamic partial-order reduction
+				 * (falls back to SLEEP where it cannot) */
+	EXPLORE_RED_SLEEP,	/* stateful: visited set and sleep sets */
+	EXPLORE_RED_NONE,	/* stateful, every interleaving */
+};
+
 struct explore_opts {
 	uint64_t max_states;	/* 0: 10 million */
 	double max_seconds;	/* 0: no limit */
@@ -29,7 +37,9 @@ struct explore_opts {
 	/* set (to a signal number) by a signal handler: stop; may be NULL */
 	volatile sig_atomic_t *stop;
 	int preemptions;	/* -1: unbounded */
-	bool no_reduction;	/* no sleep sets (state caching stays) */
+	bool no_reduction;	/* no sleep sets (state caching stays):
+				 * the same as reduction = EXPLORE_RED_NONE */
+	int reduction;		/* enum explore_reduction */
 	int progress;		/* enum explore_progress, on stderr */
 	bool shrink;		/* shrink counterexamples */
 	const char *cmdline;	/* how to replay, without --schedule */
@@ -59,7 +69,12 @@ struct explore_cond {
 };
 
 struct explore_result {
-	uint64_t states;	/* distinct states visited */
+	/* distinct states visited (DPOR: states on each schedule, counted
+	 * again when two schedules share them) */
+	uint64_t states;
+	uint64_t traces;	/* DPOR: schedules run to their end */
+	int reduction;		/* enum explore_reduction: what was used */
+	const char *reduction_note;	/* why DPOR fell back, or NULL */
 	uint64_t transitions;
 	uint64_t end_states;
 	uint64_t pruned_sleep;	/* transitions skipped by sleep sets */

@@ -36,7 +36,7 @@
 
 static void explore_limited(struct out *o, const char *max_memory)
 {
-	char *f, *argv[8];
+	char *f, *argv[10];
 	struct spawn_ctl ctl = { .as_limit = AS_LIMIT };
 	int n = 0;
 
@@ -45,6 +45,9 @@ static void explore_limited(struct out *o, const char *max_memory)
 	argv[n++] = "explore";
 	argv[n++] = f;
 	argv[n++] = "-q";
+	/* the stateful search: DPOR answers the seed in a second */
+	argv[n++] = "--reduction";
+	argv[n++] = "sleep";
 	if (max_memory) {
 		argv[n++] = "--max-memory";
 		argv[n++] = (char *)max_memory;
