@@ -67,4 +67,10 @@ extern const char cli_usage_explore[], cli_usage_matrix[];
 int cmd_explore(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 
+/* cmd_explore.c: one `spansim test --explore` TAP record (0 ok, 1 not ok,
+ * 4 stopped by a signal) */
+struct scn;
+int cli_test_explore(int n, const char *file, struct scn *s,
+		     struct opts *o);
+
 #endif

@@ -161,6 +161,95 @@ int cmd_explore(int argc, char **argv)
 	return ret;
 }
 
+/* --- test --explore -------------------------------------------------------- */
+
+/* a YAML double-quoted string (TAP diagnostics) */
+static void yaml_q(const char *t)
+{
+	putchar('"');
+	for (; *t; t++) {
+		if (*t == '"' || *t == '\\')
+			putchar('\\');
+		putchar(*t == '\n' ? ' ' : *t);
+	}
+	putchar('"');
+}
+
+/*
+ * cli_test_explore - test @n of `spansim test --explore`: explore @s and
+ * print one TAP record.  An incomplete search is `not ok` with the reason,
+ * never ok.  Return: 0 ok, 1 not ok, EXPLORE_EXIT_INCOMPLETE when the
+ * search was stopped by a signal (the caller bails out).
+ */
+int cli_test_explore(int n, const char *file, struct scn *s,
+		     struct opts *o)
+{
+	struct explore_opts eo = { 0 };
+	struct explore_result res;
+	char why[128], cl[2048];
+	int ret;
+
+	explore_opts_from(&eo, o);
+	eo.progress = EXPLORE_PROGRESS_NONE;	/* stdout is TAP */
+	cli_cmdline(cl, sizeof(cl), file, o);
+	ret = explore_run(s, &eo, &res);
+	if (ret) {
+		printf("not ok %d - %s # explore: %s\n", n, file,
+		       span_strerror(ret));
+		return 1;
+	}
+	if (explore_passed(s, &res)) {
+		printf("ok %d - %s # explored: %" PRIu64 " end states, %" PRIu64 " states\n",
+		       n, file, res.end_states, res.states);
+		explore_result_free(s, &res);
+		return 0;
+	}
+	explore_incomplete_reason(&eo, &res, why, sizeof(why));
+	printf("not ok %d - %s%s%s\n  ---\n", n, file,
+	       res.stop != EXPLORE_COMPLETE ? " # search incomplete: " : "",
+	       res.stop != EXPLORE_COMPLETE ? why : "");
+	printf("  states: %" PRIu64 "\n  end_states: %" PRIu64 "\n",
+	       res.states, res.end_states);
+	if (res.stop != EXPLORE_COMPLETE) {
+		printf("  incomplete: ");
+		yaml_q(why);
+		putchar('\n');
+	}
+	if (res.errors) {
+		printf("  error: ");
+		yaml_q(res.error_msg ? res.error_msg : "?");
+		putchar('\n');
+	}
+	for (int k = 0; k < s->nr_expects; k++) {
+		const struct explore_cond *c = &res.expects[k];
+
+		if (!c->no && !c->error)
+			continue;
+		printf("  failed: ");
+		yaml_q(s->expects[k].text);
+		if (c->witness_no) {
+			printf("\n  command: ");
+			printf("\"%s --schedule '%s'\"", cl, c->witness_no);
+		}
+		putchar('\n');
+	}
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++) {
+		if (!res.viol[i] || i == s->violation)
+			continue;
+		printf("  violation: %s\n  command: \"%s --schedule '%s'\"\n",
+		       span_invariant_name(i), cl,
+		       res.viol_witness[i] ? res.viol_witness[i] : "");
+	}
+	if (s->violation >= 0 && res.missed_violation)
+		printf("  expected_violation: %s\n  missed_in: %" PRIu64 " end states\n  command: \"%s --schedule '%s'\"\n",
+		       span_invariant_name(s->violation), res.missed_violation,
+		       cl, res.missed_witness ? res.missed_witness : "");
+	printf("  ...\n");
+	ret = res.stop == EXPLORE_SIGNAL ? EXPLORE_EXIT_INCOMPLETE : 1;
+	explore_result_free(s, &res);
+	return ret;
+}
+
 /* --- matrix --------------------------------------------------------------- */
 
 struct matrix_row {

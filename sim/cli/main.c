@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "explore.h"
 #include "kernel.h"
 #include "list.h"
 #include "run.h"
@@ -86,7 +87,15 @@ static const char usage_test[] =
 "does not parse is `not ok` with its error.  Exit 1 if any test failed.\n"
 "SIGINT or SIGTERM stops after the current file with `Bail out!\n"
 "interrupted ... (incomplete)`; the exit status is then 4 (1 if a test\n"
-"had failed).\n";
+"had failed).\n"
+"\n"
+"  --explore       model-check each file instead of one fifo run: ok when\n"
+"                  every schedule passes (as `spansim explore` says PASS);\n"
+"                  a counterexample, a broken invariant or a search cut short\n"
+"                  by a bound is `not ok` with the reason and a replay command\n"
+"  --max-states N, --max-time S, --max-memory B, --reduction MODE,\n"
+"  --preemptions K  as for explore, per file (default memory bound: half\n"
+"                  of the physical memory)\n";
 
 static const char usage_policies[] =
 "usage: spansim policies\n\nLists every knob with its values (default first) and every preset.\n";
@@ -231,6 +240,19 @@ static int cmd_test(int argc, char **argv)
 			yaml_str(err);
 			printf("\n  ...\n");
 			failed++;
+			continue;
+		}
+		if (o.explore) {
+			ret = cli_test_explore(i + 1, files[i], s, &o);
+			scn_free(s);
+			if (ret == EXPLORE_EXIT_INCOMPLETE) {
+				printf("Bail out! interrupted by %s in file %d of %d (incomplete)\n",
+				       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+				       i + 1, n);
+				cli_free_list(files, n);
+				return 4;
+			}
+			failed += ret;
 			continue;
 		}
 		r = cli_run_quiet(s);

@@ -349,6 +349,39 @@ START_TEST(signal_test_and_matrix)
 END_TEST
 
 /* a state with more enabled steps than the explorer keeps: incomplete */
+/* spansim test --explore: TAP per file; incomplete and failing are not ok */
+START_TEST(test_explore_tap)
+{
+	char *late = late_scn(), *fan = fanout_scn(), *ok;
+	struct out o;
+
+	ck_assert(asprintf(&ok, "%s/seed/vmsplice-then-store.scn", scn_dir()) > 0);
+	run_spansim(&o, "test", "--explore", ok, NULL);
+	ck_assert_msg(o.status == 0 && strstr(o.out, "ok 1 - ") &&
+		      !strstr(o.out, "not ok"), "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	out_free(&o);
+	/* a counterexample: not ok, the failed expect, a replay command */
+	run_spansim(&o, "test", "--explore", late, NULL);
+	ck_assert_msg(o.status == 1 && strstr(o.out, "not ok 1 - ") &&
+		      strstr(o.out, "failed: \"at(wb) > at(first)\"") &&
+		      strstr(o.out, "--schedule '"), "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	out_free(&o);
+	/* cut short: not ok with the reason, never ok */
+	run_spansim(&o, "test", "--explore", fan, "--reduction", "sleep",
+		    "--max-states", "1000", NULL);
+	ck_assert_msg(o.status == 1 &&
+		      strstr(o.out, "not ok 1 - ") &&
+		      strstr(o.out, "# search incomplete: max-states 1000 reached"),
+		      "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	free(ok);
+	free(late);
+	free(fan);
+}
+END_TEST
+
 START_TEST(too_many_choices)
 {
 	char path[] = "/tmp/spansim-wide-XXXXXX";
@@ -414,6 +447,7 @@ static Suite *explore_bounds_suite(void)
 	tcase_add_test(tc, matrix_incomplete_cells);
 	tcase_add_test(tc, bad_bounds);
 	tcase_add_test(tc, too_many_choices);
+	tcase_add_test(tc, test_explore_tap);
 	tcase_add_test(tc, signal_test_and_matrix);
 	suite_add_tcase(s, tc);
 	return s;
