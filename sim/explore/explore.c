@@ -199,6 +199,24 @@ void explore__end_state(struct xctx *x)
 	free(sched);
 }
 
+void explore__check_always(struct xctx *x, int before)
+{
+	int b = run_always_broken(x->r, NULL);
+	char *sched;
+
+	if (b < 0 || before >= 0)
+		return;
+	sched = strdup(run_schedule(x->r));
+	if (!sched) {
+		x->oom = true;
+		return;
+	}
+	x->res->always[b].no++;
+	witness(x, &x->res->always[b].witness_no, &x->res->always[b].len_no,
+		sched);
+	free(sched);
+}
+
 /* what --max-memory bounds: the visited set, the snapshots on the DFS
  * stack and the stack's frames (not the run being stepped, nor malloc's
  * own overhead) */
@@ -358,7 +376,8 @@ static int dpor_restart(const struct scn *s, const struct run_opts *ro,
 	x->r = NULL;
 	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
 	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
-	if (!res->expects || !res->exists)
+	res->always = calloc((size_t)s->nr_always + 1, sizeof(*res->always));
+	if (!res->expects || !res->exists || !res->always)
 		return -ENOMEM;
 	return run_create(s, ro, &x->r);
 }
@@ -379,7 +398,8 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	memset(res, 0, sizeof(*res));
 	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
 	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
-	if (!res->expects || !res->exists) {
+	res->always = calloc((size_t)s->nr_always + 1, sizeof(*res->always));
+	if (!res->expects || !res->exists || !res->always) {
 		explore_result_free(s, res);
 		return -ENOMEM;
 	}
@@ -398,6 +418,11 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "--preemptions";
 	}
+	/* DPOR visits one order of independent steps, not every state */
+	if (x.red == EXPLORE_RED_DPOR && s->nr_always) {
+		x.red = EXPLORE_RED_SLEEP;
+		res->reduction_note = "always/never are checked in every state";
+	}
 	if (x.red == EXPLORE_RED_DPOR) {
 		err = explore__dpor(&x);
 		if (err != -EOPNOTSUPP)
@@ -415,6 +440,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		}
 	}
 	res->reduction = x.red;
+	explore__check_always(&x, -1);
 	run_hash(x.r, h);
 	if (vset_visit(&x.vs, h, &sleep, &fresh) < 0) {
 		x.oom = true;
@@ -464,7 +490,12 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 			x.oom = true;
 			break;
 		}
-		run_step(x.r, &c);
+		{
+			int before = run_always_broken(x.r, NULL);
+
+			run_step(x.r, &c);
+			explore__check_always(&x, before);
+		}
 		cur_top = false;
 		res->transitions++;
 		fp = *run_last_footprint(x.r);
@@ -525,6 +556,10 @@ void explore_result_free(const struct scn *s, struct explore_result *res)
 			free(res->exists[i].witness_yes);
 			free(res->exists[i].witness_no);
 		}
+	if (res->always)
+		for (int i = 0; i < s->nr_always; i++)
+			free(res->always[i].witness_no);
+	free(res->always);
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
 		free(res->viol_witness[i]);
 	free(res->expects);
@@ -543,6 +578,9 @@ bool explore_failed(const struct scn *s, const struct explore_result *res)
 			return true;
 	for (int i = 0; i < s->nr_expects; i++)
 		if (res->expects[i].no || res->expects[i].error)
+			return true;
+	for (int i = 0; i < s->nr_always; i++)
+		if (res->always[i].no)
 			return true;
 	return false;
 }
@@ -816,6 +854,15 @@ static void explore_report_json(const struct scn *s,
 			res->exists[i].witness_yes ? res->exists[i].witness_yes : "null",
 			res->exists[i].witness_yes ? "\"" : "");
 	}
+	fputs("],\"always\":[", out);
+	for (int i = 0; i < s->nr_always; i++)
+		fprintf(out, "%s{\"line\":%d,\"kind\":\"%s\",\"fails\":%" PRIu64
+			",\"counterexample\":%s%s%s}",
+			i ? "," : "", s->always[i].line,
+			s->always[i].never ? "never" : "always", res->always[i].no,
+			res->always[i].witness_no ? "\"" : "",
+			res->always[i].witness_no ? res->always[i].witness_no : "null",
+			res->always[i].witness_no ? "\"" : "");
 	fputs("],\"violations\":{", out);
 	for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
 		if (res->viol[i]) {
@@ -903,6 +950,20 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 					sched_steps(sh), cl, sh);
 			free(sh);
 		}
+	}
+	for (int i = 0; i < s->nr_always; i++) {
+		const struct explore_cond *c = &res->always[i];
+		const char *kw = s->always[i].never ? "never" : "always";
+
+		if (!c->no) {
+			fprintf(out, "%s %s: %s %" PRIu64 " states%s\n", kw,
+				s->always[i].text,
+				complete ? "holds in all" : "no counterexample in the",
+				res->states, complete ? "" : " explored (search incomplete)");
+			continue;
+		}
+		fprintf(out, "%s %s: FAILS\n  counterexample (%zu steps): %s --schedule '%s'\n",
+			kw, s->always[i].text, c->len_no, cl, c->witness_no);
 	}
 	for (int i = 0; i < s->nr_exists; i++) {
 		const struct explore_cond *c = &res->exists[i];

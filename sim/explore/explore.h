@@ -90,6 +90,9 @@ struct explore_result {
 	 * DFS stack + the stack's frames (what --max-memory bounds) */
 	size_t mem_bytes;
 	struct explore_cond *expects, *exists;
+	/* always/never lines: .no counts the steps that broke one (first
+	 * breaks only), .witness_no the shortest schedule to it */
+	struct explore_cond *always;
 	/* broken invariants, by enum span_invariant, and run errors */
 	uint64_t viol[SPAN_NR_INVARIANTS];
 	char *viol_witness[SPAN_NR_INVARIANTS];

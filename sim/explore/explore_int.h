@@ -44,6 +44,9 @@ double explore__now(void);
 void explore__end_state(struct xctx *x);
 size_t explore__mem_bytes(const struct xctx *x);
 void explore__progress(struct xctx *x, double t);
+/* after a step: a state that broke an always/never line (@before: what
+ * run_always_broken() said before the step) */
+void explore__check_always(struct xctx *x, int before);
 /* should the search stop before the next transition?  Sets res->stop. */
 bool explore__bound_hit(struct xctx *x, uint64_t max_states, double t);
 

@@ -21,7 +21,8 @@
 #define MAX_ARRAY 1048576 /* elements of an object array */
 #define HASH_SIZE 1024
 
-enum { ITEM_SET, ITEM_SETUP, ITEM_THREAD, ITEM_EXPECT, ITEM_EXISTS };
+enum { ITEM_SET, ITEM_SETUP, ITEM_THREAD, ITEM_EXPECT, ITEM_EXISTS,
+       ITEM_ALWAYS };
 
 /*
  * A top-level statement that pass 2 resolves, in textual order.
@@ -97,6 +98,7 @@ struct parser {
 
 	int cap_syms, cap_hnext, cap_params, cap_sets, cap_procs, cap_setups;
 	int cap_threads, cap_expects, cap_exists, cap_allows, cap_items;
+	int cap_always;
 	int cap_arrays, cap_same;
 };
 

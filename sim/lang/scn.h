@@ -508,16 +508,18 @@ struct scn_thread {
 };
 
 /**
- * struct scn_cond - an expect or exists line.
+ * struct scn_cond - an expect, exists, always or never line.
  * @expr: the condition (type SCN_T_BOOL).
  * @text: the condition as written, for reports.
- * @line: position of the `expect`/`exists` keyword.
+ * @line: position of the keyword.
  * @col: see @line.
+ * @never: a `never COND` line (in scn.always: COND must stay false).
  */
 struct scn_cond {
 	struct scn_expr *expr;
 	const char *text;
 	int line, col;
+	bool never;
 };
 
 struct scn__arena;
@@ -548,6 +550,9 @@ struct scn__arena;
  * @nr_expects: entries in @expects.
  * @exists: the exists COND lines.
  * @nr_exists: entries in @exists.
+ * @always: the `always COND` and `never COND` lines, in order: checked
+ *	in every state of a run, not only at its end.
+ * @nr_always: entries in @always.
  * @violation: enum span_invariant of `expect violation NAME`, or -1.
  * @violation_line: its position (0 if none).
  * @violation_col: see @violation_line.
@@ -580,6 +585,8 @@ struct scn {
 	int nr_expects;
 	struct scn_cond *exists;
 	int nr_exists;
+	struct scn_cond *always;
+	int nr_always;
 	int violation;
 	int violation_line, violation_col;
 	int *allows;

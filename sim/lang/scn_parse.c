@@ -89,6 +89,7 @@ const char *scn_op_name(int kind)
 static const char *const top_words[] = {
 	"scenario", "doc",    "param",	"set",	  "policy", "process",
 	"setup",    "thread", "expect", "exists", "allow",
+	"always",   "never",
 };
 
 /* Names a scenario may not declare: conditions use them as atoms. */

@@ -222,7 +222,8 @@ static bool violation_follows(struct parser *p)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-static void parse_expect(struct parser *p, bool exists)
+/* @exists: 0 expect, 1 exists, 2 always, 3 never */
+static void parse_expect(struct parser *p, int exists)
 {
 	struct scn__tok first = p->tok, name;
 	struct scn_cond *c;
@@ -250,18 +251,22 @@ static void parse_expect(struct parser *p, bool exists)
 	}
 	start = p->tok.start;
 	p->cond = true;
-	if (exists)
+	if (exists >= 2)
+		c = PUSH(p, p->s->always, p->s->nr_always, p->cap_always);
+	else if (exists)
 		c = PUSH(p, p->s->exists, p->s->nr_exists, p->cap_exists);
 	else
 		c = PUSH(p, p->s->expects, p->s->nr_expects, p->cap_expects);
+	c->never = exists == 3;
 	c->line = first.line;
 	c->col = first.col;
 	c->expr = scn__parse_or(p);
 	p->cond = false;
 	scn__expect_eol(p);
 	c->text = scn__copy_text(p, start, p->last_end);
-	add_item(p, exists ? ITEM_EXISTS : ITEM_EXPECT, &first)->idx =
-		(exists ? p->s->nr_exists : p->s->nr_expects) - 1;
+	add_item(p, exists >= 2 ? ITEM_ALWAYS : exists ? ITEM_EXISTS : ITEM_EXPECT,
+		 &first)->idx = (exists >= 2 ? p->s->nr_always :
+				 exists ? p->s->nr_exists : p->s->nr_expects) - 1;
 }
 
 static void parse_allow(struct parser *p)
@@ -343,9 +348,13 @@ static void parse_top(struct parser *p)
 	} else if (scn__tok_is(p, "thread")) {
 		parse_thread(p);
 	} else if (scn__tok_is(p, "expect")) {
-		parse_expect(p, false);
+		parse_expect(p, 0);
 	} else if (scn__tok_is(p, "exists")) {
-		parse_expect(p, true);
+		parse_expect(p, 1);
+	} else if (scn__tok_is(p, "always")) {
+		parse_expect(p, 2);
+	} else if (scn__tok_is(p, "never")) {
+		parse_expect(p, 3);
 	} else if (scn__tok_is(p, "allow")) {
 		parse_allow(p);
 	} else if (scn__tok_is(p, "end")) {
@@ -488,8 +497,10 @@ static void resolve_items(struct parser *p)
 			break;
 		case ITEM_EXPECT:
 		case ITEM_EXISTS:
+		case ITEM_ALWAYS:
 			c = it->kind == ITEM_EXPECT ? &s->expects[it->idx] :
-						      &s->exists[it->idx];
+			    it->kind == ITEM_EXISTS ? &s->exists[it->idx] :
+						      &s->always[it->idx];
 			p->cond = true;
 			c->expr = scn__need(p, c->expr, SCN_T_BOOL);
 			p->cond = false;

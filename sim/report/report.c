@@ -151,6 +151,19 @@ void report_text(struct run *r, FILE *out)
 			c->error ? "ERROR (cannot evaluate)" :
 			c->value ? "ok" : "FAILED");
 	}
+	for (int i = 0; i < s->nr_always; i++) {
+		uint64_t step;
+		int b = run_always_broken(r, &step);
+
+		fprintf(out, "%s %s ... ", s->always[i].never ? "never" : "always",
+			s->always[i].text);
+		if (b == i)
+			fprintf(out, "FAILED at step %" PRIu64 "\n", step);
+		else if (b >= 0)
+			fputs("not checked after the first failure\n", out);
+		else
+			fputs("ok in every state\n", out);
+	}
 	for (int i = 0; i < s->nr_exists; i++) {
 		const struct cond_result *c = &run_exists(r)[i];
 		bool evaluated = run_status(r) == RUN_DONE ||
@@ -241,6 +254,19 @@ void report_json(struct run *r, FILE *out)
 		put_str(out, s->expects[i].text, strlen(s->expects[i].text), true);
 		fprintf(out, ",\"holds\":%s}",
 			!evaluated ? "null" : run_expects(r)[i].value ? "true" : "false");
+	}
+	fputs("],\"always\":[", out);
+	for (int i = 0; i < s->nr_always; i++) {
+		uint64_t step;
+		int b = run_always_broken(r, &step);
+
+		fprintf(out, "%s{\"kind\":\"%s\",\"cond\":", i ? "," : "",
+			s->always[i].never ? "never" : "always");
+		put_str(out, s->always[i].text, strlen(s->always[i].text), true);
+		if (b == i)
+			fprintf(out, ",\"holds\":false,\"step\":%" PRIu64 "}", step);
+		else
+			fprintf(out, ",\"holds\":%s}", b >= 0 ? "null" : "true");
 	}
 	fputs("],\"exists\":[", out);
 	for (int i = 0; i < s->nr_exists; i++) {

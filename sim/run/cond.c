@@ -20,6 +20,7 @@ struct ctx {
 	const struct scn *s;
 	const struct cond_ops *ops;
 	void *ud;
+	bool unset_is_error;	/* cond_eval_defined() */
 };
 
 static void val_free(struct val *v)
@@ -244,6 +245,8 @@ static bool eval_bool(struct ctx *c, const struct scn_expr *e, bool *err)
 	b = eval_val(c, e->arg[1]);
 	if (a.err || b.err) {
 		*err = true;
+	} else if ((a.unset || b.unset) && c->unset_is_error) {
+		*err = true;
 	} else if (a.unset || b.unset) {
 		/* an operation that never completed: only != holds */
 		res = e->kind == SCN_E_NE;
@@ -271,6 +274,14 @@ bool cond_eval(const struct scn *s, const struct cond_ops *ops, void *ud,
 	       const struct scn_expr *e, bool *err)
 {
 	struct ctx c = { .s = s, .ops = ops, .ud = ud };
+
+	return eval_bool(&c, e, err);
+}
+
+bool cond_eval_defined(const struct scn *s, const struct cond_ops *ops,
+		       void *ud, const struct scn_expr *e, bool *err)
+{
+	struct ctx c = { .s = s, .ops = ops, .ud = ud, .unset_is_error = true };
 
 	return eval_bool(&c, e, err);
 }

@@ -61,6 +61,11 @@ struct cond_ops {
  */
 bool cond_eval(const struct scn *s, const struct cond_ops *ops, void *ud,
 	       const struct scn_expr *e, bool *err);
+/** cond_eval_defined - cond_eval(), except that a comparison with an
+ * operation that has not completed yet sets @err (always/never lines are
+ * not checked in states where their operands are not defined). */
+bool cond_eval_defined(const struct scn *s, const struct cond_ops *ops,
+		       void *ud, const struct scn_expr *e, bool *err);
 
 /** cond_internal - the first model-internal function @e uses ("refcount()"), or NULL. */
 const char *cond_internal(const struct scn_expr *e);

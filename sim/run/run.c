@@ -321,6 +321,30 @@ static void wake_blocked(struct run *r, const struct span_footprint *fp)
 	}
 }
 
+
+/*
+ * always/never lines hold in every state after setup: the first one a step
+ * breaks is kept.  A condition whose operands are not defined yet (a
+ * result not stored, an object not created) is not checked in that state.
+ */
+static void check_always(struct run *r)
+{
+	const struct scn *s = r->s;
+
+	if (r->always_broken >= 0 || r->status == RUN_ERROR)
+		return;
+	for (int i = 0; i < s->nr_always; i++) {
+		bool err = false, v = cond_eval_defined(s, &run__cond_ops, r,
+							s->always[i].expr, &err);
+
+		if (!err && v == s->always[i].never) {
+			r->always_broken = i;
+			r->always_step = span_world_step(r->w);
+			return;
+		}
+	}
+}
+
 /* run one operation of @t as a step; setup ops use tid -1 */
 static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 {
@@ -390,6 +414,8 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 	}
 	span_world_step_end(r->w);
 	check_after(r);
+	if (tid >= 0 && r->s->nr_always)
+		check_always(r);
 	return res;
 }
 
@@ -413,6 +439,8 @@ static void event_step(struct run *r, uint32_t id)
 	print_step(r, "[kernel]", text, 0, true);
 	span_world_step_end(r->w);
 	check_after(r);
+	if (r->s->nr_always)
+		check_always(r);
 }
 
 int run_enabled(struct run *r, struct run_choice *out, int max)
@@ -632,6 +660,8 @@ bool run_passed(const struct run *r)
 		       r->viol->inv == r->s->violation;
 	if (r->status != RUN_DONE && r->status != RUN_DEADLOCK)
 		return false;
+	if (r->always_broken >= 0)
+		return false;
 	for (int i = 0; i < r->s->nr_expects; i++)
 		if (!r->expects[i].value || r->expects[i].error)
 			return false;
@@ -711,6 +741,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		return -ENOMEM;
 	r->s = s;
 	r->o = *o;
+	r->always_broken = -1;
 	if (!r->o.out)
 		r->o.out = stdout;
 	if (!r->o.max_steps)
@@ -837,6 +868,8 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		goto fail;
 	}
 	r->setup.finished = true;
+	if (s->nr_always)
+		check_always(r);
 	*out = r;
 	return 0;
 fail:
@@ -912,6 +945,13 @@ const struct scn_str *run_var(const struct run *r, int sym, int64_t index)
 	if (index < 0 || index >= v->n || !v->set[index])
 		return NULL;
 	return &v->v[index];
+}
+
+int run_always_broken(const struct run *r, uint64_t *step)
+{
+	if (step)
+		*step = r->always_step;
+	return r->always_broken;
 }
 
 bool run_label(const struct run *r, int sym, int64_t *value, uint64_t *step)

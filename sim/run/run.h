@@ -144,6 +144,9 @@ const char *run_error(const struct run *r);
 bool run_oom(const struct run *r);
 /** run_violation - the first violation, or NULL. */
 const struct span_violation *run_violation(const struct run *r);
+/** run_always_broken - the first always/never line (index into scn.always)
+ * a state of this run broke, and the step (@step may be NULL); or -1. */
+int run_always_broken(const struct run *r, uint64_t *step);
 
 /* Reports (report.c). */
 void report_text(struct run *r, FILE *out);

@@ -92,6 +92,9 @@ struct run {
 	bool finished;
 	struct cond_result *expects, *exists;
 	bool deadlock;
+	/* the first always/never line broken, and the step that broke it */
+	int always_broken;	/* index into scn.always, or -1 */
+	uint64_t always_step;
 	const struct span_violation *viol;
 	struct span_violation deadlock_viol;
 	const struct scn_str *step_data;	/* on_step: the var stored */

@@ -349,6 +349,37 @@ START_TEST(signal_test_and_matrix)
 END_TEST
 
 /* a state with more enabled steps than the explorer keeps: incomplete */
+/* never/always are checked in every state, not only in end states */
+START_TEST(never_in_every_state)
+{
+	const char *src = getenv("SPAN_SOURCE_DIR");
+	char *f;
+	struct out o;
+
+	ck_assert(asprintf(&f, "%s/tests/explore/always-transient.scn", src) > 0);
+	run_spansim(&o, "explore", f, "-q", NULL);
+	ck_assert_msg(o.status == 1 &&
+		      strstr(o.out, "never refcount(buf, 0) > 2: FAILS") &&
+		      strstr(o.out, "--schedule 'x,y'") &&
+		      strstr(o.out, "expect refcount(buf, 0) == 1: holds in all"),
+		      "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	/* the counterexample replays: the run fails at the second step */
+	run_spansim(&o, "run", f, "--schedule", "x,y", NULL);
+	ck_assert_msg(o.status != 0 &&
+		      strstr(o.out, "never refcount(buf, 0) > 2 ... FAILED at step") &&
+		      strstr(o.out, "result: FAIL"), "exit %d\n%s%s", o.status,
+		      o.out, o.err);
+	out_free(&o);
+	/* the fifo run never has both buffers at once: it passes */
+	run_spansim(&o, "run", f, NULL);
+	ck_assert_msg(o.status == 0 && strstr(o.out, "ok in every state"),
+		      "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
 /* spansim test --explore: TAP per file; incomplete and failing are not ok */
 START_TEST(test_explore_tap)
 {
@@ -448,6 +479,7 @@ static Suite *explore_bounds_suite(void)
 	tcase_add_test(tc, bad_bounds);
 	tcase_add_test(tc, too_many_choices);
 	tcase_add_test(tc, test_explore_tap);
+	tcase_add_test(tc, never_in_every_state);
 	tcase_add_test(tc, signal_test_and_matrix);
 	suite_add_tcase(s, tc);
 	return s;
