@@ -498,6 +498,28 @@ enum run_status run_step(struct run *r, const struct run_choice *c)
 	return r->status;
 }
 
+/* "every thread is blocked (reader in 'read p 1', ...) ...", cut to @n */
+static void deadlock_msg(struct run *r, char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "every thread is blocked (");
+
+	for (int i = 0; i < r->nr_threads && len < n; i++) {
+		struct thread *t = &r->threads[i];
+		const struct scn_op *op;
+
+		if (t->finished)
+			continue;
+		op = thread_op(r, t);
+		len += (size_t)snprintf(buf + len, n - len, "%s%s in '%s'",
+					len > 25 ? ", " : "", t->name,
+					op ? op->text : "?");
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, ") and no kernel event is pending");
+	if (len >= n - 1 && n > 4)
+		memcpy(buf + n - 4, "...", 4);
+}
+
 /* no enabled step: finished, or a deadlock */
 static void run_idle(struct run *r)
 {
@@ -514,9 +536,8 @@ static void run_idle(struct run *r)
 			r->deadlock_viol.inv = SPAN_INV_DEADLOCK;
 			r->deadlock_viol.step = span_world_step(r->w);
 			r->deadlock_viol.func = "scheduler";
-			snprintf(r->deadlock_viol.msg, sizeof(r->deadlock_viol.msg),
-				 "every thread is blocked (%s%s) and no kernel event is pending",
-				 t->name, r->nr_threads > 1 ? ", ..." : "");
+			deadlock_msg(r, r->deadlock_viol.msg,
+				     sizeof(r->deadlock_viol.msg));
 			r->viol = &r->deadlock_viol;
 			r->status = RUN_VIOLATION;
 			return;
