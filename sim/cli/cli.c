@@ -100,6 +100,7 @@ static const struct {
 	{ "--preemptions", "explore matrix test" },
 	{ "--no-reduction", "explore matrix test" },
 	{ "--reduction", "explore matrix test" },
+	{ "--bitstate", "explore matrix test" },
 	{ "--no-shrink", "explore matrix" },
 	{ "--explore", "matrix test" },
 	{ "--presets", "matrix" },
@@ -218,6 +219,11 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->preemptions = (int)k;
 		} else if (!strcmp(a, "--no-reduction")) {
 			o->no_reduction = true;
+		} else if (!strcmp(a, "--bitstate")) {
+			NEED();
+			if (cli_parse_bytes(v, &o->bitstate) || o->bitstate < 8 ||
+			    o->bitstate > (1ull << 40))
+				return cli_usage_error(cmd, "bad bitstate size '%s' (8 bytes to 1T, suffixes K, M, G)", v);
 		} else if (!strcmp(a, "--reduction")) {
 			NEED();
 			if (!strcmp(v, "dpor"))

@@ -28,6 +28,7 @@ struct opts {
 	int preemptions;
 	bool no_reduction, no_shrink, explore;
 	int reduction;		/* enum explore_reduction (explore.h) */
+	uint64_t bitstate;	/* --bitstate BYTES */
 	const char **files;
 	int nfiles;
 };

@@ -63,6 +63,12 @@ const char cli_usage_explore[] =
 "  --reduction MODE    dpor (default), sleep (stateful, visited set and sleep\n"
 "                      sets) or none (stateful, every interleaving)\n"
 "  --no-reduction      the same as --reduction none\n"
+"  --bitstate BYTES    the stateful search, states kept as 3 bits each in a\n"
+"                      BYTES-byte array instead of a visited set (Holzmann's\n"
+"                      supertrace; no sleep sets): much less memory, but a\n"
+"                      state whose bits were all set by others is missed.  The\n"
+"                      summary gives the expected number missed; at 0.01 or\n"
+"                      more the search counts as incomplete (exit 4)\n"
 "  --no-shrink         do not shrink counterexamples\n"
 "  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
 "  -q, --quiet         no progress lines\n"
@@ -111,6 +117,7 @@ static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
 	eo->preemptions = o->preemptions;
 	eo->no_reduction = o->no_reduction;
 	eo->reduction = o->reduction;
+	eo->bitstate_bytes = o->bitstate;
 	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
 		       isatty(2) ? EXPLORE_PROGRESS_TTY : EXPLORE_PROGRESS_LOG;
 }

@@ -22,6 +22,7 @@
  * incomplete instead of claiming Never/holds/PASS.
  */
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -85,6 +86,45 @@ static int vset_visit(struct vset *vs, const uint64_t h[2], uint32_t *sleep,
 	vs->n++;
 	*fresh = true;
 	return 1;
+}
+
+/* --- bitstate hashing (Holzmann) -------------------------------------------- */
+
+#define BITSTATE_K 3
+
+/*
+ * Like vset_visit() for --bitstate: 1 (and *fresh) when some of the state's
+ * bits were clear (now set), 0 when all were set: seen, or a collision.
+ */
+static int bits_visit(struct xctx *x, const uint64_t h[2], bool *fresh)
+{
+	uint64_t a = h[0], b = h[1] | 1, n = 0;
+	bool all = true;
+
+	for (int i = 0; i < BITSTATE_K; i++) {
+		uint64_t bit = (a + (uint64_t)i * b) % x->nbits;
+
+		if (!(x->bits[bit >> 3] & (1u << (bit & 7)))) {
+			all = false;
+			x->bits[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+		}
+	}
+	*fresh = !all;
+	if (all)
+		return 0;
+	/* the chance that the next new state finds all its bits set */
+	n = x->res->states + 1;
+	x->res->bitstate_missed += pow(1.0 - exp(-(double)BITSTATE_K * (double)n /
+						  (double)x->nbits), BITSTATE_K);
+	return 1;
+}
+
+static int state_visit(struct xctx *x, const uint64_t h[2], uint32_t *sleep,
+		       bool *fresh)
+{
+	if (x->bits)
+		return bits_visit(x, h, fresh);
+	return vset_visit(&x->vs, h, sleep, fresh);
 }
 
 /* --- the search ------------------------------------------------------------ */
@@ -223,7 +263,8 @@ void explore__check_always(struct xctx *x, int before)
 size_t explore__mem_bytes(const struct xctx *x)
 {
 	return x->vs.cap * sizeof(struct vslot) + x->snap_bytes +
-	       (size_t)x->cap * sizeof(struct xframe) + x->dpor_bytes;
+	       (size_t)x->cap * sizeof(struct xframe) + x->dpor_bytes +
+	       (size_t)(x->nbits / 8);
 }
 
 /*
@@ -348,7 +389,7 @@ static int visit(struct xctx *x, struct xframe *f, const struct run_choice *c,
 	    thread_enabled_in(f, f->last_thread))
 		pre++;
 	run_hash(x->r, h);
-	ret = vset_visit(&x->vs, h, &sleep, &fresh);
+	ret = state_visit(x, h, &sleep, &fresh);
 	if (ret <= 0)
 		return ret;
 	if (fresh)
@@ -419,6 +460,10 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		res->reduction_note = "--preemptions";
 	}
 	/* DPOR visits one order of independent steps, not every state */
+	if (x.red == EXPLORE_RED_DPOR && o->bitstate_bytes) {
+		x.red = EXPLORE_RED_SLEEP;
+		res->reduction_note = "--bitstate";
+	}
 	if (x.red == EXPLORE_RED_DPOR && s->nr_always) {
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "always/never are checked in every state";
@@ -442,7 +487,19 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	res->reduction = x.red;
 	explore__check_always(&x, -1);
 	run_hash(x.r, h);
-	if (vset_visit(&x.vs, h, &sleep, &fresh) < 0) {
+	if (o->bitstate_bytes) {
+		x.nbits = o->bitstate_bytes * 8;
+		x.bits = calloc(o->bitstate_bytes, 1);
+		if (!x.bits) {
+			x.oom = true;
+			goto out;
+		}
+		/* a bit per state cannot carry its sleep set */
+		if (x.red == EXPLORE_RED_SLEEP)
+			x.red = EXPLORE_RED_NONE;
+		res->reduction = x.red;
+	}
+	if (state_visit(&x, h, &sleep, &fresh) < 0) {
 		x.oom = true;
 		goto out;
 	}
@@ -528,6 +585,10 @@ out:
 	res->reduction = x.red;
 	if (x.oom && res->stop == EXPLORE_COMPLETE)
 		res->stop = EXPLORE_OOM;
+	if (x.bits && res->stop == EXPLORE_COMPLETE &&
+	    res->bitstate_missed >= 0.01)
+		res->stop = EXPLORE_BITSTATE;
+	free(x.bits);
 	res->truncated = res->stop != EXPLORE_COMPLETE;
 	while (x.depth)
 		pop(&x);
@@ -648,6 +709,10 @@ const char *explore_incomplete_reason(const struct explore_opts *o,
 	case EXPLORE_TOO_WIDE:
 		snprintf(buf, n, "a state has more than %d enabled steps, the explorer's limit",
 			 MAX_CHOICES);
+		break;
+	case EXPLORE_BITSTATE:
+		snprintf(buf, n, "bitstate: about %.2g states may have been missed; give --bitstate more bytes",
+			 res->bitstate_missed);
 		break;
 	}
 	return buf;
@@ -821,7 +886,8 @@ static void explore_report_json(const struct scn *s,
 		",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
 		",\"bytes_per_state\":%zu,\"table_bytes\":%zu,\"peak_snapshot_bytes\":%zu"
 		",\"peak_memory_bytes\":%zu"
-		",\"collision_probability\":%.3g,\"reduction\":\"%s\",\"traces\":%" PRIu64
+		",\"collision_probability\":%.3g,\"bitstate_bytes\":%" PRIu64
+		",\"bitstate_expected_missed\":%.3g,\"reduction\":\"%s\",\"traces\":%" PRIu64
 		",\"pass\":%s,\"expect\":[",
 		s->name, res->states, res->transitions, res->end_states,
 		complete ? "true" : "false", complete ? "" : "\"",
@@ -829,7 +895,7 @@ static void explore_report_json(const struct scn *s,
 		res->truncated ? "true" : "false", res->seconds,
 		res->seconds > 0 ? n / res->seconds : 0.0,
 		sizeof(struct vslot), res->table_bytes, res->peak_bytes,
-		res->mem_bytes, pcoll,
+		res->mem_bytes, pcoll, o->bitstate_bytes, res->bitstate_missed,
 		res->reduction == EXPLORE_RED_DPOR ? "dpor" :
 		res->reduction == EXPLORE_RED_SLEEP ? "sleep" : "none",
 		res->traces, explore_passed(s, res) ? "true" : "false");
@@ -901,7 +967,11 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	fprintf(out, "Time %.3fs  %.0f states/s  max depth %" PRIu64 "\n",
 		res->seconds, res->seconds > 0 ? n / res->seconds : 0.0,
 		res->max_depth);
-	if (res->reduction == EXPLORE_RED_DPOR)
+	if (o->bitstate_bytes && res->reduction != EXPLORE_RED_DPOR)
+		fprintf(out, "Memory: bitstate %.1f KiB (%d bits per state; expected states missed by hash collisions: %.2g), snapshots %.1f KiB at the deepest\n",
+			o->bitstate_bytes / 1024.0, BITSTATE_K, res->bitstate_missed,
+			res->peak_bytes / 1024.0);
+	else if (res->reduction == EXPLORE_RED_DPOR)
 		fprintf(out, "Memory: checkpoints %.1f KiB at the most, explorer %.1f KiB at the peak\n",
 			res->peak_bytes / 1024.0, res->mem_bytes / 1024.0);
 	else
@@ -918,7 +988,8 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 			res->reduction_note ? res->reduction_note : "",
 			res->reduction_note ? ")" : "");
 	else
-		fprintf(out, "Reduction: none\n");
+		fprintf(out, "Reduction: none%s\n",
+			o->bitstate_bytes ? " (--bitstate: no sleep sets)" : "");
 	if (o->preemptions >= 0)
 		fprintf(out, "Preemption bound %d: %" PRIu64 " transitions not explored\n",
 			o->preemptions, res->pruned_preempt);

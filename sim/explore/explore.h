@@ -42,6 +42,10 @@ struct explore_opts {
 	int reduction;		/* enum explore_reduction */
 	int progress;		/* enum explore_progress, on stderr */
 	bool shrink;		/* shrink counterexamples */
+	/* > 0: the stateful search stores states as bits in an array of this
+	 * many bytes (Holzmann's bitstate hashing, 3 bits per state) instead
+	 * of a visited set; no sleep sets (they need each state's own) */
+	uint64_t bitstate_bytes;
 	const char *cmdline;	/* how to replay, without --schedule */
 };
 
@@ -55,6 +59,8 @@ enum explore_stop {
 	EXPLORE_OOM,		/* an allocation failed */
 	EXPLORE_TOO_WIDE,	/* a state had more enabled steps than the
 				 * explorer keeps (EXPLORE_MAX_CHOICES) */
+	EXPLORE_BITSTATE,	/* bitstate hashing may have missed 0.01
+				 * states or more (expected) */
 };
 
 /* The most enabled steps of one state the explorer branches over. */
@@ -73,6 +79,10 @@ struct explore_result {
 	 * again when two schedules share them) */
 	uint64_t states;
 	uint64_t traces;	/* DPOR: schedules run to their end */
+	/* bitstate: the expected number of states missed because all their
+	 * bits were set by others (the sum, over each state stored, of the
+	 * chance that a new state would have been taken for a stored one) */
+	double bitstate_missed;
 	int reduction;		/* enum explore_reduction: what was used */
 	const char *reduction_note;	/* why DPOR fell back, or NULL */
 	uint64_t transitions;

@@ -33,6 +33,8 @@ struct xctx {
 	size_t snap_bytes;
 	size_t dpor_bytes;	/* dpor.c: steps, nodes, the frontier */
 	int red;		/* enum explore_reduction in use */
+	uint8_t *bits;		/* --bitstate: the bit array */
+	uint64_t nbits;
 	double t0, last_progress;
 	bool progressed;	/* a progress line was printed */
 	bool oom;

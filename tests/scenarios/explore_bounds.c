@@ -349,6 +349,31 @@ START_TEST(signal_test_and_matrix)
 END_TEST
 
 /* a state with more enabled steps than the explorer keeps: incomplete */
+/* --bitstate: the verdicts with enough bits; too few bits is incomplete */
+START_TEST(bitstate)
+{
+	char *f = fanout_scn();
+	struct out o;
+
+	run_spansim(&o, "explore", f, "--param", "N=16", "--set", "page_size=16",
+		    "--bitstate", "1M", "-q", NULL);
+	ck_assert_msg(o.status == 0 && strstr(o.out, "Result: PASS") &&
+		      strstr(o.out, "exists r[0] == \"X\": Sometimes") &&
+		      strstr(o.out, "expected states missed by hash collisions"),
+		      "exit %d\n%s%s", o.status, o.out, o.err);
+	out_free(&o);
+	run_spansim(&o, "explore", f, "--param", "N=16", "--set", "page_size=16",
+		    "--bitstate", "16", "-q", NULL);
+	ck_assert_msg(o.status == EXIT_INCOMPLETE &&
+		      strstr(o.out, "search incomplete (bitstate: about") &&
+		      !strstr(o.out, "PASS"), "exit %d\n%s%s", o.status, o.out,
+		      o.err);
+	assert_no_claims(&o);
+	out_free(&o);
+	free(f);
+}
+END_TEST
+
 /* never/always are checked in every state, not only in end states */
 START_TEST(never_in_every_state)
 {
@@ -480,6 +505,7 @@ static Suite *explore_bounds_suite(void)
 	tcase_add_test(tc, too_many_choices);
 	tcase_add_test(tc, test_explore_tap);
 	tcase_add_test(tc, never_in_every_state);
+	tcase_add_test(tc, bitstate);
 	tcase_add_test(tc, signal_test_and_matrix);
 	suite_add_tcase(s, tc);
 	return s;
