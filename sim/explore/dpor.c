@@ -705,6 +705,7 @@ int explore__dpor(struct xctx *x)
 		if (!(n->enabled & bit(p)))
 			continue;
 		tnow = explore__now();
+		x->dpor_depth = d.depth;
 		if (explore__bound_hit(x, max, tnow))
 			break;
 		explore__progress(x, tnow);

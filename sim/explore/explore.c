@@ -280,10 +280,18 @@ void explore__progress(struct xctx *x, double t)
 		return;
 	x->last_progress = t;
 	x->progressed = true;
-	fprintf(stderr, "%sexplore %s: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB, %.0f s%s",
-		tty ? "\r" : "", x->s->name, x->res->states,
-		x->res->states / (t - x->t0), x->depth,
-		(double)explore__mem_bytes(x) / 1048576.0, t - x->t0, tty ? "   " : "\n");
+	if (x->red == EXPLORE_RED_DPOR)
+		fprintf(stderr, "%sexplore %s: %" PRIu64 " schedules, %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB, %.0f s%s",
+			tty ? "\r" : "", x->s->name, x->res->traces,
+			x->res->states, x->res->states / (t - x->t0),
+			x->dpor_depth, (double)explore__mem_bytes(x) / 1048576.0,
+			t - x->t0, tty ? "   " : "\n");
+	else
+		fprintf(stderr, "%sexplore %s: %" PRIu64 " states, %.0f states/s, depth %d, %.1f MiB, %.0f s%s",
+			tty ? "\r" : "", x->s->name, x->res->states,
+			x->res->states / (t - x->t0), x->depth,
+			(double)explore__mem_bytes(x) / 1048576.0, t - x->t0,
+			tty ? "   " : "\n");
 	fflush(stderr);
 }
 
