@@ -72,14 +72,25 @@ struct dev {
 	struct span_footprint fp;
 };
 
+/* the footprint of a thread's next step from a node */
+struct sfp {
+	int thread;
+	struct span_footprint fp;
+};
+
 struct dnode {
 	uint32_t enabled;	/* threads not known to be blocked or done */
 	uint32_t backtrack;	/* threads to run from here */
 	uint32_t done;		/* threads run (or tried) from here */
 	uint32_t by_race;	/* backtrack entries a race asked for */
+	uint32_t sleep;		/* threads whose step here was explored from
+				 * an ancestor and commutes with all since */
+	uint32_t stepped_mask;	/* threads that made a step from here */
 	bool visited;
 	bool stepped;		/* some thread made a step from here */
 	struct run_snap *ckpt;
+	struct sfp *fps;	/* of the sleeping and the stepped threads */
+	int nfps, capfps;
 };
 
 struct dpor {
@@ -503,6 +514,12 @@ static int grow(struct dpor *d)
 	node = realloc(d->node, ((size_t)cap + 1) * sizeof(*node));
 	if (!node)
 		return -ENOMEM;
+	/* node_init() frees what a node held: new nodes hold nothing */
+	{
+		int from = d->cap ? d->cap + 1 : 0;
+
+		memset(&node[from], 0, (size_t)(cap + 1 - from) * sizeof(*node));
+	}
 	d->node = node;
 	vc = realloc(d->vc, (size_t)cap * T * sizeof(*vc));
 	if (!vc)
@@ -523,8 +540,78 @@ static int grow(struct dpor *d)
 	return 0;
 }
 
+static const struct span_footprint *node_fp(const struct dnode *n, int t)
+{
+	for (int k = 0; k < n->nfps; k++)
+		if (n->fps[k].thread == t)
+			return &n->fps[k].fp;
+	return NULL;
+}
+
+static int node_set_fp(struct dpor *d, struct dnode *n, int t,
+		       const struct span_footprint *fp)
+{
+	for (int k = 0; k < n->nfps; k++)
+		if (n->fps[k].thread == t) {
+			n->fps[k].fp = *fp;
+			return 0;
+		}
+	if (n->nfps == n->capfps) {
+		int cap = n->capfps ? n->capfps * 2 : 2;
+		struct sfp *v = realloc(n->fps, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		d->x->dpor_bytes += (size_t)(cap - n->capfps) * sizeof(*v);
+		n->fps = v;
+		n->capfps = cap;
+	}
+	n->fps[n->nfps++] = (struct sfp){ .thread = t, .fp = *fp };
+	return 0;
+}
+
+static void node_forget(struct dpor *d, int i)
+{
+	struct dnode *n = &d->node[i];
+
+	d->x->dpor_bytes -= (size_t)n->capfps * sizeof(*n->fps);
+	free(n->fps);
+	n->fps = NULL;
+	n->nfps = n->capfps = 0;
+}
+
+/*
+ * Sleep sets (Godefroid): thread p stepped from node i to node i + 1.  The
+ * threads explored from i before p, and those asleep at i, sleep at i + 1
+ * when their step commutes with p's: every schedule starting with theirs
+ * was covered from i.  Then p's own step is kept for the siblings to come.
+ */
+static int sleep_after(struct dpor *d, int i, int p)
+{
+	struct dnode *n = &d->node[i], *c = &d->node[i + 1];
+	const struct span_footprint *pf = &d->ev[i].fp;
+	uint32_t cand = (n->sleep | n->stepped_mask) & ~bit(p);
+
+	for (int q = 0; cand; q++) {
+		const struct span_footprint *qf;
+
+		if (!(cand & bit(q)))
+			continue;
+		cand &= ~bit(q);
+		qf = node_fp(n, q);
+		if (!qf || span_footprint_conflict(qf, pf))
+			continue;
+		c->sleep |= bit(q);
+		if (node_set_fp(d, c, q, qf))
+			return -ENOMEM;
+	}
+	n->stepped_mask |= bit(p);
+	return node_set_fp(d, n, p, pf);
+}
+
 static void node_init(struct dpor *d, int i)
 {
+	node_forget(d, i);
 	memset(&d->node[i], 0, sizeof(d->node[i]));
 	if (!i) {
 		memset(d->pos, 0, d->T * sizeof(*d->pos));
@@ -593,7 +680,7 @@ static int next_node(struct dpor *d)
 	for (int i = d->depth; i >= 0; i--) {
 		struct dnode *n = &d->node[i];
 
-		if (n->backtrack & ~n->done)
+		if (n->backtrack & ~n->done & ~n->sleep)
 			return i;
 	}
 	return -1;
@@ -631,18 +718,24 @@ static int first_visit(struct dpor *d)
 	}
 	if (!n->enabled)
 		return 1;
+	/* every thread that can run sleeps: nothing new below (no end state) */
+	if (!(n->enabled & ~n->sleep))
+		return 0;
 	/* the first schedule: keep running the thread that ran last */
-	if (d->depth && (n->enabled & bit(d->ev[d->depth - 1].thread)))
+	if (d->depth && (n->enabled & ~n->sleep &
+			 bit(d->ev[d->depth - 1].thread)))
 		n->backtrack = bit(d->ev[d->depth - 1].thread);
 	else
-		n->backtrack = lowest(n->enabled);
+		n->backtrack = lowest(n->enabled & ~n->sleep);
 	return 0;
 }
 
 static void dpor_free(struct dpor *d)
 {
-	for (int i = 0; i <= d->depth && d->node; i++)
+	for (int i = 0; i <= d->depth && d->node; i++) {
 		drop_checkpoint(d, i);
+		node_forget(d, i);
+	}
 	for (size_t i = 0; i < d->map_cap; i++)
 		free(d->map[i].v);
 	free(d->map);
@@ -691,9 +784,9 @@ int explore__dpor(struct xctx *x)
 				goto backtrack;
 			}
 		}
-		cand = n->backtrack & ~n->done;
+		cand = n->backtrack & ~n->done & ~n->sleep;
 		if (!cand) {
-			if (!n->stepped) {
+			if (!n->stepped && !n->enabled) {
 				/* every thread here blocks: a deadlock */
 				explore__end_state(x);
 				res->traces++;
@@ -720,8 +813,8 @@ int explore__dpor(struct xctx *x)
 			n->enabled &= ~bit(p);
 			if (n->by_race & bit(p))
 				n->backtrack |= n->enabled;
-			else if (!(n->backtrack & ~n->done & n->enabled))
-				n->backtrack |= lowest(n->enabled & ~n->done);
+			else if (!(n->backtrack & ~n->done & ~n->sleep & n->enabled))
+				n->backtrack |= lowest(n->enabled & ~n->done & ~n->sleep);
 			continue;
 		}
 		n->stepped = true;
@@ -741,6 +834,10 @@ int explore__dpor(struct xctx *x)
 		if ((uint64_t)d.depth > res->max_depth)
 			res->max_depth = (uint64_t)d.depth;
 		node_init(&d, d.depth);
+		if (sleep_after(&d, d.depth - 1, p)) {
+			x->oom = true;
+			break;
+		}
 		if (d.depth % CKPT_EVERY == 0 && checkpoint(&d, d.depth)) {
 			x->oom = true;
 			break;
@@ -754,8 +851,10 @@ backtrack:
 
 			if (j < 0)
 				break;
-			for (int i = d.depth; i > j; i--)
+			for (int i = d.depth; i > j; i--) {
 				drop_checkpoint(&d, i);
+				node_forget(&d, i);
+			}
 			d.depth = j;
 			if (d.frontier_upto > j)
 				d.frontier_upto = -1;
