@@ -105,6 +105,8 @@ struct dpor {
 	struct fkey *map;
 	size_t map_cap, map_n;
 	int frontier_upto;	/* the frontier holds steps [0, frontier_upto) */
+	struct acc_ent *conf;	/* add_step(): the accesses the new one conflicts with */
+	uint32_t nconf, capconf;
 	size_t ckpt_bytes;
 };
 
@@ -412,7 +414,8 @@ static int add_step(struct dpor *d, int e)
 	/* a step that touched everything: every frontier access conflicts */
 	if (d->ev[e].fp.overflow)
 		return add_step_all(d, e, prev);
-	/* the clock first: a race's fallback reads it */
+	/* the conflicting accesses of other threads, once */
+	d->nconf = 0;
 	while (acc_next(&it, &key, &kind, &off, &len)) {
 		struct fkey *f = map_get(d, key);
 
@@ -420,15 +423,28 @@ static int add_step(struct dpor *d, int e)
 			return -ENOMEM;
 		for (uint32_t k = 0; k < f->n; k++) {
 			const struct acc_ent *a = &f->v[k];
-			const uint32_t *vca;
 
 			if (a->thread == p || !kconflict(a, kind, off, len))
 				continue;
-			vca = vc_of(d, (int)a->ev);
-			for (int q = 0; q < T; q++)
-				if (vca[q] > vce[q])
-					vce[q] = vca[q];
+			if (d->nconf == d->capconf) {
+				uint32_t cap = d->capconf ? d->capconf * 2 : 64;
+				struct acc_ent *v = realloc(d->conf, cap * sizeof(*v));
+
+				if (!v)
+					return -ENOMEM;
+				d->conf = v;
+				d->capconf = cap;
+			}
+			d->conf[d->nconf++] = *a;
 		}
+	}
+	/* the clock first: a race's fallback reads it */
+	for (uint32_t k = 0; k < d->nconf; k++) {
+		const uint32_t *vca = vc_of(d, (int)d->conf[k].ev);
+
+		for (int q = 0; q < T; q++)
+			if (vca[q] > vce[q])
+				vce[q] = vca[q];
 	}
 	/*
 	 * A race is immediate: no other chain of dependences orders the two
@@ -441,54 +457,35 @@ static int add_step(struct dpor *d, int e)
 		uint32_t who1[DPOR_MAX_THREADS];
 
 		memset(who1, 0xff, sizeof(who1));
-		it.i = 0;
-		while (acc_next(&it, &key, &kind, &off, &len)) {
-			struct fkey *f = map_get(d, key);
+		for (uint32_t k = 0; k < d->nconf; k++) {
+			uint32_t ev = d->conf[k].ev;
+			const uint32_t *vca = vc_of(d, (int)ev);
 
-			if (!f)
-				return -ENOMEM;
-			for (uint32_t k = 0; k < f->n; k++) {
-				const struct acc_ent *a = &f->v[k];
-				const uint32_t *vca;
-
-				if (a->thread == p || !kconflict(a, kind, off, len))
+			for (int q = 0; q < T; q++) {
+				if (who1[q] == ev)
 					continue;
-				vca = vc_of(d, (int)a->ev);
-				for (int q = 0; q < T; q++) {
-					if (who1[q] == a->ev)
-						continue;
-					if (vca[q] > top1[q]) {
-						top2[q] = top1[q];
-						top1[q] = vca[q];
-						who1[q] = a->ev;
-					} else if (vca[q] > top2[q]) {
-						top2[q] = vca[q];
-					}
+				if (vca[q] > top1[q]) {
+					top2[q] = top1[q];
+					top1[q] = vca[q];
+					who1[q] = ev;
+				} else if (vca[q] > top2[q]) {
+					top2[q] = vca[q];
 				}
 			}
 		}
-		it.i = 0;
-		while (acc_next(&it, &key, &kind, &off, &len)) {
-			struct fkey *f = map_get(d, key);
+		for (uint32_t k = 0; k < d->nconf; k++) {
+			const struct acc_ent *a = &d->conf[k];
+			uint32_t tix, q = a->thread, other;
 
-			if (!f)
-				return -ENOMEM;
-			for (uint32_t k = 0; k < f->n; k++) {
-				const struct acc_ent *a = &f->v[k];
-				uint32_t tix, q = a->thread, other;
-
-				if (a->thread == p || !kconflict(a, kind, off, len))
-					continue;
-				tix = vc_of(d, (int)a->ev)[q];
-				/* ordered already through p's earlier steps? */
-				if (prev[q] >= tix)
-					continue;
-				/* ... or through another conflicting access? */
-				other = who1[q] == a->ev ? top2[q] : top1[q];
-				if (other >= tix || awaits(d, (int)a->ev, e))
-					continue;
-				race(d, (int)a->ev, e);
-			}
+			tix = vc_of(d, (int)a->ev)[q];
+			/* ordered already through p's earlier steps? */
+			if (prev[q] >= tix)
+				continue;
+			/* ... or through another conflicting access? */
+			other = who1[q] == a->ev ? top2[q] : top1[q];
+			if (other >= tix || awaits(d, (int)a->ev, e))
+				continue;
+			race(d, (int)a->ev, e);
 		}
 	}
 	if (frontier_add_step(d, e))
@@ -739,6 +736,7 @@ static void dpor_free(struct dpor *d)
 	for (size_t i = 0; i < d->map_cap; i++)
 		free(d->map[i].v);
 	free(d->map);
+	free(d->conf);
 	free(d->ev);
 	free(d->node);
 	free(d->vc);

@@ -410,6 +410,15 @@ static int visit(struct xctx *x, struct xframe *f, const struct run_choice *c,
 		    pre);
 }
 
+/* the result's per-line tables */
+static int res_alloc(const struct scn *s, struct explore_result *res)
+{
+	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
+	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
+	res->always = calloc((size_t)s->nr_always + 1, sizeof(*res->always));
+	return res->expects && res->exists && res->always ? 0 : -ENOMEM;
+}
+
 /* throw away what DPOR found and start a fresh run for the stateful search */
 static int dpor_restart(const struct scn *s, const struct run_opts *ro,
 			struct xctx *x)
@@ -423,10 +432,7 @@ static int dpor_restart(const struct scn *s, const struct run_opts *ro,
 	x->dpor_bytes = 0;
 	run_destroy(x->r);
 	x->r = NULL;
-	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
-	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
-	res->always = calloc((size_t)s->nr_always + 1, sizeof(*res->always));
-	if (!res->expects || !res->exists || !res->always)
+	if (res_alloc(s, res))
 		return -ENOMEM;
 	return run_create(s, ro, &x->r);
 }
@@ -445,10 +451,7 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	struct run_choice probe;
 
 	memset(res, 0, sizeof(*res));
-	res->expects = calloc((size_t)s->nr_expects + 1, sizeof(*res->expects));
-	res->exists = calloc((size_t)s->nr_exists + 1, sizeof(*res->exists));
-	res->always = calloc((size_t)s->nr_always + 1, sizeof(*res->always));
-	if (!res->expects || !res->exists || !res->always) {
+	if (res_alloc(s, res)) {
 		explore_result_free(s, res);
 		return -ENOMEM;
 	}
@@ -467,11 +470,11 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "--preemptions";
 	}
-	/* DPOR visits one order of independent steps, not every state */
 	if (x.red == EXPLORE_RED_DPOR && o->bitstate_bytes) {
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "--bitstate";
 	}
+	/* DPOR visits one order of independent steps, not every state */
 	if (x.red == EXPLORE_RED_DPOR && s->nr_always) {
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "always/never are checked in every state";
