@@ -35,11 +35,14 @@
  *    Wall time: from fork() to wait4() of the process doing the search
  *    (spansim: a forked child that parses the scenario and runs
  *    explore_run(); SPIN: ./pan, exec'd in a forked child), so process
- *    start, allocation and teardown count on both sides.  Peak memory:
- *    that process's ru_maxrss from wait4(), so one size does not pollute
- *    another.  A forked child starts with the parent's resident pages
- *    (and exec keeps that count), so `rss_floor` is the ru_maxrss of a
- *    child that exits at once: the floor of every peak below.
+ *    start, allocation and teardown count on both sides; `*_cpu_N` is
+ *    that process's user + system time (the machine may be shared).
+ *    Peak memory: that process's ru_maxrss from wait4(), so one size does
+ *    not pollute another.  A forked child starts with the parent's
+ *    resident pages (and exec keeps that count), so `rss_floor` is the
+ *    ru_maxrss of a child that exits at once: the floor of every peak
+ *    below.  Parts 1 and 2 run in forked children too, so that the
+ *    parent stays small.
  *    spansim states: states on every schedule (DPOR counts a state again
  *    when two schedules share it) and traces (schedules run to the end);
  *    SPIN states: "states, stored".
@@ -62,7 +65,7 @@
  *    r0_X: the question "can r[0] == 'X'": spansim's `exists r[0] == "X"`
  *    has a yes end state; pan reports "errors: K" with K > 0.
  *    `agree_r0_X_N` is 1 when both tools say it is reachable.
- *    Ratios: spansim (DPOR) / SPIN, for wall time and peak RSS.
+ *    Ratios: spansim (DPOR) / SPIN, for wall time, CPU time and peak RSS.
  *
  * Output: `name value unit` lines only.
  *
@@ -226,6 +229,37 @@ static int wait_limited(pid_t pid, double limit, int sig, int *st,
 	if (pfd >= 0)
 		close(pfd);
 	return r == 1 ? 0 : -1;
+}
+
+/*
+ * fork for a part of the bench that allocates (the corpus, the small
+ * fan-outs): the parent's heap then does not grow, and the children it
+ * forks later to measure peak RSS start from its small footprint.
+ * Returns 0 in the child (which then calls sub_exit()), the child's pid
+ * in the parent (for sub_wait()), or -1: run it in the parent.
+ */
+static pid_t sub_fork(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	return fork();
+}
+
+static void sub_exit(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	_exit(0);
+}
+
+static void sub_wait(pid_t pid)
+{
+	int st;
+
+	if (pid <= 0)
+		return;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
 }
 
 /* ru_maxrss (KiB) of a forked child that exits at once */
@@ -421,6 +455,7 @@ struct xchild {
 struct xmeas {
 	struct xchild r;
 	double wall;		/* fork to wait4 */
+	double cpu;		/* user + system, from wait4 */
 	long maxrss_kib;
 	bool killed;
 };
@@ -502,6 +537,8 @@ static int explore_forked(const char *scn, int n, int reduction,
 		return -1;
 	}
 	m->wall = wall_now() - t0;
+	m->cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		 ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	m->maxrss_kib = ru.ru_maxrss;
 	if (read(fds[0], &m->r, sizeof(m->r)) != (ssize_t)sizeof(m->r))
 		m->r.ok = 0;
@@ -772,6 +809,7 @@ static double mib(long kib)
 static void print_explore(const char *tag, int n, const struct xmeas *m)
 {
 	printf("%s_wall_%d %.3f s\n", tag, n, m->wall);
+	printf("%s_cpu_%d %.3f s\n", tag, n, m->cpu);
 	printf("%s_search_%d %.3f s\n", tag, n, m->r.seconds);
 	printf("%s_states_%d %" PRIu64 " states\n", tag, n, m->r.states);
 	printf("%s_traces_%d %" PRIu64 " traces\n", tag, n, m->r.traces);
@@ -835,6 +873,7 @@ static void spin_one(const char *tmp, int n, enum spin_mode mode,
 	printf("spin_mode_%d %s mode\n", n, spin_mode_name[mode]);
 	printf("spin_hash_w_%d %d bits\n", n, w);
 	printf("spin_wall_%d %.3f s\n", n, p.wall);
+	printf("spin_cpu_%d %.3f s\n", n, p.cpu);
 	printf("spin_states_%d %" PRIu64 " states\n", n, p.stored);
 	printf("spin_states_full_%d %" PRIu64 " states\n", n, full);
 	printf("spin_state_vector_%d %" PRIu64 " bytes\n", n, p.vector);
@@ -853,6 +892,8 @@ static void spin_one(const char *tmp, int n, enum spin_mode mode,
 		return;
 	if (p.wall > 0)
 		printf("ratio_wall_%d %.4f x\n", n, dpor->wall / p.wall);
+	if (p.cpu > 0)
+		printf("ratio_cpu_%d %.4f x\n", n, dpor->cpu / p.cpu);
 	if (p.maxrss_kib > 0)
 		printf("ratio_peak_rss_%d %.4f x\n", n,
 		       (double)dpor->maxrss_kib / p.maxrss_kib);
@@ -941,7 +982,15 @@ static void fanout_vs_spin(const char *root, const int *small, int nsmall,
 		fprintf(stderr, "bench_explore: mkdtemp: %s\n", strerror(errno));
 		have_spin = false;
 	}
-	small_vs_spin(scn, pml, tmp, have_spin, small, nsmall);
+	if (nsmall) {
+		pid_t pid = sub_fork();
+
+		if (pid <= 0)
+			small_vs_spin(scn, pml, tmp, have_spin, small, nsmall);
+		if (!pid)
+			sub_exit();
+		sub_wait(pid);
+	}
 	side_by_side(scn, pml, tmp, have_spin, sizes, nsizes);
 	if (have_spin) {
 		char cmd[PATH_MAX];
@@ -1036,8 +1085,15 @@ int main(int argc, char **argv)
 			"(bench/fanout.pml); use --root\n");
 		return 2;
 	}
-	if (!no_corpus)
-		corpus(root);
+	if (!no_corpus) {
+		pid_t pid = sub_fork();
+
+		if (pid <= 0)
+			corpus(root);
+		if (!pid)
+			sub_exit();
+		sub_wait(pid);
+	}
 	fanout_vs_spin(root, small, nsmall, sizes, nsizes);
 	return 0;
 }
