@@ -4,6 +4,8 @@
  * question: can the reader see the writer's later store ("exists r[0] ==
  * 'X'")?  N is the number of destination pipes and bytes in the page
  * (default 3, as `--param N=3 --set page_size=8`; spin -DN=8 for more).
+ * Counters and offsets are bytes up to N = 250 and shorts above, so N
+ * may be up to 16383 (the state vector is about 5N bytes).
  *
  * Mainline policy (vmsplice takes page references, pipe_split=ref), as
  * the model's default:
@@ -25,18 +27,23 @@
 #ifndef N
 #define N 3
 #endif
+#if N > 250
+#define IDX short	/* counts and offsets up to N + 1 */
+#else
+#define IDX byte
+#endif
 
 byte page[N];		/* the page's bytes */
-byte refc;		/* page refcount (the mapping's reference included) */
+IDX refc;		/* page refcount (the mapping's reference included) */
 bool mapped;
-byte src_off, src_len;	/* the source pipe's one buffer */
+IDX src_off, src_len;	/* the source pipe's one buffer */
 bool dst_full[N];	/* dst[i] holds a one-byte buffer ... */
-byte dst_off[N];	/* ... at this page offset */
+IDX dst_off[N];	/* ... at this page offset */
 byte r[N];		/* what the reader saw */
 
 proctype writer()
 {
-	byte i;
+	IDX i;
 
 	d_step { src_off = 0; src_len = N; refc++ }	/* vmsplice */
 	do
@@ -58,7 +65,7 @@ proctype writer()
 
 proctype reader()
 {
-	byte j;
+	IDX j;
 
 	do
 	:: d_step {
@@ -72,7 +79,7 @@ proctype reader()
 
 init
 {
-	byte k;
+	IDX k;
 
 	atomic {
 		do
