@@ -24,15 +24,19 @@
  * A thread that would block is not a step: trying it leaves the world as
  * it was.  When a race asks for a thread that turns out to block there,
  * every thread enabled there is scheduled instead (the paper's fallback).
+ * A race whose second step awaited what the first filled (a blocking read
+ * of the pipe the first step made non-empty) cannot be reversed: skipped.
+ * Sleep sets (Godefroid) keep a class from being run twice.
  *
  * States are not stored.  The search keeps a checkpoint (run_save()) every
  * CKPT_EVERY steps of the current schedule and reaches a state by loading
  * the checkpoint below it and replaying the steps above, with the checker
  * off (those steps were checked when they first ran).
  *
- * Not handled yet (the caller falls back to the stateful search): kernel
+ * Not handled (the caller falls back to the stateful search): kernel
  * events (the network model's loopback delivery), more than 32 threads,
- * --preemptions.
+ * --preemptions, --bitstate, and always/never lines (they need every
+ * state; DPOR visits one order of independent steps).
  */
 #include <errno.h>
 #include <inttypes.h>

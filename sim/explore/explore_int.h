@@ -42,7 +42,12 @@ struct xctx {
 	bool too_wide;		/* a state had more than MAX_CHOICES steps */
 };
 
+/* bits per state of --bitstate (explore.c; the report prints it) */
+#define BITSTATE_K 3
+
 double explore__now(void);
+/* the number of steps of a schedule string ("a*3,b" is 4) */
+size_t explore__sched_steps(const char *s);
 /* an end state: count its verdicts, keep witnesses (x->r is finished) */
 void explore__end_state(struct xctx *x);
 size_t explore__mem_bytes(const struct xctx *x);
