@@ -418,8 +418,7 @@ static int res_alloc(const struct scn *s, struct explore_result *res)
 }
 
 /* throw away what DPOR found and start a fresh run for the stateful search */
-static int dpor_restart(const struct scn *s, const struct run_opts *ro,
-			struct xctx *x)
+static int dpor_restart(const struct scn *s, struct xctx *x)
 {
 	struct explore_result *res = x->res;
 	const char *note = res->reduction_note;
@@ -430,9 +429,7 @@ static int dpor_restart(const struct scn *s, const struct run_opts *ro,
 	x->dpor_bytes = 0;
 	run_destroy(x->r);
 	x->r = NULL;
-	if (res_alloc(s, res))
-		return -ENOMEM;
-	return run_create(s, ro, &x->r);
+	return res_alloc(s, res);
 }
 
 int explore_run(const struct scn *s, const struct explore_opts *o,
@@ -454,15 +451,6 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		return -ENOMEM;
 	}
 	x.t0 = explore__now();
-	err = run_create(s, &ro, &x.r);
-	if (err == -ENOMEM) {
-		x.oom = true;
-		goto out;
-	}
-	if (err) {
-		explore_result_free(s, res);
-		return err;
-	}
 	x.red = o->no_reduction ? EXPLORE_RED_NONE : o->reduction;
 	if (x.red == EXPLORE_RED_DPOR && o->preemptions >= 0) {
 		x.red = EXPLORE_RED_SLEEP;
@@ -477,21 +465,28 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "always/never are checked in every state";
 	}
+again:
+	err = run_create(s, &ro, &x.r);
+	if (err == -ENOMEM) {
+		x.oom = true;
+		goto out;
+	}
+	if (err) {
+		explore_result_free(s, res);
+		return err;
+	}
 	if (x.red == EXPLORE_RED_DPOR) {
 		err = explore__dpor(&x);
 		if (err != -EOPNOTSUPP)
 			goto out;
 		/* start again, stateful: nothing DPOR counted stays */
 		x.red = EXPLORE_RED_SLEEP;
-		err = dpor_restart(s, &ro, &x);
-		if (err == -ENOMEM) {
-			x.oom = true;
-			goto out;
-		}
-		if (err) {
+		if (dpor_restart(s, &x)) {
+			/* not even the result's tables: no result */
 			explore_result_free(s, res);
-			return err;
+			return -ENOMEM;
 		}
+		goto again;
 	}
 	res->reduction = x.red;
 	explore__check_always(&x, -1);
