@@ -75,6 +75,8 @@ demo: build
 	done; \
 	echo "==> $(SPANSIM) matrix scenarios/seed/*.scn"; \
 	$(SPANSIM) matrix "$$@" || failed="$$failed matrix"; \
+	echo "==> $(SPANSIM) explore scenarios/seed/splice-fanout.scn   (every schedule, 4096 pipes)"; \
+	$(SPANSIM) explore scenarios/seed/splice-fanout.scn -q || failed="$$failed explore"; \
 	if [ -n "$$failed" ]; then echo "make demo: failed:$$failed"; exit 1; fi
 
 check: build
