@@ -94,7 +94,8 @@ static const char usage_test[] =
 "                  a counterexample, a broken invariant or a search cut short\n"
 "                  by a bound is `not ok` with the reason and a replay command\n"
 "  --max-states N, --max-time S, --max-memory B, --reduction MODE,\n"
-"  --preemptions K  as for explore, per file (default memory bound: half\n"
+"  --bitstate B, --preemptions K\n"
+"                  as for explore, per file (default memory bound: half\n"
 "                  of the physical memory)\n";
 
 static const char usage_policies[] =
