@@ -517,17 +517,23 @@ void span_world_set_check(struct span_world *w, bool on)
 
 /* --- footprints -------------------------------------------------------- */
 
-static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
-		   uint32_t key)
+/* add @key to the set @v of *@n keys (at most @max); false when full */
+static bool fp_insert(uint32_t *v, uint16_t *n, uint16_t max, uint32_t key)
 {
 	for (uint16_t i = 0; i < *n; i++)
 		if (v[i] == key)
-			return;
-	if (*n >= SPAN_FP_MAX) {
-		fp->overflow = true;
-		return;
-	}
+			return true;
+	if (*n >= max)
+		return false;
 	v[(*n)++] = key;
+	return true;
+}
+
+static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
+		   uint32_t key)
+{
+	if (!fp_insert(v, n, SPAN_FP_MAX, key))
+		fp->overflow = true;
 }
 
 static uint32_t fp_key(int type, uint32_t id)
@@ -560,15 +566,12 @@ void span__fp_count(struct span_world *w, int type, uint32_t id)
 void span__fp_wait(struct span_world *w, bool fill, int type, uint32_t id)
 {
 	struct span_footprint *fp = &w->fp;
-	uint32_t *v = fill ? fp->fill : fp->await;
-	uint16_t *n = fill ? &fp->nr_fill : &fp->nr_await;
-	uint32_t key = fp_key(type, id);
 
-	for (uint16_t i = 0; i < *n; i++)
-		if (v[i] == key)
-			return;
-	if (*n < SPAN_FP_MAX_WAIT)
-		v[(*n)++] = key;
+	if (fill)
+		fp_insert(fp->fill, &fp->nr_fill, SPAN_FP_MAX_WAIT, fp_key(type, id));
+	else
+		fp_insert(fp->await, &fp->nr_await, SPAN_FP_MAX_WAIT,
+			  fp_key(type, id));
 }
 
 /* bytes [off, off + len) of @page's contents; merged with an overlapping
@@ -599,10 +602,7 @@ void span__fp_range(struct span_world *w, uint32_t page, uint32_t off,
 	if (fp->nr_range >= SPAN_FP_MAX_RANGES) {
 		/* DEVIATION (footprint precision only): a step touching more
 		 * than SPAN_FP_MAX_RANGES ranges touches whole pages */
-		if (write)
-			span__fp(w, true, SPAN_OBJ_PAGE, page);
-		else
-			span__fp(w, false, SPAN_OBJ_PAGE, page);
+		span__fp(w, write, SPAN_OBJ_PAGE, page);
 		return;
 	}
 	fp->range[fp->nr_range++] = (struct span_fp_range){
