@@ -356,23 +356,23 @@ static bool check_access(struct span_world *w, uint32_t page, uint32_t off,
 {
 	uint32_t owner;
 
+	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (page >= w->pages.n || !span__page_live(w, page)) {
 		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
 			      func, "%s: %s of freed page#%u", func, what,
 			      page);
 		return false;
 	}
-	span__fp(w, false, SPAN_FP_LIVE, page);
 	if (span__owner_memory_page(w, page, &owner)) {
 		/* a read of the owner: it may be destructed */
 		span__fp(w, false, SPAN_OBJ_OWNER, owner);
-	}
-	if (span__owner_memory_page(w, page, &owner) &&
-	    OWNER(w, owner)->destructed) {
-		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_OWNER,
-			      owner, func, "%s: %s of page#%u of destructed owner#%u",
-			      func, what, page, owner);
-		return false;
+		if (OWNER(w, owner)->destructed) {
+			span__violate(w, SPAN_INV_USE_AFTER_FREE,
+				      SPAN_OBJ_OWNER, owner, func,
+				      "%s: %s of page#%u of destructed owner#%u",
+				      func, what, page, owner);
+			return false;
+		}
 	}
 	if (off + len > w->page_size || off + len < off) {
 		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
