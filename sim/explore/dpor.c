@@ -39,7 +39,6 @@
  * state; DPOR visits one order of independent steps).
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +90,6 @@ struct dnode {
 				 * an ancestor and commutes with all since */
 	uint32_t stepped_mask;	/* threads that made a step from here */
 	bool visited;
-	bool stepped;		/* some thread made a step from here */
 	struct run_snap *ckpt;
 	struct sfp *fps;	/* of the sleeping and the stepped threads */
 	int nfps, capfps;
@@ -232,6 +230,11 @@ static int frontier_add(struct dpor *d, uint32_t key, uint32_t ev, int thread,
  */
 #define KEY_ALL 0xfffffffeu
 
+static uint32_t page_key(uint32_t page)
+{
+	return ((uint32_t)SPAN_OBJ_PAGE << 24) | (page & 0xffffff);
+}
+
 /* the accesses of a footprint, as (key, kind, range) */
 struct acc_it {
 	const struct span_footprint *fp;
@@ -250,7 +253,7 @@ static bool acc_next(struct acc_it *it, uint32_t *key, int *kind,
 		*key = fp->read[i];
 		*kind = A_R;
 		if ((*key >> 24) == SPAN_FP_LIVE) {
-			*key = ((uint32_t)SPAN_OBJ_PAGE << 24) | (*key & 0xffffff);
+			*key = page_key(*key);
 			*kind = A_L;
 		}
 		return true;
@@ -269,7 +272,7 @@ static bool acc_next(struct acc_it *it, uint32_t *key, int *kind,
 	}
 	i -= fp->nr_count;
 	if (i < fp->nr_range) {
-		*key = ((uint32_t)SPAN_OBJ_PAGE << 24) | (fp->range[i].page & 0xffffff);
+		*key = page_key(fp->range[i].page);
 		*kind = fp->range[i].write ? A_DW : A_DR;
 		*off = fp->range[i].off;
 		*len = fp->range[i].len;
@@ -788,7 +791,7 @@ int explore__dpor(struct xctx *x)
 		}
 		cand = n->backtrack & ~n->done & ~n->sleep;
 		if (!cand) {
-			if (!n->stepped && !n->enabled) {
+			if (!n->stepped_mask && !n->enabled) {
 				/* every thread here blocks: a deadlock */
 				explore__end_state(x);
 				res->traces++;
@@ -819,7 +822,6 @@ int explore__dpor(struct xctx *x)
 				n->backtrack |= lowest(n->enabled & ~n->done & ~n->sleep);
 			continue;
 		}
-		n->stepped = true;
 		res->transitions++;
 		res->states++;
 		if (d.depth + 1 >= d.cap && grow(&d)) {
