@@ -22,8 +22,8 @@
  * incomplete instead of claiming Never/holds/PASS.
  */
 #include <errno.h>
-#include <math.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,9 +456,11 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "--preemptions";
 	}
-	if (x.red == EXPLORE_RED_DPOR && o->bitstate_bytes) {
-		x.red = EXPLORE_RED_SLEEP;
-		res->reduction_note = "--bitstate";
+	/* a bit per state can carry neither DPOR's nor a sleep set's needs */
+	if (x.red != EXPLORE_RED_NONE && o->bitstate_bytes) {
+		if (x.red == EXPLORE_RED_DPOR)
+			res->reduction_note = "--bitstate";
+		x.red = EXPLORE_RED_NONE;
 	}
 	/* DPOR visits one order of independent steps, not every state */
 	if (x.red == EXPLORE_RED_DPOR && s->nr_always) {
@@ -488,7 +490,6 @@ again:
 		}
 		goto again;
 	}
-	res->reduction = x.red;
 	explore__check_always(&x, -1);
 	run_hash(x.r, h);
 	if (o->bitstate_bytes) {
@@ -498,10 +499,6 @@ again:
 			x.oom = true;
 			goto out;
 		}
-		/* a bit per state cannot carry its sleep set */
-		if (x.red == EXPLORE_RED_SLEEP)
-			x.red = EXPLORE_RED_NONE;
-		res->reduction = x.red;
 	}
 	if (state_visit(&x, h, &sleep, &fresh) < 0) {
 		x.oom = true;
