@@ -222,8 +222,8 @@ static bool violation_follows(struct parser *p)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-/* @exists: 0 expect, 1 exists, 2 always, 3 never */
-static void parse_expect(struct parser *p, int exists)
+/* @item: ITEM_EXPECT, ITEM_EXISTS or ITEM_ALWAYS (@never: a never line) */
+static void parse_expect(struct parser *p, int item, bool never)
 {
 	struct scn__tok first = p->tok, name;
 	struct scn_cond *c;
@@ -231,7 +231,7 @@ static void parse_expect(struct parser *p, int exists)
 	int inv;
 
 	scn__pnext(p);
-	if (!exists && violation_follows(p)) {
+	if (item == ITEM_EXPECT && violation_follows(p)) {
 		scn__next_word(p);
 		name = p->tok;
 		scn__pnext(p);
@@ -251,22 +251,22 @@ static void parse_expect(struct parser *p, int exists)
 	}
 	start = p->tok.start;
 	p->cond = true;
-	if (exists >= 2)
+	if (item == ITEM_ALWAYS)
 		c = PUSH(p, p->s->always, p->s->nr_always, p->cap_always);
-	else if (exists)
+	else if (item == ITEM_EXISTS)
 		c = PUSH(p, p->s->exists, p->s->nr_exists, p->cap_exists);
 	else
 		c = PUSH(p, p->s->expects, p->s->nr_expects, p->cap_expects);
-	c->never = exists == 3;
+	c->never = never;
 	c->line = first.line;
 	c->col = first.col;
 	c->expr = scn__parse_or(p);
 	p->cond = false;
 	scn__expect_eol(p);
 	c->text = scn__copy_text(p, start, p->last_end);
-	add_item(p, exists >= 2 ? ITEM_ALWAYS : exists ? ITEM_EXISTS : ITEM_EXPECT,
-		 &first)->idx = (exists >= 2 ? p->s->nr_always :
-				 exists ? p->s->nr_exists : p->s->nr_expects) - 1;
+	add_item(p, item, &first)->idx =
+		(item == ITEM_ALWAYS ? p->s->nr_always :
+		 item == ITEM_EXISTS ? p->s->nr_exists : p->s->nr_expects) - 1;
 }
 
 static void parse_allow(struct parser *p)
@@ -348,13 +348,13 @@ static void parse_top(struct parser *p)
 	} else if (scn__tok_is(p, "thread")) {
 		parse_thread(p);
 	} else if (scn__tok_is(p, "expect")) {
-		parse_expect(p, 0);
+		parse_expect(p, ITEM_EXPECT, false);
 	} else if (scn__tok_is(p, "exists")) {
-		parse_expect(p, 1);
+		parse_expect(p, ITEM_EXISTS, false);
 	} else if (scn__tok_is(p, "always")) {
-		parse_expect(p, 2);
+		parse_expect(p, ITEM_ALWAYS, false);
 	} else if (scn__tok_is(p, "never")) {
-		parse_expect(p, 3);
+		parse_expect(p, ITEM_ALWAYS, true);
 	} else if (scn__tok_is(p, "allow")) {
 		parse_allow(p);
 	} else if (scn__tok_is(p, "end")) {

@@ -56,6 +56,8 @@ void report_text(struct run *r, FILE *out)
 	const struct span_violation *v = run_violation(r);
 	struct span_world *w = run_world(r);
 	bool pass = run_passed(r);
+	uint64_t b_step;
+	int b = run_always_broken(r, &b_step);	/* always/never */
 
 	fprintf(out, "\nend: %s after %" PRIu64 " steps\n",
 		run_status_name(run_status(r)), run_nr_steps(r));
@@ -152,13 +154,10 @@ void report_text(struct run *r, FILE *out)
 			c->value ? "ok" : "FAILED");
 	}
 	for (int i = 0; i < s->nr_always; i++) {
-		uint64_t step;
-		int b = run_always_broken(r, &step);
-
 		fprintf(out, "%s %s ... ", s->always[i].never ? "never" : "always",
 			s->always[i].text);
 		if (b == i)
-			fprintf(out, "FAILED at step %" PRIu64 "\n", step);
+			fprintf(out, "FAILED at step %" PRIu64 "\n", b_step);
 		else if (b >= 0)
 			fputs("not checked after the first failure\n", out);
 		else
@@ -188,6 +187,8 @@ void report_json(struct run *r, FILE *out)
 	const struct span_violation *v = run_violation(r);
 	bool evaluated = run_status(r) == RUN_DONE || run_status(r) == RUN_DEADLOCK;
 	int first = 1;
+	uint64_t b_step;
+	int b = run_always_broken(r, &b_step);	/* always/never */
 
 	fprintf(out, "{\"summary\":{\"scenario\":");
 	put_str(out, s->name, strlen(s->name), true);
@@ -257,14 +258,11 @@ void report_json(struct run *r, FILE *out)
 	}
 	fputs("],\"always\":[", out);
 	for (int i = 0; i < s->nr_always; i++) {
-		uint64_t step;
-		int b = run_always_broken(r, &step);
-
 		fprintf(out, "%s{\"kind\":\"%s\",\"cond\":", i ? "," : "",
 			s->always[i].never ? "never" : "always");
 		put_str(out, s->always[i].text, strlen(s->always[i].text), true);
 		if (b == i)
-			fprintf(out, ",\"holds\":false,\"step\":%" PRIu64 "}", step);
+			fprintf(out, ",\"holds\":false,\"step\":%" PRIu64 "}", b_step);
 		else
 			fprintf(out, ",\"holds\":%s}", b >= 0 ? "null" : "true");
 	}

@@ -321,7 +321,6 @@ static void wake_blocked(struct run *r, const struct span_footprint *fp)
 	}
 }
 
-
 /*
  * always/never lines hold in every state after setup: the first one a step
  * breaks is kept.  A condition whose operands are not defined yet (a
@@ -331,7 +330,7 @@ static void check_always(struct run *r)
 {
 	const struct scn *s = r->s;
 
-	if (r->always_broken >= 0 || r->status == RUN_ERROR)
+	if (!s->nr_always || r->always_broken >= 0 || r->status == RUN_ERROR)
 		return;
 	for (int i = 0; i < s->nr_always; i++) {
 		bool err = false, v = cond_eval_defined(s, &run__cond_ops, r,
@@ -414,7 +413,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 	}
 	span_world_step_end(r->w);
 	check_after(r);
-	if (tid >= 0 && r->s->nr_always)
+	if (tid >= 0)
 		check_always(r);
 	return res;
 }
@@ -439,8 +438,7 @@ static void event_step(struct run *r, uint32_t id)
 	print_step(r, "[kernel]", text, 0, true);
 	span_world_step_end(r->w);
 	check_after(r);
-	if (r->s->nr_always)
-		check_always(r);
+	check_always(r);
 }
 
 int run_enabled(struct run *r, struct run_choice *out, int max)
@@ -502,6 +500,7 @@ enum run_status run_step(struct run *r, const struct run_choice *c)
 static void deadlock_msg(struct run *r, char *buf, size_t n)
 {
 	size_t len = (size_t)snprintf(buf, n, "every thread is blocked (");
+	bool first = true;
 
 	for (int i = 0; i < r->nr_threads && len < n; i++) {
 		struct thread *t = &r->threads[i];
@@ -511,8 +510,9 @@ static void deadlock_msg(struct run *r, char *buf, size_t n)
 			continue;
 		op = thread_op(r, t);
 		len += (size_t)snprintf(buf + len, n - len, "%s%s in '%s'",
-					len > 25 ? ", " : "", t->name,
+					first ? "" : ", ", t->name,
 					op ? op->text : "?");
+		first = false;
 	}
 	if (len < n)
 		snprintf(buf + len, n - len, ") and no kernel event is pending");
@@ -889,8 +889,7 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 		goto fail;
 	}
 	r->setup.finished = true;
-	if (s->nr_always)
-		check_always(r);
+	check_always(r);
 	*out = r;
 	return 0;
 fail:
