@@ -434,3 +434,16 @@ int cli_catch_stop_signals(void)
 		return -errno;
 	return 0;
 }
+
+/* a YAML single-quoted scalar on stdout (TAP diagnostics): quotes
+ * doubled, newlines as spaces */
+void cli_yaml_str(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			putchar('\'');
+		putchar(*s == '\n' ? ' ' : *s);
+	}
+	putchar('\'');
+}

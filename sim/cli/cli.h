@@ -68,6 +68,9 @@ extern const char cli_usage_explore[], cli_usage_matrix[];
 int cmd_explore(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 
+/* cli.c: a YAML single-quoted scalar on stdout, for TAP diagnostics */
+void cli_yaml_str(const char *s);
+
 /* cmd_explore.c: one `spansim test --explore` TAP record (0 ok, 1 not ok,
  * 4 stopped by a signal) */
 struct scn;

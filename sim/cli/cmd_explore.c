@@ -177,16 +177,15 @@ int cmd_explore(int argc, char **argv)
 
 /* --- test --explore -------------------------------------------------------- */
 
-/* a YAML double-quoted string (TAP diagnostics) */
-static void yaml_q(const char *t)
+/* "  command: '... --schedule ...'" (TAP YAML) */
+static void yaml_command(const char *cl, const char *sched)
 {
-	putchar('"');
-	for (; *t; t++) {
-		if (*t == '"' || *t == '\\')
-			putchar('\\');
-		putchar(*t == '\n' ? ' ' : *t);
-	}
-	putchar('"');
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl, sched ? sched : "");
+	printf("  command: ");
+	cli_yaml_str(cmd);
+	putchar('\n');
 }
 
 /*
@@ -226,12 +225,12 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 	       res.states, res.end_states);
 	if (res.stop != EXPLORE_COMPLETE) {
 		printf("  incomplete: ");
-		yaml_q(why);
+		cli_yaml_str(why);
 		putchar('\n');
 	}
 	if (res.errors) {
 		printf("  error: ");
-		yaml_q(res.error_msg ? res.error_msg : "?");
+		cli_yaml_str(res.error_msg ? res.error_msg : "?");
 		putchar('\n');
 	}
 	for (int k = 0; k < s->nr_expects; k++) {
@@ -240,24 +239,30 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 		if (!c->no && !c->error)
 			continue;
 		printf("  failed: ");
-		yaml_q(s->expects[k].text);
-		if (c->witness_no) {
-			printf("\n  command: ");
-			printf("\"%s --schedule '%s'\"", cl, c->witness_no);
-		}
+		cli_yaml_str(s->expects[k].text);
 		putchar('\n');
+		if (c->witness_no)
+			yaml_command(cl, c->witness_no);
+	}
+	for (int k = 0; k < s->nr_always; k++) {
+		if (!res.always[k].no)
+			continue;
+		printf("  failed: ");
+		cli_yaml_str(s->always[k].text);
+		printf("\n  kind: %s\n", s->always[k].never ? "never" : "always");
+		yaml_command(cl, res.always[k].witness_no);
 	}
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++) {
 		if (!res.viol[i] || i == s->violation)
 			continue;
-		printf("  violation: %s\n  command: \"%s --schedule '%s'\"\n",
-		       span_invariant_name(i), cl,
-		       res.viol_witness[i] ? res.viol_witness[i] : "");
+		printf("  violation: %s\n", span_invariant_name(i));
+		yaml_command(cl, res.viol_witness[i]);
 	}
-	if (s->violation >= 0 && res.missed_violation)
-		printf("  expected_violation: %s\n  missed_in: %" PRIu64 " end states\n  command: \"%s --schedule '%s'\"\n",
-		       span_invariant_name(s->violation), res.missed_violation,
-		       cl, res.missed_witness ? res.missed_witness : "");
+	if (s->violation >= 0 && res.missed_violation) {
+		printf("  expected_violation: %s\n  missed_in: %" PRIu64 " end states\n",
+		       span_invariant_name(s->violation), res.missed_violation);
+		yaml_command(cl, res.missed_witness);
+	}
 	printf("  ...\n");
 	ret = res.stop == EXPLORE_SIGNAL ? EXPLORE_EXIT_INCOMPLETE : 1;
 	explore_result_free(s, &res);

@@ -190,17 +190,6 @@ static int cmd_run(int argc, char **argv)
 
 /* --- test ----------------------------------------------------------------- */
 
-static void yaml_str(const char *s)
-{
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			putchar('\'');
-		putchar(*s == '\n' ? ' ' : *s);
-	}
-	putchar('\'');
-}
-
 static int cmd_test(int argc, char **argv)
 {
 	struct opts o;
@@ -238,7 +227,7 @@ static int cmd_test(int argc, char **argv)
 		if (cli_parse_scn(files[i], &o, NULL, 0, &s, err, sizeof(err))) {
 			printf("not ok %d - %s # scenario error\n  ---\n  message: ",
 			       i + 1, files[i]);
-			yaml_str(err);
+			cli_yaml_str(err);
 			printf("\n  ...\n");
 			failed++;
 			continue;
@@ -279,13 +268,13 @@ static int cmd_test(int argc, char **argv)
 			printf("  status: %s\n", run_status_name(run_status(r)));
 			if (run_status(r) == RUN_ERROR) {
 				printf("  message: ");
-				yaml_str(run_error(r));
+				cli_yaml_str(run_error(r));
 				putchar('\n');
 			}
 			if (v) {
 				printf("  violation: %s\n  step: %" PRIu64 "\n  detail: ",
 				       span_invariant_name(v->inv), v->step);
-				yaml_str(v->msg);
+				cli_yaml_str(v->msg);
 				putchar('\n');
 			}
 			if (s->violation >= 0)
@@ -295,11 +284,11 @@ static int cmd_test(int argc, char **argv)
 				for (int k = 0; k < s->nr_expects; k++)
 					if (!run_expects(r)[k].value) {
 						printf("  failed: ");
-						yaml_str(s->expects[k].text);
+						cli_yaml_str(s->expects[k].text);
 						putchar('\n');
 					}
 			printf("  schedule: ");
-			yaml_str(run_schedule(r));
+			cli_yaml_str(run_schedule(r));
 			{
 				char cl[2048], cmd[4096];
 
@@ -307,7 +296,7 @@ static int cmd_test(int argc, char **argv)
 				snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl,
 					 run_schedule(r));
 				printf("\n  command: ");
-				yaml_str(cmd);
+				cli_yaml_str(cmd);
 			}
 			printf("\n  ...\n");
 		}

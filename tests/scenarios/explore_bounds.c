@@ -420,9 +420,20 @@ START_TEST(test_explore_tap)
 	/* a counterexample: not ok, the failed expect, a replay command */
 	run_spansim(&o, "test", "--explore", late, NULL);
 	ck_assert_msg(o.status == 1 && strstr(o.out, "not ok 1 - ") &&
-		      strstr(o.out, "failed: \"at(wb) > at(first)\"") &&
+		      strstr(o.out, "failed: 'at(wb) > at(first)'") &&
 		      strstr(o.out, "--schedule '"), "exit %d\n%s%s", o.status,
 		      o.out, o.err);
+	out_free(&o);
+	/* a broken never line: not ok, the line, its kind, a replay */
+	free(late);
+	ck_assert(asprintf(&late, "%s/tests/explore/always-transient.scn",
+			   getenv("SPAN_SOURCE_DIR")) > 0);
+	run_spansim(&o, "test", "--explore", late, NULL);
+	ck_assert_msg(o.status == 1 && strstr(o.out, "not ok 1 - ") &&
+		      strstr(o.out, "failed: 'refcount(buf, 0) > 2'") &&
+		      strstr(o.out, "kind: never") &&
+		      strstr(o.out, "--schedule ''x,y''"), "exit %d\n%s%s",
+		      o.status, o.out, o.err);
 	out_free(&o);
 	/* cut short: not ok with the reason, never ok */
 	run_spansim(&o, "test", "--explore", fan, "--reduction", "sleep",
