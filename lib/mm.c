@@ -304,10 +304,13 @@ static struct span_pte *region_pte(struct span_world *w, uint32_t pid,
 static int fault_in_writable(struct span_world *w, uint32_t pid,
 			     uint32_t region, uint64_t off)
 {
-	struct span_pte *pte = region_pte(w, pid, region, off, NULL);
+	struct span_vma *vma;
+	struct span_pte *pte = region_pte(w, pid, region, off, &vma);
 
 	if (!pte)
 		return -EFAULT;
+	if (!pte->present || !pte->writable)
+		span__fp(w, true, SPAN_OBJ_VMA, vma_id(w, vma));	/* the pte */
 	if (!pte->present) {
 		/* do_anonymous_page() after a steal unmapped it */
 		uint32_t page = span__alloc_page(w, SPAN_PAGE_ANON,
@@ -505,7 +508,8 @@ int64_t span_region_size(const struct span_world *w, int region)
 int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 	      uint64_t off, uint32_t gup, uint32_t *page, const char *func)
 {
-	struct span_pte *pte = region_pte(w, pid, region, off, NULL);
+	struct span_vma *vma;
+	struct span_pte *pte = region_pte(w, pid, region, off, &vma);
 	int err;
 
 	if (!pte)
@@ -518,6 +522,7 @@ int span__gup(struct span_world *w, uint32_t pid, uint32_t region,
 		return err;
 	if ((gup & SPAN_FOLL_PIN) && pte->page != w->zero_page &&
 	    !(PAGE(w, pte->page)->flags & PG_anon_exclusive)) {
+		span__fp(w, true, SPAN_OBJ_VMA, vma_id(w, vma));	/* the pte */
 		err = do_wp_page(w, pte, true);
 		if (err)
 			return err;
@@ -562,6 +567,8 @@ int span_get_user_pages(struct span_world *w, int pid, int region,
 			err = -ENOMEM;	/* try_grab_folio()'s errno */
 		if (err)
 			return n ? n : err;
+		/* the caller holds it now (the zero page's too) */
+		span__fp_count(w, SPAN_OBJ_PAGE, page);
 		if (gup & SPAN_FOLL_PIN)
 			PAGE(w, page)->ext_pins++;
 		else

@@ -558,6 +558,7 @@ int span_get_page(struct span_world *w, int page)
 		return -EFAULT;
 	if (!span__try_get_page(w, (uint32_t)page, 1, "get_page"))
 		return -EFAULT;
+	span__fp_count(w, SPAN_OBJ_PAGE, (uint32_t)page);
 	PAGE(w, page)->ext_refs++;
 	return 0;
 }
@@ -568,6 +569,7 @@ int span_put_page(struct span_world *w, int page)
 		return -EINVAL;
 	if (PAGE(w, page)->ext_refs <= 0)
 		return -EINVAL;	/* the caller holds no reference */
+	span__fp_count(w, SPAN_OBJ_PAGE, (uint32_t)page);
 	PAGE(w, page)->ext_refs--;
 	span__put_page(w, (uint32_t)page, "put_page");
 	return 0;
@@ -579,6 +581,7 @@ int span_unpin_user_page(struct span_world *w, int page)
 		return -EINVAL;
 	if (PAGE(w, page)->ext_pins <= 0)
 		return -EINVAL;	/* the caller holds no pin */
+	span__fp_count(w, SPAN_OBJ_PAGE, (uint32_t)page);
 	PAGE(w, page)->ext_pins--;
 	span__unpin_page(w, (uint32_t)page, "unpin_user_page");
 	return 0;

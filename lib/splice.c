@@ -505,9 +505,12 @@ static bool steal_user_page(struct span_world *w, uint32_t pid,
 	struct span_vma *vma = span__find_vma(w, pid, region);
 	struct span_pte *pte;
 	struct span_page *p;
+	uint32_t vid;
 
 	if (!vma)
 		return false;
+	vid = (uint32_t)(vma - TAB_AT(w->vmas, struct span_vma, 0));
+	span__fp(w, false, SPAN_OBJ_VMA, vid);
 	pte = PTE(w, vma->pte_base + (uint32_t)(off >> w->page_shift));
 	if (!pte->present || pte->page == w->zero_page)
 		return false;
@@ -518,6 +521,8 @@ static bool steal_user_page(struct span_world *w, uint32_t pid,
 		return false;
 	/* unmap it: the mapping's reference becomes the pipe's */
 	*page = pte->page;
+	span__fp(w, true, SPAN_OBJ_VMA, vid);
+	span__fp(w, true, SPAN_OBJ_PAGE, *page);
 	pte->present = 0;
 	pte->page = 0;
 	p->mapcount--;
