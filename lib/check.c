@@ -9,6 +9,9 @@
  * memory, descriptors, skb frags, pins taken through the API) and compares
  * it with the count the model stored.  It never changes the model.
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "internal.h"
 
 static const struct {
@@ -67,244 +70,842 @@ const char *span_invariant_doc(int inv)
 
 /* --- counting holders -------------------------------------------------- */
 
-/* one more holder of @page in @counts (its references or its pins) */
-static void count_page(struct span_world *w, int64_t *counts, uint32_t page,
-		       const char *holder, const char *verb)
+/*
+ * A holder is an object whose contents hold references: a mapping, a
+ * pipe, a file's page cache, kernel memory, a descriptor, an owner's
+ * service reference, the API's refs and pins of a page, and the network
+ * (skbs and sockets, counted as one holder).  Counting a holder adds what
+ * it holds to struct span_counts, indexed by the target's id.
+ *
+ * The full walk counts every holder into zeroed counts and compares every
+ * page, owner and descriptor with them.  The incremental check keeps the
+ * counts in the world between steps, and with them each holder's record:
+ * the list of what it counted last time.  After a step it recounts only
+ * the holders in the step's footprint (its writes and count updates): it
+ * takes the holder's record off the counts, counts the holder again, and
+ * compares the targets whose counts changed or whose stored counts the
+ * step updated.  A step whose footprint overflowed, a world changed
+ * outside a step (a restore, a policy change, a step with the checker
+ * off), or a recount or comparison that finds anything wrong gets the full
+ * walk instead; so every violation is reported by the full walk, with its
+ * message, at the step the full walk would report it.
+ */
+enum {
+	CH_VMA, CH_PIPE, CH_FILE, CH_KMEM, CH_DESC, CH_OWNER, CH_PAGE, CH_NET,
+	CH_NR
+};
+
+struct chk_item {
+	uint32_t kind;		/* enum span_ck */
+	uint32_t id;		/* of the target */
+	int64_t n;
+};
+
+struct span_chk_rec {
+	uint32_t n, cap;
+	struct chk_item *v;
+};
+
+/* not state: snapshots neither copy nor restore it (snapshot.c) */
+struct span_checker {
+	int mode;		/* enum span_check_mode */
+	bool valid;		/* counts and records match the world */
+	int pincount;		/* the pincount knob they were built under */
+	uint64_t fp_seq;	/* w->fp_seq after the last check */
+	struct span_counts c;
+	uint32_t cap[SPAN_NR_CK];
+	struct span_chk_rec *rec[CH_NR];
+	uint32_t nrec[CH_NR];
+	uint32_t *touched;	/* TOUCH(): targets to compare */
+	uint32_t nr_touched, cap_touched;
+	struct span_check_stats st;
+};
+
+/* the targets a step touched: class (page, owner, desc) and id */
+enum { T_PAGE, T_OWNER, T_DESC };
+#define TOUCH(cls, id)	((uint32_t)(cls) << 24 | (id))
+#define FP_ID_MAX	0xffffffu	/* ids in a footprint key: 24 bits */
+
+static const char *const ck_name[SPAN_NR_CK] = {
+	[SPAN_CK_REF] = "page refs", [SPAN_CK_PIN] = "page pins",
+	[SPAN_CK_MAP] = "page mapcount", [SPAN_CK_OWNER] = "owner refs",
+	[SPAN_CK_DESC] = "desc holders",
+};
+
+/* a violation found while counting: reported, or (quiet) only noted */
+void span__check_violate(struct span_world *w, struct span_counts *c,
+			 int inv, int type, uint32_t id, const char *fmt, ...)
+{
+	char msg[sizeof(((struct span_violation *)0)->msg)];
+	va_list ap;
+
+	if (c->quiet) {
+		c->suspect = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	span__violate(w, inv, type, id, "span_world_check", "%s", msg);
+}
+
+/* @n more of @kind held on target @id, noted in the current record */
+void span__count(struct span_world *w, struct span_counts *c, int kind,
+		 uint32_t id, int64_t n)
+{
+	struct span_chk_rec *r = c->rec;
+
+	if (id >= c->n[kind])
+		return;
+	if (r && r->n == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 4;
+		void *v = span__realloc(w, r->v, cap * sizeof(*r->v));
+
+		if (!v) {
+			c->oom = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	c->v[kind][id] += n;
+	if (r)
+		r->v[r->n++] = (struct chk_item){ .kind = (uint32_t)kind,
+						  .id = id, .n = n };
+}
+
+/* one more holder of @page: a reference (SPAN_CK_REF) or a pin */
+void span__count_page(struct span_world *w, struct span_counts *c, int kind,
+		      uint32_t page, const char *holder)
 {
 	if (page == w->zero_page)
 		return;
-	if (!span__page_live(w, page)) {
-		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
-			      "span_world_check", "%s still %s freed page#%u",
-			      holder, verb, page);
-		return;
-	}
-	counts[page]++;
+	if (!span__page_live(w, page))
+		span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
+				    SPAN_OBJ_PAGE, page,
+				    "%s still %s freed page#%u", holder,
+				    kind == SPAN_CK_PIN ? "pins" : "references",
+				    page);
+	/* freed pages are counted too: a comparison of one finds its holders */
+	span__count(w, c, kind, page, 1);
 }
 
 void span__count_page_ref(struct span_world *w, struct span_counts *c,
 			  uint32_t page, const char *holder)
 {
-	count_page(w, c->ref, page, holder, "references");
+	span__count_page(w, c, SPAN_CK_REF, page, holder);
 }
 
-static void count_page_pin(struct span_world *w, struct span_counts *c,
-			   uint32_t page, const char *holder)
-{
-	count_page(w, c->pins, page, holder, "pins");
-}
-
-static void count_owner_page(struct span_world *w, uint32_t page,
-			     const char *holder)
+static void count_owner_page(struct span_world *w, struct span_counts *c,
+			     uint32_t page, const char *holder)
 {
 	uint32_t owner;
 
 	if (span__owner_memory_page(w, page, &owner) &&
 	    OWNER(w, owner)->destructed)
-		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_OWNER, owner,
-			      "span_world_check",
-			      "%s still references page#%u of destructed owner#%u",
-			      holder, page, owner);
+		span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
+				    SPAN_OBJ_OWNER, owner,
+				    "%s still references page#%u of destructed owner#%u",
+				    holder, page, owner);
 }
 
-static void count_pipes(struct span_world *w, struct span_counts *c)
+static void holder_vma(struct span_world *w, struct span_counts *c,
+		       uint32_t v)
 {
-	for (uint32_t id = 1; id < w->pipes.n; id++) {
-		struct span_pipe_inode_info *p = PIPE(w, id);
+	struct span_vma *vma = VMA(w, v);
 
-		if (!p->live)
+	if (!vma->live)
+		return;
+	for (uint32_t i = 0; i < vma->npages; i++) {
+		struct span_pte *pte = PTE(w, vma->pte_base + i);
+
+		if (!pte->present || pte->page == w->zero_page)
 			continue;
-		if (pipe_occupancy(p) > p->max_usage)
-			span__violate(w, SPAN_INV_REFCOUNT_OVERFLOW, SPAN_OBJ_PIPE,
-				      id, "span_world_check",
-				      "pipe#%u occupancy %u > max_usage %u", id,
-				      pipe_occupancy(p), p->max_usage);
-		for (int i = 0; i < 2; i++)
-			if (p->tmp_page[i])
-				span__count_page_ref(w, c, p->tmp_page[i],
-						     "pipe tmp_page");
-		for (uint32_t i = p->tail; i != p->head; i++) {
-			struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
-
-			if (b->ops && b->offset + b->len > w->page_size)
-				span__violate(w, SPAN_INV_USE_AFTER_FREE,
-					      SPAN_OBJ_PIPE, id, "span_world_check",
-					      "pipe#%u buffer +%u len %u runs past its page",
-					      id, b->offset, b->len);
-			switch (b->ops) {
-			case SPAN_PBO_NONE:
-				break;
-			case SPAN_PBO_USER_PIN:
-				count_page_pin(w, c, b->page, "pipe buffer");
-				break;
-			case SPAN_PBO_DESC:
-				c->desc[b->priv]++;
-				count_owner_page(w, b->page, "pipe buffer");
-				break;
-			case SPAN_PBO_OWNER:
-				c->owner[b->priv]++;
-				count_owner_page(w, b->page, "pipe buffer");
-				break;
-			default:
-				span__count_page_ref(w, c, b->page,
-						     "pipe buffer");
-				count_owner_page(w, b->page, "pipe buffer");
-			}
-		}
+		span__count_page(w, c, SPAN_CK_REF, pte->page, "a mapping");
+		span__count(w, c, SPAN_CK_MAP, pte->page, 1);
 	}
 }
 
-static void count_holders(struct span_world *w, struct span_counts *c)
+static void holder_pipe(struct span_world *w, struct span_counts *c,
+			uint32_t id)
 {
-	for (uint32_t v = 1; v < w->vmas.n; v++) {
-		struct span_vma *vma = VMA(w, v);
+	struct span_pipe_inode_info *p = PIPE(w, id);
 
-		if (!vma->live)
-			continue;
-		for (uint32_t i = 0; i < vma->npages; i++) {
-			struct span_pte *pte = PTE(w, vma->pte_base + i);
+	if (!p->live)
+		return;
+	if (pipe_occupancy(p) > p->max_usage)
+		span__check_violate(w, c, SPAN_INV_REFCOUNT_OVERFLOW,
+				    SPAN_OBJ_PIPE, id,
+				    "pipe#%u occupancy %u > max_usage %u", id,
+				    pipe_occupancy(p), p->max_usage);
+	for (int i = 0; i < 2; i++)
+		if (p->tmp_page[i])
+			span__count_page(w, c, SPAN_CK_REF, p->tmp_page[i],
+					 "pipe tmp_page");
+	for (uint32_t i = p->tail; i != p->head; i++) {
+		struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
-			if (!pte->present || pte->page == w->zero_page)
-				continue;
-			span__count_page_ref(w, c, pte->page, "a mapping");
-			if (span__page_live(w, pte->page))
-				c->map[pte->page]++;
-		}
-	}
-	count_pipes(w, c);
-	for (uint32_t f = 1; f < w->files.n; f++) {
-		struct span_file *file = FILEP(w, f);
-
-		if (!file->live)
-			continue;
-		for (uint32_t i = 0; i < file->npages; i++)
-			span__count_page_ref(w, c, IDREF(w, file->base + i)->id,
-					     "the page cache");
-	}
-	for (uint32_t k = 1; k < w->kmems.n; k++) {
-		struct span_kmem *km = KMEM(w, k);
-
-		if (!km->live || km->kind != SPAN_KMEM_PAGES)
-			continue;
-		for (uint32_t i = 0; i < km->npages; i++)
-			span__count_page_ref(w, c, IDREF(w, km->base + i)->id,
-					     "kernel memory");
-	}
-	for (uint32_t d = 1; d < w->descs.n; d++) {
-		struct span_desc *desc = DESC(w, d);
-
-		if (!desc->live)
-			continue;
-		switch (desc->kind) {
-		case DESC_PAGE_REF:
-			span__count_page_ref(w, c, desc->page, "a span descriptor");
+		if (b->ops && b->offset + b->len > w->page_size)
+			span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
+					    SPAN_OBJ_PIPE, id,
+					    "pipe#%u buffer +%u len %u runs past its page",
+					    id, b->offset, b->len);
+		switch (b->ops) {
+		case SPAN_PBO_NONE:
 			break;
-		case DESC_PAGE_PIN:
-			count_page_pin(w, c, desc->page, "a span descriptor");
+		case SPAN_PBO_USER_PIN:
+			span__count_page(w, c, SPAN_CK_PIN, b->page,
+					 "pipe buffer");
+			break;
+		case SPAN_PBO_DESC:
+			span__count(w, c, SPAN_CK_DESC, b->priv, 1);
+			count_owner_page(w, c, b->page, "pipe buffer");
+			break;
+		case SPAN_PBO_OWNER:
+			span__count(w, c, SPAN_CK_OWNER, b->priv, 1);
+			count_owner_page(w, c, b->page, "pipe buffer");
 			break;
 		default:
-			c->owner[desc->owner]++;
+			span__count_page(w, c, SPAN_CK_REF, b->page,
+					 "pipe buffer");
+			count_owner_page(w, c, b->page, "pipe buffer");
 		}
 	}
-	for (uint32_t o = 1; o < w->owners.n; o++)
-		if (OWNER(w, o)->live && OWNER(w, o)->service_ref)
-			c->owner[o]++;
-	for (uint32_t p = 1; p < w->pages.n; p++) {
-		if (!span__page_live(w, p))
-			continue;
-		c->ref[p] += PAGE(w, p)->ext_refs;
-		c->pins[p] += PAGE(w, p)->ext_pins;
+}
+
+static void holder_file(struct span_world *w, struct span_counts *c,
+			uint32_t f)
+{
+	struct span_file *file = FILEP(w, f);
+
+	if (!file->live)
+		return;
+	for (uint32_t i = 0; i < file->npages; i++)
+		span__count_page(w, c, SPAN_CK_REF, IDREF(w, file->base + i)->id,
+				 "the page cache");
+}
+
+static void holder_kmem(struct span_world *w, struct span_counts *c,
+			uint32_t k)
+{
+	struct span_kmem *km = KMEM(w, k);
+
+	if (!km->live || km->kind != SPAN_KMEM_PAGES)
+		return;
+	for (uint32_t i = 0; i < km->npages; i++)
+		span__count_page(w, c, SPAN_CK_REF, IDREF(w, km->base + i)->id,
+				 "kernel memory");
+}
+
+static void holder_desc(struct span_world *w, struct span_counts *c,
+			uint32_t d)
+{
+	struct span_desc *desc = DESC(w, d);
+
+	if (!desc->live)
+		return;
+	switch (desc->kind) {
+	case DESC_PAGE_REF:
+		span__count_page(w, c, SPAN_CK_REF, desc->page,
+				 "a span descriptor");
+		break;
+	case DESC_PAGE_PIN:
+		span__count_page(w, c, SPAN_CK_PIN, desc->page,
+				 "a span descriptor");
+		break;
+	default:
+		span__count(w, c, SPAN_CK_OWNER, desc->owner, 1);
 	}
+}
+
+static void holder_owner(struct span_world *w, struct span_counts *c,
+			 uint32_t o)
+{
+	if (OWNER(w, o)->live && OWNER(w, o)->service_ref)
+		span__count(w, c, SPAN_CK_OWNER, o, 1);
+}
+
+/* the refs and pins callers of the public API hold */
+static void holder_page(struct span_world *w, struct span_counts *c,
+			uint32_t p)
+{
+	if (!span__page_live(w, p))
+		return;
+	if (PAGE(w, p)->ext_refs)
+		span__count(w, c, SPAN_CK_REF, p, PAGE(w, p)->ext_refs);
+	if (PAGE(w, p)->ext_pins)
+		span__count(w, c, SPAN_CK_PIN, p, PAGE(w, p)->ext_pins);
+}
+
+static void holder_net(struct span_world *w, struct span_counts *c,
+		       uint32_t unused)
+{
+	(void)unused;
 	span__net_account(w, c);
 }
 
-static int counts_alloc(struct span_world *w, struct span_counts *c)
+static void (*const holder_fn[CH_NR])(struct span_world *,
+				      struct span_counts *, uint32_t) = {
+	[CH_VMA] = holder_vma, [CH_PIPE] = holder_pipe,
+	[CH_FILE] = holder_file, [CH_KMEM] = holder_kmem,
+	[CH_DESC] = holder_desc, [CH_OWNER] = holder_owner,
+	[CH_PAGE] = holder_page, [CH_NET] = holder_net,
+};
+
+/* ids of holders of kind @h: [first, holder_n) */
+static uint32_t holder_n(const struct span_world *w, int h)
 {
-	c->ref = span__alloc(w, w->pages.n * sizeof(int64_t));
-	c->pins = span__alloc(w, w->pages.n * sizeof(int64_t));
-	c->map = span__alloc(w, w->pages.n * sizeof(int64_t));
-	c->owner = span__alloc(w, w->owners.n * sizeof(int64_t));
-	c->desc = span__alloc(w, w->descs.n * sizeof(int64_t));
-	return c->ref && c->pins && c->map && c->owner && c->desc ? 0 : -ENOMEM;
+	switch (h) {
+	case CH_VMA: return w->vmas.n;
+	case CH_PIPE: return w->pipes.n;
+	case CH_FILE: return w->files.n;
+	case CH_KMEM: return w->kmems.n;
+	case CH_DESC: return w->descs.n;
+	case CH_OWNER: return w->owners.n;
+	case CH_PAGE: return w->pages.n;
+	default: return 1;	/* CH_NET: one holder, id 0 */
+	}
 }
 
-static void counts_free(struct span_world *w, struct span_counts *c)
+static uint32_t target_n(const struct span_world *w, int kind)
 {
-	span__free(w, c->ref);
-	span__free(w, c->pins);
-	span__free(w, c->map);
-	span__free(w, c->owner);
-	span__free(w, c->desc);
+	if (kind == SPAN_CK_OWNER)
+		return w->owners.n;
+	if (kind == SPAN_CK_DESC)
+		return w->descs.n;
+	return w->pages.n;
 }
 
-static void compare_counts(struct span_world *w, struct span_counts *c)
+/* the record of holder (@h, @id), grown as ids grow; NULL out of memory */
+static struct span_chk_rec *rec_of(struct span_world *w,
+				   struct span_checker *k, int h, uint32_t id)
+{
+	if (id >= k->nrec[h]) {
+		uint32_t n = k->nrec[h] * 2 > id ? k->nrec[h] * 2 : id + 1;
+		struct span_chk_rec *v;
+
+		if (n < 16)
+			n = 16;
+		v = span__realloc(w, k->rec[h], (size_t)n * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + k->nrec[h], 0,
+		       (size_t)(n - k->nrec[h]) * sizeof(*v));
+		k->rec[h] = v;
+		k->nrec[h] = n;
+	}
+	return &k->rec[h][id];
+}
+
+/*
+ * Size the counts to the world's tables.  @zero (the full walk): clear
+ * them, sized to the tables as they are.  Otherwise they only grow, new
+ * ids at zero: a table whose last id was freed shrinks, but the records
+ * that still name that id are taken off when their holders are recounted.
+ * -ENOMEM leaves them as they were.
+ */
+static int counts_size(struct span_world *w, struct span_counts *c,
+		       uint32_t *cap, bool zero)
+{
+	for (int kind = 0; kind < SPAN_NR_CK; kind++) {
+		uint32_t n = target_n(w, kind);
+
+		if (n > cap[kind]) {
+			uint32_t ncap = n > cap[kind] * 2 ? n : cap[kind] * 2;
+			int64_t *v = span__realloc(w, c->v[kind],
+						   (size_t)ncap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			c->v[kind] = v;
+			cap[kind] = ncap;
+		}
+		if (zero) {
+			memset(c->v[kind], 0, (size_t)n * sizeof(int64_t));
+			c->n[kind] = n;
+		} else if (n > c->n[kind]) {
+			memset(c->v[kind] + c->n[kind], 0,
+			       (size_t)(n - c->n[kind]) * sizeof(int64_t));
+			c->n[kind] = n;
+		}
+	}
+	return 0;
+}
+
+/* count every holder; with @k, rebuild the records too */
+static void count_all(struct span_world *w, struct span_checker *k,
+		      struct span_counts *c)
+{
+	for (int h = 0; h < CH_NR; h++) {
+		uint32_t n = holder_n(w, h);
+
+		/* ids past a table that shrank hold nothing */
+		for (uint32_t id = n; k && id < k->nrec[h]; id++)
+			k->rec[h][id].n = 0;
+
+		for (uint32_t id = h == CH_NET ? 0 : 1; id < n; id++) {
+			if (k) {
+				c->rec = rec_of(w, k, h, id);
+				if (!c->rec) {
+					c->oom = true;
+					continue;
+				}
+				c->rec->n = 0;
+			}
+			holder_fn[h](w, c, id);
+		}
+	}
+	c->rec = NULL;
+}
+
+/* --- comparing --------------------------------------------------------- */
+
+static void check_page(struct span_world *w, struct span_counts *c,
+		       uint32_t p, bool exact)
 {
 	const char *func = "span_world_check";
-	bool exact = w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT;
+	struct span_page *pg = PAGE(w, p);
+	int64_t ref = c->v[SPAN_CK_REF][p], pins = c->v[SPAN_CK_PIN][p];
+	int64_t map = c->v[SPAN_CK_MAP][p], want;
 
-	for (uint32_t p = 1; p < w->pages.n; p++) {
-		struct span_page *pg = PAGE(w, p);
-		int64_t want;
-
-		if (!span__page_live(w, p) || p == w->zero_page ||
-		    span__page_frozen(w, p))
-			continue;
-		want = c->ref[p] + c->pins[p] * (exact ? 1 : SPAN_GUP_PIN_COUNTING_BIAS);
-		if (pg->refcount < want)
-			span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
-				      p, func, "page#%u refcount %lld, but its holders account for %lld",
-				      p, (long long)pg->refcount,
-				      (long long)want);
-		if (pg->pins < c->pins[p])
-			span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
-				      p, func, "page#%u has %lld pins, but %lld holders pin it",
-				      p, (long long)pg->pins,
-				      (long long)c->pins[p]);
-		if (pg->mapcount != c->map[p])
-			span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
-				      p, func, "page#%u mapcount %lld, but %lld ptes map it",
-				      p, (long long)pg->mapcount,
-				      (long long)c->map[p]);
+	if (p == w->zero_page)
+		return;
+	if (!span__page_live(w, p)) {
+		/* the holders of a freed page: the full walk names them */
+		if (ref || pins || map)
+			c->suspect = true;
+		return;
 	}
-	for (uint32_t o = 1; o < w->owners.n; o++) {
-		struct span_owner *ow = OWNER(w, o);
-
-		if (!ow->live)
-			continue;
-		if (ow->refcount < c->owner[o])
-			span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_OWNER,
-				      o, func, "owner#%u refcount %lld, but %lld holders",
-				      o, (long long)ow->refcount,
-				      (long long)c->owner[o]);
+	if (span__page_frozen(w, p))
+		return;
+	want = ref + pins * (exact ? 1 : SPAN_GUP_PIN_COUNTING_BIAS);
+	if (c->quiet) {
+		if (pg->refcount < want || pg->pins < pins ||
+		    pg->mapcount != map)
+			c->suspect = true;
+		return;
 	}
-	for (uint32_t d = 1; d < w->descs.n; d++) {
-		struct span_desc *desc = DESC(w, d);
+	if (pg->refcount < want)
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
+			      p, func, "page#%u refcount %lld, but its holders account for %lld",
+			      p, (long long)pg->refcount, (long long)want);
+	if (pg->pins < pins)
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
+			      p, func, "page#%u has %lld pins, but %lld holders pin it",
+			      p, (long long)pg->pins, (long long)pins);
+	if (pg->mapcount != map)
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_PAGE,
+			      p, func, "page#%u mapcount %lld, but %lld ptes map it",
+			      p, (long long)pg->mapcount, (long long)map);
+}
 
-		if (desc->live && desc->refcount < c->desc[d])
-			span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_DESC,
-				      d, func, "desc#%u refcount %lld, but %lld holders",
-				      d, (long long)desc->refcount,
-				      (long long)c->desc[d]);
+static void check_owner(struct span_world *w, struct span_counts *c,
+			uint32_t o)
+{
+	struct span_owner *ow = OWNER(w, o);
+	int64_t held = c->v[SPAN_CK_OWNER][o];
+
+	if (!span__tab_live(&w->owners, o) || ow->refcount >= held)
+		return;
+	if (c->quiet)
+		c->suspect = true;
+	else
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_OWNER,
+			      o, "span_world_check",
+			      "owner#%u refcount %lld, but %lld holders",
+			      o, (long long)ow->refcount, (long long)held);
+}
+
+static void check_desc(struct span_world *w, struct span_counts *c,
+		       uint32_t d)
+{
+	struct span_desc *desc = DESC(w, d);
+	int64_t held = c->v[SPAN_CK_DESC][d];
+
+	if (!span__tab_live(&w->descs, d) || desc->refcount >= held)
+		return;
+	if (c->quiet)
+		c->suspect = true;
+	else
+		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_DESC,
+			      d, "span_world_check",
+			      "desc#%u refcount %lld, but %lld holders",
+			      d, (long long)desc->refcount, (long long)held);
+}
+
+static bool pincount_exact(const struct span_world *w)
+{
+	return w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT;
+}
+
+static void compare_all(struct span_world *w, struct span_counts *c)
+{
+	bool exact = pincount_exact(w);
+
+	for (uint32_t p = 1; p < w->pages.n; p++)
+		check_page(w, c, p, exact);
+	for (uint32_t o = 1; o < w->owners.n; o++)
+		check_owner(w, c, o);
+	for (uint32_t d = 1; d < w->descs.n; d++)
+		check_desc(w, c, d);
+}
+
+/* --- the checker ------------------------------------------------------- */
+
+int span__checker_create(struct span_world *w)
+{
+	w->chk = span__alloc(w, sizeof(*w->chk));
+	if (!w->chk)
+		return -ENOMEM;
+	w->chk->mode = SPAN_CHECK_INCREMENTAL;
+	return 0;
+}
+
+void span__checker_destroy(struct span_world *w)
+{
+	struct span_checker *k = w->chk;
+
+	if (!k)
+		return;
+	for (int kind = 0; kind < SPAN_NR_CK; kind++)
+		span__free(w, k->c.v[kind]);
+	for (int h = 0; h < CH_NR; h++) {
+		for (uint32_t i = 0; i < k->nrec[h]; i++)
+			span__free(w, k->rec[h][i].v);
+		span__free(w, k->rec[h]);
 	}
+	span__free(w, k->touched);
+	span__free(w, k);
+	w->chk = NULL;
+}
+
+/* the counts no longer match the world: the next check walks it all */
+void span__check_invalidate(struct span_world *w)
+{
+	if (w && w->chk)
+		w->chk->valid = false;
+}
+
+/* a step begins: was the world changed since the last check? */
+void span__check_begin(struct span_world *w)
+{
+	if (w->chk && w->fp_seq != w->chk->fp_seq)
+		w->chk->valid = false;
+}
+
+/* a step changed nothing (span_world_step_cancel) */
+void span__check_cancel(struct span_world *w)
+{
+	if (w->chk)
+		w->chk->fp_seq = w->fp_seq;
+}
+
+/* the full walk; with @records, it leaves the counts ready for the next
+ * incremental check */
+static void check_full(struct span_world *w, struct span_checker *k,
+		       bool records)
+{
+	struct span_counts *c = &k->c;
+
+	k->valid = false;
+	k->st.full++;
+	if (counts_size(w, c, k->cap, true)) {
+		k->st.skipped++;
+		return;
+	}
+	c->quiet = c->suspect = c->oom = false;
+	count_all(w, records ? k : NULL, c);
+	compare_all(w, c);
+	k->valid = records && !c->oom;
+	k->pincount = w->policy.v[SPAN_KNOB_PINCOUNT];
+}
+
+static void touch(struct span_world *w, struct span_checker *k,
+		  struct span_counts *c, uint32_t t)
+{
+	if (k->nr_touched == k->cap_touched) {
+		uint32_t cap = k->cap_touched ? k->cap_touched * 2 : 64;
+		uint32_t *v = span__realloc(w, k->touched, cap * sizeof(*v));
+
+		if (!v) {
+			c->oom = true;
+			return;
+		}
+		k->touched = v;
+		k->cap_touched = cap;
+	}
+	k->touched[k->nr_touched++] = t;
+}
+
+static void touch_items(struct span_world *w, struct span_checker *k,
+			struct span_chk_rec *r)
+{
+	static const uint8_t cls[SPAN_NR_CK] = {
+		[SPAN_CK_REF] = T_PAGE, [SPAN_CK_PIN] = T_PAGE,
+		[SPAN_CK_MAP] = T_PAGE, [SPAN_CK_OWNER] = T_OWNER,
+		[SPAN_CK_DESC] = T_DESC,
+	};
+
+	for (uint32_t i = 0; i < r->n; i++)
+		touch(w, k, &k->c, TOUCH(cls[r->v[i].kind], r->v[i].id));
+}
+
+/* count holder (@h, @id) again: its old record off, its new one on */
+static void recount(struct span_world *w, struct span_checker *k, int h,
+		    uint32_t id)
+{
+	struct span_counts *c = &k->c;
+	struct span_chk_rec *r;
+
+	r = rec_of(w, k, h, id);
+	if (!r) {
+		c->oom = true;
+		return;
+	}
+	for (uint32_t i = 0; i < r->n; i++)
+		c->v[r->v[i].kind][r->v[i].id] -= r->v[i].n;
+	touch_items(w, k, r);
+	r->n = 0;
+	/* a holder past its table's end (its table shrank) holds nothing */
+	if (id >= holder_n(w, h))
+		return;
+	c->rec = r;
+	holder_fn[h](w, c, id);
+	c->rec = NULL;
+	touch_items(w, k, r);
+}
+
+/* the step wrote or counted the object of footprint key @key */
+static void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
+		  bool *net)
+{
+	uint32_t id = key & FP_ID_MAX;
+
+	switch (key >> 24) {
+	case SPAN_OBJ_VMA:
+		recount(w, k, CH_VMA, id);
+		break;
+	case SPAN_OBJ_PIPE:
+		recount(w, k, CH_PIPE, id);
+		break;
+	case SPAN_OBJ_FILE:
+		recount(w, k, CH_FILE, id);
+		break;
+	case SPAN_OBJ_KMEM:
+		recount(w, k, CH_KMEM, id);
+		break;
+	case SPAN_OBJ_DESC:
+		recount(w, k, CH_DESC, id);
+		touch(w, k, &k->c, TOUCH(T_DESC, id));
+		break;
+	case SPAN_OBJ_OWNER:
+		recount(w, k, CH_OWNER, id);
+		touch(w, k, &k->c, TOUCH(T_OWNER, id));
+		/* what still refers to its memory: the full walk finds it */
+		if (span__tab_live(&w->owners, id) && OWNER(w, id)->destructed)
+			k->c.suspect = true;
+		break;
+	case SPAN_OBJ_PAGE:
+		recount(w, k, CH_PAGE, id);
+		touch(w, k, &k->c, TOUCH(T_PAGE, id));
+		break;
+	case SPAN_OBJ_SKB:
+	case SPAN_OBJ_UBUF:
+	case SPAN_OBJ_SOCK:
+		*net = true;
+		break;
+	}
+}
+
+static bool ids_fit_keys(const struct span_world *w)
+{
+	return w->pages.n <= FP_ID_MAX && w->owners.n <= FP_ID_MAX &&
+	       w->descs.n <= FP_ID_MAX && w->vmas.n <= FP_ID_MAX &&
+	       w->pipes.n <= FP_ID_MAX && w->files.n <= FP_ID_MAX &&
+	       w->kmems.n <= FP_ID_MAX;
+}
+
+/* Return: true when the step was checked without the full walk */
+static bool check_incremental(struct span_world *w, struct span_checker *k)
+{
+	struct span_counts *c = &k->c;
+	const struct span_footprint *fp = &w->fp;
+	bool exact = pincount_exact(w), net = false;
+
+	if (!k->valid || k->pincount != w->policy.v[SPAN_KNOB_PINCOUNT]) {
+		k->st.full_stale++;
+		check_full(w, k, true);
+		return false;
+	}
+	if (fp->overflow || !ids_fit_keys(w)) {
+		k->st.full_overflow++;
+		check_full(w, k, true);
+		return false;
+	}
+	if (counts_size(w, c, k->cap, false)) {
+		check_full(w, k, true);
+		return false;
+	}
+	c->quiet = true;
+	c->suspect = c->oom = false;
+	k->nr_touched = 0;
+	for (uint16_t i = 0; i < fp->nr_write; i++)
+		dirty(w, k, fp->write[i], &net);
+	for (uint16_t i = 0; i < fp->nr_count; i++)
+		dirty(w, k, fp->count[i], &net);
+	if (net)
+		recount(w, k, CH_NET, 0);
+	for (uint32_t i = 0; i < k->nr_touched && !c->suspect; i++) {
+		uint32_t id = k->touched[i] & FP_ID_MAX;
+
+		switch (k->touched[i] >> 24) {
+		case T_PAGE:
+			if (id < c->n[SPAN_CK_REF])
+				check_page(w, c, id, exact);
+			break;
+		case T_OWNER:
+			if (id < c->n[SPAN_CK_OWNER])
+				check_owner(w, c, id);
+			break;
+		default:
+			if (id < c->n[SPAN_CK_DESC])
+				check_desc(w, c, id);
+		}
+	}
+	c->quiet = false;
+	if (c->suspect || c->oom) {
+		k->st.full_suspect++;
+		check_full(w, k, true);
+		return false;
+	}
+	k->st.incremental++;
+	return true;
+}
+
+static void diverged(struct span_world *w, struct span_checker *k,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!k->st.diverged++) {
+		k->st.diverged_step = w->step;
+		va_start(ap, fmt);
+		vsnprintf(k->st.diverged_msg, sizeof(k->st.diverged_msg), fmt,
+			  ap);
+		va_end(ap);
+	}
+}
+
+/*
+ * SPAN_CHECK_VERIFY: after the incremental check, the full walk into
+ * counts of its own; any difference is a bug of the checker or of a
+ * footprint (a holder written without its key).
+ */
+static void check_verify(struct span_world *w, struct span_checker *k,
+			 bool incremental)
+{
+	struct span_counts t = { 0 };
+	uint32_t cap[SPAN_NR_CK] = { 0 };
+	int before = w->nr_viol;
+
+	if (counts_size(w, &t, cap, true))
+		goto out;
+	count_all(w, NULL, &t);
+	compare_all(w, &t);
+	k->st.verified++;
+	if (incremental && w->nr_viol > before)
+		diverged(w, k, "the incremental check missed: %s",
+			 w->viol[before].msg);
+	if (!k->valid)
+		goto out;
+	for (int kind = 0; kind < SPAN_NR_CK; kind++)
+		for (uint32_t id = 1; id < t.n[kind]; id++)
+			if (t.v[kind][id] != k->c.v[kind][id]) {
+				diverged(w, k, "%s of #%u: incremental %lld, full walk %lld",
+					 ck_name[kind], id,
+					 (long long)k->c.v[kind][id],
+					 (long long)t.v[kind][id]);
+				goto out;
+			}
+out:
+	for (int kind = 0; kind < SPAN_NR_CK; kind++)
+		span__free(w, t.v[kind]);
 }
 
 void span__check_step(struct span_world *w)
 {
-	struct span_counts c;
+	struct span_checker *k = w->chk;
+	bool incremental;
 
-	if (!counts_alloc(w, &c)) {
-		count_holders(w, &c);
-		compare_counts(w, &c);
+	k->st.steps++;
+	switch (k->mode) {
+	case SPAN_CHECK_FULL:
+		check_full(w, k, false);
+		break;
+	case SPAN_CHECK_VERIFY:
+		incremental = check_incremental(w, k);
+		check_verify(w, k, incremental);
+		break;
+	default:
+		check_incremental(w, k);
 	}
-	counts_free(w, &c);
+	k->fp_seq = w->fp_seq;
 }
 
 int span_world_check(struct span_world *w)
 {
 	if (!w)
 		return -EINVAL;
-	span__check_step(w);
+	w->chk->st.steps++;
+	check_full(w, w->chk, w->chk->mode != SPAN_CHECK_FULL);
+	w->chk->fp_seq = w->fp_seq;
 	return w->nr_viol;
+}
+
+int span_world_set_check_mode(struct span_world *w, int mode)
+{
+	if (!w || mode < SPAN_CHECK_INCREMENTAL || mode > SPAN_CHECK_VERIFY)
+		return -EINVAL;
+	w->chk->mode = mode;
+	w->chk->valid = false;
+	return 0;
+}
+
+int span_world_check_mode(const struct span_world *w)
+{
+	return w ? w->chk->mode : -EINVAL;
+}
+
+static const char *const mode_names[] = {
+	[SPAN_CHECK_INCREMENTAL] = "incremental",
+	[SPAN_CHECK_FULL] = "full",
+	[SPAN_CHECK_VERIFY] = "verify",
+};
+
+const char *span_check_mode_name(int mode)
+{
+	if (mode < SPAN_CHECK_INCREMENTAL || mode > SPAN_CHECK_VERIFY)
+		return NULL;
+	return mode_names[mode];
+}
+
+int span_check_mode_lookup(const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	for (int m = SPAN_CHECK_INCREMENTAL; m <= SPAN_CHECK_VERIFY; m++)
+		if (!strcmp(mode_names[m], name))
+			return m;
+	return -ENOENT;
+}
+
+int span_world_check_stats(const struct span_world *w,
+			   struct span_check_stats *out)
+{
+	if (!w || !out)
+		return -EINVAL;
+	*out = w->chk->st;
+	return 0;
 }
 
 /*
@@ -378,6 +979,7 @@ int span_world_teardown(struct span_world *w)
 		}
 	span__net_teardown(w);
 	w->in_teardown = false;
+	span__check_invalidate(w);
 	/* what is left is leaked */
 	for (uint32_t p = 1; p < w->pages.n; p++) {
 		struct span_page *pg = PAGE(w, p);

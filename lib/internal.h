@@ -232,6 +232,8 @@ struct span_world {
 	bool check_on;
 	bool in_teardown;
 	struct span_footprint fp;
+	uint64_t fp_seq;		/* footprint records so far */
+	struct span_checker *chk;	/* check.c; not state */
 
 	/* fault plan */
 	uint64_t fault_count[SPAN_NR_FAULT_CLASSES];
@@ -461,17 +463,40 @@ void span__net_destroy(struct span_world *w);
 void span__net_teardown(struct span_world *w);
 
 /* check.c */
-struct span_counts {
-	int64_t *ref;		/* expected page refs (pins excluded) */
-	int64_t *pins;		/* expected pins */
-	int64_t *map;		/* expected mapcount */
-	int64_t *owner;		/* expected owner refs */
-	int64_t *desc;		/* expected desc holders */
+/* check.c: what the checker counts, per target id */
+enum span_ck {
+	SPAN_CK_REF,		/* page references (pins excluded) */
+	SPAN_CK_PIN,		/* page pins */
+	SPAN_CK_MAP,		/* ptes mapping a page */
+	SPAN_CK_OWNER,		/* owner references */
+	SPAN_CK_DESC,		/* descriptor holders */
+	SPAN_NR_CK
 };
+struct span_chk_rec;
+struct span_counts {
+	int64_t *v[SPAN_NR_CK];
+	uint32_t n[SPAN_NR_CK];		/* ids the arrays cover */
+	struct span_chk_rec *rec;	/* the holder being counted, or NULL */
+	bool quiet;		/* find, do not report: set @suspect */
+	bool suspect;
+	bool oom;
+};
+void span__count(struct span_world *w, struct span_counts *c, int kind,
+		 uint32_t id, int64_t n);
+void span__count_page(struct span_world *w, struct span_counts *c, int kind,
+		      uint32_t page, const char *holder);
 void span__count_page_ref(struct span_world *w, struct span_counts *c,
 			  uint32_t page, const char *holder);
+void span__check_violate(struct span_world *w, struct span_counts *c,
+			 int inv, int type, uint32_t id, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 void span__net_account(struct span_world *w, struct span_counts *c);
 bool span__net_refers_owner(struct span_world *w, uint32_t owner);
+int span__checker_create(struct span_world *w);
+void span__checker_destroy(struct span_world *w);
+void span__check_invalidate(struct span_world *w);
+void span__check_begin(struct span_world *w);
+void span__check_cancel(struct span_world *w);
 void span__check_step(struct span_world *w);
 void span__owner_destructed_check(struct span_world *w, uint32_t owner);
 

@@ -96,6 +96,7 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 		return -ENOMEM;
 	s->w = *w;
 	s->w.viol = NULL;
+	s->w.chk = NULL;	/* the checker is not state */
 	/* scratch is not state: the world keeps its own across a restore */
 	memset(s->w.scratch, 0, sizeof(s->w.scratch));
 	s->bytes = total;
@@ -138,6 +139,7 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	struct span_tab saved[NR_TABS];
 	struct span_scratch scratch[SPAN_NR_SCRATCH];
 	struct span_violation *viol;
+	struct span_checker *chk;
 	int nr_viol, cap_viol;
 	uint32_t pages_init;
 	uint8_t *pd;
@@ -170,8 +172,11 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	pp = w->page_prov;
 	memcpy(scratch, w->scratch, sizeof(scratch));
 	pages_init = w->pages_init;
+	chk = w->chk;
 	*w = s->w;
 	memcpy(w->scratch, scratch, sizeof(scratch));
+	w->chk = chk;
+	span__check_invalidate(w);
 	/* initialised: the snapshot's pages, and what was so here before */
 	w->pages_init = pages_init > s->tabs[0].n ? pages_init : s->tabs[0].n;
 	w->viol = viol;

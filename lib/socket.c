@@ -664,20 +664,6 @@ int span_world_run_event(struct span_world *w, uint32_t id)
 
 /* --- the checker's view -------------------------------------------------- */
 
-static void count_pin(struct span_world *w, struct span_counts *c,
-		      uint32_t page)
-{
-	if (page == w->zero_page)
-		return;
-	if (!span__page_live(w, page)) {
-		span__violate(w, SPAN_INV_USE_AFTER_FREE, SPAN_OBJ_PAGE, page,
-			      "span_world_check",
-			      "an skb frag still pins freed page#%u", page);
-		return;
-	}
-	c->pins[page]++;
-}
-
 void span__net_account(struct span_world *w, struct span_counts *c)
 {
 	for (uint32_t i = 1; i < w->net.shinfos.n; i++) {
@@ -692,19 +678,20 @@ void span__net_account(struct span_world *w, struct span_counts *c)
 			uint32_t o;
 
 			if (fr->ref == FRAG_REF_PAGE)
-				span__count_page_ref(w, c, fr->page, "an skb frag");
+				span__count_page(w, c, SPAN_CK_REF, fr->page,
+						 "an skb frag");
 			else if (fr->ref == FRAG_REF_PIN)
-				count_pin(w, c, fr->page);
+				span__count_page(w, c, SPAN_CK_PIN, fr->page,
+						 "an skb frag");
 			if (span__owner_memory_page(w, fr->page, &o) &&
 			    OWNER(w, o)->destructed)
-				span__violate(w, SPAN_INV_USE_AFTER_FREE,
-					      SPAN_OBJ_OWNER, o,
-					      "span_world_check",
-					      "an skb frag still references page#%u of destructed owner#%u",
-					      fr->page, o);
+				span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
+						    SPAN_OBJ_OWNER, o,
+						    "an skb frag still references page#%u of destructed owner#%u",
+						    fr->page, o);
 		}
-		if (sh->owner && sh->owner < w->owners.n)
-			c->owner[sh->owner]++;
+		if (sh->owner)
+			span__count(w, c, SPAN_CK_OWNER, sh->owner, 1);
 	}
 	for (uint32_t i = 1; i < w->net.socks.n; i++)
 		if (SOCK(w, i)->live && SOCK(w, i)->pfrag_page)

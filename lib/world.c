@@ -339,6 +339,7 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 
 	if (!w || span_param_check(p, v))
 		return -EINVAL;
+	span__check_invalidate(w);
 	if (p == SPAN_PARAM_PAGE_SIZE && v != w->page_size) {
 		if (memory_exists(w))
 			return -EBUSY;
@@ -397,6 +398,8 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	w->pages_init = 1;	/* id 0 is never a page */
 	w->check_on = true;
 
+	if (span__checker_create(w))
+		goto fail;
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
 		goto fail;
 	tabs[nt++] = &w->pages;
@@ -466,6 +469,7 @@ void span_world_destroy(struct span_world *w)
 		page_mem_free(w, &m);
 	}
 	span__free(w, w->viol);
+	span__checker_destroy(w);
 	w->ops.alloc(w->ud, w, 0);
 }
 
@@ -480,6 +484,7 @@ void span_world_step_begin(struct span_world *w, int tid, int pid)
 {
 	if (!w)
 		return;
+	span__check_begin(w);
 	w->step++;
 	w->cur_tid = tid;
 	w->cur_pid = pid;
@@ -495,13 +500,17 @@ int span_world_step_end(struct span_world *w)
 		return -EINVAL;
 	if (w->check_on)
 		span__check_step(w);
+	else
+		span__check_invalidate(w);
 	return w->nr_viol;
 }
 
 void span_world_step_cancel(struct span_world *w)
 {
-	if (w && w->step)
+	if (w && w->step) {
 		w->step--;
+		span__check_cancel(w);
+	}
 }
 
 uint64_t span_world_step(const struct span_world *w)
@@ -511,8 +520,11 @@ uint64_t span_world_step(const struct span_world *w)
 
 void span_world_set_check(struct span_world *w, bool on)
 {
-	if (w)
+	if (w) {
+		if (on && !w->check_on)
+			span__check_invalidate(w);
 		w->check_on = on;
+	}
 }
 
 /* --- footprints -------------------------------------------------------- */
@@ -548,6 +560,8 @@ void span__fp(struct span_world *w, bool write, int type, uint32_t id)
 {
 	struct span_footprint *fp = &w->fp;
 
+	w->fp_seq++;
+
 	if (write)
 		fp_add(fp, fp->write, &fp->nr_write, fp_key(type, id));
 	else
@@ -558,6 +572,8 @@ void span__fp_count(struct span_world *w, int type, uint32_t id)
 {
 	struct span_footprint *fp = &w->fp;
 
+	w->fp_seq++;
+
 	fp_add(fp, fp->count, &fp->nr_count, fp_key(type, id));
 }
 
@@ -566,6 +582,8 @@ void span__fp_count(struct span_world *w, int type, uint32_t id)
 void span__fp_wait(struct span_world *w, bool fill, int type, uint32_t id)
 {
 	struct span_footprint *fp = &w->fp;
+
+	w->fp_seq++;
 
 	if (fill)
 		fp_insert(fp->fill, &fp->nr_fill, SPAN_FP_MAX_WAIT, fp_key(type, id));
@@ -583,6 +601,7 @@ void span__fp_range(struct span_world *w, uint32_t page, uint32_t off,
 	struct span_footprint *fp = &w->fp;
 	uint64_t end = (uint64_t)off + len;
 
+	w->fp_seq++;
 	if (!len)
 		return;
 	for (uint16_t i = 0; i < fp->nr_range; i++) {
@@ -799,6 +818,7 @@ int span_world_allow(struct span_world *w, int inv, bool allow)
 	if (!w || inv < 0 || inv >= SPAN_NR_INVARIANTS)
 		return -EINVAL;
 	w->allowed[inv] = allow;
+	span__check_invalidate(w);
 	return 0;
 }
 

@@ -2,9 +2,10 @@
 /*
  * span/check.h - the invariants of SCENARIO-LANGUAGE.md section 5.
  *
- * The checker is separate from the model: after every step it walks the
- * world, recomputes every count from the holders (mappings, pipe buffers,
- * descriptors, skb frags, pins) and compares it with the stored count.
+ * The checker is separate from the model: after every step it recomputes
+ * the counts of the holders (mappings, pipe buffers, descriptors, skb
+ * frags, pins) that the step wrote and compares them with the stored
+ * counts (enum span_check_mode).
  * Violations detected inside modelled functions (a get on frozen memory, a
  * write into the page cache without permission) are recorded where they
  * happen.  Nothing aborts: a violation is data.
@@ -64,6 +65,60 @@ SPAN_API int span_world_allow(struct span_world *w, int inv, bool allow);
  * Return: the number of violations recorded so far.
  */
 SPAN_API int span_world_check(struct span_world *w);
+/**
+ * enum span_check_mode - how the after-every-step checker works.
+ * @SPAN_CHECK_INCREMENTAL: the default.  Count again only the holders the
+ *	step wrote (its footprint, struct span_footprint) and compare the
+ *	pages, owners and descriptors whose counts changed.  A step whose
+ *	footprint overflowed, a world changed outside a step, or a step in
+ *	which anything looks wrong gets the full walk, so the violations
+ *	reported, their messages and their steps are the full walk's.
+ * @SPAN_CHECK_FULL: walk the whole world after every step.
+ * @SPAN_CHECK_VERIFY: the incremental check, then the full walk into
+ *	counts of its own; every disagreement is counted in
+ *	struct span_check_stats (for tests and fuzzing).
+ */
+enum span_check_mode {
+	SPAN_CHECK_INCREMENTAL = 1,
+	SPAN_CHECK_FULL,
+	SPAN_CHECK_VERIFY,
+};
+
+/**
+ * span_world_set_check_mode - choose the checker's enum span_check_mode.
+ * Return: 0, or -EINVAL for an unknown mode.
+ */
+SPAN_API int span_world_set_check_mode(struct span_world *w, int mode);
+/** span_world_check_mode - the world's mode, or -EINVAL. */
+SPAN_API int span_world_check_mode(const struct span_world *w);
+/** span_check_mode_name - "incremental", "full", "verify", or NULL. */
+SPAN_API const char *span_check_mode_name(int mode);
+/** span_check_mode_lookup - the mode called @name, or -ENOENT. */
+SPAN_API int span_check_mode_lookup(const char *name);
+
+/**
+ * struct span_check_stats - what the checker did.
+ * @steps: checks run (steps, span_world_check(), teardown).
+ * @incremental: checks answered from the footprint alone.
+ * @full: full walks, of which @full_stale because the world changed
+ *	outside a step (or the mode or policy changed), @full_overflow
+ *	because the footprint overflowed, @full_suspect because the
+ *	incremental check found something to report;
+ * @skipped: checks not run because the host was out of memory.
+ * @verified: (verify) checks compared with a full walk, and @diverged how
+ *	many disagreed: @diverged_step and @diverged_msg describe the first.
+ */
+struct span_check_stats {
+	uint64_t steps, incremental, full;
+	uint64_t full_stale, full_overflow, full_suspect, skipped;
+	uint64_t verified, diverged, diverged_step;
+	char diverged_msg[160];
+};
+
+/** span_world_check_stats - copy the world's checker statistics. */
+SPAN_API int span_world_check_stats(const struct span_world *w,
+				    struct span_check_stats *out);
+
 /** span_world_nr_violations - how many violations were recorded. */
 SPAN_API int span_world_nr_violations(const struct span_world *w);
 /** span_world_violation - the @i-th recorded violation, or NULL. */
