@@ -86,6 +86,7 @@ static const struct {
 	{ "--param", "run test explore matrix list" },
 	{ "--set", "run test explore matrix list" },
 	{ "--seed", "run" },
+	{ "--check", "run test explore" },
 	{ "--schedule", "run" },
 	{ "--fault", "run" },
 	{ "--trace", "run" },
@@ -164,6 +165,11 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			if (cli_parse_u64(v, &o->ro.seed))
 				return cli_usage_error(cmd, "bad seed '%s'", v);
 			o->ro.sched = SCHED_RANDOM;
+		} else if (!strcmp(a, "--check")) {
+			NEED();
+			o->ro.check_mode = span_check_mode_lookup(v);
+			if (o->ro.check_mode < 0)
+				return cli_usage_error(cmd, "bad checker mode '%s' (incremental, full or verify)", v);
 		} else if (!strcmp(a, "--schedule")) {
 			NEED();
 			o->ro.schedule = v;
@@ -400,9 +406,10 @@ void cli_free_list(char **v, int n)
 }
 
 /* run one file silently under fifo; returns the run (caller destroys) */
-struct run *cli_run_quiet(struct scn *s)
+struct run *cli_run_quiet(struct scn *s, int check_mode)
 {
-	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true };
+	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true,
+			       .check_mode = check_mode };
 	struct run *r;
 
 	if (run_create(s, &ro, &r))
@@ -410,6 +417,17 @@ struct run *cli_run_quiet(struct scn *s)
 	run_to_end(r);
 	run_finish(r);
 	return r;
+}
+
+const char *cli_check_diverged(struct run *r, char *buf, size_t n)
+{
+	struct span_check_stats st;
+
+	if (span_world_check_stats(run_world(r), &st) || !st.diverged)
+		return NULL;
+	snprintf(buf, n, "the incremental checker and the full walk disagree %" PRIu64 " times, first at step %" PRIu64 ": %s",
+		 st.diverged, st.diverged_step, st.diverged_msg);
+	return buf;
 }
 
 /* --- signals ---------------------------------------------------------------- */

@@ -60,8 +60,12 @@ int cli_collect(const char **in, int nin, char ***out, int *nout);
 extern volatile sig_atomic_t cli_stop_signal;
 int cli_catch_stop_signals(void);
 void cli_free_list(char **v, int n);
-/** cli_run_quiet - run @s once, silently, under fifo (caller destroys). */
-struct run *cli_run_quiet(struct scn *s);
+/** cli_run_quiet - run @s once, silently, under fifo, with the checker in
+ * @check_mode (0: the default); the caller destroys it. */
+struct run *cli_run_quiet(struct scn *s, int check_mode);
+/** cli_check_diverged - with --check verify, the first disagreement of the
+ * incremental checker with the full walk in @r's run, or NULL. */
+const char *cli_check_diverged(struct run *r, char *buf, size_t n);
 
 /* cmd_explore.c */
 extern const char cli_usage_explore[], cli_usage_matrix[];

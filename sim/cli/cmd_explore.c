@@ -77,6 +77,8 @@ const char cli_usage_explore[] =
 "                      summary gives the expected number missed; at 0.01 or\n"
 "                      more the search counts as incomplete (exit 4)\n"
 "  --no-shrink         do not shrink counterexamples\n"
+"  --check MODE        the checker after each step: incremental (default),\n"
+"                      full or verify (both; a disagreement is reported, exit 1)\n"
 "  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
 "  -q, --quiet         no progress lines\n"
 "\n"
@@ -125,6 +127,7 @@ static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
 	eo->no_reduction = o->no_reduction;
 	eo->reduction = o->reduction;
 	eo->bitstate_bytes = o->bitstate;
+	eo->check_mode = o->ro.check_mode;
 	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
 		       isatty(2) ? EXPLORE_PROGRESS_TTY : EXPLORE_PROGRESS_LOG;
 }
@@ -170,6 +173,13 @@ int cmd_explore(int argc, char **argv)
 	}
 	explore_report(s, &eo, &res, o.ro.json, stdout);
 	ret = explore_exit_status(s, &res);
+	if (res.check.diverged) {
+		fprintf(stderr, "spansim explore: the incremental checker and the full walk disagree %" PRIu64 " times, first at step %" PRIu64 ": %s\n",
+			res.check.diverged, res.check.diverged_step,
+			res.check.diverged_msg);
+		if (!ret)
+			ret = 1;
+	}
 	explore_result_free(s, &res);
 	scn_free(s);
 	return ret;
@@ -209,6 +219,16 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 	if (ret) {
 		printf("not ok %d - %s # explore: %s\n", n, file,
 		       span_strerror(ret));
+		return 1;
+	}
+	if (res.check.diverged) {
+		printf("not ok %d - %s # checker\n  ---\n  message: ", n, file);
+		snprintf(cl, sizeof(cl), "the incremental checker and the full walk disagree %" PRIu64 " times, first at step %" PRIu64 ": %s",
+			 res.check.diverged, res.check.diverged_step,
+			 res.check.diverged_msg);
+		cli_yaml_str(cl);
+		printf("\n  ...\n");
+		explore_result_free(s, &res);
 		return 1;
 	}
 	if (explore_passed(s, &res)) {
@@ -430,7 +450,7 @@ int cmd_matrix(int argc, char **argv)
 				scn_free(s);
 				continue;
 			}
-			r = cli_run_quiet(s);
+			r = cli_run_quiet(s, 0);
 			if (!r || run_oom(r)) {
 				/* the host had no memory: no result, not a verdict */
 				for (int k = 0; k < nrows; k++)

@@ -71,6 +71,10 @@ static const char usage_run[] =
 "  -q, --quiet     only the summary\n"
 "  --fault C:N     fail the Nth allocation (C = alloc: -ENOMEM) or user copy\n"
 "                  (C = copy: -EFAULT) from the start of the run, setup included\n"
+"  --check MODE    how the checker runs after each step: incremental (the\n"
+"                  default: it recounts what the step wrote), full (it walks\n"
+"                  the whole world), or verify (both; a disagreement is an\n"
+"                  error of spansim, reported, exit 1)\n"
 "\n"
 "fifo (the default) runs kernel events first, then the threads in\n"
 "declaration order, each until it blocks.  Every report ends with the\n"
@@ -89,6 +93,8 @@ static const char usage_test[] =
 "interrupted ... (incomplete)`; the exit status is then 4 (1 if a test\n"
 "had failed).\n"
 "\n"
+"  --check MODE    incremental, full or verify, as for run; under verify a\n"
+"                  disagreement of the two checkers is `not ok`\n"
 "  --explore       model-check each file instead of one fifo run: ok when\n"
 "                  every schedule passes (as `spansim explore` says PASS);\n"
 "                  a counterexample, a broken invariant or a search cut short\n"
@@ -181,6 +187,11 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "spansim run: out of host memory: an allocation of the model failed, so the results above are not the model's (raise ulimit -v, or shrink the scenario)\n");
 		ret = 2;
 	}
+	if (cli_check_diverged(r, err, sizeof(err))) {
+		fprintf(stderr, "spansim run: %s\n", err);
+		if (!ret)
+			ret = 1;
+	}
 	if (!ret)
 		ret = run_passed(r) ? 0 : 1;
 	run_destroy(r);
@@ -245,7 +256,7 @@ static int cmd_test(int argc, char **argv)
 			failed += ret;
 			continue;
 		}
-		r = cli_run_quiet(s);
+		r = cli_run_quiet(s, o.ro.check_mode);
 		if (!r || run_oom(r)) {
 			printf("not ok %d - %s # out of host memory (no result)\n",
 			       i + 1, files[i]);
@@ -254,7 +265,13 @@ static int cmd_test(int argc, char **argv)
 			scn_free(s);
 			continue;
 		}
-		if (run_passed(r)) {
+		if (cli_check_diverged(r, err, sizeof(err))) {
+			printf("not ok %d - %s # checker\n  ---\n  message: ",
+			       i + 1, files[i]);
+			cli_yaml_str(err);
+			printf("\n  ...\n");
+			failed++;
+		} else if (run_passed(r)) {
 			printf("ok %d - %s", i + 1, files[i]);
 			if (s->violation >= 0)
 				printf(" # breaks %s as expected",

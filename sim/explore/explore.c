@@ -417,14 +417,40 @@ static int res_alloc(const struct scn *s, struct explore_result *res)
 	return res->expects && res->exists && res->always ? 0 : -ENOMEM;
 }
 
-/* throw away what DPOR found and start a fresh run for the stateful search */
+/* the checker's statistics of @r's world, added to @st */
+static void check_stats_add(struct span_check_stats *st, struct run *r)
+{
+	struct span_check_stats a;
+
+	if (span_world_check_stats(run_world(r), &a))
+		return;
+	if (a.diverged && !st->diverged) {
+		st->diverged_step = a.diverged_step;
+		memcpy(st->diverged_msg, a.diverged_msg, sizeof(a.diverged_msg));
+	}
+	st->steps += a.steps;
+	st->incremental += a.incremental;
+	st->full += a.full;
+	st->full_stale += a.full_stale;
+	st->full_overflow += a.full_overflow;
+	st->full_suspect += a.full_suspect;
+	st->skipped += a.skipped;
+	st->verified += a.verified;
+	st->diverged += a.diverged;
+}
+
+/* throw away what DPOR found and start a fresh run for the stateful search
+ * (the checker's statistics stay: they are about the checker) */
 static int dpor_restart(const struct scn *s, struct xctx *x)
 {
 	struct explore_result *res = x->res;
 	const char *note = res->reduction_note;
+	struct span_check_stats st = { 0 };
 
+	check_stats_add(&st, x->r);
 	explore_result_free(s, res);
 	res->reduction_note = note;
+	res->check = st;
 	x->oom = false;
 	x->dpor_bytes = 0;
 	run_destroy(x->r);
@@ -435,7 +461,8 @@ static int dpor_restart(const struct scn *s, struct xctx *x)
 int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct explore_result *res)
 {
-	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true };
+	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true,
+			       .check_mode = o->check_mode };
 	struct xctx x = { .s = s, .o = o, .res = res };
 	uint64_t max = o->max_states ? o->max_states : 10000000;
 	uint64_t h[2];
@@ -601,8 +628,10 @@ out:
 		res->mem_bytes = res->table_bytes;
 	free(x.vs.v);
 	free(x.stack);
-	if (x.r)
+	if (x.r) {
+		check_stats_add(&res->check, x.r);
 		run_destroy(x.r);
+	}
 	return 0;
 }
 

@@ -47,6 +47,7 @@ struct explore_opts {
 	 * of a visited set; no sleep sets (they need each state's own) */
 	uint64_t bitstate_bytes;
 	const char *cmdline;	/* how to replay, without --schedule */
+	int check_mode;		/* enum span_check_mode; 0: the default */
 };
 
 /* Why a search ended. */
@@ -113,6 +114,9 @@ struct explore_result {
 	uint64_t missed_violation;
 	char *missed_witness;
 	size_t missed_len;
+	/* what the checker did over the whole search (check_mode verify:
+	 * .diverged counts its disagreements with the full walk) */
+	struct span_check_stats check;
 };
 
 /**

@@ -780,6 +780,8 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	if (err)
 		goto fail;
 	*span_world_policy(r->w) = s->policy;
+	if (o->check_mode)
+		span_world_set_check_mode(r->w, o->check_mode);
 	/* the parser checked every value against span_param_check() */
 	for (int i = 0; i < s->nr_sets; i++) {
 		err = span_world_set_param(r->w, s->sets[i].param,

@@ -76,6 +76,7 @@ struct run_opts {
 	int fault_class;	/* SPAN_FAULT_ALLOC or SPAN_FAULT_COPY */
 	uint64_t fault_nth;	/* 0: none */
 	uint64_t fault_repeat;	/* that many more after it */
+	int check_mode;		/* enum span_check_mode; 0: the default */
 };
 
 /* A choice of the scheduler. */

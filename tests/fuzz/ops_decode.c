@@ -75,7 +75,14 @@ int ops_config_parse(struct ops_config *cfg, const char *text)
 			return -EINVAL;
 		}
 		*eq = 0;
-		if (!strcmp(tok, "allow")) {
+		if (!strcmp(tok, "check")) {
+			cfg->check_mode = span_check_mode_lookup(eq + 1);
+			if (cfg->check_mode < 0) {
+				fprintf(stderr, "SPAN_FUZZ_POLICY: no checker mode '%s' (incremental, full, verify)\n",
+					eq + 1);
+				return -EINVAL;
+			}
+		} else if (!strcmp(tok, "allow")) {
 			int inv = span_invariant_lookup(eq + 1);
 
 			if (inv < 0) {
@@ -652,6 +659,8 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 	if (span_world_create(&st.w, NULL, NULL))
 		return -ENOMEM;
 	*span_world_policy(st.w) = cfg->policy;
+	if (cfg->check_mode)
+		span_world_set_check_mode(st.w, cfg->check_mode);
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
 		if (cfg->param_set[p])
 			span_world_set_param(st.w, p, cfg->param[p]);
@@ -701,6 +710,16 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 				span_invariant_name(v->inv));
 		}
 		free(body);
+	}
+	{
+		struct span_check_stats cs;
+
+		if (!span_world_check_stats(st.w, &cs) && cs.diverged) {
+			fprintf(stderr, "ops_run: the incremental checker and the full walk disagree at step %llu: %s\n",
+				(unsigned long long)cs.diverged_step,
+				cs.diverged_msg);
+			nviol = OPS_DIVERGED;
+		}
 	}
 	span_world_destroy(st.w);
 	return nviol;

@@ -59,15 +59,18 @@ struct ops_config {
 	uint64_t param[SPAN_NR_PARAMS];
 	unsigned char param_set[SPAN_NR_PARAMS];
 	unsigned char allow[SPAN_NR_INVARIANTS];	/* allow=NAME */
+	int check_mode;		/* check=MODE (enum span_check_mode); 0: default */
 	char text[512];		/* the setting as given, for the .scn */
 };
 
 /**
  * ops_config_parse - parse "knob=value,preset=NAME,param=value,...".
  * Policy knobs, presets, world parameters (refcount_bits=8,
- * pipe_buffers=4, ...) and allow=INVARIANT (turn one invariant off, as a
- * scenario's `allow`: to fuzz past a known model bug) may be mixed;
- * page_size defaults to 64.
+ * pipe_buffers=4, ...), allow=INVARIANT (turn one invariant off, as a
+ * scenario's `allow`: to fuzz past a known model bug) and check=MODE (the
+ * checker's mode: incremental, full, or verify, which makes any
+ * disagreement of the incremental checker with the full walk a finding)
+ * may be mixed; page_size defaults to 64.
  * Return: 0, or -EINVAL (message on stderr).
  */
 int ops_config_parse(struct ops_config *cfg, const char *text);
@@ -77,9 +80,11 @@ int ops_config_parse(struct ops_config *cfg, const char *text);
  * @cfg: policy and parameters (NULL: defaults, page_size 64).
  * @scn: where to print the .scn scenario of the run, or NULL.
  * @verbose: print every operation and its result on stderr.
- * Return: the number of violations recorded (0 is correct), or -ENOMEM
- * when the world could not be created.
+ * Return: the number of violations recorded (0 is correct), -ENOMEM
+ * when the world could not be created, or OPS_DIVERGED under check=verify
+ * when the incremental checker disagreed with the full walk (on stderr).
  */
+#define OPS_DIVERGED	(-1000)
 int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 	    FILE *scn, int verbose);
 
