@@ -80,6 +80,67 @@ static void test_fuzzcases_corpus_default(void **state)
 	assert_true(count >= 20);
 }
 
+/* run the bytes of @path under @policy (NULL: the defaults) */
+static int run_quiet(const char *path, const char *policy)
+{
+	static uint8_t buf[OPS_REC_SIZE * OPS_MAX_RECS];
+	struct ops_config cfg;
+	size_t n = read_input(path, buf, sizeof(buf));
+
+	assert_int_equal(ops_config_parse(&cfg, policy), 0);
+	return ops_run(&cfg, buf, n, NULL, 0);
+}
+
+/*
+ * Issue 14: the incremental checker and the full walk agree on every input
+ * of the corpus and the planted bugs' inputs, under the defaults and every
+ * preset: check=verify finds no disagreement, and check=full and
+ * check=incremental record as many violations.
+ */
+static void test_fuzzcases_check_modes(void **state)
+{
+	static const char *const dirs[] = { "corpus/fuzz_ops", "regress" };
+	char dir[4096], path[8192], pol[256];
+	int count = 0;
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(dirs); k++) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR,
+			 dirs[k]);
+		d = opendir(dir);
+		assert_non_null(d);
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			for (int p = -1; p < 0 || span_preset_name(p); p++) {
+				const char *pre = p < 0 ? NULL : span_preset_name(p);
+				int full, inc, ver;
+
+				snprintf(pol, sizeof(pol), "%s%s,check=full",
+					 pre ? "preset=" : "", pre ? pre : "");
+				full = run_quiet(path, pol + (pre ? 0 : 1));
+				snprintf(pol, sizeof(pol), "%s%s,check=incremental",
+					 pre ? "preset=" : "", pre ? pre : "");
+				inc = run_quiet(path, pol + (pre ? 0 : 1));
+				snprintf(pol, sizeof(pol), "%s%s,check=verify",
+					 pre ? "preset=" : "", pre ? pre : "");
+				ver = run_quiet(path, pol + (pre ? 0 : 1));
+				if (ver == OPS_DIVERGED || full != inc)
+					fail_msg("%s under %s: check=full %d violations, incremental %d, verify %d",
+						 path, pre ? pre : "the defaults",
+						 full, inc, ver);
+				count++;
+			}
+		}
+		closedir(d);
+	}
+	assert_true(count >= 20);
+}
+
 static void test_fuzzcases_planted(void **state)
 {
 	static const struct {
@@ -103,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fuzzcases_corpus_default),
 		cmocka_unit_test(test_fuzzcases_planted),
+		cmocka_unit_test(test_fuzzcases_check_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
