@@ -101,7 +101,8 @@ struct model_fan {
 };
 
 /* the world and the user buffer: the process the syscalls run in */
-static void model_world(struct model_fan *m, int n, bool check)
+/* @check: 0 off, or the enum span_check_mode */
+static void model_world(struct model_fan *m, int n, int check)
 {
 	int err = 0;
 
@@ -112,7 +113,9 @@ static void model_world(struct model_fan *m, int n, bool check)
 	err = span_world_create(&m->w, NULL, NULL);
 	if (err)
 		die("span_world_create", err);
-	span_world_set_check(m->w, check);
+	span_world_set_check(m->w, check != 0);
+	if (check)
+		span_world_set_check_mode(m->w, check);
 	err = span_world_set_param(m->w, SPAN_PARAM_PAGE_SIZE,
 				   model_page_size(n));
 	if (err)
@@ -210,7 +213,10 @@ static void model_free(struct model_fan *m)
  * The fan-out: ns from the first pipe2 to the last close, as the kernel
  * run is timed; *@total (if not NULL) from world creation to destruction.
  */
-static uint64_t model_fanout(int n, bool check, uint64_t *total)
+/* the checker's statistics of the last checked model_fanout() */
+static struct span_check_stats check_stats;
+
+static uint64_t model_fanout(int n, int check, uint64_t *total)
 {
 	struct model_fan m;
 	uint64_t t0 = now_ns(), t1, t2;
@@ -221,6 +227,8 @@ static uint64_t model_fanout(int n, bool check, uint64_t *total)
 	model_splices(&m);
 	model_reads_and_close(&m);
 	t2 = now_ns();
+	if (check)
+		span_world_check_stats(m.w, &check_stats);
 	model_unmap(&m);
 	model_free(&m);
 	if (total)
@@ -379,7 +387,7 @@ static void memory_report(int n)
 	       (double)(touched - untouched) / P);
 	printf("mem_bytes_empty_world_snapshot %zu bytes\n", empty);
 	/* the fan-out world after the splices: N pipes of one byte each */
-	model_world(&m, n, false);
+	model_world(&m, n, 0);
 	model_pipes(&m);
 	model_splices(&m);
 	t0 = now_ns();
@@ -417,7 +425,7 @@ static void rss_report(int n)
 		close(fd[0]);
 		getrusage(RUSAGE_SELF, &self);
 		base_kib = self.ru_maxrss;
-		model_fanout(n, false, &ns);
+		model_fanout(n, 0, &ns);
 		if (write(fd[1], &ns, sizeof(ns)) != sizeof(ns) ||
 		    write(fd[1], &base_kib, sizeof(base_kib)) != sizeof(base_kib))
 			_exit(1);
@@ -476,7 +484,7 @@ int main(int argc, char **argv)
 	int n = 4096, reps = 5, rss_n = 65536;
 	const char *scenario = "scenarios/seed/splice-fanout.scn";
 	bool kernel = true, check = true, mem = true;
-	uint64_t *tm, *tt, *tc, *tk, m, t, c = 0, k = 0;
+	uint64_t *tm, *tt, *tc, *tf, *tk, m, t, c = 0, f = 0, k = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--n") && i + 1 < argc)
@@ -510,27 +518,32 @@ int main(int argc, char **argv)
 
 	tm = calloc((size_t)reps, sizeof(*tm));
 	tc = calloc((size_t)reps, sizeof(*tc));
+	tf = calloc((size_t)reps, sizeof(*tf));
 	tt = calloc((size_t)reps, sizeof(*tt));
 	tk = calloc((size_t)reps, sizeof(*tk));
-	if (!tm || !tc || !tk || !tt)
+	if (!tm || !tc || !tf || !tk || !tt)
 		die("calloc", ENOMEM);
 	if (kernel)
 		raise_nofile(n + 1);
-	/* interleave the three so that drift hits them alike; one warm-up */
-	model_fanout(n, false, NULL);
+	/* interleave the four so that drift hits them alike; one warm-up */
+	model_fanout(n, 0, NULL);
 	if (kernel && !kernel_fanout(n))
 		kernel = false;
 	for (int r = 0; r < reps; r++) {
-		tm[r] = model_fanout(n, false, &tt[r]);
-		if (check)
-			tc[r] = model_fanout(n, true, NULL);
+		tm[r] = model_fanout(n, 0, &tt[r]);
+		if (check) {
+			tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL);
+			tc[r] = model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL);
+		}
 		if (kernel)
 			tk[r] = kernel_fanout(n);
 	}
 	m = median(tm, reps);
 	t = median(tt, reps);
-	if (check)
+	if (check) {
 		c = median(tc, reps);
+		f = median(tf, reps);
+	}
 	printf("fanout_n %d pipes\n", n);
 	/* timed steps: N + 1 pipes, vmsplice, N splices, N reads,
 	 * 2(N + 1) closes */
@@ -542,6 +555,16 @@ int main(int argc, char **argv)
 		printf("fanout_model_check_ns %" PRIu64 " ns\n", c);
 		printf("fanout_model_check_ns_per_step %.1f ns\n",
 		       (double)c / (5 * n + 4));
+		printf("fanout_model_check_full_ns %" PRIu64 " ns\n", f);
+		/* issue 14: the incremental checker costs <= 1.5x no checker */
+		printf("fanout_check_over_nocheck %.2f x\n", (double)c / m);
+		printf("fanout_check_over_nocheck_at_most_1_5 %d bool\n",
+		       (double)c / m <= 1.5);
+		printf("fanout_check_full_over_nocheck %.2f x\n", (double)f / m);
+		printf("fanout_check_full_walks %" PRIu64 " walks\n",
+		       check_stats.full);
+		printf("fanout_check_incremental_steps %" PRIu64 " steps\n",
+		       check_stats.incremental);
 	}
 	if (kernel) {
 		k = median(tk, reps);
@@ -573,6 +596,7 @@ int main(int argc, char **argv)
 		memory_report(n);
 	free(tm);
 	free(tc);
+	free(tf);
 	free(tt);
 	free(tk);
 	return 0;
