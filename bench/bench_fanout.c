@@ -652,7 +652,7 @@ int main(int argc, char **argv)
 	const char *scenario = "scenarios/seed/splice-fanout.scn";
 	bool kernel = true, check = true, mem = true, ir = true;
 	uint64_t *tm, *tt, *tc, *tk, *tcold, *fm, *fcold, m, t, c = 0, k = 0;
-	long f;
+	long nflt;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--n") && i + 1 < argc)
@@ -705,16 +705,16 @@ int main(int argc, char **argv)
 	if (kernel && !kernel_fanout(n))
 		kernel = false;
 	for (int r = 0; r < reps; r++) {
-		tm[r] = model_fanout(n, false, &tt[r], &f);
-		fm[r] = (uint64_t)f;
+		tm[r] = model_fanout(n, false, &tt[r], &nflt);
+		fm[r] = (uint64_t)nflt;
 		if (check)
 			tc[r] = model_fanout(n, true, NULL, NULL);
 		if (kernel)
 			tk[r] = kernel_fanout(n);
 		/* last: the heap is warm again after it */
 		cold_heap();
-		tcold[r] = model_fanout(n, false, NULL, &f);
-		fcold[r] = (uint64_t)f;
+		tcold[r] = model_fanout(n, false, NULL, &nflt);
+		fcold[r] = (uint64_t)nflt;
 	}
 	m = median(tm, reps);
 	t = median(tt, reps);
