@@ -10,6 +10,26 @@
  * off and once with it on; the kernel does it with pipe2, vmsplice, splice
  * and read.  Both times cover pipe creation to the last close.
  *
+ * The allocator is kept warm, as the kernel's slab caches are: after the
+ * RSS child is forked, glibc is told to keep the memory a destroyed world
+ * frees (warm_heap()), so the tables the N pipes need come from memory the
+ * process already has.  Left to its defaults, glibc hands that memory back
+ * when the world is destroyed, and every run faults it in again; on a KVM
+ * guest with shadow paging a first touch costs about 10 us per 4 KiB page,
+ * more than the model's whole step.  That cost belongs to the machine, not
+ * to the model, so it is measured apart: `fanout_model_cold_*` is the
+ * checker-off fan-out after malloc_trim(0), its tables in pages faulted in
+ * afresh as they were with glibc's default trimming, and the minor page
+ * faults of each timed region are printed.
+ *
+ * Then instructions (Ir): unless --no-ir, the checker-off fan-out again,
+ * once, in a child run under `valgrind --tool=callgrind`, counting from the
+ * first pipe2 to the last close only (CALLGRIND_START/STOP_INSTRUMENTATION),
+ * after one warm-up fan-out in the same child.  Ir per step does not depend
+ * on the machine or its load: the number to compare across machines.
+ * Without valgrind (or <valgrind/callgrind.h> at build time) it prints
+ * `fanout_model_ir_skipped 1 bool` and says why on stderr.
+ *
  * Then memory: bytes per pipe buffer, per page and per pipe as a world
  * snapshot accounts them, the snapshot of the fan-out world, and the peak
  * RSS of a fresh process running the model fan-out at N = 65536.
@@ -20,13 +40,14 @@
  * spansim's runner with the checker on: issue 3's "well under a second".
  *
  * usage: bench_fanout [--n N] [--reps R] [--rss-n N] [--no-kernel]
- *		[--no-check] [--no-mem] [--scenario FILE]
+ *		[--no-check] [--no-mem] [--no-ir] [--scenario FILE]
  *		(--rss-n 0: no RSS child; run from the source directory)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +57,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND_H 1
+#endif
+#endif
 
 #include "span/span.h"
 #include "run.h"
@@ -53,6 +84,16 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* minor page faults of this thread so far */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return 0;
+	return ru.ru_minflt;
 }
 
 static void die(const char *what, long err)
@@ -211,17 +252,22 @@ static void model_free(struct model_fan *m)
 
 /*
  * The fan-out: ns from the first pipe2 to the last close, as the kernel
- * run is timed; *@total (if not NULL) from world creation to destruction.
+ * run is timed; *@total (if not NULL) from world creation to destruction;
+ * *@faults (if not NULL) the minor page faults from the first pipe2 to the
+ * last close.
  */
 /* the checker's statistics of the last checked model_fanout() */
 static struct span_check_stats check_stats;
 
-static uint64_t model_fanout(int n, int check, uint64_t *total)
+/* @check: 0 off, or the enum span_check_mode */
+static uint64_t model_fanout(int n, int check, uint64_t *total, long *faults)
 {
 	struct model_fan m;
 	uint64_t t0 = now_ns(), t1, t2;
+	long f1;
 
 	model_world(&m, n, check);
+	f1 = minflt();
 	t1 = now_ns();
 	model_pipes(&m);
 	model_splices(&m);
@@ -229,11 +275,141 @@ static uint64_t model_fanout(int n, int check, uint64_t *total)
 	t2 = now_ns();
 	if (check)
 		span_world_check_stats(m.w, &check_stats);
+	if (faults)
+		*faults = minflt() - f1;
 	model_unmap(&m);
 	model_free(&m);
 	if (total)
 		*total = now_ns() - t0;
 	return t2 - t1;
+}
+
+/*
+ * Keep freed memory in the process (glibc): no trimming of the heap top
+ * and no mmap() for the tables of a world of up to 32 MiB each, so a world
+ * destroyed leaves its memory for the next, as a kernel's slab caches do.
+ */
+static void warm_heap(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);	/* glibc's maximum */
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
+}
+
+/* give the free memory back, so the next world faults fresh pages in */
+static void cold_heap(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* --- instructions (callgrind) ------------------------------------------- */
+
+/*
+ * The child run under callgrind: one warm-up fan-out, then one counted
+ * from the first pipe2 to the last close, checker off.
+ */
+static int ir_child(int n)
+{
+#ifdef HAVE_CALLGRIND_H
+	struct model_fan m;
+
+	if (n < 1 || n > 1 << 20)
+		return 2;
+	warm_heap();
+	model_fanout(n, 0, NULL, NULL);
+	model_world(&m, n, false);
+	CALLGRIND_START_INSTRUMENTATION;
+	model_pipes(&m);
+	model_splices(&m);
+	model_reads_and_close(&m);
+	CALLGRIND_STOP_INSTRUMENTATION;
+	model_unmap(&m);
+	model_free(&m);
+	return 0;
+#else
+	(void)n;
+	return 1;
+#endif
+}
+
+/* the "totals:" line of a callgrind output file: Ir, or 0 */
+static uint64_t callgrind_totals(const char *path)
+{
+	char line[512];
+	uint64_t ir = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "totals:", 7))
+			ir = strtoull(line + 7, NULL, 10);
+	fclose(f);
+	return ir;
+}
+
+/* Ir of the checker-off fan-out at @n, or 0 and a reason in @why */
+static uint64_t model_ir(int n, const char **why)
+{
+#ifdef HAVE_CALLGRIND_H
+	char exe[PATH_MAX], out[64], ns[16], file[96];
+	const char *tmp = getenv("TMPDIR");
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	uint64_t ir = 0;
+	int status, fd;
+	pid_t pid;
+
+	if (system("command -v valgrind >/dev/null 2>&1")) {
+		*why = "valgrind not installed";
+		return 0;
+	}
+	if (len <= 0) {
+		*why = "cannot find this executable";
+		return 0;
+	}
+	exe[len] = 0;
+	if (!tmp || strlen(tmp) > 40)
+		tmp = "/tmp";
+	snprintf(out, sizeof(out), "%s/bench_fanout.cg.XXXXXX", tmp);
+	fd = mkstemp(out);
+	if (fd < 0) {
+		*why = "mkstemp failed";
+		return 0;
+	}
+	close(fd);
+	snprintf(file, sizeof(file), "--callgrind-out-file=%s", out);
+	snprintf(ns, sizeof(ns), "%d", n);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork", errno);
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp("valgrind", "valgrind", "--tool=callgrind",
+		       "--instr-atstart=no", file, exe, "--ir-child", ns,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    !WEXITSTATUS(status))
+		ir = callgrind_totals(out);
+	unlink(out);
+	if (!ir)
+		*why = "the callgrind run failed";
+	return ir;
+#else
+	(void)n;
+	*why = "built without <valgrind/callgrind.h>";
+	return 0;
+#endif
 }
 
 /* --- the kernel --------------------------------------------------------- */
@@ -425,7 +601,7 @@ static void rss_report(int n)
 		close(fd[0]);
 		getrusage(RUSAGE_SELF, &self);
 		base_kib = self.ru_maxrss;
-		model_fanout(n, 0, &ns);
+		model_fanout(n, 0, &ns, NULL);
 		if (write(fd[1], &ns, sizeof(ns)) != sizeof(ns) ||
 		    write(fd[1], &base_kib, sizeof(base_kib)) != sizeof(base_kib))
 			_exit(1);
@@ -483,8 +659,10 @@ int main(int argc, char **argv)
 {
 	int n = 4096, reps = 5, rss_n = 65536;
 	const char *scenario = "scenarios/seed/splice-fanout.scn";
-	bool kernel = true, check = true, mem = true;
-	uint64_t *tm, *tt, *tc, *tf, *tk, m, t, c = 0, f = 0, k = 0;
+	bool kernel = true, check = true, mem = true, ir = true;
+	uint64_t *tm, *tt, *tc, *tf, *tk, *tcold, *fm, *fcold, m, t, c = 0, f = 0,
+		 k = 0;
+	long nflt;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--n") && i + 1 < argc)
@@ -499,12 +677,16 @@ int main(int argc, char **argv)
 			check = false;
 		else if (!strcmp(argv[i], "--no-mem"))
 			mem = false;
+		else if (!strcmp(argv[i], "--no-ir"))
+			ir = false;
+		else if (!strcmp(argv[i], "--ir-child") && i + 1 < argc)
+			return ir_child(atoi(argv[++i]));
 		else if (!strcmp(argv[i], "--scenario") && i + 1 < argc)
 			scenario = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_fanout [--n N] [--reps R] "
 				"[--rss-n N] [--no-kernel] [--no-check] [--no-mem] "
-				"[--scenario FILE]\n");
+				"[--no-ir] [--scenario FILE]\n");
 			return 2;
 		}
 	}
@@ -515,28 +697,38 @@ int main(int argc, char **argv)
 	/* first, while this process is small */
 	if (rss_n)
 		rss_report(rss_n);
+	warm_heap();
 
 	tm = calloc((size_t)reps, sizeof(*tm));
 	tc = calloc((size_t)reps, sizeof(*tc));
 	tf = calloc((size_t)reps, sizeof(*tf));
 	tt = calloc((size_t)reps, sizeof(*tt));
 	tk = calloc((size_t)reps, sizeof(*tk));
-	if (!tm || !tc || !tf || !tk || !tt)
+	tcold = calloc((size_t)reps, sizeof(*tcold));
+	fm = calloc((size_t)reps, sizeof(*fm));
+	fcold = calloc((size_t)reps, sizeof(*fcold));
+	if (!tm || !tc || !tf || !tk || !tt || !tcold || !fm || !fcold)
 		die("calloc", ENOMEM);
 	if (kernel)
 		raise_nofile(n + 1);
-	/* interleave the four so that drift hits them alike; one warm-up */
-	model_fanout(n, 0, NULL);
+	/* interleave them so that drift hits them alike; one warm-up */
+	model_fanout(n, 0, NULL, NULL);
 	if (kernel && !kernel_fanout(n))
 		kernel = false;
 	for (int r = 0; r < reps; r++) {
-		tm[r] = model_fanout(n, 0, &tt[r]);
+		tm[r] = model_fanout(n, 0, &tt[r], &nflt);
+		fm[r] = (uint64_t)nflt;
 		if (check) {
-			tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL);
-			tc[r] = model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL);
+			tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL, NULL);
+			tc[r] = model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL,
+					     NULL);
 		}
 		if (kernel)
 			tk[r] = kernel_fanout(n);
+		/* last: the heap is warm again after it */
+		cold_heap();
+		tcold[r] = model_fanout(n, 0, NULL, &nflt);
+		fcold[r] = (uint64_t)nflt;
 	}
 	m = median(tm, reps);
 	t = median(tt, reps);
@@ -551,6 +743,11 @@ int main(int argc, char **argv)
 	printf("fanout_model_ns %" PRIu64 " ns\n", m);
 	printf("fanout_model_with_world_create_destroy_ns %" PRIu64 " ns\n", t);
 	printf("fanout_model_ns_per_step %.1f ns\n", (double)m / (5 * n + 4));
+	printf("fanout_model_page_faults %" PRIu64 " faults\n",
+	       median(fm, reps));
+	printf("fanout_model_cold_ns %" PRIu64 " ns\n", median(tcold, reps));
+	printf("fanout_model_cold_page_faults %" PRIu64 " faults\n",
+	       median(fcold, reps));
 	if (check) {
 		printf("fanout_model_check_ns %" PRIu64 " ns\n", c);
 		printf("fanout_model_check_ns_per_step %.1f ns\n",
@@ -572,9 +769,26 @@ int main(int argc, char **argv)
 		printf("speedup_kernel_over_model %.2f x\n", (double)k / m);
 		printf("speedup_kernel_over_model_with_world_create %.2f x\n",
 		       (double)k / t);
+		printf("speedup_kernel_over_model_cold %.2f x\n",
+		       (double)k / median(tcold, reps));
+		printf("fanout_model_50x_kernel %d bool\n", k >= 50 * m);
 		if (check)
 			printf("speedup_kernel_over_model_check %.3f x\n",
 			       (double)k / c);
+	}
+	if (ir) {
+		const char *why = NULL;
+		uint64_t irs = model_ir(n, &why);
+
+		if (irs) {
+			printf("fanout_model_ir %" PRIu64 " Ir\n", irs);
+			printf("fanout_model_ir_per_step %.1f Ir\n",
+			       (double)irs / (5 * n + 4));
+		} else {
+			fprintf(stderr, "bench_fanout: no Ir count: %s\n", why);
+			printf("fanout_model_ir_skipped 1 bool\n");
+		}
+		fflush(stdout);
 	}
 	{
 		uint64_t *ts = calloc((size_t)reps, sizeof(*ts));
@@ -599,5 +813,8 @@ int main(int argc, char **argv)
 	free(tf);
 	free(tt);
 	free(tk);
+	free(tcold);
+	free(fm);
+	free(fcold);
 	return 0;
 }

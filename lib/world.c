@@ -63,6 +63,18 @@ void span__tab_destroy(struct span_world *w, struct span_tab *t)
 
 static int page_arrays_grow(struct span_world *w, uint32_t cap);
 
+/*
+ * tab_grow - make room for ids below @need.
+ *
+ * The new elements are left as realloc() gives them, except in the page
+ * table: ids at or past n are never read (span__tab_live() stops at n)
+ * before span__tab_alloc_range() clears them, as span_world_restore()
+ * already assumes of the capacity it reserves.  The page table is the
+ * exception: span_page_info() reads freed_at below cap, so a page id never
+ * used must read as zeros there.  Zeroing the whole new capacity made a
+ * table that doubles touch twice the memory its live ids use; a fan-out
+ * of 4096 pipes spent most of its pipe2 steps in page faults on it.
+ */
 static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 {
 	uint32_t cap = t->cap;
@@ -84,8 +96,9 @@ static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 	v = span__realloc(w, t->v, (size_t)cap * t->esz);
 	if (!v)
 		return -ENOMEM;
-	memset((char *)v + (size_t)t->cap * t->esz, 0,
-	       (size_t)(cap - t->cap) * t->esz);
+	if (t == &w->pages)
+		memset((char *)v + (size_t)t->cap * t->esz, 0,
+		       (size_t)(cap - t->cap) * t->esz);
 	t->v = v;
 	t->cap = cap;
 	return 0;
