@@ -40,7 +40,8 @@
  * spansim's runner with the checker on: issue 3's "well under a second".
  *
  * usage: bench_fanout [--n N] [--reps R] [--rss-n N] [--no-kernel]
- *		[--no-check] [--no-mem] [--no-ir] [--scenario FILE]
+ *		[--no-check] [--no-full] [--no-mem] [--no-ir] [--scenario FILE]
+ *		(--no-full: not the checker's full walk, 0.5 s a run at N = 4096)
  *		(--rss-n 0: no RSS child; run from the source directory)
  */
 #define _GNU_SOURCE
@@ -659,9 +660,9 @@ int main(int argc, char **argv)
 {
 	int n = 4096, reps = 5, rss_n = 65536;
 	const char *scenario = "scenarios/seed/splice-fanout.scn";
-	bool kernel = true, check = true, mem = true, ir = true;
-	uint64_t *tm, *tt, *tc, *tf, *tk, *tcold, *fm, *fcold, m, t, c = 0, f = 0,
-		 k = 0;
+	bool kernel = true, check = true, full = true, mem = true, ir = true;
+	uint64_t *tm, *tt, *tc, *tf, *tk, *tcold, *fm, *fc, *fcold, m, t, c = 0,
+		 f = 0, k = 0;
 	long nflt;
 
 	for (int i = 1; i < argc; i++) {
@@ -675,6 +676,8 @@ int main(int argc, char **argv)
 			kernel = false;
 		else if (!strcmp(argv[i], "--no-check"))
 			check = false;
+		else if (!strcmp(argv[i], "--no-full"))
+			full = false;
 		else if (!strcmp(argv[i], "--no-mem"))
 			mem = false;
 		else if (!strcmp(argv[i], "--no-ir"))
@@ -685,7 +688,7 @@ int main(int argc, char **argv)
 			scenario = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_fanout [--n N] [--reps R] "
-				"[--rss-n N] [--no-kernel] [--no-check] [--no-mem] "
+				"[--rss-n N] [--no-kernel] [--no-check] [--no-full] [--no-mem] "
 				"[--no-ir] [--scenario FILE]\n");
 			return 2;
 		}
@@ -706,8 +709,9 @@ int main(int argc, char **argv)
 	tk = calloc((size_t)reps, sizeof(*tk));
 	tcold = calloc((size_t)reps, sizeof(*tcold));
 	fm = calloc((size_t)reps, sizeof(*fm));
+	fc = calloc((size_t)reps, sizeof(*fc));
 	fcold = calloc((size_t)reps, sizeof(*fcold));
-	if (!tm || !tc || !tf || !tk || !tt || !tcold || !fm || !fcold)
+	if (!tm || !tc || !tf || !tk || !tt || !tcold || !fm || !fc || !fcold)
 		die("calloc", ENOMEM);
 	if (kernel)
 		raise_nofile(n + 1);
@@ -716,12 +720,22 @@ int main(int argc, char **argv)
 	if (kernel && !kernel_fanout(n))
 		kernel = false;
 	for (int r = 0; r < reps; r++) {
+		/*
+		 * Warm: the heap already holds what the biggest of the timed
+		 * runs needs (the checker's counts and records come on top
+		 * of the world), so no timed run but the cold one faults.
+		 */
+		if (check)
+			model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL, NULL);
 		tm[r] = model_fanout(n, 0, &tt[r], &nflt);
 		fm[r] = (uint64_t)nflt;
 		if (check) {
-			tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL, NULL);
+			if (full)
+				tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL,
+						     NULL);
 			tc[r] = model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL,
-					     NULL);
+					     &nflt);
+			fc[r] = (uint64_t)nflt;
 		}
 		if (kernel)
 			tk[r] = kernel_fanout(n);
@@ -752,12 +766,17 @@ int main(int argc, char **argv)
 		printf("fanout_model_check_ns %" PRIu64 " ns\n", c);
 		printf("fanout_model_check_ns_per_step %.1f ns\n",
 		       (double)c / (5 * n + 4));
-		printf("fanout_model_check_full_ns %" PRIu64 " ns\n", f);
+		printf("fanout_model_check_page_faults %" PRIu64 " faults\n",
+		       median(fc, reps));
+		if (full)
+			printf("fanout_model_check_full_ns %" PRIu64 " ns\n", f);
 		/* issue 14: the incremental checker costs <= 1.5x no checker */
 		printf("fanout_check_over_nocheck %.2f x\n", (double)c / m);
 		printf("fanout_check_over_nocheck_at_most_1_5 %d bool\n",
 		       (double)c / m <= 1.5);
-		printf("fanout_check_full_over_nocheck %.2f x\n", (double)f / m);
+		if (full)
+			printf("fanout_check_full_over_nocheck %.2f x\n",
+			       (double)f / m);
 		printf("fanout_check_full_walks %" PRIu64 " walks\n",
 		       check_stats.full);
 		printf("fanout_check_incremental_steps %" PRIu64 " steps\n",
@@ -815,6 +834,7 @@ int main(int argc, char **argv)
 	free(tk);
 	free(tcold);
 	free(fm);
+	free(fc);
 	free(fcold);
 	return 0;
 }

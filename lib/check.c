@@ -10,6 +10,7 @@
  * it with the count the model stored.  It never changes the model.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -95,23 +96,36 @@ enum {
 	CH_NR
 };
 
+/* @n of enum span_ck ITEM_KIND() held on target ITEM_ID() */
 struct chk_item {
-	uint32_t kind;		/* enum span_ck */
-	uint32_t id;		/* of the target */
-	int64_t n;
+	uint32_t key;		/* kind << 24 | target id */
+	int32_t n;
+};
+#define ITEM_KIND(it)	((it).key >> 24)
+#define ITEM_ID(it)	((it).key & FP_ID_MAX)
+#define FP_ID_MAX	SPAN_FP_ID_MAX
+
+/* a holder's record: up to REC_INLINE items in place (a pipe with one or
+ * two buffers, a descriptor, a page's API refs), more in @v */
+#define REC_INLINE 2
+struct span_chk_rec {
+	uint32_t n, cap;	/* cap > REC_INLINE: the items are in @v */
+	union {
+		struct chk_item *v;
+		struct chk_item in[REC_INLINE];
+	};
 };
 
-struct span_chk_rec {
-	uint32_t n, cap;
-	struct chk_item *v;
-};
+static inline struct chk_item *rec_items(struct span_chk_rec *r)
+{
+	return r->cap > REC_INLINE ? r->v : r->in;
+}
 
 /* not state: snapshots neither copy nor restore it (snapshot.c) */
 struct span_checker {
 	int mode;		/* enum span_check_mode */
 	bool valid;		/* counts and records match the world */
 	int pincount;		/* the pincount knob they were built under */
-	uint64_t fp_seq;	/* w->fp_seq after the last check */
 	struct span_counts c;
 	uint32_t cap[SPAN_NR_CK];
 	struct span_chk_rec *rec[CH_NR];
@@ -124,7 +138,6 @@ struct span_checker {
 /* the targets a step touched: class (page, owner, desc) and id */
 enum { T_PAGE, T_OWNER, T_DESC };
 #define TOUCH(cls, id)	((uint32_t)(cls) << 24 | (id))
-#define FP_ID_MAX	0xffffffu	/* ids in a footprint key: 24 bits */
 
 static const char *const ck_name[SPAN_NR_CK] = {
 	[SPAN_CK_REF] = "page refs", [SPAN_CK_PIN] = "page pins",
@@ -149,45 +162,76 @@ void span__check_violate(struct span_world *w, struct span_counts *c,
 	span__violate(w, inv, type, id, "span_world_check", "%s", msg);
 }
 
+/* grow a holder's record past its inline items; false out of memory */
+static bool rec_items_grow(struct span_world *w, struct span_counts *c,
+			   struct span_chk_rec *r)
+{
+	uint32_t cap = r->cap > REC_INLINE ? r->cap * 2 : 8;
+	struct chk_item *v = span__realloc(w, r->cap > REC_INLINE ? r->v : NULL,
+					   cap * sizeof(*v));
+
+	if (!v) {
+		c->oom = true;
+		return false;
+	}
+	if (r->cap <= REC_INLINE)
+		memcpy(v, r->in, sizeof(r->in));
+	r->v = v;
+	r->cap = cap;
+	return true;
+}
+
 /* @n more of @kind held on target @id, noted in the current record */
-void span__count(struct span_world *w, struct span_counts *c, int kind,
-		 uint32_t id, int64_t n)
+static inline void count(struct span_world *w, struct span_counts *c,
+			 int kind, uint32_t id, int64_t n)
 {
 	struct span_chk_rec *r = c->rec;
 
 	if (id >= c->n[kind])
 		return;
-	if (r && r->n == r->cap) {
-		uint32_t cap = r->cap ? r->cap * 2 : 4;
-		void *v = span__realloc(w, r->v, cap * sizeof(*r->v));
-
-		if (!v) {
+	if (r) {
+		/* an item holds a 32-bit count (ids are 24-bit); past it
+		 * the records are lost and the next check walks the world */
+		if (n != (int32_t)n) {
 			c->oom = true;
+			r = NULL;
+		} else if (r->n >= REC_INLINE && r->n == r->cap &&
+			   !rec_items_grow(w, c, r)) {
 			return;
 		}
-		r->v = v;
-		r->cap = cap;
 	}
 	c->v[kind][id] += n;
 	if (r)
-		r->v[r->n++] = (struct chk_item){ .kind = (uint32_t)kind,
-						  .id = id, .n = n };
+		rec_items(r)[r->n++] = (struct chk_item){
+			.key = (uint32_t)kind << 24 | id, .n = (int32_t)n };
+}
+
+void span__count(struct span_world *w, struct span_counts *c, int kind,
+		 uint32_t id, int64_t n)
+{
+	count(w, c, kind, id, n);
 }
 
 /* one more holder of @page: a reference (SPAN_CK_REF) or a pin */
-void span__count_page(struct span_world *w, struct span_counts *c, int kind,
-		      uint32_t page, const char *holder)
+static inline void count_page(struct span_world *w, struct span_counts *c,
+			      int kind, uint32_t page, const char *holder)
 {
 	if (page == w->zero_page)
 		return;
-	if (!span__page_live(w, page))
+	if (!span__tab_live(&w->pages, page))	/* span__page_live() */
 		span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
 				    SPAN_OBJ_PAGE, page,
 				    "%s still %s freed page#%u", holder,
 				    kind == SPAN_CK_PIN ? "pins" : "references",
 				    page);
 	/* freed pages are counted too: a comparison of one finds its holders */
-	span__count(w, c, kind, page, 1);
+	count(w, c, kind, page, 1);
+}
+
+void span__count_page(struct span_world *w, struct span_counts *c, int kind,
+		      uint32_t page, const char *holder)
+{
+	count_page(w, c, kind, page, holder);
 }
 
 void span__count_page_ref(struct span_world *w, struct span_counts *c,
@@ -196,12 +240,15 @@ void span__count_page_ref(struct span_world *w, struct span_counts *c,
 	span__count_page(w, c, SPAN_CK_REF, page, holder);
 }
 
-static void count_owner_page(struct span_world *w, struct span_counts *c,
-			     uint32_t page, const char *holder)
+static inline void count_owner_page(struct span_world *w,
+				    struct span_counts *c, uint32_t page,
+				    const char *holder)
 {
 	uint32_t owner;
 
-	if (span__owner_memory_page(w, page, &owner) &&
+	/* span__owner_memory_page(), after a cheaper first test */
+	if (page < w->pages.n && PAGE(w, page)->kind == SPAN_PAGE_OWNER &&
+	    span__owner_memory_page(w, page, &owner) &&
 	    OWNER(w, owner)->destructed)
 		span__check_violate(w, c, SPAN_INV_USE_AFTER_FREE,
 				    SPAN_OBJ_OWNER, owner,
@@ -221,8 +268,8 @@ static void holder_vma(struct span_world *w, struct span_counts *c,
 
 		if (!pte->present || pte->page == w->zero_page)
 			continue;
-		span__count_page(w, c, SPAN_CK_REF, pte->page, "a mapping");
-		span__count(w, c, SPAN_CK_MAP, pte->page, 1);
+		count_page(w, c, SPAN_CK_REF, pte->page, "a mapping");
+		count(w, c, SPAN_CK_MAP, pte->page, 1);
 	}
 }
 
@@ -238,10 +285,11 @@ static void holder_pipe(struct span_world *w, struct span_counts *c,
 				    SPAN_OBJ_PIPE, id,
 				    "pipe#%u occupancy %u > max_usage %u", id,
 				    pipe_occupancy(p), p->max_usage);
-	for (int i = 0; i < 2; i++)
-		if (p->tmp_page[i])
-			span__count_page(w, c, SPAN_CK_REF, p->tmp_page[i],
-					 "pipe tmp_page");
+	if (p->tmp_page[0] | p->tmp_page[1])
+		for (int i = 0; i < 2; i++)
+			if (p->tmp_page[i])
+				count_page(w, c, SPAN_CK_REF, p->tmp_page[i],
+					   "pipe tmp_page");
 	for (uint32_t i = p->tail; i != p->head; i++) {
 		struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
@@ -254,19 +302,19 @@ static void holder_pipe(struct span_world *w, struct span_counts *c,
 		case SPAN_PBO_NONE:
 			break;
 		case SPAN_PBO_USER_PIN:
-			span__count_page(w, c, SPAN_CK_PIN, b->page,
+			count_page(w, c, SPAN_CK_PIN, b->page,
 					 "pipe buffer");
 			break;
 		case SPAN_PBO_DESC:
-			span__count(w, c, SPAN_CK_DESC, b->priv, 1);
+			count(w, c, SPAN_CK_DESC, b->priv, 1);
 			count_owner_page(w, c, b->page, "pipe buffer");
 			break;
 		case SPAN_PBO_OWNER:
-			span__count(w, c, SPAN_CK_OWNER, b->priv, 1);
+			count(w, c, SPAN_CK_OWNER, b->priv, 1);
 			count_owner_page(w, c, b->page, "pipe buffer");
 			break;
 		default:
-			span__count_page(w, c, SPAN_CK_REF, b->page,
+			count_page(w, c, SPAN_CK_REF, b->page,
 					 "pipe buffer");
 			count_owner_page(w, c, b->page, "pipe buffer");
 		}
@@ -281,7 +329,7 @@ static void holder_file(struct span_world *w, struct span_counts *c,
 	if (!file->live)
 		return;
 	for (uint32_t i = 0; i < file->npages; i++)
-		span__count_page(w, c, SPAN_CK_REF, IDREF(w, file->base + i)->id,
+		count_page(w, c, SPAN_CK_REF, IDREF(w, file->base + i)->id,
 				 "the page cache");
 }
 
@@ -293,7 +341,7 @@ static void holder_kmem(struct span_world *w, struct span_counts *c,
 	if (!km->live || km->kind != SPAN_KMEM_PAGES)
 		return;
 	for (uint32_t i = 0; i < km->npages; i++)
-		span__count_page(w, c, SPAN_CK_REF, IDREF(w, km->base + i)->id,
+		count_page(w, c, SPAN_CK_REF, IDREF(w, km->base + i)->id,
 				 "kernel memory");
 }
 
@@ -306,15 +354,15 @@ static void holder_desc(struct span_world *w, struct span_counts *c,
 		return;
 	switch (desc->kind) {
 	case DESC_PAGE_REF:
-		span__count_page(w, c, SPAN_CK_REF, desc->page,
+		count_page(w, c, SPAN_CK_REF, desc->page,
 				 "a span descriptor");
 		break;
 	case DESC_PAGE_PIN:
-		span__count_page(w, c, SPAN_CK_PIN, desc->page,
+		count_page(w, c, SPAN_CK_PIN, desc->page,
 				 "a span descriptor");
 		break;
 	default:
-		span__count(w, c, SPAN_CK_OWNER, desc->owner, 1);
+		count(w, c, SPAN_CK_OWNER, desc->owner, 1);
 	}
 }
 
@@ -322,7 +370,7 @@ static void holder_owner(struct span_world *w, struct span_counts *c,
 			 uint32_t o)
 {
 	if (OWNER(w, o)->live && OWNER(w, o)->service_ref)
-		span__count(w, c, SPAN_CK_OWNER, o, 1);
+		count(w, c, SPAN_CK_OWNER, o, 1);
 }
 
 /* the refs and pins callers of the public API hold */
@@ -332,9 +380,9 @@ static void holder_page(struct span_world *w, struct span_counts *c,
 	if (!span__page_live(w, p))
 		return;
 	if (PAGE(w, p)->ext_refs)
-		span__count(w, c, SPAN_CK_REF, p, PAGE(w, p)->ext_refs);
+		count(w, c, SPAN_CK_REF, p, PAGE(w, p)->ext_refs);
 	if (PAGE(w, p)->ext_pins)
-		span__count(w, c, SPAN_CK_PIN, p, PAGE(w, p)->ext_pins);
+		count(w, c, SPAN_CK_PIN, p, PAGE(w, p)->ext_pins);
 }
 
 static void holder_net(struct span_world *w, struct span_counts *c,
@@ -352,19 +400,23 @@ static void (*const holder_fn[CH_NR])(struct span_world *,
 	[CH_PAGE] = holder_page, [CH_NET] = holder_net,
 };
 
+/* the table of each kind of holder; the network is one holder, id 0 */
+static const size_t holder_tab[CH_NR] = {
+	[CH_VMA] = offsetof(struct span_world, vmas),
+	[CH_PIPE] = offsetof(struct span_world, pipes),
+	[CH_FILE] = offsetof(struct span_world, files),
+	[CH_KMEM] = offsetof(struct span_world, kmems),
+	[CH_DESC] = offsetof(struct span_world, descs),
+	[CH_OWNER] = offsetof(struct span_world, owners),
+	[CH_PAGE] = offsetof(struct span_world, pages),
+};
+
 /* ids of holders of kind @h: [first, holder_n) */
-static uint32_t holder_n(const struct span_world *w, int h)
+static inline uint32_t holder_n(const struct span_world *w, int h)
 {
-	switch (h) {
-	case CH_VMA: return w->vmas.n;
-	case CH_PIPE: return w->pipes.n;
-	case CH_FILE: return w->files.n;
-	case CH_KMEM: return w->kmems.n;
-	case CH_DESC: return w->descs.n;
-	case CH_OWNER: return w->owners.n;
-	case CH_PAGE: return w->pages.n;
-	default: return 1;	/* CH_NET: one holder, id 0 */
-	}
+	if (h == CH_NET)
+		return 1;
+	return ((const struct span_tab *)((const char *)w + holder_tab[h]))->n;
 }
 
 static uint32_t target_n(const struct span_world *w, int kind)
@@ -376,24 +428,33 @@ static uint32_t target_n(const struct span_world *w, int kind)
 	return w->pages.n;
 }
 
-/* the record of holder (@h, @id), grown as ids grow; NULL out of memory */
-static struct span_chk_rec *rec_of(struct span_world *w,
-				   struct span_checker *k, int h, uint32_t id)
+/* the records of holders of kind @h, grown to cover @id; -ENOMEM */
+static int rec_grow(struct span_world *w, struct span_checker *k, int h,
+		    uint32_t id)
 {
-	if (id >= k->nrec[h]) {
-		uint32_t n = k->nrec[h] * 2 > id ? k->nrec[h] * 2 : id + 1;
-		struct span_chk_rec *v;
+	uint32_t n = k->nrec[h] * 2 > id ? k->nrec[h] * 2 : id + 1;
+	struct span_chk_rec *v;
 
-		if (n < 16)
-			n = 16;
-		v = span__realloc(w, k->rec[h], (size_t)n * sizeof(*v));
-		if (!v)
-			return NULL;
-		memset(v + k->nrec[h], 0,
-		       (size_t)(n - k->nrec[h]) * sizeof(*v));
-		k->rec[h] = v;
-		k->nrec[h] = n;
-	}
+	if (n < 16)
+		n = 16;
+	v = span__realloc(w, k->rec[h], (size_t)n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(v + k->nrec[h], 0, (size_t)(n - k->nrec[h]) * sizeof(*v));
+	for (uint32_t i = k->nrec[h]; i < n; i++)
+		v[i].cap = REC_INLINE;
+	k->rec[h] = v;
+	k->nrec[h] = n;
+	return 0;
+}
+
+/* the record of holder (@h, @id); NULL out of memory */
+static inline struct span_chk_rec *rec_of(struct span_world *w,
+					  struct span_checker *k, int h,
+					  uint32_t id)
+{
+	if (__builtin_expect(id >= k->nrec[h], 0) && rec_grow(w, k, h, id))
+		return NULL;
 	return &k->rec[h][id];
 }
 
@@ -460,7 +521,7 @@ static void count_all(struct span_world *w, struct span_checker *k,
 
 /* --- comparing --------------------------------------------------------- */
 
-static void check_page(struct span_world *w, struct span_counts *c,
+static __attribute__((always_inline)) inline void check_page(struct span_world *w, struct span_counts *c,
 		       uint32_t p, bool exact)
 {
 	const char *func = "span_world_check";
@@ -470,13 +531,14 @@ static void check_page(struct span_world *w, struct span_counts *c,
 
 	if (p == w->zero_page)
 		return;
-	if (!span__page_live(w, p)) {
+	if (!span__tab_live(&w->pages, p)) {	/* span__page_live() */
 		/* the holders of a freed page: the full walk names them */
 		if (ref || pins || map)
 			c->suspect = true;
 		return;
 	}
-	if (span__page_frozen(w, p))
+	/* span__page_frozen() */
+	if (pg->kind == SPAN_PAGE_SLAB || pg->kind == SPAN_PAGE_OWNER)
 		return;
 	want = ref + pins * (exact ? 1 : SPAN_GUP_PIN_COUNTING_BIAS);
 	if (c->quiet) {
@@ -571,7 +633,8 @@ void span__checker_destroy(struct span_world *w)
 		span__free(w, k->c.v[kind]);
 	for (int h = 0; h < CH_NR; h++) {
 		for (uint32_t i = 0; i < k->nrec[h]; i++)
-			span__free(w, k->rec[h][i].v);
+			if (k->rec[h][i].cap > REC_INLINE)
+				span__free(w, k->rec[h][i].v);
 		span__free(w, k->rec[h]);
 	}
 	span__free(w, k->touched);
@@ -586,19 +649,6 @@ void span__check_invalidate(struct span_world *w)
 		w->chk->valid = false;
 }
 
-/* a step begins: was the world changed since the last check? */
-void span__check_begin(struct span_world *w)
-{
-	if (w->chk && w->fp_seq != w->chk->fp_seq)
-		w->chk->valid = false;
-}
-
-/* a step changed nothing (span_world_step_cancel) */
-void span__check_cancel(struct span_world *w)
-{
-	if (w->chk)
-		w->chk->fp_seq = w->fp_seq;
-}
 
 /* the full walk; with @records, it leaves the counts ready for the next
  * incremental check */
@@ -620,9 +670,20 @@ static void check_full(struct span_world *w, struct span_checker *k,
 	k->pincount = w->policy.v[SPAN_KNOB_PINCOUNT];
 }
 
-static void touch(struct span_world *w, struct span_checker *k,
+/* the class of target each kind of count is about */
+static const uint8_t ck_class[SPAN_NR_CK] = {
+	[SPAN_CK_REF] = T_PAGE, [SPAN_CK_PIN] = T_PAGE, [SPAN_CK_MAP] = T_PAGE,
+	[SPAN_CK_OWNER] = T_OWNER, [SPAN_CK_DESC] = T_DESC,
+};
+
+static __attribute__((always_inline)) inline void touch(struct span_world *w, struct span_checker *k,
 		  struct span_counts *c, uint32_t t)
 {
+	/* a step touches a few targets, often the same one again */
+	for (uint32_t i = k->nr_touched > 8 ? k->nr_touched - 8 : 0;
+	     i < k->nr_touched; i++)
+		if (k->touched[i] == t)
+			return;
 	if (k->nr_touched == k->cap_touched) {
 		uint32_t cap = k->cap_touched ? k->cap_touched * 2 : 64;
 		uint32_t *v = span__realloc(w, k->touched, cap * sizeof(*v));
@@ -637,46 +698,71 @@ static void touch(struct span_world *w, struct span_checker *k,
 	k->touched[k->nr_touched++] = t;
 }
 
-static void touch_items(struct span_world *w, struct span_checker *k,
+static __attribute__((always_inline)) inline void touch_items(struct span_world *w, struct span_checker *k,
 			struct span_chk_rec *r)
 {
-	static const uint8_t cls[SPAN_NR_CK] = {
-		[SPAN_CK_REF] = T_PAGE, [SPAN_CK_PIN] = T_PAGE,
-		[SPAN_CK_MAP] = T_PAGE, [SPAN_CK_OWNER] = T_OWNER,
-		[SPAN_CK_DESC] = T_DESC,
-	};
+	struct chk_item *it = rec_items(r);
 
 	for (uint32_t i = 0; i < r->n; i++)
-		touch(w, k, &k->c, TOUCH(cls[r->v[i].kind], r->v[i].id));
+		touch(w, k, &k->c, TOUCH(ck_class[ITEM_KIND(it[i])],
+					  ITEM_ID(it[i])));
+}
+
+static inline bool same_items(const struct chk_item *a,
+			      const struct chk_item *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].key != b[i].key || a[i].n != b[i].n)
+			return false;
+	return true;
 }
 
 /* count holder (@h, @id) again: its old record off, its new one on */
-static void recount(struct span_world *w, struct span_checker *k, int h,
+static __attribute__((always_inline)) inline void recount(struct span_world *w, struct span_checker *k, int h,
 		    uint32_t id)
 {
 	struct span_counts *c = &k->c;
+	struct chk_item *it, old[REC_INLINE];
 	struct span_chk_rec *r;
+	uint32_t n;
 
 	r = rec_of(w, k, h, id);
 	if (!r) {
 		c->oom = true;
 		return;
 	}
+	it = rec_items(r);
 	for (uint32_t i = 0; i < r->n; i++)
-		c->v[r->v[i].kind][r->v[i].id] -= r->v[i].n;
-	touch_items(w, k, r);
+		c->v[ITEM_KIND(it[i])][ITEM_ID(it[i])] -= it[i].n;
+	/* a small record's old items, to see whether it changed */
+	n = r->n;
+	if (n <= REC_INLINE)
+		memcpy(old, it, sizeof(old));
+	else
+		touch_items(w, k, r);
 	r->n = 0;
 	/* a holder past its table's end (its table shrank) holds nothing */
-	if (id >= holder_n(w, h))
-		return;
-	c->rec = r;
-	holder_fn[h](w, c, id);
-	c->rec = NULL;
+	if (id < holder_n(w, h)) {
+		c->rec = r;
+		if (h == CH_PIPE)
+			holder_pipe(w, c, id);	/* the most common, inlined */
+		else
+			holder_fn[h](w, c, id);
+		c->rec = NULL;
+	}
+	if (n <= REC_INLINE) {
+		/* the same as before: this holder changed no count */
+		if (r->n == n && same_items(old, rec_items(r), n))
+			return;
+		for (uint32_t i = 0; i < n; i++)
+			touch(w, k, c, TOUCH(ck_class[ITEM_KIND(old[i])],
+					     ITEM_ID(old[i])));
+	}
 	touch_items(w, k, r);
 }
 
 /* the step wrote or counted the object of footprint key @key */
-static void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
+static __attribute__((always_inline)) inline void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
 		  bool *net)
 {
 	uint32_t id = key & FP_ID_MAX;
@@ -686,6 +772,11 @@ static void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
 		recount(w, k, CH_VMA, id);
 		break;
 	case SPAN_OBJ_PIPE:
+		/* an empty pipe that held nothing (made, closed): no change */
+		if (id < k->nrec[CH_PIPE] && !k->rec[CH_PIPE][id].n &&
+		    id < w->pipes.n && PIPE(w, id)->head == PIPE(w, id)->tail &&
+		    !(PIPE(w, id)->tmp_page[0] | PIPE(w, id)->tmp_page[1]))
+			break;
 		recount(w, k, CH_PIPE, id);
 		break;
 	case SPAN_OBJ_FILE:
@@ -706,7 +797,11 @@ static void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
 			k->c.suspect = true;
 		break;
 	case SPAN_OBJ_PAGE:
-		recount(w, k, CH_PAGE, id);
+		/* most pages held no API refs and hold none: nothing to do */
+		if ((id < k->nrec[CH_PAGE] && k->rec[CH_PAGE][id].n) ||
+		    (id < w->pages.n && (PAGE(w, id)->ext_refs ||
+					 PAGE(w, id)->ext_pins)))
+			recount(w, k, CH_PAGE, id);
 		touch(w, k, &k->c, TOUCH(T_PAGE, id));
 		break;
 	case SPAN_OBJ_SKB:
@@ -717,41 +812,36 @@ static void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
 	}
 }
 
-static bool ids_fit_keys(const struct span_world *w)
-{
-	return w->pages.n <= FP_ID_MAX && w->owners.n <= FP_ID_MAX &&
-	       w->descs.n <= FP_ID_MAX && w->vmas.n <= FP_ID_MAX &&
-	       w->pipes.n <= FP_ID_MAX && w->files.n <= FP_ID_MAX &&
-	       w->kmems.n <= FP_ID_MAX;
-}
-
 /* Return: true when the step was checked without the full walk */
-static bool check_incremental(struct span_world *w, struct span_checker *k)
+static __attribute__((always_inline)) inline bool
+check_incremental(struct span_world *w, struct span_checker *k)
 {
 	struct span_counts *c = &k->c;
 	const struct span_footprint *fp = &w->fp;
 	bool exact = pincount_exact(w), net = false;
 
-	if (!k->valid || k->pincount != w->policy.v[SPAN_KNOB_PINCOUNT]) {
-		k->st.full_stale++;
+	if (__builtin_expect(!k->valid | fp->overflow |
+			     (k->pincount != w->policy.v[SPAN_KNOB_PINCOUNT]),
+			     0)) {
+		if (fp->overflow)
+			k->st.full_overflow++;
+		else
+			k->st.full_stale++;
 		check_full(w, k, true);
 		return false;
 	}
-	if (fp->overflow || !ids_fit_keys(w)) {
-		k->st.full_overflow++;
-		check_full(w, k, true);
-		return false;
-	}
-	if (counts_size(w, c, k->cap, false)) {
+	if ((w->pages.n > c->n[SPAN_CK_REF] || w->owners.n > c->n[SPAN_CK_OWNER] ||
+	     w->descs.n > c->n[SPAN_CK_DESC]) &&
+	    counts_size(w, c, k->cap, false)) {
 		check_full(w, k, true);
 		return false;
 	}
 	c->quiet = true;
 	c->suspect = c->oom = false;
 	k->nr_touched = 0;
-	for (uint16_t i = 0; i < fp->nr_write; i++)
+	for (uint32_t i = 0, n = fp->nr_write; i < n; i++)
 		dirty(w, k, fp->write[i], &net);
-	for (uint16_t i = 0; i < fp->nr_count; i++)
+	for (uint32_t i = 0, n = fp->nr_count; i < n; i++)
 		dirty(w, k, fp->count[i], &net);
 	if (net)
 		recount(w, k, CH_NET, 0);
@@ -849,7 +939,7 @@ void span__check_step(struct span_world *w)
 	default:
 		check_incremental(w, k);
 	}
-	k->fp_seq = w->fp_seq;
+	w->chk_fp_seq = w->fp_seq;
 }
 
 int span_world_check(struct span_world *w)
@@ -858,7 +948,7 @@ int span_world_check(struct span_world *w)
 		return -EINVAL;
 	w->chk->st.steps++;
 	check_full(w, w->chk, w->chk->mode != SPAN_CHECK_FULL);
-	w->chk->fp_seq = w->fp_seq;
+	w->chk_fp_seq = w->fp_seq;
 	return w->nr_viol;
 }
 

@@ -233,6 +233,7 @@ struct span_world {
 	bool in_teardown;
 	struct span_footprint fp;
 	uint64_t fp_seq;		/* footprint records so far */
+	uint64_t chk_fp_seq;		/* fp_seq at the last check */
 	struct span_checker *chk;	/* check.c; not state */
 
 	/* fault plan */
@@ -377,9 +378,13 @@ bool span__owner_memory_page(const struct span_world *w, uint32_t page,
 /* pipe.c */
 struct span_pipe_inode_info *span__get_pipe_info(struct span_world *w,
 						 int fd, bool *read_end);
-struct span_pipe_buffer *span__pipe_buf(struct span_world *w,
-					struct span_pipe_inode_info *pipe,
-					uint32_t idx);
+/* the buffer in ring slot @idx (pipe->bufs[idx & (ring_size - 1)]) */
+static inline struct span_pipe_buffer *
+span__pipe_buf(struct span_world *w, struct span_pipe_inode_info *pipe,
+	       uint32_t idx)
+{
+	return SLOT(w, pipe->bufs + (idx & (pipe->ring_size - 1)));
+}
 static inline uint32_t pipe_occupancy(const struct span_pipe_inode_info *p)
 {
 	return p->head - p->tail;
@@ -463,6 +468,10 @@ void span__net_destroy(struct span_world *w);
 void span__net_teardown(struct span_world *w);
 
 /* check.c */
+/* ids a footprint key holds (world.c fp_key()): 24 bits, as every id
+ * (tab_grow() caps a table there) */
+#define SPAN_FP_ID_MAX	0xffffffu
+
 /* check.c: what the checker counts, per target id */
 enum span_ck {
 	SPAN_CK_REF,		/* page references (pins excluded) */
@@ -495,8 +504,6 @@ bool span__net_refers_owner(struct span_world *w, uint32_t owner);
 int span__checker_create(struct span_world *w);
 void span__checker_destroy(struct span_world *w);
 void span__check_invalidate(struct span_world *w);
-void span__check_begin(struct span_world *w);
-void span__check_cancel(struct span_world *w);
 void span__check_step(struct span_world *w);
 void span__owner_destructed_check(struct span_world *w, uint32_t owner);
 

@@ -270,13 +270,6 @@ uint32_t span__pipe_id(struct span_world *w,
 	return (uint32_t)(pipe - (struct span_pipe_inode_info *)w->pipes.v);
 }
 
-struct span_pipe_buffer *span__pipe_buf(struct span_world *w,
-					struct span_pipe_inode_info *pipe,
-					uint32_t idx)
-{
-	return SLOT(w, pipe->bufs + (idx & (pipe->ring_size - 1)));
-}
-
 struct span_pipe_inode_info *span__get_pipe_info(struct span_world *w, int fd,
 						 bool *read_end)
 {

@@ -497,7 +497,9 @@ void span_world_step_begin(struct span_world *w, int tid, int pid)
 {
 	if (!w)
 		return;
-	span__check_begin(w);
+	/* changed since the last check (outside a step): walk it all */
+	if (w->check_on && w->fp_seq != w->chk_fp_seq)
+		span__check_invalidate(w);
 	w->step++;
 	w->cur_tid = tid;
 	w->cur_pid = pid;
@@ -511,10 +513,10 @@ int span_world_step_end(struct span_world *w)
 {
 	if (!w)
 		return -EINVAL;
+	/* with the checker off, the counts go stale: turning it on again
+	 * (span_world_set_check()) makes the next check walk the world */
 	if (w->check_on)
 		span__check_step(w);
-	else
-		span__check_invalidate(w);
 	return w->nr_viol;
 }
 
@@ -522,7 +524,7 @@ void span_world_step_cancel(struct span_world *w)
 {
 	if (w && w->step) {
 		w->step--;
-		span__check_cancel(w);
+		w->chk_fp_seq = w->fp_seq;	/* it changed nothing */
 	}
 }
 
