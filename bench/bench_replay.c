@@ -329,6 +329,8 @@ struct result {
 	double ns_per_step;
 	uint64_t errors, violations;
 	size_t end_bytes, start_bytes;
+	uint64_t full_walks, checks;	/* the checker, in the timed steps */
+	uint64_t full_why[3];		/* stale, overflow, suspect */
 };
 
 #define WARMUP 2000
@@ -347,6 +349,7 @@ static void measure(const struct op *ops, size_t total, size_t size,
 
 	memset(res, 0, sizeof(*res));
 	for (size_t base = 0; base + size <= total; base += size) {
+		struct span_check_stats st;
 		struct pool p;
 		uint64_t t0;
 
@@ -355,6 +358,12 @@ static void measure(const struct op *ops, size_t total, size_t size,
 			replay_one(&p, &warm_ops[i]);
 		res->errors -= p.errors;
 		res->violations -= (uint64_t)span_world_nr_violations(p.w);
+		span_world_check_stats(p.w, &st);
+		res->full_walks -= st.full;
+		res->checks -= st.steps;
+		res->full_why[0] -= st.full_stale;
+		res->full_why[1] -= st.full_overflow;
+		res->full_why[2] -= st.full_suspect;
 		if (!base)
 			res->start_bytes = world_bytes(p.w);
 		t0 = now_ns();
@@ -363,6 +372,12 @@ static void measure(const struct op *ops, size_t total, size_t size,
 		ns += now_ns() - t0;
 		res->errors += p.errors;
 		res->violations += (uint64_t)span_world_nr_violations(p.w);
+		span_world_check_stats(p.w, &st);
+		res->full_walks += st.full;
+		res->checks += st.steps;
+		res->full_why[0] += st.full_stale;
+		res->full_why[1] += st.full_overflow;
+		res->full_why[2] += st.full_suspect;
 		if (base + 2 * size > total)
 			res->end_bytes = world_bytes(p.w);
 		span_world_destroy(p.w);
@@ -439,6 +454,7 @@ int main(int argc, char **argv)
 	int reps = 3;
 	struct op *ops;
 	int counts[NR_OPS] = { 0 };
+	double nocheck_ns[16] = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -478,8 +494,9 @@ int main(int argc, char **argv)
 		size_t lim = c ? check_max : max;
 		const char *mode = c ? "check" : "nocheck";
 		double lo = 0, hi = 0;
+		int si = 0;
 
-		for (size_t size = min; size <= lim; size *= 10) {
+		for (size_t size = min; size <= lim; size *= 10, si++) {
 			struct result res, best;
 
 			/* the machine is shared: the best of @reps passes */
@@ -495,6 +512,21 @@ int main(int argc, char **argv)
 				hi = res.ns_per_step;
 			printf("replay_ns_per_step_%zu_%s %.1f ns\n", size, mode,
 			       res.ns_per_step);
+			if (!c && si < 16)
+				nocheck_ns[si] = res.ns_per_step;
+			if (c && si < 16 && nocheck_ns[si] > 0) {
+				double x = res.ns_per_step / nocheck_ns[si];
+
+				/* issue 14: within 1.5x at every size */
+				printf("replay_check_over_nocheck_%zu %.2f x\n",
+				       size, x);
+				printf("replay_check_over_nocheck_%zu_at_most_1_5 %d bool\n",
+				       size, x <= 1.5);
+				printf("replay_check_full_walks_%zu %" PRIu64 " of %" PRIu64 " checks (stale %" PRIu64 ", footprint overflow %" PRIu64 ", suspect %" PRIu64 ")\n",
+				       size, res.full_walks, res.checks,
+				       res.full_why[0], res.full_why[1],
+				       res.full_why[2]);
+			}
 			printf("replay_errors_%zu_%s %" PRIu64 " calls\n", size,
 			       mode, res.errors);
 			printf("replay_violations_%zu_%s %" PRIu64 " violations\n",

@@ -820,10 +820,12 @@ check_incremental(struct span_world *w, struct span_checker *k)
 	const struct span_footprint *fp = &w->fp;
 	bool exact = pincount_exact(w), net = false;
 
-	if (__builtin_expect(!k->valid | fp->overflow |
+	/* an overflow of reads alone (a scan of every pipe) loses nothing
+	 * the checker needs */
+	if (__builtin_expect(!k->valid | fp->updates_lost |
 			     (k->pincount != w->policy.v[SPAN_KNOB_PINCOUNT]),
 			     0)) {
-		if (fp->overflow)
+		if (fp->updates_lost)
 			k->st.full_overflow++;
 		else
 			k->st.full_stale++;

@@ -506,7 +506,7 @@ void span_world_step_begin(struct span_world *w, int tid, int pid)
 	w->fp.nr_read = w->fp.nr_write = 0;
 	w->fp.nr_count = w->fp.nr_range = 0;
 	w->fp.nr_await = w->fp.nr_fill = 0;
-	w->fp.overflow = false;
+	w->fp.overflow = w->fp.updates_lost = false;
 }
 
 int span_world_step_end(struct span_world *w)
@@ -559,8 +559,11 @@ static bool fp_insert(uint32_t *v, uint16_t *n, uint16_t max, uint32_t key)
 static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
 		   uint32_t key)
 {
-	if (!fp_insert(v, n, SPAN_FP_MAX, key))
+	if (!fp_insert(v, n, SPAN_FP_MAX, key)) {
 		fp->overflow = true;
+		if (v != fp->read)
+			fp->updates_lost = true;
+	}
 }
 
 static uint32_t fp_key(int type, uint32_t id)

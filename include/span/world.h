@@ -207,7 +207,8 @@ SPAN_API int span_world_run_event(struct span_world *w, uint32_t id);
  * awaiting step sleeps, so an explorer need not try that order.  They do
  * not change span_footprint_conflict().  When more was
  * touched than fits, @overflow is set and the step must be treated as
- * dependent on every other step.
+ * dependent on every other step; @updates_lost says that writes or count
+ * updates were among what did not fit.
  */
 #define SPAN_FP_MAX 32
 #define SPAN_FP_MAX_RANGES 8
@@ -220,6 +221,9 @@ struct span_fp_range {
 struct span_footprint {
 	uint16_t nr_read, nr_write, nr_count, nr_range;
 	bool overflow;
+	bool updates_lost;	/* with @overflow: a write or count did not fit
+				 * (not only reads); the checker then walks
+				 * the whole world */
 	uint32_t read[SPAN_FP_MAX];
 	uint32_t write[SPAN_FP_MAX];
 	uint32_t count[SPAN_FP_MAX];

@@ -205,8 +205,18 @@ static void test_falls_back(void **state)
 	assert_int_equal(stats(w).full_stale, st.full_stale + 2);
 	span_snapshot_free(w, snap);
 
+	/* more reads than fit: nothing the checker needs was lost */
 	step_begin(w, SPAN_INIT_PID);
-	w->fp.overflow = true;
+	for (uint32_t i = 1; i <= SPAN_FP_MAX + 8; i++)
+		span__fp(w, false, SPAN_OBJ_PIPE, i);
+	assert_true(w->fp.overflow && !w->fp.updates_lost);
+	step_end(w);
+	assert_int_equal(stats(w).full_overflow, 0);
+	/* more writes than fit: the whole world */
+	step_begin(w, SPAN_INIT_PID);
+	for (uint32_t i = 1; i <= SPAN_FP_MAX + 8; i++)
+		span__fp(w, true, SPAN_OBJ_PIPE, i);
+	assert_true(w->fp.overflow && w->fp.updates_lost);
 	step_end(w);
 	assert_int_equal(stats(w).full_overflow, 1);
 
