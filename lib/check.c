@@ -132,6 +132,11 @@ struct span_checker {
 	uint32_t nrec[CH_NR];
 	uint32_t *touched;	/* TOUCH(): targets to compare */
 	uint32_t nr_touched, cap_touched;
+	struct span_chk_rec scratch;	/* a holder's new items (recount()) */
+	uint32_t *stamp[3];	/* per target class and id: the epoch of the
+				 * check that last touched it */
+	uint32_t stamp_cap[3], epoch;
+	bool destructed;	/* the step wrote a destructed owner */
 	struct span_check_stats st;
 };
 
@@ -200,7 +205,8 @@ static inline void count(struct span_world *w, struct span_counts *c,
 			return;
 		}
 	}
-	c->v[kind][id] += n;
+	if (!c->defer)
+		c->v[kind][id] += n;
 	if (r)
 		rec_items(r)[r->n++] = (struct chk_item){
 			.key = (uint32_t)kind << 24 | id, .n = (int32_t)n };
@@ -285,11 +291,8 @@ static void holder_pipe(struct span_world *w, struct span_counts *c,
 				    SPAN_OBJ_PIPE, id,
 				    "pipe#%u occupancy %u > max_usage %u", id,
 				    pipe_occupancy(p), p->max_usage);
-	if (p->tmp_page[0] | p->tmp_page[1])
-		for (int i = 0; i < 2; i++)
-			if (p->tmp_page[i])
-				count_page(w, c, SPAN_CK_REF, p->tmp_page[i],
-					   "pipe tmp_page");
+	/* the buffers in ring order, then the cached pages: a read or a
+	 * write shifts the record (recount()) */
 	for (uint32_t i = p->tail; i != p->head; i++) {
 		struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
@@ -319,6 +322,11 @@ static void holder_pipe(struct span_world *w, struct span_counts *c,
 			count_owner_page(w, c, b->page, "pipe buffer");
 		}
 	}
+	if (p->tmp_page[0] | p->tmp_page[1])
+		for (int i = 0; i < 2; i++)
+			if (p->tmp_page[i])
+				count_page(w, c, SPAN_CK_REF, p->tmp_page[i],
+					   "pipe tmp_page");
 }
 
 static void holder_file(struct span_world *w, struct span_counts *c,
@@ -620,6 +628,7 @@ int span__checker_create(struct span_world *w)
 	if (!w->chk)
 		return -ENOMEM;
 	w->chk->mode = SPAN_CHECK_INCREMENTAL;
+	w->chk->scratch.cap = REC_INLINE;
 	return 0;
 }
 
@@ -638,6 +647,10 @@ void span__checker_destroy(struct span_world *w)
 		span__free(w, k->rec[h]);
 	}
 	span__free(w, k->touched);
+	for (int cls = 0; cls < 3; cls++)
+		span__free(w, k->stamp[cls]);
+	if (k->scratch.cap > REC_INLINE)
+		span__free(w, k->scratch.v);
 	span__free(w, k);
 	w->chk = NULL;
 }
@@ -650,6 +663,32 @@ void span__check_invalidate(struct span_world *w)
 }
 
 
+/* the stamps (touch()) as big as the counts; -ENOMEM */
+static int stamps_size(struct span_world *w, struct span_checker *k)
+{
+	static const uint8_t kind_of[3] = {
+		[T_PAGE] = SPAN_CK_REF, [T_OWNER] = SPAN_CK_OWNER,
+		[T_DESC] = SPAN_CK_DESC,
+	};
+
+	for (int cls = 0; cls < 3; cls++) {
+		uint32_t n = k->c.n[kind_of[cls]], cap = k->stamp_cap[cls];
+		uint32_t *v;
+
+		if (n <= cap)
+			continue;
+		if (n < cap * 2)
+			n = cap * 2;
+		v = span__realloc(w, k->stamp[cls], (size_t)n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memset(v + cap, 0, (size_t)(n - cap) * sizeof(*v));
+		k->stamp[cls] = v;
+		k->stamp_cap[cls] = n;
+	}
+	return 0;
+}
+
 /* the full walk; with @records, it leaves the counts ready for the next
  * incremental check */
 static void check_full(struct span_world *w, struct span_checker *k,
@@ -659,7 +698,7 @@ static void check_full(struct span_world *w, struct span_checker *k,
 
 	k->valid = false;
 	k->st.full++;
-	if (counts_size(w, c, k->cap, true)) {
+	if (counts_size(w, c, k->cap, true) || stamps_size(w, k)) {
 		k->st.skipped++;
 		return;
 	}
@@ -679,11 +718,14 @@ static const uint8_t ck_class[SPAN_NR_CK] = {
 static __attribute__((always_inline)) inline void touch(struct span_world *w, struct span_checker *k,
 		  struct span_counts *c, uint32_t t)
 {
-	/* a step touches a few targets, often the same one again */
-	for (uint32_t i = k->nr_touched > 8 ? k->nr_touched - 8 : 0;
-	     i < k->nr_touched; i++)
-		if (k->touched[i] == t)
+	uint32_t cls = t >> 24, id = t & FP_ID_MAX;
+
+	/* each target once a step */
+	if (id < k->stamp_cap[cls]) {
+		if (k->stamp[cls][id] == k->epoch)
 			return;
+		k->stamp[cls][id] = k->epoch;
+	}
 	if (k->nr_touched == k->cap_touched) {
 		uint32_t cap = k->cap_touched ? k->cap_touched * 2 : 64;
 		uint32_t *v = span__realloc(w, k->touched, cap * sizeof(*v));
@@ -698,67 +740,105 @@ static __attribute__((always_inline)) inline void touch(struct span_world *w, st
 	k->touched[k->nr_touched++] = t;
 }
 
-static __attribute__((always_inline)) inline void touch_items(struct span_world *w, struct span_checker *k,
-			struct span_chk_rec *r)
+/* take @n items off the counts (@sign -1) or add them (+1), and touch
+ * their targets */
+static inline void apply_items(struct span_world *w, struct span_checker *k,
+			       const struct chk_item *it, uint32_t n, int sign)
 {
-	struct chk_item *it = rec_items(r);
-
-	for (uint32_t i = 0; i < r->n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		k->c.v[ITEM_KIND(it[i])][ITEM_ID(it[i])] += sign * it[i].n;
 		touch(w, k, &k->c, TOUCH(ck_class[ITEM_KIND(it[i])],
-					  ITEM_ID(it[i])));
+					 ITEM_ID(it[i])));
+	}
 }
 
-static inline bool same_items(const struct chk_item *a,
-			      const struct chk_item *b, uint32_t n)
+static inline bool same_item(const struct chk_item *a, const struct chk_item *b)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (a[i].key != b[i].key || a[i].n != b[i].n)
-			return false;
-	return true;
+	return a->key == b->key && a->n == b->n;
 }
 
-/* count holder (@h, @id) again: its old record off, its new one on */
-static __attribute__((always_inline)) inline void recount(struct span_world *w, struct span_checker *k, int h,
-		    uint32_t id)
+/*
+ * How many items left the front of the old record, when the rest is the
+ * front of the new one (a pipe read drops buffers at the tail, a write
+ * adds them at the head; mostly nothing changed): 0..SHIFT_MAX, or -1.
+ */
+#define SHIFT_MAX 4
+static inline int shift_of(const struct chk_item *old, uint32_t nold,
+			   const struct chk_item *new, uint32_t nnew)
+{
+	for (uint32_t s = 0; s <= SHIFT_MAX && s <= nold; s++) {
+		uint32_t keep = nold - s, i;
+
+		if (keep > nnew)
+			continue;
+		for (i = 0; i < keep && same_item(&old[s + i], &new[i]); i++)
+			;
+		if (i == keep)
+			return (int)s;
+	}
+	return -1;
+}
+
+/*
+ * Count holder (@h, @id) again: its new items into the scratch record,
+ * then only the difference from its old record goes on the counts and
+ * touches targets, and the new items become its record.
+ */
+static __attribute__((always_inline)) inline void
+recount(struct span_world *w, struct span_checker *k, int h, uint32_t id)
 {
 	struct span_counts *c = &k->c;
-	struct chk_item *it, old[REC_INLINE];
-	struct span_chk_rec *r;
-	uint32_t n;
+	struct span_chk_rec *r, *t = &k->scratch;
+	struct chk_item *old, *new;
+	int s;
 
 	r = rec_of(w, k, h, id);
 	if (!r) {
 		c->oom = true;
 		return;
 	}
-	it = rec_items(r);
-	for (uint32_t i = 0; i < r->n; i++)
-		c->v[ITEM_KIND(it[i])][ITEM_ID(it[i])] -= it[i].n;
-	/* a small record's old items, to see whether it changed */
-	n = r->n;
-	if (n <= REC_INLINE)
-		memcpy(old, it, sizeof(old));
-	else
-		touch_items(w, k, r);
-	r->n = 0;
+	t->n = 0;
 	/* a holder past its table's end (its table shrank) holds nothing */
 	if (id < holder_n(w, h)) {
-		c->rec = r;
+		c->rec = t;
+		c->defer = true;
 		if (h == CH_PIPE)
 			holder_pipe(w, c, id);	/* the most common, inlined */
 		else
 			holder_fn[h](w, c, id);
 		c->rec = NULL;
+		c->defer = false;
 	}
-	if (n <= REC_INLINE) {
-		/* the same as before: this holder changed no count */
-		if (r->n == n && same_items(old, rec_items(r), n))
-			return;
-		for (uint32_t i = 0; i < n; i++)
-			touch(w, k, c, TOUCH(ck_class[ITEM_KIND(old[i])],
-					     ITEM_ID(old[i])));
+	old = rec_items(r);
+	new = rec_items(t);
+	s = shift_of(old, r->n, new, t->n);
+	if (s < 0) {
+		apply_items(w, k, old, r->n, -1);
+		apply_items(w, k, new, t->n, 1);
+	} else {
+		apply_items(w, k, old, (uint32_t)s, -1);
+		apply_items(w, k, new + (r->n - (uint32_t)s),
+			    t->n - (r->n - (uint32_t)s), 1);
+		if (!s && r->n == t->n)
+			return;		/* unchanged */
 	}
-	touch_items(w, k, r);
+	/* the new items become the record */
+	if (t->n > REC_INLINE && t->n > r->cap) {
+		struct span_chk_rec grow = *r;
+
+		while (grow.cap < t->n)
+			if (!rec_items_grow(w, c, &grow)) {
+				/* the counts hold the new items: keep the
+				 * record whole or walk the world next */
+				c->oom = true;
+				*r = grow;
+				r->n = 0;
+				return;
+			}
+		*r = grow;
+	}
+	memcpy(rec_items(r), new, t->n * sizeof(*new));
+	r->n = t->n;
 }
 
 /* the step wrote or counted the object of footprint key @key */
@@ -794,7 +874,7 @@ static __attribute__((always_inline)) inline void dirty(struct span_world *w, st
 		touch(w, k, &k->c, TOUCH(T_OWNER, id));
 		/* what still refers to its memory: the full walk finds it */
 		if (span__tab_live(&w->owners, id) && OWNER(w, id)->destructed)
-			k->c.suspect = true;
+			k->destructed = true;
 		break;
 	case SPAN_OBJ_PAGE:
 		/* most pages held no API refs and hold none: nothing to do */
@@ -834,9 +914,15 @@ check_incremental(struct span_world *w, struct span_checker *k)
 	}
 	if ((w->pages.n > c->n[SPAN_CK_REF] || w->owners.n > c->n[SPAN_CK_OWNER] ||
 	     w->descs.n > c->n[SPAN_CK_DESC]) &&
-	    counts_size(w, c, k->cap, false)) {
+	    (counts_size(w, c, k->cap, false) || stamps_size(w, k))) {
 		check_full(w, k, true);
 		return false;
+	}
+	if (__builtin_expect(!++k->epoch, 0)) {
+		for (int cls = 0; cls < 3; cls++)
+			memset(k->stamp[cls], 0,
+			       k->stamp_cap[cls] * sizeof(uint32_t));
+		k->epoch = 1;
 	}
 	c->quiet = true;
 	c->suspect = c->oom = false;
@@ -865,8 +951,12 @@ check_incremental(struct span_world *w, struct span_checker *k)
 		}
 	}
 	c->quiet = false;
-	if (c->suspect || c->oom) {
-		k->st.full_suspect++;
+	if (c->suspect || c->oom || k->destructed) {
+		if (c->suspect || c->oom)
+			k->st.full_suspect++;
+		else
+			k->st.full_destruct++;
+		k->destructed = false;
 		check_full(w, k, true);
 		return false;
 	}

@@ -487,6 +487,7 @@ struct span_counts {
 	uint32_t n[SPAN_NR_CK];		/* ids the arrays cover */
 	struct span_chk_rec *rec;	/* the holder being counted, or NULL */
 	bool quiet;		/* find, do not report: set @suspect */
+	bool defer;		/* record the items only (check.c recount()) */
 	bool suspect;
 	bool oom;
 };

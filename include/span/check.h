@@ -103,14 +103,16 @@ SPAN_API int span_check_mode_lookup(const char *name);
  * @full: full walks, of which @full_stale because the world changed
  *	outside a step (or the mode or policy changed), @full_overflow
  *	because the footprint overflowed, @full_suspect because the
- *	incremental check found something to report;
+ *	incremental check found something to report, @full_destruct
+ *	because an owner was destructed (what still refers to its memory);
  * @skipped: checks not run because the host was out of memory.
  * @verified: (verify) checks compared with a full walk, and @diverged how
  *	many disagreed: @diverged_step and @diverged_msg describe the first.
  */
 struct span_check_stats {
 	uint64_t steps, incremental, full;
-	uint64_t full_stale, full_overflow, full_suspect, skipped;
+	uint64_t full_stale, full_overflow, full_suspect, full_destruct;
+	uint64_t skipped;
 	uint64_t verified, diverged, diverged_step;
 	char diverged_msg[160];
 };

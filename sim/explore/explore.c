@@ -434,6 +434,7 @@ static void check_stats_add(struct span_check_stats *st, struct run *r)
 	st->full_stale += a.full_stale;
 	st->full_overflow += a.full_overflow;
 	st->full_suspect += a.full_suspect;
+	st->full_destruct += a.full_destruct;
 	st->skipped += a.skipped;
 	st->verified += a.verified;
 	st->diverged += a.diverged;

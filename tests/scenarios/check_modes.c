@@ -9,7 +9,9 @@
  * the runs with check=full and check=incremental end the same way and
  * record the same violations (invariant, object, step and message), and a
  * run with check=verify (the full walk after the incremental check, every
- * count compared) finds no disagreement.  Then every scenario is explored
+ * count compared) finds no disagreement, and a run that breaks nothing
+ * never made the incremental check fall back on suspicion.  Then every
+ * scenario is explored
  * (DPOR, or the stateful search where DPOR falls back: restores,
  * checkpoints and replays with the checker off) under check=verify.
  * The fuzz_ops corpus is the same test in tests/unit/test_api_fuzzcases.c.
@@ -138,6 +140,18 @@ static void compare(const char *path, const char *preset)
 			      sv.diverged_msg);
 		/* full walks every step; incremental mostly does not */
 		ck_assert_uint_eq(sf.incremental, 0);
+		/*
+		 * Nothing broken, nothing allowed: the incremental check had
+		 * no reason to suspect anything.  (A count it kept too high
+		 * makes it suspect, and the full walk then heals it: the
+		 * answers stay right, only slow; this catches that.)
+		 */
+		if (!strchr(inc, '\n')[1] && !s->nr_allows)
+			ck_assert_msg(!si.full_suspect,
+				      "%s (%s, seed %llu): %llu full walks on suspicion in a run that broke nothing",
+				      path, preset ? preset : "default",
+				      (unsigned long long)seeds[k],
+				      (unsigned long long)si.full_suspect);
 		nr_incremental += si.incremental > 0;
 		nr_violating += strchr(full, '\n')[1] != 0;
 		nr_runs++;
