@@ -730,12 +730,14 @@ int main(int argc, char **argv)
 		tm[r] = model_fanout(n, 0, &tt[r], &nflt);
 		fm[r] = (uint64_t)nflt;
 		if (check) {
-			if (full)
-				tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL,
-						     NULL);
+			/* right after the run without it, as that one comes
+			 * right after a checked run: alike caches */
 			tc[r] = model_fanout(n, SPAN_CHECK_INCREMENTAL, NULL,
 					     &nflt);
 			fc[r] = (uint64_t)nflt;
+			if (full)
+				tf[r] = model_fanout(n, SPAN_CHECK_FULL, NULL,
+						     NULL);
 		}
 		if (kernel)
 			tk[r] = kernel_fanout(n);

@@ -279,7 +279,8 @@ static void holder_vma(struct span_world *w, struct span_counts *c,
 	}
 }
 
-static void holder_pipe(struct span_world *w, struct span_counts *c,
+static __attribute__((always_inline)) inline void
+holder_pipe(struct span_world *w, struct span_counts *c,
 			uint32_t id)
 {
 	struct span_pipe_inode_info *p = PIPE(w, id);
@@ -842,54 +843,51 @@ recount(struct span_world *w, struct span_checker *k, int h, uint32_t id)
 }
 
 /* the step wrote or counted the object of footprint key @key */
-static __attribute__((always_inline)) inline void dirty(struct span_world *w, struct span_checker *k, uint32_t key,
-		  bool *net)
+static __attribute__((always_inline)) inline void
+dirty(struct span_world *w, struct span_checker *k, uint32_t key, bool *net)
 {
-	uint32_t id = key & FP_ID_MAX;
+	uint32_t type = key >> 24, id = key & FP_ID_MAX;
+	int h;
 
-	switch (key >> 24) {
-	case SPAN_OBJ_VMA:
-		recount(w, k, CH_VMA, id);
-		break;
-	case SPAN_OBJ_PIPE:
+	/* the common cases first, and one recount() */
+	if (type == SPAN_OBJ_PIPE) {
 		/* an empty pipe that held nothing (made, closed): no change */
 		if (id < k->nrec[CH_PIPE] && !k->rec[CH_PIPE][id].n &&
 		    id < w->pipes.n && PIPE(w, id)->head == PIPE(w, id)->tail &&
 		    !(PIPE(w, id)->tmp_page[0] | PIPE(w, id)->tmp_page[1]))
-			break;
-		recount(w, k, CH_PIPE, id);
-		break;
-	case SPAN_OBJ_FILE:
-		recount(w, k, CH_FILE, id);
-		break;
-	case SPAN_OBJ_KMEM:
-		recount(w, k, CH_KMEM, id);
-		break;
-	case SPAN_OBJ_DESC:
-		recount(w, k, CH_DESC, id);
+			return;
+		h = CH_PIPE;
+	} else if (type == SPAN_OBJ_PAGE) {
+		touch(w, k, &k->c, TOUCH(T_PAGE, id));
+		/* most pages held no API refs and hold none: nothing to do */
+		if (!(id < k->nrec[CH_PAGE] && k->rec[CH_PAGE][id].n) &&
+		    !(id < w->pages.n && (PAGE(w, id)->ext_refs ||
+					  PAGE(w, id)->ext_pins)))
+			return;
+		h = CH_PAGE;
+	} else if (type == SPAN_OBJ_SKB || type == SPAN_OBJ_UBUF ||
+		   type == SPAN_OBJ_SOCK) {
+		*net = true;
+		return;
+	} else if (type == SPAN_OBJ_VMA) {
+		h = CH_VMA;
+	} else if (type == SPAN_OBJ_FILE) {
+		h = CH_FILE;
+	} else if (type == SPAN_OBJ_KMEM) {
+		h = CH_KMEM;
+	} else if (type == SPAN_OBJ_DESC) {
 		touch(w, k, &k->c, TOUCH(T_DESC, id));
-		break;
-	case SPAN_OBJ_OWNER:
-		recount(w, k, CH_OWNER, id);
+		h = CH_DESC;
+	} else if (type == SPAN_OBJ_OWNER) {
 		touch(w, k, &k->c, TOUCH(T_OWNER, id));
 		/* what still refers to its memory: the full walk finds it */
 		if (span__tab_live(&w->owners, id) && OWNER(w, id)->destructed)
 			k->destructed = true;
-		break;
-	case SPAN_OBJ_PAGE:
-		/* most pages held no API refs and hold none: nothing to do */
-		if ((id < k->nrec[CH_PAGE] && k->rec[CH_PAGE][id].n) ||
-		    (id < w->pages.n && (PAGE(w, id)->ext_refs ||
-					 PAGE(w, id)->ext_pins)))
-			recount(w, k, CH_PAGE, id);
-		touch(w, k, &k->c, TOUCH(T_PAGE, id));
-		break;
-	case SPAN_OBJ_SKB:
-	case SPAN_OBJ_UBUF:
-	case SPAN_OBJ_SOCK:
-		*net = true;
-		break;
+		h = CH_OWNER;
+	} else {
+		return;		/* processes, liveness keys: no holders */
 	}
+	recount(w, k, h, id);
 }
 
 /* Return: true when the step was checked without the full walk */
@@ -1020,16 +1018,13 @@ void span__check_step(struct span_world *w)
 	bool incremental;
 
 	k->st.steps++;
-	switch (k->mode) {
-	case SPAN_CHECK_FULL:
-		check_full(w, k, false);
-		break;
-	case SPAN_CHECK_VERIFY:
+	if (__builtin_expect(k->mode == SPAN_CHECK_INCREMENTAL, 1)) {
+		check_incremental(w, k);
+	} else if (k->mode == SPAN_CHECK_VERIFY) {
 		incremental = check_incremental(w, k);
 		check_verify(w, k, incremental);
-		break;
-	default:
-		check_incremental(w, k);
+	} else {
+		check_full(w, k, false);
 	}
 	w->chk_fp_seq = w->fp_seq;
 }
