@@ -651,74 +651,85 @@ const struct span_footprint *span_world_footprint(const struct span_world *w)
 	return w ? &w->fp : NULL;
 }
 
-static bool fp_has(const uint32_t *v, uint16_t n, uint32_t key)
+int span_footprint_access(const struct span_footprint *fp, int i,
+			  struct span_access *out)
 {
-	for (uint16_t i = 0; i < n; i++)
-		if (v[i] == key)
-			return true;
-	return false;
+	if (!fp || !out || i < 0)
+		return -EINVAL;
+	*out = (struct span_access){ 0 };
+	if (i < fp->nr_read) {
+		out->key = fp->read[i];
+		out->kind = SPAN_ACC_READ;
+		if (FP_TYPE(out->key) == SPAN_FP_LIVE) {
+			out->key = fp_key(SPAN_OBJ_PAGE, FP_ID(out->key));
+			out->kind = SPAN_ACC_LIVE;
+		}
+		return 0;
+	}
+	i -= fp->nr_read;
+	if (i < fp->nr_write) {
+		out->key = fp->write[i];
+		out->kind = SPAN_ACC_WRITE;
+		return 0;
+	}
+	i -= fp->nr_write;
+	if (i < fp->nr_count) {
+		out->key = fp->count[i];
+		out->kind = SPAN_ACC_COUNT;
+		return 0;
+	}
+	i -= fp->nr_count;
+	if (i < fp->nr_range) {
+		const struct span_fp_range *r = &fp->range[i];
+
+		out->key = fp_key(SPAN_OBJ_PAGE, r->page);
+		out->kind = r->write ? SPAN_ACC_BYTES_WRITE : SPAN_ACC_BYTES_READ;
+		out->off = r->off;
+		out->len = r->len;
+		return 0;
+	}
+	return -ENOENT;
 }
 
-static bool fp_has_range_of(const struct span_footprint *f, uint32_t page,
-			    bool write_only)
+static bool acc_bytes(int kind)
 {
-	for (uint16_t i = 0; i < f->nr_range; i++)
-		if (f->range[i].page == page && (!write_only || f->range[i].write))
-			return true;
-	return false;
+	return kind == SPAN_ACC_BYTES_READ || kind == SPAN_ACC_BYTES_WRITE;
 }
 
-/* does a write of @k conflict with anything @b touched? */
-static bool write_hits(uint32_t k, const struct span_footprint *b)
+bool span_access_conflict(const struct span_access *a,
+			  const struct span_access *b)
 {
-	if (fp_has(b->write, b->nr_write, k) || fp_has(b->read, b->nr_read, k) ||
-	    fp_has(b->count, b->nr_count, k))
-		return true;
-	if (FP_TYPE(k) != SPAN_OBJ_PAGE)
+	int x = a->kind, y = b->kind;
+
+	if (a->key != b->key)
 		return false;
-	/* writing a page (alloc, free, ...) covers its liveness and bytes */
-	return fp_has(b->read, b->nr_read, fp_key(SPAN_FP_LIVE, FP_ID(k))) ||
-	       fp_has_range_of(b, FP_ID(k), false);
-}
-
-/* one direction of the rules that are not symmetric */
-static bool conflict_from(const struct span_footprint *a,
-			  const struct span_footprint *b)
-{
-	for (uint16_t i = 0; i < a->nr_write; i++)
-		if (write_hits(a->write[i], b))
-			return true;
-	for (uint16_t i = 0; i < a->nr_count; i++)
-		if (fp_has(b->read, b->nr_read, a->count[i]))
-			return true;
-	/* a plain read of a page reads all of its bytes */
-	for (uint16_t i = 0; i < a->nr_range; i++)
-		if (a->range[i].write &&
-		    fp_has(b->read, b->nr_read,
-			   fp_key(SPAN_OBJ_PAGE, a->range[i].page)))
-			return true;
+	/* a plain write meets everything: liveness, counts, bytes */
+	if (x == SPAN_ACC_WRITE || y == SPAN_ACC_WRITE)
+		return true;
+	/* a plain read reads the count and every byte */
+	if ((x == SPAN_ACC_READ &&
+	     (y == SPAN_ACC_COUNT || y == SPAN_ACC_BYTES_WRITE)) ||
+	    (y == SPAN_ACC_READ &&
+	     (x == SPAN_ACC_COUNT || x == SPAN_ACC_BYTES_WRITE)))
+		return true;
+	if (acc_bytes(x) && acc_bytes(y))
+		return (x == SPAN_ACC_BYTES_WRITE || y == SPAN_ACC_BYTES_WRITE) &&
+		       (uint64_t)a->off < (uint64_t)b->off + b->len &&
+		       (uint64_t)b->off < (uint64_t)a->off + a->len;
 	return false;
 }
 
 bool span_footprint_conflict(const struct span_footprint *a,
 			     const struct span_footprint *b)
 {
+	struct span_access x, y;
+
 	if (!a || !b || a->overflow || b->overflow)
 		return true;
-	if (conflict_from(a, b) || conflict_from(b, a))
-		return true;
-	for (uint16_t i = 0; i < a->nr_range; i++) {
-		const struct span_fp_range *x = &a->range[i];
-
-		for (uint16_t j = 0; j < b->nr_range; j++) {
-			const struct span_fp_range *y = &b->range[j];
-
-			if (x->page == y->page && (x->write || y->write) &&
-			    (uint64_t)x->off < (uint64_t)y->off + y->len &&
-			    (uint64_t)y->off < (uint64_t)x->off + x->len)
+	for (int i = 0; !span_footprint_access(a, i, &x); i++)
+		for (int j = 0; !span_footprint_access(b, j, &y); j++)
+			if (span_access_conflict(&x, &y))
 				return true;
-		}
-	}
 	return false;
 }
 

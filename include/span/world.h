@@ -233,6 +233,46 @@ struct span_footprint {
 	uint32_t fill[SPAN_FP_MAX_WAIT];
 };
 
+/**
+ * enum span_access_kind, struct span_access - one access of a step to one
+ * object, as its footprint records it.  @key is the object
+ * (type << 24 | id); liveness and byte ranges of a page are keyed by the
+ * page itself, so that every access to a page meets every other.
+ * Two accesses to the same object conflict when one writes it (a plain
+ * write meets everything, liveness included), when one reads it and the
+ * other updates its count or writes some of its bytes, or when both are
+ * byte ranges that overlap and one writes.  Counts commute with counts;
+ * liveness reads meet only plain writes.
+ */
+enum span_access_kind {
+	SPAN_ACC_READ,
+	SPAN_ACC_WRITE,
+	SPAN_ACC_COUNT,		/* a get, or a put that does not free */
+	SPAN_ACC_LIVE,		/* is the page live, and of which kind */
+	SPAN_ACC_BYTES_READ,	/* bytes [off, off + len) of a page */
+	SPAN_ACC_BYTES_WRITE,
+};
+struct span_access {
+	uint32_t key;
+	int kind;		/* enum span_access_kind */
+	uint32_t off, len;	/* SPAN_ACC_BYTES_* */
+};
+
+/**
+ * span_footprint_access - the @i-th access of @fp (reads, then writes,
+ * counts and byte ranges).  Return: 0, or -ENOENT past the last one (and
+ * -EINVAL for a NULL argument).
+ */
+SPAN_API int span_footprint_access(const struct span_footprint *fp, int i,
+				   struct span_access *out);
+/**
+ * span_access_conflict - do two accesses conflict?  They conflict only if
+ * they name the same object (see enum span_access_kind for the rules);
+ * span_footprint_conflict() is this over every pair of accesses.
+ */
+SPAN_API bool span_access_conflict(const struct span_access *a,
+				   const struct span_access *b);
+
 /** span_world_footprint - the footprint of the last step. */
 SPAN_API const struct span_footprint *
 span_world_footprint(const struct span_world *w);

@@ -47,15 +47,11 @@
 #define DPOR_MAX_THREADS 32
 #define CKPT_EVERY 128
 
-/* kinds of access to one object (a footprint key) */
-enum acc {
-	A_R,		/* plain read */
-	A_W,		/* plain write */
-	A_C,		/* commutative count update */
-	A_L,		/* page liveness read (SPAN_FP_LIVE) */
-	A_DR,		/* read of page bytes [off, off + len) */
-	A_DW,		/* write of page bytes */
-};
+/* kinds of access to one object: enum span_access_kind (span/world.h) */
+#define A_R	SPAN_ACC_READ
+#define A_W	SPAN_ACC_WRITE
+#define A_DR	SPAN_ACC_BYTES_READ
+#define A_DW	SPAN_ACC_BYTES_WRITE
 
 struct acc_ent {
 	uint32_t ev;		/* index of the step in the schedule */
@@ -159,26 +155,15 @@ static void map_clear(struct dpor *d)
 		d->map[i].n = 0;
 }
 
-static bool overlap(const struct acc_ent *a, uint32_t off, uint32_t len)
-{
-	return (uint64_t)a->off < (uint64_t)off + len &&
-	       (uint64_t)off < (uint64_t)a->off + a->len;
-}
-
-/* the rules of span_footprint_conflict(), per object */
+/* span_access_conflict() of a frontier entry and a new access of the
+ * same object */
 static bool kconflict(const struct acc_ent *a, int kind, uint32_t off,
 		      uint32_t len)
 {
-	int k = a->kind;
+	struct span_access x = { .kind = a->kind, .off = a->off, .len = a->len };
+	struct span_access y = { .kind = kind, .off = off, .len = len };
 
-	if (k == A_W || kind == A_W)
-		return true;
-	if ((k == A_R && (kind == A_C || kind == A_DW)) ||
-	    (kind == A_R && (k == A_C || k == A_DW)))
-		return true;
-	if ((k == A_DR || k == A_DW) && (kind == A_DR || kind == A_DW))
-		return (k == A_DW || kind == A_DW) && overlap(a, off, len);
-	return false;
+	return span_access_conflict(&x, &y);
 }
 
 /* does the new access (@kind, range) make @a unable to race again? */
@@ -230,12 +215,8 @@ static int frontier_add(struct dpor *d, uint32_t key, uint32_t ev, int thread,
  */
 #define KEY_ALL 0xfffffffeu
 
-static uint32_t page_key(uint32_t page)
-{
-	return ((uint32_t)SPAN_OBJ_PAGE << 24) | (page & 0xffffff);
-}
-
-/* the accesses of a footprint, as (key, kind, range) */
+/* the accesses of a footprint (span_footprint_access()), then the
+ * pseudo-object */
 struct acc_it {
 	const struct span_footprint *fp;
 	int i;
@@ -244,43 +225,21 @@ struct acc_it {
 static bool acc_next(struct acc_it *it, uint32_t *key, int *kind,
 		     uint32_t *off, uint32_t *len)
 {
-	const struct span_footprint *fp = it->fp;
+	struct span_access a;
 	int i = it->i++;
 
-	*off = 0;
-	*len = 0;
-	if (i < fp->nr_read) {
-		*key = fp->read[i];
-		*kind = A_R;
-		if ((*key >> 24) == SPAN_FP_LIVE) {
-			*key = page_key(*key);
-			*kind = A_L;
-		}
+	if (!span_footprint_access(it->fp, i, &a)) {
+		*key = a.key;
+		*kind = a.kind;
+		*off = a.off;
+		*len = a.len;
 		return true;
 	}
-	i -= fp->nr_read;
-	if (i < fp->nr_write) {
-		*key = fp->write[i];
-		*kind = A_W;
-		return true;
-	}
-	i -= fp->nr_write;
-	if (i < fp->nr_count) {
-		*key = fp->count[i];
-		*kind = A_C;
-		return true;
-	}
-	i -= fp->nr_count;
-	if (i < fp->nr_range) {
-		*key = page_key(fp->range[i].page);
-		*kind = fp->range[i].write ? A_DW : A_DR;
-		*off = fp->range[i].off;
-		*len = fp->range[i].len;
-		return true;
-	}
-	if (i == fp->nr_range) {
+	if (i == it->fp->nr_read + it->fp->nr_write + it->fp->nr_count +
+		 it->fp->nr_range) {
 		*key = KEY_ALL;
-		*kind = fp->overflow ? A_W : A_R;
+		*kind = it->fp->overflow ? A_W : A_R;
+		*off = *len = 0;
 		return true;
 	}
 	return false;

@@ -118,6 +118,60 @@ static struct span_footprint fp_of(const char *what, uint32_t page,
 		       !span_footprint_conflict(&(b), &(a)))
 
 /* counts, liveness and byte ranges: the rules of span_footprint_conflict() */
+/*
+ * The per-access rules that span_footprint_conflict() and the explorer's
+ * DPOR share: every pair of kinds on one object, and another object.
+ */
+static void test_world_access_rules(void **state)
+{
+	/* R W C L BR BW, against each other; bytes [0, 4) and [2, 6) */
+	static const bool want[6][6] = {
+		/*        R  W  C  L  BR BW */
+		/* R  */ { 0, 1, 1, 0, 0, 1 },
+		/* W  */ { 1, 1, 1, 1, 1, 1 },
+		/* C  */ { 1, 1, 0, 0, 0, 0 },
+		/* L  */ { 0, 1, 0, 0, 0, 0 },
+		/* BR */ { 0, 1, 0, 0, 0, 1 },
+		/* BW */ { 1, 1, 0, 0, 1, 1 },
+	};
+	struct span_footprint fp = { 0 };
+	struct span_access acc;
+
+	(void)state;
+	for (int x = 0; x < 6; x++)
+		for (int y = 0; y < 6; y++) {
+			struct span_access a = { .key = 7, .kind = x, .off = 0, .len = 4 };
+			struct span_access b = { .key = 7, .kind = y, .off = 2, .len = 4 };
+			struct span_access far = b, other = b;
+
+			far.off = 4;	/* [4, 8): meets [0, 4) nowhere */
+			other.key = 8;
+			if (span_access_conflict(&a, &b) != want[x][y])
+				fail_msg("kinds %d and %d", x, y);
+			assert_false(span_access_conflict(&a, &other));
+			if ((x == SPAN_ACC_BYTES_READ || x == SPAN_ACC_BYTES_WRITE) &&
+			    (y == SPAN_ACC_BYTES_READ || y == SPAN_ACC_BYTES_WRITE))
+				assert_false(span_access_conflict(&a, &far));
+		}
+	/* a liveness key is an access to the page itself */
+	fp.read[0] = (uint32_t)SPAN_FP_LIVE << 24 | 5;
+	fp.nr_read = 1;
+	fp.range[0] = (struct span_fp_range){ .page = 5, .off = 1, .len = 2,
+					      .write = true };
+	fp.nr_range = 1;
+	assert_int_equal(span_footprint_access(&fp, 0, &acc), 0);
+	assert_int_equal(acc.kind, SPAN_ACC_LIVE);
+	assert_int_equal(acc.key, (uint32_t)SPAN_OBJ_PAGE << 24 | 5);
+	assert_int_equal(span_footprint_access(&fp, 1, &acc), 0);
+	assert_int_equal(acc.kind, SPAN_ACC_BYTES_WRITE);
+	assert_int_equal(acc.key, (uint32_t)SPAN_OBJ_PAGE << 24 | 5);
+	assert_int_equal(acc.off, 1);
+	assert_int_equal(acc.len, 2);
+	assert_int_equal(span_footprint_access(&fp, 2, &acc), -ENOENT);
+	assert_int_equal(span_footprint_access(NULL, 0, &acc), -EINVAL);
+	assert_int_equal(span_footprint_access(&fp, -1, &acc), -EINVAL);
+}
+
 static void test_world_footprint_kinds(void **state)
 {
 	struct span_footprint get = fp_of("count", 2, 0, 0),
@@ -517,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_world_steps),
 		cmocka_unit_test(test_world_footprint),
 		cmocka_unit_test(test_world_footprint_kinds),
+		cmocka_unit_test(test_world_access_rules),
 		cmocka_unit_test(test_world_footprint_steps),
 		cmocka_unit_test(test_world_allow),
 		cmocka_unit_test(test_world_hooks_and_allocator),
