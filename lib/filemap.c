@@ -269,8 +269,7 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 		buf->capturer = 0;
 		if (w->policy.v[SPAN_KNOB_PIPE_BUF_INIT] == SPAN_PIPE_BUF_INIT_CLEAR)
 			buf->flags = 0;
-		pipe->head++;
-		span__pipe_pushed(w, pipe);
+		span__pipe_push(w, pipe);
 		span__trace_buf(w, "splice_folio_into_pipe", pipe, buf,
 				buf->flags ? "stale flags kept" : NULL);
 		*ppos += n;

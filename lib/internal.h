@@ -399,10 +399,15 @@ static inline bool pipe_full(const struct span_pipe_inode_info *p)
 }
 uint32_t span__pipe_id(struct span_world *w,
 		       const struct span_pipe_inode_info *pipe);
-/* after pipe->head++: the footprint notes a pipe made non-empty */
-static inline void span__pipe_pushed(struct span_world *w,
-				     const struct span_pipe_inode_info *pipe)
+/*
+ * The buffer at pipe->head is filled: make it part of the pipe (the
+ * kernel's pipe->head = head + 1); the footprint notes a pipe made
+ * non-empty.
+ */
+static inline void span__pipe_push(struct span_world *w,
+				   struct span_pipe_inode_info *pipe)
 {
+	pipe->head++;
 	if (pipe_occupancy(pipe) == 1)
 		span__fp_wait(w, true, SPAN_OBJ_PIPE,
 			      span__pipe_id(w, pipe));

@@ -573,8 +573,7 @@ ssize_t span__pipe_write(struct span_world *w, uint32_t pid,
 			buf->capturer = 0;
 			buf->flags = pipe->packet ? SPAN_PIPE_BUF_FLAG_PACKET :
 						    SPAN_PIPE_BUF_FLAG_CAN_MERGE;
-			pipe->head++;
-			span__pipe_pushed(w, pipe);
+			span__pipe_push(w, pipe);
 			span__trace_buf(w, "anon_pipe_write", pipe, buf, NULL);
 			*done += n;
 			if (*done == total) {

@@ -1007,8 +1007,7 @@ static bool spd_fill(struct span_world *w, struct span_pipe_inode_info *pipe,
 	buf->flags = 0;
 	buf->priv = priv;
 	buf->capturer = 0;
-	pipe->head++;
-	span__pipe_pushed(w, pipe);
+	span__pipe_push(w, pipe);
 	(*nr)++;
 	*have_last = true;
 	span__trace(w, "splice_to_pipe", SPAN_TR_QUEUE, SPAN_OBJ_PIPE,

@@ -223,8 +223,7 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 				ibuf->ops = SPAN_PBO_NONE;
 				ipipe->tail++;
 			}
-			opipe->head++;
-			span__pipe_pushed(w, opipe);
+			span__pipe_push(w, opipe);
 			span__trace_buf(w, func, opipe, obuf, "whole buffer");
 			ret += obuf->len;
 			len -= obuf->len;
@@ -237,8 +236,7 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 			}
 			ibuf->offset += (uint32_t)len;
 			ibuf->len -= (uint32_t)len;
-			opipe->head++;
-			span__pipe_pushed(w, opipe);
+			span__pipe_push(w, opipe);
 			span__trace_buf(w, func, opipe, obuf, "partial");
 			ret += (ssize_t)len;
 			len = 0;
@@ -280,8 +278,7 @@ static ssize_t link_pipe(struct span_world *w,
 				ret = err;
 			break;
 		}
-		opipe->head++;
-		span__pipe_pushed(w, opipe);
+		span__pipe_push(w, opipe);
 		span__trace_buf(w, func, opipe, obuf, "tee");
 		ret += n;
 		len -= n;
@@ -652,8 +649,7 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 			buf->priv = 0;
 			buf->capturer = pid;
 		}
-		pipe->head++;
-		span__pipe_pushed(w, pipe);
+		span__pipe_push(w, pipe);
 		span__trace_buf(w, func, pipe, buf, NULL);
 		ret += n;
 		off += n;
