@@ -570,38 +570,23 @@ static __attribute__((always_inline)) inline void check_page(struct span_world *
 			      p, (long long)pg->mapcount, (long long)map);
 }
 
-static void check_owner(struct span_world *w, struct span_counts *c,
-			uint32_t o)
+/* an owner or a descriptor (@kind SPAN_CK_OWNER or SPAN_CK_DESC) counts
+ * at least its holders */
+static void check_held(struct span_world *w, struct span_counts *c,
+		       int kind, uint32_t id)
 {
-	struct span_owner *ow = OWNER(w, o);
-	int64_t held = c->v[SPAN_CK_OWNER][o];
+	bool owner = kind == SPAN_CK_OWNER;
+	int64_t held = c->v[kind][id], refs;
 
-	if (!span__tab_live(&w->owners, o) || ow->refcount >= held)
+	if (!span__tab_live(owner ? &w->owners : &w->descs, id))
 		return;
-	if (c->quiet)
-		c->suspect = true;
-	else
-		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_OWNER,
-			      o, "span_world_check",
-			      "owner#%u refcount %lld, but %lld holders",
-			      o, (long long)ow->refcount, (long long)held);
-}
-
-static void check_desc(struct span_world *w, struct span_counts *c,
-		       uint32_t d)
-{
-	struct span_desc *desc = DESC(w, d);
-	int64_t held = c->v[SPAN_CK_DESC][d];
-
-	if (!span__tab_live(&w->descs, d) || desc->refcount >= held)
-		return;
-	if (c->quiet)
-		c->suspect = true;
-	else
-		span__violate(w, SPAN_INV_REFCOUNT_UNDERFLOW, SPAN_OBJ_DESC,
-			      d, "span_world_check",
-			      "desc#%u refcount %lld, but %lld holders",
-			      d, (long long)desc->refcount, (long long)held);
+	refs = owner ? OWNER(w, id)->refcount : DESC(w, id)->refcount;
+	if (refs < held)
+		span__check_violate(w, c, SPAN_INV_REFCOUNT_UNDERFLOW,
+				    owner ? SPAN_OBJ_OWNER : SPAN_OBJ_DESC, id,
+				    "%s#%u refcount %lld, but %lld holders",
+				    owner ? "owner" : "desc", id,
+				    (long long)refs, (long long)held);
 }
 
 static bool pincount_exact(const struct span_world *w)
@@ -616,9 +601,9 @@ static void compare_all(struct span_world *w, struct span_counts *c)
 	for (uint32_t p = 1; p < w->pages.n; p++)
 		check_page(w, c, p, exact);
 	for (uint32_t o = 1; o < w->owners.n; o++)
-		check_owner(w, c, o);
+		check_held(w, c, SPAN_CK_OWNER, o);
 	for (uint32_t d = 1; d < w->descs.n; d++)
-		check_desc(w, c, d);
+		check_held(w, c, SPAN_CK_DESC, d);
 }
 
 /* --- the checker ------------------------------------------------------- */
@@ -941,11 +926,11 @@ check_incremental(struct span_world *w, struct span_checker *k)
 			break;
 		case T_OWNER:
 			if (id < c->n[SPAN_CK_OWNER])
-				check_owner(w, c, id);
+				check_held(w, c, SPAN_CK_OWNER, id);
 			break;
 		default:
 			if (id < c->n[SPAN_CK_DESC])
-				check_desc(w, c, id);
+				check_held(w, c, SPAN_CK_DESC, id);
 		}
 	}
 	c->quiet = false;

@@ -56,28 +56,39 @@ static int run_input(const char *path, const char *policy)
 	return nviol;
 }
 
-static void test_fuzzcases_corpus_default(void **state)
+/* call @fn on every input file in tests/fuzz/@sub; Return: how many */
+static int for_each_input(const char *sub, void (*fn)(const char *path))
 {
 	char dir[4096], path[8192];
 	struct dirent *de;
 	int count = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/fuzz_ops",
-		 SPAN_SOURCE_DIR);
+	snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR, sub);
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (run_input(path, NULL))
-			fail_msg("%s breaks an invariant under the defaults "
-				 "(SPAN_FUZZ_PRINT_SCN=1 fuzz_ops %s)", path, path);
+		fn(path);
 		count++;
 	}
 	closedir(d);
-	assert_true(count >= 20);
+	return count;
+}
+
+static void input_default(const char *path)
+{
+	if (run_input(path, NULL))
+		fail_msg("%s breaks an invariant under the defaults "
+			 "(SPAN_FUZZ_PRINT_SCN=1 fuzz_ops %s)", path, path);
+}
+
+static void test_fuzzcases_corpus_default(void **state)
+{
+	(void)state;
+	assert_true(for_each_input("corpus/fuzz_ops", input_default) >= 20);
 }
 
 /* run the bytes of @path under @policy (NULL: the defaults) */
@@ -91,6 +102,27 @@ static int run_quiet(const char *path, const char *policy)
 	return ops_run(&cfg, buf, n, NULL, 0);
 }
 
+/* @path under the defaults and every preset, with each checker mode */
+static void input_check_modes(const char *path)
+{
+	for (int p = -1; p < 0 || span_preset_name(p); p++) {
+		const char *pre = p < 0 ? NULL : span_preset_name(p);
+		char pol[256];
+		int n[3];
+
+		for (int m = SPAN_CHECK_INCREMENTAL; m <= SPAN_CHECK_VERIFY; m++) {
+			snprintf(pol, sizeof(pol), "%s%s%scheck=%s",
+				 pre ? "preset=" : "", pre ? pre : "",
+				 pre ? "," : "", span_check_mode_name(m));
+			n[m - SPAN_CHECK_INCREMENTAL] = run_quiet(path, pol);
+		}
+		if (n[2] == OPS_DIVERGED || n[0] != n[1])
+			fail_msg("%s under %s: check=incremental %d violations, full %d, verify %d",
+				 path, pre ? pre : "the defaults", n[0], n[1],
+				 n[2]);
+	}
+}
+
 /*
  * Issue 14: the incremental checker and the full walk agree on every input
  * of the corpus and the planted bugs' inputs, under the defaults and every
@@ -99,46 +131,9 @@ static int run_quiet(const char *path, const char *policy)
  */
 static void test_fuzzcases_check_modes(void **state)
 {
-	static const char *const dirs[] = { "corpus/fuzz_ops", "regress" };
-	char dir[4096], path[8192], pol[256];
-	int count = 0;
-
 	(void)state;
-	for (size_t k = 0; k < ARRAY_SIZE(dirs); k++) {
-		struct dirent *de;
-		DIR *d;
-
-		snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR,
-			 dirs[k]);
-		d = opendir(dir);
-		assert_non_null(d);
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			for (int p = -1; p < 0 || span_preset_name(p); p++) {
-				const char *pre = p < 0 ? NULL : span_preset_name(p);
-				int full, inc, ver;
-
-				snprintf(pol, sizeof(pol), "%s%s,check=full",
-					 pre ? "preset=" : "", pre ? pre : "");
-				full = run_quiet(path, pol + (pre ? 0 : 1));
-				snprintf(pol, sizeof(pol), "%s%s,check=incremental",
-					 pre ? "preset=" : "", pre ? pre : "");
-				inc = run_quiet(path, pol + (pre ? 0 : 1));
-				snprintf(pol, sizeof(pol), "%s%s,check=verify",
-					 pre ? "preset=" : "", pre ? pre : "");
-				ver = run_quiet(path, pol + (pre ? 0 : 1));
-				if (ver == OPS_DIVERGED || full != inc)
-					fail_msg("%s under %s: check=full %d violations, incremental %d, verify %d",
-						 path, pre ? pre : "the defaults",
-						 full, inc, ver);
-				count++;
-			}
-		}
-		closedir(d);
-	}
-	assert_true(count >= 20);
+	assert_true(for_each_input("corpus/fuzz_ops", input_check_modes) >= 20);
+	assert_true(for_each_input("regress", input_check_modes) >= 2);
 }
 
 static void test_fuzzcases_planted(void **state)
