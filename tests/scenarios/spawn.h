@@ -188,6 +188,22 @@ static inline bool spansim_wrapped(void)
 	return script;
 }
 
+/* built with AddressSanitizer (make check-asan): runs cost ten times more */
+static inline bool sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
+
 static inline const char *scn_dir(void)
 {
 	const char *s = getenv("SPAN_SCENARIO_DIR");
