@@ -427,7 +427,7 @@ def check_failure(out):
     m = re.search(r"^[^\s:]+:\d+:[EF]:[^:]*:([^:]+):\d+: ?(.*)$", out, re.M)
     if m:
         return m.group(1) + ": " + m.group(2)[:120]
-    m = re.search(r"^\[  (?:FAILED|ERROR)\s*\] (\S+)", out, re.M)
+    m = re.search(r"^\[  FAILED  \] ([A-Za-z_]\w*)\s*$", out, re.M)
     if m:
         return m.group(1)
     return ""
