@@ -12,12 +12,18 @@
 #   coverage  build-cov/: the tests (not package-consumer, whose outside
 #             program would count), gcovr summary of lib/ and sim/, and a
 #             failure under 90% line coverage of lib/
+#   mutate    tests/mutate.py: mutation testing of lib/ on a sample of
+#             MUTATE_COUNT mutants (80) drawn by MUTATE_SEED (1), in
+#             build-mutate/, one core, nice 19; not part of check
+#             (docs/mutation.md; about 40 minutes on 2 cores)
 #   install   cmake --install build --prefix $(PREFIX)
 #   clean     remove every build directory
 
 JOBS      ?= 2
 PREFIX    ?= /usr/local
 FUZZ_TIME ?= 600
+MUTATE_SEED  ?= 1
+MUTATE_COUNT ?= 80
 BUILD     := build
 SPANSIM   := $(BUILD)/spansim
 
@@ -32,7 +38,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	CK_TIMEOUT_MULTIPLIER=4
 
 .PHONY: all deps build demo check check-ctest check-asan check-valgrind \
-	check-fuzz bench fuzz fuzz-build coverage install clean
+	check-fuzz bench fuzz fuzz-build coverage mutate install clean
 
 all: build
 
@@ -155,8 +161,14 @@ coverage: deps
 	gcovr -r . --filter lib/ --filter sim/ --print-summary build-cov
 	gcovr -r . --filter lib/ --print-summary --fail-under-line 90 build-cov
 
+mutate: deps
+	@command -v python3 >/dev/null || { \
+		echo "make mutate: needs python3 (apt-get install python3)"; exit 1; }
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice -n 19 \
+		python3 tests/mutate.py --seed $(MUTATE_SEED) --count $(MUTATE_COUNT)
+
 install: build
 	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-fuzz build-cov
+	rm -rf build build-asan build-fuzz build-cov build-mutate

@@ -234,6 +234,33 @@ static void test_falls_back(void **state)
 }
 
 /*
+ * An owner destructed in a step: what still refers to its memory can be
+ * anywhere, so the step ends with a full walk, counted as full_destruct
+ * (not as full_suspect: nothing was wrong).
+ */
+static void test_destruct_walks(void **state)
+{
+	struct span_world *w = world_new();
+	struct span_check_stats st;
+	int owner = 0;
+
+	(void)state;
+	step_begin(w, 0);
+	assert_ret(span_owner_create(w, &owner), 0);
+	step_end(w);
+	st = stats(w);
+	step_begin(w, 0);
+	assert_ret(span_owner_put(w, owner), 0);
+	step_end(w);
+	assert_int_equal(stats(w).full_destruct, st.full_destruct + 1);
+	assert_int_equal(stats(w).full, st.full + 1);
+	assert_int_equal(stats(w).full_suspect, st.full_suspect);
+	assert_int_equal(stats(w).incremental, st.incremental);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
+/*
  * A holder written without its footprint key (a footprint bug): the
  * incremental check cannot see it, check=verify counts the disagreement.
  */
@@ -275,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_holder_without_count),
 		cmocka_unit_test(test_holder_lets_go),
 		cmocka_unit_test(test_falls_back),
+		cmocka_unit_test(test_destruct_walks),
 		cmocka_unit_test(test_verify_finds_missing_key),
 	};
 

@@ -357,6 +357,36 @@ static void test_skbuff_cow_data(void **state)
 	cow("ignore", true, true, true);
 }
 
+/*
+ * skb_fill_frag() coalesces with the last frag only when it is the same
+ * page, contiguous and of the same kind (skb_can_coalesce()): the next
+ * bytes of the last frag's page grow it (1: no new reference wanted); the
+ * same offset in another page is a new frag (0: the caller's ref moves in).
+ */
+static void test_skbuff_fill_frag_coalesce(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	uint32_t pages[1], skb, other;
+
+	(void)state;
+	nt_begin(w, 0);
+	skb = mkskb(w, 0, false, 1, pages);
+	assert_int_equal(span__skb_fill_frag(w, skb, pages[0], 100, 50,
+					     FRAG_REF_PAGE, 0), 1);
+	assert_int_equal(nt_sh(w, skb)->nr_frags, 1);
+	assert_int_equal(nt_sh(w, skb)->frags[0].len, 150);
+	other = span__alloc_page(w, SPAN_PAGE_KERNEL, "test");
+	assert_int_equal(span__skb_fill_frag(w, skb, other, 150, 10,
+					     FRAG_REF_PAGE, 0), 0);
+	assert_int_equal(nt_sh(w, skb)->nr_frags, 2);
+	assert_int_equal(nt_sh(w, skb)->frags[1].page, other);
+	assert_int_equal(nt_sh(w, skb)->frags[1].offset, 150);
+	assert_int_equal(SKB(w, skb)->len, 160);
+	span__kfree_skb(w, skb, "test");
+	nt_end(w);
+	nt_finish(w);
+}
+
 static void test_skbuff_frag_limit(void **state)
 {
 	struct span_world *w = nt_world(NULL);
@@ -441,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_skbuff_orphan_frags),
 		cmocka_unit_test(test_skbuff_splice_bits_linear),
 		cmocka_unit_test(test_skbuff_cow_data),
+		cmocka_unit_test(test_skbuff_fill_frag_coalesce),
 		cmocka_unit_test(test_skbuff_frag_limit),
 		cmocka_unit_test(test_skbuff_oom_sweep_send),
 	};

@@ -1228,6 +1228,35 @@ static void test_splice_get_page_check(void **state)
 	}
 }
 
+/*
+ * vmsplice=pin, refcount_bits = 8 (the largest count is 127): a pin's
+ * GUP_PIN_COUNTING_BIAS (1024) references cannot be taken, try_grab_folio()
+ * refuses, and vmsplice fails with -EFAULT (span__gup()'s -EOVERFLOW as
+ * iter_to_pipe() reports it; not the -ENOMEM of the refusal itself), with
+ * nothing queued and nothing taken.
+ */
+static void test_splice_vmsplice_pin_refused(void **state)
+{
+	struct span_world *w = world_new();
+	int r, p, page;
+
+	(void)state;
+	assert_ret(span_world_set_param(w, SPAN_PARAM_REFCOUNT_BITS, 8), 0);
+	set_knob(w, SPAN_KNOB_GET_PAGE_CHECK, SPAN_GET_PAGE_CHECKED);
+	set_knob(w, SPAN_KNOB_VMSPLICE, SPAN_VMSPLICE_PIN);
+	r = do_mmap(w, SPAN_INIT_PID, PG, 0, "v");
+	page = span_region_page(w, SPAN_INIT_PID, r, 0);
+	p = new_pipe(w, 0);
+	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PW(p), r, 0, PG, 0), -EFAULT);
+	assert_int_equal(pipe_nr_bufs(w, p), 0);
+	assert_int_equal(page_ref(w, page), 1);
+	assert_false(page_info(w, page).maybe_pinned);
+	assert_no_violations(w);
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 /* --- cow_reuse=mapcount: CVE-2020-29374 ----------------------------------- */
 
 /*
@@ -1354,6 +1383,7 @@ int main(void)
 		cmocka_unit_test(test_splice_tee_then_write_input_mainline),
 		cmocka_unit_test(test_splice_dirty_pipe),
 		cmocka_unit_test(test_splice_get_page_check),
+		cmocka_unit_test(test_splice_vmsplice_pin_refused),
 		cmocka_unit_test(test_splice_cow_leak_cve_2020_29374),
 	};
 

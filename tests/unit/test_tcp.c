@@ -365,6 +365,41 @@ static ssize_t splice_pages_of(struct span_world *w, int kind, int c,
 	return r;
 }
 
+/*
+ * splice_to_socket() of a pipe holding one byte: a sendmsg that took 1
+ * byte is progress like any other, so the pipe's buffer is released and
+ * the byte arrives once.
+ */
+static void test_tcp_splice_one_byte(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	struct span_pipe_info pi;
+	char out[4];
+	int c, s, q;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_tcp_connect(w, &c, &s), 0);
+	assert_int_equal(span_pipe_create(w, 0, &q), 0);
+	nt_end(w);
+	nt_begin(w, 1);
+	assert_int_equal(span_write(w, P, PIPEW(q),
+				    &(struct span_src){ .buf = "x" }, 1, 0,
+				    NULL),
+			 1);
+	assert_int_equal(span_splice(w, P, PIPER(q), NULL, SOCKFD(c), NULL, 1,
+				     0),
+			 1);
+	nt_end(w);
+	assert_int_equal(span_pipe_info(w, q, &pi), 0);
+	assert_int_equal(pi.bytes, 0);
+	assert_int_equal(pi.head, pi.tail);
+	nt_events(w);
+	assert_int_equal(nt_recv(w, s, out, sizeof(out), 0), 1);
+	assert_int_equal(out[0], 'x');
+	nt_finish(w);
+}
+
 static void test_tcp_splice_pages_memory_kinds(void **state)
 {
 	static const char *const ks[] = { "reject", "ref", "copy", "desc" };
@@ -854,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_kmem_send_copy),
 		cmocka_unit_test(test_tcp_kmem_send_desc_needs_sock_splice_desc),
 		cmocka_unit_test(test_tcp_ledger_c_file_pipe_tcp),
+		cmocka_unit_test(test_tcp_splice_one_byte),
 		cmocka_unit_test(test_tcp_splice_pages_memory_kinds),
 		cmocka_unit_test(test_tcp_loopback_knob),
 		cmocka_unit_test(test_tcp_sock_splice_knob),
