@@ -22,7 +22,9 @@
 struct span_tab {
 	void *v;		/* element array, elements of esz bytes */
 	uint32_t n;		/* ids in use are < n */
-	uint32_t cap;
+	uint32_t cap;		/* ids below cap exist (page.c, mm.c) */
+	uint32_t alloc;		/* elements of @v, >= cap (span_world_reset()
+				 * keeps an array larger than its cap) */
 	uint32_t hint;		/* no free id below this one */
 	uint32_t esz;
 };

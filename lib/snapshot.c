@@ -126,10 +126,13 @@ static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 
 	if (n <= t->cap)
 		return 0;
-	v = span__realloc(w, t->v, (size_t)n * t->esz);
-	if (!v)
-		return -ENOMEM;
-	t->v = v;
+	if (n > t->alloc) {
+		v = span__realloc(w, t->v, (size_t)n * t->esz);
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->alloc = n;
+	}
 	t->cap = n;
 	return 0;
 }

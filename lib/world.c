@@ -47,7 +47,7 @@ int span__tab_init(struct span_world *w, struct span_tab *t, uint32_t esz)
 {
 	memset(t, 0, sizeof(*t));
 	t->esz = esz;
-	t->cap = SPAN_TAB_INIT_CAP;
+	t->cap = t->alloc = SPAN_TAB_INIT_CAP;
 	t->n = 1;		/* id 0 is never used */
 	t->hint = 1;
 	t->v = span__alloc(w, (size_t)t->cap * esz);
@@ -58,13 +58,14 @@ void span__tab_destroy(struct span_world *w, struct span_tab *t)
 {
 	span__free(w, t->v);
 	t->v = NULL;
-	t->n = t->cap = 0;
+	t->n = t->cap = t->alloc = 0;
 }
 
 /*
  * tab_grow - make room for ids below @need.
  *
- * The new elements are left as realloc() gives them, except in the page
+ * The new elements are left as realloc() gives them (or as they were
+ * before a reset, which keeps the array), except in the page
  * table: ids at or past n are never read (span__tab_live() stops at n)
  * before span__tab_alloc_range() clears them, as span_world_restore()
  * already assumes of the capacity it reserves.  The page table is the
@@ -91,13 +92,16 @@ static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 		return -ENOMEM;
 	if (t == &w->pages && span__page_mem_reserve(w, cap))
 		return -ENOMEM;
-	v = span__realloc(w, t->v, (size_t)cap * t->esz);
-	if (!v)
-		return -ENOMEM;
+	if (cap > t->alloc) {
+		v = span__realloc(w, t->v, (size_t)cap * t->esz);
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->alloc = cap;
+	}
 	if (t == &w->pages)
-		memset((char *)v + (size_t)t->cap * t->esz, 0,
+		memset((char *)t->v + (size_t)t->cap * t->esz, 0,
 		       (size_t)(cap - t->cap) * t->esz);
-	t->v = v;
 	t->cap = cap;
 	return 0;
 }
@@ -524,17 +528,30 @@ fail:
 	return -ENOMEM;
 }
 
-/* @t as span__tab_init() makes it, in the memory it has */
+/*
+ * A table keeps the array it has across a reset, to grow into again
+ * without allocating (a fuzz execution's pipes take rings of up to 16384
+ * slots), unless it is larger than this.
+ */
+#define TAB_KEEP	((size_t)4 << 20)
+
+/*
+ * @t as span__tab_init() makes it: a capacity of SPAN_TAB_INIT_CAP ids,
+ * zeroed, none in use; in the memory it has.  Past the capacity the array
+ * is left as it is: tab_grow() treats it as new memory.
+ */
 static void tab_reset(struct span_world *w, struct span_tab *t)
 {
-	if (t->cap > SPAN_TAB_INIT_CAP) {
+	if ((size_t)t->alloc * t->esz > TAB_KEEP) {
 		void *v = span__realloc(w, t->v,
 					(size_t)SPAN_TAB_INIT_CAP * t->esz);
 
-		if (v)		/* else the larger array serves as well */
+		if (v) {	/* else the larger array serves as well */
 			t->v = v;
-		t->cap = SPAN_TAB_INIT_CAP;
+			t->alloc = SPAN_TAB_INIT_CAP;
+		}
 	}
+	t->cap = SPAN_TAB_INIT_CAP;
 	memset(t->v, 0, (size_t)t->cap * t->esz);
 	t->n = 1;
 	t->hint = 1;
@@ -543,10 +560,10 @@ static void tab_reset(struct span_world *w, struct span_tab *t)
 /*
  * span_world_reset - span_world_create() in the memory of @w: every field
  * zero, as create's memset leaves it, but for the hooks, the allocations
- * (tables shrunk to create's 8 elements and cleared, the page arrays and
- * scratch slots when they fit 8 default pages without wasting much, the
- * violation array) and a new checker; then world_init().  What can fail is
- * done first, so -ENOMEM leaves @w as it was.
+ * (the tables' arrays, with create's capacity and contents; the page
+ * arrays and scratch slots when they fit 8 default pages without wasting
+ * much; the violation array) and a new checker; then world_init().  What
+ * can fail is done first, so -ENOMEM leaves @w as it was.
  */
 int span_world_reset(struct span_world *w)
 {
