@@ -14,6 +14,7 @@
 
 /* Each fuzz target is built from one source file: take the decoder here. */
 #include "tests/fuzz/ops_decode.c"
+#include "tests/fuzz/fuzz_alloc.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -28,6 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	print_scn = getenv("SPAN_FUZZ_PRINT_SCN") != NULL;
 	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
+	fuzz_keep_freed_memory();
 	if (span_world_create(&world, NULL, NULL))
 		abort();
 	return 0;
