@@ -157,11 +157,19 @@ uint32_t span__tab_alloc(struct span_world *w, struct span_tab *t)
 
 void span__tab_free_range(struct span_tab *t, uint32_t base, uint32_t n)
 {
-	for (uint32_t i = base; i < base + n && i < t->n; i++)
+	uint32_t end = base + n < t->n ? base + n : t->n;
+
+	for (uint32_t i = base; i < end; i++)
 		*tab_live(t, i) = 0;
 	if (base && base < t->hint)
 		t->hint = base;
-	/* shrink n so that hashes do not see trailing free ids */
+	/*
+	 * Shrink n so that hashes do not see trailing free ids.  A range that
+	 * ended at n (a pipe's ring of up to 16384 slots, last allocated)
+	 * leaves none from its base: step there at once, not id by id.
+	 */
+	if (base < end && end == t->n)
+		t->n = base > 1 ? base : 1;
 	while (t->n > 1 && !*tab_live(t, t->n - 1))
 		t->n--;
 }
@@ -721,6 +729,14 @@ static bool fp_insert(uint32_t *v, uint16_t *n, uint16_t max, uint32_t key)
 static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
 		   uint32_t key)
 {
+	/*
+	 * A full set whose overflow is already noted: a key found or lost
+	 * changes nothing now.  A step that puts a file's every page-cache
+	 * page scanned the whole set for each.
+	 */
+	if (*n >= SPAN_FP_MAX && fp->overflow &&
+	    (v == fp->read || fp->updates_lost))
+		return;
 	if (!fp_insert(v, n, SPAN_FP_MAX, key)) {
 		fp->overflow = true;
 		if (v != fp->read)
