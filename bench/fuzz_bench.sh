@@ -15,6 +15,10 @@
 #   NAME_exec_per_cpu_s    executions per second of CPU time (user + sys)
 #   NAME_runs              stat::number_of_executed_units
 #   NAME_peak_rss          stat::peak_rss_mb
+#   NAME_crashed           1 when the target stopped at a finding (its
+#                          input is kept in BUILD_DIR/fuzz-artifacts/; the
+#                          numbers are those of the executions before it,
+#                          and the script exits with 1)
 #   NAME_exec_per_s_ge_N   1 when exec/s (wall) meets the issue's target
 #
 # Targets without sanitizers on one core: fuzz_ops >= 100k, fuzz_scenario
@@ -27,7 +31,7 @@
 #                       when it is writable, else $TMPDIR or /tmp): the
 #                       new inputs libFuzzer writes are its own cost, not
 #                       the target's, and a disk makes it larger
-# Not part of `make check`; a target that crashes fails the script.
+# Not part of `make check`.
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,7 +81,7 @@ for name in $targets; do
 	fi
 	entry=${name#fuzz_}
 	set -- -seed="$seed" -print_final_stats=1 \
-		-artifact_prefix="$tmp/$name-crash-"
+		-artifact_prefix="$tmp/$name-"
 	if [ -n "${FUZZ_BENCH_RUNS:-}" ]; then
 		set -- "$@" -runs="$FUZZ_BENCH_RUNS"
 	else
@@ -108,11 +112,18 @@ for name in $targets; do
 		mkdir -p "$FUZZ_BENCH_LOG"
 		cp "$log" "$FUZZ_BENCH_LOG/$name.log"
 	fi
+	crashed=0
 	if [ $rc -ne 0 ]; then
-		echo "fuzz_bench: $name failed ($rc):" >&2
-		tail -n 30 "$log" >&2
+		# a finding: keep its input, report what ran until then
+		crashed=1
 		status=1
-		continue
+		mkdir -p "$build/fuzz-artifacts"
+		for a in "$tmp/$name-"*; do
+			[ -f "$a" ] && cp "$a" "$build/fuzz-artifacts/"
+		done
+		echo "fuzz_bench: $name stopped ($rc); its input is in $build/fuzz-artifacts/:" >&2
+		grep -E '^(SUMMARY|==[0-9]+== ?ERROR|fuzz_[a-z]+:|ops_run:)' "$log" |
+			tail -n 8 >&2
 	fi
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
@@ -131,6 +142,7 @@ for name in $targets; do
 	}'
 	echo "${name}_runs $runs runs"
 	echo "${name}_peak_rss ${rss:-0} MiB"
+	echo "${name}_crashed $crashed bool"
 	if [ "$1" -gt 0 ]; then
 		ok=0
 		[ "$eps" -ge "$1" ] && ok=1
