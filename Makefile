@@ -9,6 +9,9 @@
 #   check     ctest in build/; ASan+UBSan (build-asan/); Valgrind; fuzz smoke
 #   bench     run every build/bench_*
 #   fuzz      run every fuzz target for FUZZ_TIME seconds (600)
+#   fuzz-bench  build-fuzzbench/: the fuzz targets without sanitizers (-O2),
+#             each run FUZZ_BENCH_TIME seconds (20) from its seeds; prints
+#             exec/s per target (bench/fuzz_bench.sh; not part of check)
 #   coverage  build-cov/: the tests (not package-consumer, whose outside
 #             program would count), gcovr summary of lib/ and sim/, and a
 #             failure under 90% line coverage of lib/
@@ -38,7 +41,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	CK_TIMEOUT_MULTIPLIER=4
 
 .PHONY: all deps build demo check check-ctest check-asan check-valgrind \
-	check-fuzz bench fuzz fuzz-build coverage mutate install clean
+	check-fuzz bench fuzz fuzz-build fuzz-bench coverage mutate install \
+	clean
 
 all: build
 
@@ -111,6 +115,16 @@ fuzz-build: deps
 		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF
 	$(CMAKE) --build build-fuzz -j$(JOBS)
 
+# Executions per second without sanitizers (issue 14); the sanitizer
+# build above is the one CI and `make check` use.
+fuzz-bench: deps
+	$(CMAKE) -S . -B build-fuzzbench -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF \
+		-DSPAN_FUZZ_SANITIZERS=
+	$(CMAKE) --build build-fuzzbench -j$(JOBS)
+	bench/fuzz_bench.sh build-fuzzbench
+
 check-fuzz:
 	@if ! ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then \
 		echo "make check: no fuzz targets (tests/fuzz/fuzz_*.c) yet, skipping fuzz smoke"; \
@@ -171,4 +185,4 @@ install: build
 	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-fuzz build-cov build-mutate
+	rm -rf build build-asan build-fuzz build-fuzzbench build-cov build-mutate

@@ -22,12 +22,15 @@
 struct span_tab {
 	void *v;		/* element array, elements of esz bytes */
 	uint32_t n;		/* ids in use are < n */
-	uint32_t cap;
+	uint32_t cap;		/* ids below cap exist (page.c, mm.c) */
+	uint32_t alloc;		/* elements of @v, >= cap (span_world_reset()
+				 * keeps an array larger than its cap) */
 	uint32_t hint;		/* no free id below this one */
 	uint32_t esz;
 };
 
 #define TAB_AT(tab, T, id)	(&((T *)(tab).v)[id])
+#define SPAN_TAB_INIT_CAP	8	/* elements of a new table */
 
 /* Per-byte provenance of page contents: who wrote it and when. */
 struct span_prov {
@@ -249,12 +252,15 @@ struct span_world {
 
 	/* objects */
 	struct span_tab pages;
-	uint8_t *page_data;		/* pages.cap * page_size */
-	struct span_prov *page_prov;	/* pages.cap * page_size */
+	uint8_t *page_data;		/* page_mem_bytes, at least
+					 * pages.cap * page_size */
+	struct span_prov *page_prov;	/* as many entries */
+	size_t page_mem_bytes;
 	uint32_t pages_init;		/* the bytes of ids 1..pages_init-1
 					 * are initialised (page.c) */
 	uint32_t zero_page;
 	struct span_scratch scratch[SPAN_NR_SCRATCH];	/* not state */
+	size_t scratch_bytes;		/* of each slot, >= page_size */
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;
 	struct span_tab kmems, files, pipes, slots;
 	uint64_t user_pipe_bufs;	/* user->pipe_bufs: slots of live pipes */
@@ -275,6 +281,7 @@ static inline bool span__tab_live(const struct span_tab *t, uint32_t id)
 	return id > 0 && id < t->n && *((uint8_t *)t->v + (size_t)id * t->esz);
 }
 
+int span__page_mem_reserve(struct span_world *w, size_t cap);
 void *span__alloc(struct span_world *w, size_t size);
 void *span__realloc(struct span_world *w, void *p, size_t size);
 void span__free(struct span_world *w, void *p);

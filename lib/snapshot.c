@@ -126,10 +126,13 @@ static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 
 	if (n <= t->cap)
 		return 0;
-	v = span__realloc(w, t->v, (size_t)n * t->esz);
-	if (!v)
-		return -ENOMEM;
-	t->v = v;
+	if (n > t->alloc) {
+		v = span__realloc(w, t->v, (size_t)n * t->esz);
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->alloc = n;
+	}
 	t->cap = n;
 	return 0;
 }
@@ -144,22 +147,13 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	uint32_t pages_init;
 	uint8_t *pd;
 	struct span_prov *pp;
-	size_t ps = s ? s->w.page_size : 0;
+	size_t ps = s ? s->w.page_size : 0, mem_bytes, scratch_bytes;
 
 	if (!w || !s || ps != w->page_size)
 		return -EINVAL;
 	/* make room first, so a failure leaves the world as it was */
-	if (s->tabs[0].n > w->pages.cap) {
-		pd = span__realloc(w, w->page_data, (size_t)s->tabs[0].n * ps);
-		if (!pd)
-			return -ENOMEM;
-		w->page_data = pd;
-		pp = span__realloc(w, w->page_prov,
-				   (size_t)s->tabs[0].n * ps * sizeof(*pp));
-		if (!pp)
-			return -ENOMEM;
-		w->page_prov = pp;
-	}
+	if (span__page_mem_reserve(w, s->tabs[0].n))
+		return -ENOMEM;
 	for (int i = 0; i < NR_TABS; i++)
 		if (tab_reserve(w, world_tabs(w, i), s->tabs[i].n))
 			return -ENOMEM;
@@ -170,11 +164,14 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	cap_viol = w->cap_viol;
 	pd = w->page_data;
 	pp = w->page_prov;
+	mem_bytes = w->page_mem_bytes;
 	memcpy(scratch, w->scratch, sizeof(scratch));
+	scratch_bytes = w->scratch_bytes;
 	pages_init = w->pages_init;
 	chk = w->chk;
 	*w = s->w;
 	memcpy(w->scratch, scratch, sizeof(scratch));
+	w->scratch_bytes = scratch_bytes;
 	w->chk = chk;
 	span__check_invalidate(w);
 	/* initialised: the snapshot's pages, and what was so here before */
@@ -184,6 +181,7 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	w->nr_viol = nr_viol < s->w.nr_viol ? nr_viol : s->w.nr_viol;
 	w->page_data = pd;
 	w->page_prov = pp;
+	w->page_mem_bytes = mem_bytes;
 	for (int i = 0; i < NR_TABS; i++) {
 		struct span_tab *t = world_tabs(w, i);
 
@@ -198,19 +196,8 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 		t->hint = s->tabs[i].hint;
 	}
 	/* pages.cap may have grown past the data arrays: keep them in step */
-	if (w->pages.cap > s->tabs[0].n) {
-		size_t cap = w->pages.cap;
-
-		pd = span__realloc(w, w->page_data, cap * ps);
-		pp = pd ? span__realloc(w, w->page_prov, cap * ps * sizeof(*pp)) :
-			  NULL;
-		if (pd)
-			w->page_data = pd;
-		if (pp)
-			w->page_prov = pp;
-		if (!pd || !pp)
-			return -ENOMEM;
-	}
+	if (span__page_mem_reserve(w, w->pages.cap))
+		return -ENOMEM;
 	memcpy(w->page_data, s->page_data, (size_t)s->tabs[0].n * ps);
 	memcpy(w->page_prov, s->page_prov,
 	       (size_t)s->tabs[0].n * ps * sizeof(*pp));

@@ -47,7 +47,7 @@ int span__tab_init(struct span_world *w, struct span_tab *t, uint32_t esz)
 {
 	memset(t, 0, sizeof(*t));
 	t->esz = esz;
-	t->cap = 8;
+	t->cap = t->alloc = SPAN_TAB_INIT_CAP;
 	t->n = 1;		/* id 0 is never used */
 	t->hint = 1;
 	t->v = span__alloc(w, (size_t)t->cap * esz);
@@ -58,15 +58,14 @@ void span__tab_destroy(struct span_world *w, struct span_tab *t)
 {
 	span__free(w, t->v);
 	t->v = NULL;
-	t->n = t->cap = 0;
+	t->n = t->cap = t->alloc = 0;
 }
-
-static int page_arrays_grow(struct span_world *w, uint32_t cap);
 
 /*
  * tab_grow - make room for ids below @need.
  *
- * The new elements are left as realloc() gives them, except in the page
+ * The new elements are left as realloc() gives them (or as they were
+ * before a reset, which keeps the array), except in the page
  * table: ids at or past n are never read (span__tab_live() stops at n)
  * before span__tab_alloc_range() clears them, as span_world_restore()
  * already assumes of the capacity it reserves.  The page table is the
@@ -91,15 +90,18 @@ static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 		cap = 0xffffff;
 	if (need > cap)
 		return -ENOMEM;
-	if (t == &w->pages && page_arrays_grow(w, cap))
+	if (t == &w->pages && span__page_mem_reserve(w, cap))
 		return -ENOMEM;
-	v = span__realloc(w, t->v, (size_t)cap * t->esz);
-	if (!v)
-		return -ENOMEM;
+	if (cap > t->alloc) {
+		v = span__realloc(w, t->v, (size_t)cap * t->esz);
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->alloc = cap;
+	}
 	if (t == &w->pages)
-		memset((char *)v + (size_t)t->cap * t->esz, 0,
+		memset((char *)t->v + (size_t)t->cap * t->esz, 0,
 		       (size_t)(cap - t->cap) * t->esz);
-	t->v = v;
 	t->cap = cap;
 	return 0;
 }
@@ -155,11 +157,19 @@ uint32_t span__tab_alloc(struct span_world *w, struct span_tab *t)
 
 void span__tab_free_range(struct span_tab *t, uint32_t base, uint32_t n)
 {
-	for (uint32_t i = base; i < base + n && i < t->n; i++)
+	uint32_t end = base + n < t->n ? base + n : t->n;
+
+	for (uint32_t i = base; i < end; i++)
 		*tab_live(t, i) = 0;
 	if (base && base < t->hint)
 		t->hint = base;
-	/* shrink n so that hashes do not see trailing free ids */
+	/*
+	 * Shrink n so that hashes do not see trailing free ids.  A range that
+	 * ended at n (a pipe's ring of up to 16384 slots, last allocated)
+	 * leaves none from its base: step there at once, not id by id.
+	 */
+	if (base < end && end == t->n)
+		t->n = base > 1 ? base : 1;
 	while (t->n > 1 && !*tab_live(t, t->n - 1))
 		t->n--;
 }
@@ -169,21 +179,30 @@ void span__tab_free(struct span_tab *t, uint32_t id)
 	span__tab_free_range(t, id, 1);
 }
 
-/* the new ids' bytes are left as they come: see page_mem_alloc() */
-static int page_arrays_grow(struct span_world *w, uint32_t cap)
+/*
+ * span__page_mem_reserve - page arrays that hold @cap pages of the current
+ * size.  They only grow here; w->page_mem_bytes says how much they hold,
+ * which may be more than pages.cap pages (a reset or a smaller page_size
+ * keeps what it has).  The new ids' bytes are left as they come: see
+ * page_mem_alloc().  Return: 0 or -ENOMEM (the arrays as they were).
+ */
+int span__page_mem_reserve(struct span_world *w, size_t cap)
 {
-	size_t ps = w->page_size;
+	size_t bytes = cap * w->page_size;
 	uint8_t *d;
 	struct span_prov *p;
 
-	d = span__realloc(w, w->page_data, (size_t)cap * ps);
+	if (bytes <= w->page_mem_bytes)
+		return 0;
+	d = span__realloc(w, w->page_data, bytes);
 	if (!d)
 		return -ENOMEM;
 	w->page_data = d;
-	p = span__realloc(w, w->page_prov, (size_t)cap * ps * sizeof(*p));
+	p = span__realloc(w, w->page_prov, bytes * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	w->page_prov = p;
+	w->page_mem_bytes = bytes;
 	return 0;
 }
 
@@ -193,8 +212,24 @@ static int page_arrays_grow(struct span_world *w, uint32_t cap)
 struct page_mem {
 	uint8_t *data;
 	struct span_prov *prov;
+	size_t bytes;		/* of @data; @prov has as many entries */
 	struct span_scratch scratch[SPAN_NR_SCRATCH];
+	size_t scratch_bytes;	/* of each slot's data */
 };
+
+/*
+ * Page memory a world keeps when it needs less (a reset, a smaller
+ * page_size): enough that the world of a fuzz execution, which resets to
+ * 4096-byte pages and then sets 64, allocates nothing; not so much that
+ * one run with 16 MiB pages keeps its gigabyte.
+ */
+#define PAGE_MEM_KEEP	((size_t)256 << 10)
+
+/* do @have bytes serve a need of @need without wasting much? */
+static bool mem_fits(size_t have, size_t need)
+{
+	return need <= have && (have <= PAGE_MEM_KEEP || have <= 2 * need);
+}
 
 static void page_mem_free(struct span_world *w, struct page_mem *m)
 {
@@ -224,6 +259,8 @@ static int page_mem_alloc(struct span_world *w, struct page_mem *m,
 	m->data = span__realloc(w, NULL, cap * ps);
 	m->prov = span__realloc(w, NULL, cap * ps * sizeof(*m->prov));
 	ok = m->data && m->prov;
+	m->bytes = cap * ps;
+	m->scratch_bytes = ps;
 	for (int i = 0; i < SPAN_NR_SCRATCH && ok; i++) {
 		m->scratch[i].data = span__realloc(w, NULL, ps);
 		m->scratch[i].prov = span__realloc(w, NULL, ps *
@@ -240,12 +277,16 @@ static int page_mem_alloc(struct span_world *w, struct page_mem *m,
 /* install @m in @w, handing the arrays it replaces back in @m */
 static void page_mem_swap(struct span_world *w, struct page_mem *m)
 {
-	struct page_mem old = { .data = w->page_data, .prov = w->page_prov };
+	struct page_mem old = { .data = w->page_data, .prov = w->page_prov,
+				.bytes = w->page_mem_bytes,
+				.scratch_bytes = w->scratch_bytes };
 
 	memcpy(old.scratch, w->scratch, sizeof(old.scratch));
 	w->page_data = m->data;
 	w->page_prov = m->prov;
+	w->page_mem_bytes = m->bytes;
 	memcpy(w->scratch, m->scratch, sizeof(w->scratch));
+	w->scratch_bytes = m->scratch_bytes;
 	*m = old;
 }
 
@@ -358,12 +399,16 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 			return -EBUSY;
 		while ((1ull << shift) < v)
 			shift++;
-		/* no page holds anything but the zero page's zeros: start
-		 * afresh, and on failure keep the old size whole */
-		if (page_mem_alloc(w, &m, w->pages.cap, (size_t)v))
-			return -ENOMEM;
-		page_mem_swap(w, &m);
-		page_mem_free(w, &m);
+		/* no page holds anything but the zero page's zeros: keep the
+		 * arrays if they fit the new size, else start afresh, and on
+		 * failure keep the old size whole */
+		if (!mem_fits(w->page_mem_bytes, (size_t)w->pages.cap * v) ||
+		    !mem_fits(w->scratch_bytes, (size_t)v)) {
+			if (page_mem_alloc(w, &m, w->pages.cap, (size_t)v))
+				return -ENOMEM;
+			page_mem_swap(w, &m);
+			page_mem_free(w, &m);
+		}
 		w->page_size = (uint32_t)v;
 		w->page_shift = shift;
 		/* the ids in use (the zero page's) as new: zeros */
@@ -381,15 +426,65 @@ int64_t span__refcount_max(const struct span_world *w)
 	return (int64_t)((1ull << (w->param[SPAN_PARAM_REFCOUNT_BITS] - 1)) - 1);
 }
 
-/* --- create / destroy -------------------------------------------------- */
+/* --- create / reset / destroy ----------------------------------------- */
+
+/* every table of the world (reset; snapshot.c has the same list) */
+static const size_t world_tabs[] = {
+	offsetof(struct span_world, pages),
+	offsetof(struct span_world, owners),
+	offsetof(struct span_world, descs),
+	offsetof(struct span_world, procs),
+	offsetof(struct span_world, vmas),
+	offsetof(struct span_world, ptes),
+	offsetof(struct span_world, regions),
+	offsetof(struct span_world, ids),
+	offsetof(struct span_world, kmems),
+	offsetof(struct span_world, files),
+	offsetof(struct span_world, pipes),
+	offsetof(struct span_world, slots),
+	offsetof(struct span_world, net.events),
+	offsetof(struct span_world, net.skbs),
+	offsetof(struct span_world, net.shinfos),
+	offsetof(struct span_world, net.ubufs),
+	offsetof(struct span_world, net.socks),
+	offsetof(struct span_world, net.captures),
+	offsetof(struct span_world, net.notes),
+};
+#define NR_WORLD_TABS	(sizeof(world_tabs) / sizeof(world_tabs[0]))
+
+static struct span_tab *world_tab(struct span_world *w, size_t i)
+{
+	return (struct span_tab *)((char *)w + world_tabs[i]);
+}
+
+/*
+ * world_init - what every new world holds, in @w whose tables, page arrays
+ * (for 8 pages of the default size at least) and checker exist, empty, and
+ * whose other fields are zero: the default policy and parameters, process
+ * 1 and the zero page.  Shared by create and reset, so that a reset world
+ * is a new one.
+ */
+static int world_init(struct span_world *w)
+{
+	span_policy_default(&w->policy);
+	memcpy(w->param, param_defaults, sizeof(w->param));
+	w->page_size = (uint32_t)param_defaults[SPAN_PARAM_PAGE_SIZE];
+	w->page_shift = 12;
+	w->pages_init = 1;	/* id 0 is never a page */
+	w->check_on = true;
+	/* init and the zero page exist from the start */
+	if (span__tab_alloc(w, &w->procs) != SPAN_INIT_PID)
+		return -ENOMEM;
+	w->zero_page = span__alloc_page(w, SPAN_PAGE_ZERO, "world_init");
+	return w->zero_page ? 0 : -ENOMEM;
+}
 
 int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 		      void *ud)
 {
 	void *(*alloc)(void *, void *, size_t) = default_alloc;
 	struct span_world *w;
-	struct span_tab *tabs[20];
-	int nt = 0, err = -ENOMEM;
+	struct page_mem m;
 
 	if (!out)
 		return -EINVAL;
@@ -404,30 +499,19 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 		w->ops = *ops;
 	w->ops.alloc = alloc;
 	w->ud = ud;
-	span_policy_default(&w->policy);
-	memcpy(w->param, param_defaults, sizeof(w->param));
-	w->page_size = 4096;
-	w->page_shift = 12;
-	w->pages_init = 1;	/* id 0 is never a page */
-	w->check_on = true;
 
 	if (span__checker_create(w))
 		goto fail;
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
 		goto fail;
-	tabs[nt++] = &w->pages;
-	{
-		struct page_mem m;
-
-		if (page_mem_alloc(w, &m, w->pages.cap, w->page_size))
-			goto fail;
-		page_mem_swap(w, &m);
-	}
+	if (page_mem_alloc(w, &m, w->pages.cap,
+			   (size_t)param_defaults[SPAN_PARAM_PAGE_SIZE]))
+		goto fail;
+	page_mem_swap(w, &m);
 #define INIT(t, T)							\
 	do {								\
 		if (span__tab_init(w, &w->t, sizeof(T)))		\
 			goto fail;					\
-		tabs[nt++] = &w->t;					\
 	} while (0)
 	INIT(owners, struct span_owner);
 	INIT(descs, struct span_desc);
@@ -443,19 +527,105 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	if (span__net_init(w))
 		goto fail;
 #undef INIT
-	/* init and the zero page exist from the start */
-	if (span__tab_alloc(w, &w->procs) != SPAN_INIT_PID)
-		goto fail;
-	w->zero_page = span__alloc_page(w, SPAN_PAGE_ZERO, "world_init");
-	if (!w->zero_page)
+	if (world_init(w))
 		goto fail;
 	*out = w;
 	return 0;
 fail:
 	span_world_destroy(w);
-	(void)tabs;
-	(void)nt;
-	return err;
+	return -ENOMEM;
+}
+
+/*
+ * A table keeps the array it has across a reset, to grow into again
+ * without allocating (a fuzz execution's pipes take rings of up to 16384
+ * slots), unless it is larger than this.
+ */
+#define TAB_KEEP	((size_t)4 << 20)
+
+/*
+ * @t as span__tab_init() makes it: a capacity of SPAN_TAB_INIT_CAP ids,
+ * zeroed, none in use; in the memory it has.  Past the capacity the array
+ * is left as it is: tab_grow() treats it as new memory.
+ */
+static void tab_reset(struct span_world *w, struct span_tab *t)
+{
+	if ((size_t)t->alloc * t->esz > TAB_KEEP) {
+		void *v = span__realloc(w, t->v,
+					(size_t)SPAN_TAB_INIT_CAP * t->esz);
+
+		if (v) {	/* else the larger array serves as well */
+			t->v = v;
+			t->alloc = SPAN_TAB_INIT_CAP;
+		}
+	}
+	t->cap = SPAN_TAB_INIT_CAP;
+	memset(t->v, 0, (size_t)t->cap * t->esz);
+	t->n = 1;
+	t->hint = 1;
+}
+
+/*
+ * span_world_reset - span_world_create() in the memory of @w: every field
+ * zero, as create's memset leaves it, but for the hooks, the allocations
+ * (the tables' arrays, with create's capacity and contents; the page
+ * arrays and scratch slots when they fit 8 default pages without wasting
+ * much; the violation array) and a new checker; then world_init().  What
+ * can fail is done first, so -ENOMEM leaves @w as it was.
+ */
+int span_world_reset(struct span_world *w)
+{
+	size_t ps = (size_t)param_defaults[SPAN_PARAM_PAGE_SIZE];
+	struct span_checker *chk;
+	struct span_world keep;
+	struct page_mem m;
+	bool fresh;
+
+	if (!w)
+		return -EINVAL;
+	fresh = !mem_fits(w->page_mem_bytes, SPAN_TAB_INIT_CAP * ps) ||
+		!mem_fits(w->scratch_bytes, ps);
+	if (fresh && page_mem_alloc(w, &m, SPAN_TAB_INIT_CAP, ps))
+		return -ENOMEM;
+	/* a new checker: its statistics start over too */
+	chk = w->chk;
+	w->chk = NULL;
+	if (span__checker_create(w)) {
+		w->chk = chk;
+		if (fresh)
+			page_mem_free(w, &m);
+		return -ENOMEM;
+	}
+	{
+		struct span_checker *nk = w->chk;
+
+		w->chk = chk;
+		span__checker_destroy(w);
+		w->chk = nk;
+	}
+	if (fresh) {
+		page_mem_swap(w, &m);
+		page_mem_free(w, &m);
+	}
+
+	keep = *w;
+	memset(w, 0, sizeof(*w));
+	w->ops = keep.ops;
+	w->ud = keep.ud;
+	w->chk = keep.chk;
+	w->viol = keep.viol;
+	w->cap_viol = keep.cap_viol;
+	w->page_data = keep.page_data;
+	w->page_prov = keep.page_prov;
+	w->page_mem_bytes = keep.page_mem_bytes;
+	memcpy(w->scratch, keep.scratch, sizeof(w->scratch));
+	w->scratch_bytes = keep.scratch_bytes;
+	for (size_t i = 0; i < NR_WORLD_TABS; i++) {
+		*world_tab(w, i) = *world_tab(&keep, i);
+		tab_reset(w, world_tab(w, i));
+	}
+	/* cannot fail: no fault plan, and the tables have room */
+	return world_init(w);
 }
 
 void span_world_destroy(struct span_world *w)
@@ -559,6 +729,14 @@ static bool fp_insert(uint32_t *v, uint16_t *n, uint16_t max, uint32_t key)
 static void fp_add(struct span_footprint *fp, uint32_t *v, uint16_t *n,
 		   uint32_t key)
 {
+	/*
+	 * A full set whose overflow is already noted: a key found or lost
+	 * changes nothing now.  A step that puts a file's every page-cache
+	 * page scanned the whole set for each.
+	 */
+	if (*n >= SPAN_FP_MAX && fp->overflow &&
+	    (v == fp->read || fp->updates_lost))
+		return;
 	if (!fp_insert(v, n, SPAN_FP_MAX, key)) {
 		fp->overflow = true;
 		if (v != fp->read)

@@ -17,6 +17,7 @@ struct vslot {
 struct vset {
 	struct vslot *v;
 	size_t cap, n;
+	size_t first;		/* the capacity of its first allocation */
 };
 
 struct xframe;

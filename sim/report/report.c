@@ -11,27 +11,47 @@
 
 #include "run.h"
 
-/* print bytes as a C-like string, long ones abbreviated */
+/*
+ * Print bytes as a string: JSON's escapes, or C-like ones with long
+ * strings abbreviated.  Escaped into a buffer and written in pieces: a
+ * byte at a time through stdio (a formatted write per zero byte of a
+ * loaded page) was most of the time of a report.
+ */
 static void put_str(FILE *out, const char *p, size_t n, bool json)
 {
-	size_t shown = n > 64 && !json ? 48 : n;
+	static const char hex[] = "0123456789abcdef";
+	size_t shown = n > 64 && !json ? 48 : n, k = 0;
+	char buf[512];
 
-	fputc('"', out);
+	buf[k++] = '"';
 	for (size_t i = 0; i < shown; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, json ? "\\u%04x" : "\\x%02x", c);
-		else
-			fputc(c, out);
+		if (k > sizeof(buf) - 8) {
+			fwrite(buf, 1, k, out);
+			k = 0;
+		}
+		if (c == '"' || c == '\\' || c == '\n' || c == '\t') {
+			buf[k++] = '\\';
+			buf[k++] = c == '\n' ? 'n' : c == '\t' ? 't' : (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* as "\\u%04x" (JSON) or "\\x%02x" would */
+			buf[k++] = '\\';
+			if (json) {
+				buf[k++] = 'u';
+				buf[k++] = '0';
+				buf[k++] = '0';
+			} else {
+				buf[k++] = 'x';
+			}
+			buf[k++] = hex[c >> 4];
+			buf[k++] = hex[c & 15];
+		} else {
+			buf[k++] = (char)c;
+		}
 	}
-	fputc('"', out);
+	buf[k++] = '"';
+	fwrite(buf, 1, k, out);
 	if (shown < n)
 		fprintf(out, "... (%zu bytes)", n);
 }

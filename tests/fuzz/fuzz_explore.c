@@ -13,9 +13,16 @@
 #include <string.h>
 
 #include "explore.h"
+#include "tests/fuzz/fuzz_alloc.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_keep_freed_memory();
+	return 0;
+}
 
 /* the verdicts of a search, as a comparable string; NULL if incomplete */
 static char *verdicts(const struct scn *s, int reduction, int max_states)

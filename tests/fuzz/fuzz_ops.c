@@ -14,11 +14,14 @@
 
 /* Each fuzz target is built from one source file: take the decoder here. */
 #include "tests/fuzz/ops_decode.c"
+#include "tests/fuzz/fuzz_alloc.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
 static struct ops_config cfg;
 static int print_scn, verbose;
+/* one world for every execution, reset before each (span_world_reset) */
+static struct span_world *world;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -26,12 +29,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	print_scn = getenv("SPAN_FUZZ_PRINT_SCN") != NULL;
 	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
+	fuzz_keep_freed_memory();
+	if (span_world_create(&world, NULL, NULL))
+		abort();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int nviol = ops_run(&cfg, data, size, print_scn ? stdout : NULL, verbose);
+	int nviol = ops_run_world(world, &cfg, data, size,
+				  print_scn ? stdout : NULL, verbose);
 
 	if (print_scn) {
 		fflush(stdout);

@@ -9,9 +9,16 @@
 #include <stdio.h>
 
 #include "run.h"
+#include "tests/fuzz/fuzz_alloc.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_keep_freed_memory();
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

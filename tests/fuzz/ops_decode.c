@@ -173,7 +173,10 @@ static void print_str(FILE *f, int byte, size_t len)
 
 enum fd_role { FD_IN, FD_OUT };
 
-/* a handle from selector @s; false when there is no object at all */
+/*
+ * A handle from selector @s, and its name in the .scn when one is printed;
+ * false when there is no object at all.
+ */
 static bool pick_fd(struct ops_state *st, uint8_t s, enum fd_role role,
 		    int *fd, char *name, size_t n)
 {
@@ -181,7 +184,8 @@ static bool pick_fd(struct ops_state *st, uint8_t s, enum fd_role role,
 		int i = (s & 0x7f) % st->nfiles;
 
 		*fd = SPAN_FD(SPAN_FD_FILE, st->files[i]);
-		snprintf(name, n, "f%d", i);
+		if (st->out)
+			snprintf(name, n, "f%d", i);
 		return true;
 	}
 	if (st->npipes) {
@@ -189,14 +193,16 @@ static bool pick_fd(struct ops_state *st, uint8_t s, enum fd_role role,
 		bool rd = (role == FD_IN) != !!(s & 0x40);
 
 		*fd = SPAN_FD(rd ? SPAN_FD_PIPE_R : SPAN_FD_PIPE_W, st->pipes[i]);
-		snprintf(name, n, "p%d.%c", i, rd ? 'r' : 'w');
+		if (st->out)
+			snprintf(name, n, "p%d.%c", i, rd ? 'r' : 'w');
 		return true;
 	}
 	if (st->nfiles) {
 		int i = s % st->nfiles;
 
 		*fd = SPAN_FD(SPAN_FD_FILE, st->files[i]);
-		snprintf(name, n, "f%d", i);
+		if (st->out)
+			snprintf(name, n, "f%d", i);
 		return true;
 	}
 	return false;
@@ -640,8 +646,9 @@ static void print_header(FILE *f, const struct ops_config *cfg,
 		fprintf(f, "process %s\n", proc_name(i, nb, sizeof(nb)));
 }
 
-int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
-	    FILE *scn, int verbose)
+/* ops_run() in @w, a new world or one just reset */
+static int run_in(struct span_world *w, const struct ops_config *cfg,
+		  const uint8_t *data, size_t size, FILE *scn, int verbose)
 {
 	struct ops_config def;
 	struct ops_state st;
@@ -656,8 +663,7 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 	memset(&st, 0, sizeof(st));
 	st.block_proc = -1;
 	st.verbose = verbose;
-	if (span_world_create(&st.w, NULL, NULL))
-		return -ENOMEM;
+	st.w = w;
 	*span_world_policy(st.w) = cfg->policy;
 	if (cfg->check_mode)
 		span_world_set_check_mode(st.w, cfg->check_mode);
@@ -721,8 +727,28 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 			nviol = OPS_DIVERGED;
 		}
 	}
-	span_world_destroy(st.w);
 	return nviol;
+}
+
+int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
+	    FILE *scn, int verbose)
+{
+	struct span_world *w;
+	int ret;
+
+	if (span_world_create(&w, NULL, NULL))
+		return -ENOMEM;
+	ret = run_in(w, cfg, data, size, scn, verbose);
+	span_world_destroy(w);
+	return ret;
+}
+
+int ops_run_world(struct span_world *w, const struct ops_config *cfg,
+		  const uint8_t *data, size_t size, FILE *scn, int verbose)
+{
+	if (span_world_reset(w))
+		return -ENOMEM;
+	return run_in(w, cfg, data, size, scn, verbose);
 }
 
 /* --- structure-aware mutation ---------------------------------------------- */

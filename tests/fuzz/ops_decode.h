@@ -76,7 +76,7 @@ struct ops_config {
 int ops_config_parse(struct ops_config *cfg, const char *text);
 
 /**
- * ops_run - decode @data and run it on a fresh world.
+ * ops_run - decode @data and run it on a new world.
  * @cfg: policy and parameters (NULL: defaults, page_size 64).
  * @scn: where to print the .scn scenario of the run, or NULL.
  * @verbose: print every operation and its result on stderr.
@@ -87,6 +87,14 @@ int ops_config_parse(struct ops_config *cfg, const char *text);
 #define OPS_DIVERGED	(-1000)
 int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 	    FILE *scn, int verbose);
+
+/**
+ * ops_run_world - ops_run() in @w, which span_world_reset() makes new
+ * first and which is left for the next run: the fuzz target's way, with no
+ * world created and destroyed per execution.  Return: as ops_run().
+ */
+int ops_run_world(struct span_world *w, const struct ops_config *cfg,
+		  const uint8_t *data, size_t size, FILE *scn, int verbose);
 
 /**
  * ops_mutate - a structure-aware mutation of a record sequence in place:

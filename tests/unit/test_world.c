@@ -372,6 +372,258 @@ static void test_world_hooks_and_allocator(void **state)
 	assert_int_equal(h.live, 0);
 }
 
+/* --- reset ----------------------------------------------------------------- */
+
+/* what a world shows of itself, for a reset one against a new one */
+struct world_view {
+	uint64_t hash[2];
+	uint64_t step, param[SPAN_NR_PARAMS], faults[SPAN_NR_FAULT_CLASSES];
+	struct span_policy policy;
+	int nr_viol, check_mode, zero_page;
+	struct span_check_stats cs;
+	struct span_footprint fp;
+};
+
+static void world_view(const struct span_world *w, struct world_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	span_world_hash(w, v->hash);
+	v->step = span_world_step(w);
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		v->param[p] = span_world_param(w, p);
+	for (int c = 0; c < SPAN_NR_FAULT_CLASSES; c++)
+		v->faults[c] = span_fault_count(w, c) * 1000 +
+			       span_fault_hits(w, c);
+	v->policy = *span_world_policy((struct span_world *)w);
+	v->nr_viol = span_world_nr_violations(w);
+	v->check_mode = span_world_check_mode(w);
+	v->zero_page = span_zero_page(w);
+	assert_ret(span_world_check_stats(w, &v->cs), 0);
+	v->fp = *span_world_footprint(w);
+}
+
+static void assert_same_view(const struct world_view *a,
+			     const struct world_view *b)
+{
+	assert_memory_equal(a->hash, b->hash, sizeof(a->hash));
+	assert_int_equal(a->step, b->step);
+	assert_memory_equal(a->param, b->param, sizeof(a->param));
+	assert_memory_equal(a->faults, b->faults, sizeof(a->faults));
+	assert_memory_equal(&a->policy, &b->policy, sizeof(a->policy));
+	assert_int_equal(a->nr_viol, b->nr_viol);
+	assert_int_equal(a->check_mode, b->check_mode);
+	assert_int_equal(a->zero_page, b->zero_page);
+	assert_int_equal(a->cs.steps, b->cs.steps);
+	assert_int_equal(a->cs.incremental, b->cs.incremental);
+	assert_int_equal(a->cs.full, b->cs.full);
+	assert_int_equal(a->cs.full_stale, b->cs.full_stale);
+	assert_int_equal(a->cs.full_overflow, b->cs.full_overflow);
+	assert_int_equal(a->cs.full_suspect, b->cs.full_suspect);
+	assert_int_equal(a->cs.verified, b->cs.verified);
+	assert_int_equal(a->cs.diverged, b->cs.diverged);
+	assert_int_equal(a->fp.nr_write, b->fp.nr_write);
+	assert_int_equal(a->fp.nr_read, b->fp.nr_read);
+	assert_memory_equal(a->fp.write, b->fp.write,
+			    a->fp.nr_write * sizeof(a->fp.write[0]));
+}
+
+/* one value of the log of a run, and the world's hash with it */
+static void reset_log(struct span_world *w, int64_t *log, int *n, int64_t v)
+{
+	uint64_t h[2];
+
+	span_world_hash(w, h);
+	log[(*n)++] = v;
+	log[(*n)++] = (int64_t)(h[0] ^ h[1]);
+}
+
+/*
+ * A short run that grows most tables past create's 8 elements (pipes,
+ * slots, pages, mappings, files, sockets), ends in a violation under
+ * pipe_link_merge=keep and is torn down; every result, every hash and the
+ * violations go into @log.
+ */
+static int reset_run(struct span_world *w, int64_t *log)
+{
+	int pipes[10], r, f, c, a = 0, b = 0, n = 0;
+	struct world_view v;
+	uint64_t off = 0;
+	char buf[64];
+
+	for (int i = 0; i < 10; i++) {
+		pipes[i] = new_pipe(w, 0);
+		reset_log(w, log, &n, pipes[i]);
+	}
+	r = do_mmap(w, SPAN_INIT_PID, 12 * PG, 0, "r");
+	reset_log(w, log, &n, r);
+	f = new_file(w, 10 * PG, 0, "f");
+	reset_log(w, log, &n, f);
+	c = do_fork(w, SPAN_INIT_PID);
+	reset_log(w, log, &n, c);
+	reset_log(w, log, &n, do_vmsplice(w, SPAN_INIT_PID, PW(pipes[0]), r, 0,
+					  9 * PG, 0));
+	reset_log(w, log, &n, do_store(w, c, r, 10, "child", 5));
+	reset_log(w, log, &n, do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off,
+					PW(pipes[1]), NULL, 9 * PG, 0));
+	reset_log(w, log, &n, do_tee(w, SPAN_INIT_PID, PR(pipes[0]),
+				     PW(pipes[2]), 3 * PG, 0));
+	reset_log(w, log, &n, do_read(w, SPAN_INIT_PID, PR(pipes[2]), buf,
+				      sizeof(buf), 0));
+	reset_log(w, log, &n, buf[0] | buf[63] << 8);
+	reset_log(w, log, &n, span_unix_pair(w, &a, &b));
+	reset_log(w, log, &n, a * 100 + b);
+	reset_log(w, log, &n, page_info(w, span_region_page(w, SPAN_INIT_PID,
+							    r, 0)).refcount);
+	/* a violation: tee keeps CAN_MERGE, the write merges into a shared page */
+	set_knob(w, SPAN_KNOB_PIPE_LINK_MERGE, SPAN_PIPE_LINK_MERGE_KEEP);
+	reset_log(w, log, &n, do_write_buf(w, SPAN_INIT_PID, PW(pipes[3]),
+					   "abcd", 4, 0));
+	reset_log(w, log, &n, do_tee(w, SPAN_INIT_PID, PR(pipes[3]),
+				     PW(pipes[4]), 2, 0));
+	reset_log(w, log, &n, do_write_buf(w, SPAN_INIT_PID, PW(pipes[4]),
+					   "xx", 2, 0));
+	reset_log(w, log, &n, span_world_teardown(w));
+	for (int i = 0; i < span_world_nr_violations(w); i++) {
+		const struct span_violation *vi = span_world_violation(w, i);
+
+		reset_log(w, log, &n, vi->inv * 1000000 + (int64_t)vi->step);
+		reset_log(w, log, &n, (int64_t)strlen(vi->msg));
+	}
+	world_view(w, &v);
+	reset_log(w, log, &n, (int64_t)(v.cs.steps * 1000 + v.cs.full));
+	return n;
+}
+
+/* leave @w as a long, odd run would: every kind of setting changed */
+static void reset_dirty(struct span_world *w, uint64_t page_size)
+{
+	/* two pages' worth of buffers per pipe */
+	size_t len = page_size < PG ? (size_t)page_size + 1 : PG + 1;
+	int p, q, r;
+
+	assert_ret(span_world_set_param(w, SPAN_PARAM_PAGE_SIZE, page_size), 0);
+	assert_ret(span_world_set_param(w, SPAN_PARAM_REFCOUNT_BITS, 8), 0);
+	assert_ret(span_policy_preset(span_world_policy(w), "linux-5.4"), 0);
+	assert_ret(span_world_allow(w, SPAN_INV_LEAK, true), 0);
+	assert_ret(span_world_set_check_mode(w, SPAN_CHECK_VERIFY), 0);
+	for (int i = 0; i < 20; i++) {
+		p = new_pipe(w, 0);
+		assert_true(p > 0);
+		assert_ret(do_write_fill(w, SPAN_INIT_PID, PW(p), 'q', len, 0),
+			   (ssize_t)len);
+	}
+	r = do_mmap(w, SPAN_INIT_PID, 3 * page_size, 0, "d");
+	assert_ret(do_fork(w, SPAN_INIT_PID), 2);
+	assert_ret(do_store(w, SPAN_INIT_PID, r, 1, "x", 1), 0);
+	assert_ret(span_fault_set(w, SPAN_FAULT_ALLOC, 1000, 5), 0);
+	/* a violation the world keeps */
+	set_knob(w, SPAN_KNOB_PIPE_LINK_MERGE, SPAN_PIPE_LINK_MERGE_KEEP);
+	p = new_pipe(w, 0);
+	q = new_pipe(w, 0);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(p), "abcd", 4, 0), 4);
+	assert_ret(do_tee(w, SPAN_INIT_PID, PR(p), PW(q), 2, 0), 2);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(q), "xx", 2, 0), 2);
+	assert_true(span_world_nr_violations(w) > 0);
+}
+
+/*
+ * span_world_reset(): a world reset after any run is the world
+ * span_world_create() makes: the same canonical hash, settings, counters
+ * and checker, and the same results, hashes and violations for a run
+ * after it; with pages of 64 bytes (the memory is reused), 4096 and
+ * 1 MiB (new page arrays), twice in a row, with the hooks kept.
+ */
+static void test_world_reset(void **state)
+{
+	static const uint64_t sizes[] = { 64, 4096, 1 << 20, 64 };
+	int64_t want[512], got[512];
+	struct world_view fresh, v;
+	struct span_world *w = world_new(), *d = world_new();
+	int n;
+
+	world_view(w, &fresh);
+	n = reset_run(w, want);
+	assert_true(n < (int)ARRAY_SIZE(want));
+	assert_true(span_world_nr_violations(w) > 0);
+	span_world_destroy(w);
+
+	/* a world reset before anything ran */
+	assert_ret(span_world_reset(d), 0);
+	world_view(d, &v);
+	assert_same_view(&fresh, &v);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		reset_dirty(d, sizes[i]);
+		assert_ret(span_world_reset(d), 0);
+		if (i == 2)	/* twice in a row */
+			assert_ret(span_world_reset(d), 0);
+		world_view(d, &v);
+		assert_same_view(&fresh, &v);
+		assert_true(span_world_equal(d, d));
+		memset(got, 0, sizeof(got));
+		assert_int_equal(reset_run(d, got), n);
+		assert_memory_equal(got, want, (size_t)n * sizeof(got[0]));
+		assert_ret(span_world_reset(d), 0);
+	}
+	assert_ret(span_world_reset(NULL), -EINVAL);
+	span_world_destroy(d);
+}
+
+/* reset with hooks: they stay, the allocator gets everything back, and an
+ * allocation failure leaves the world as it was */
+static struct hooks *fail_hooks;
+static bool fail_allocs;
+
+static void *fail_alloc(void *ud, void *ptr, size_t size)
+{
+	if (fail_allocs && size && !ptr)
+		return NULL;
+	return count_alloc(ud, ptr, size);
+}
+
+static void test_world_reset_hooks(void **state)
+{
+	const struct span_world_ops ops = {
+		.trace = count_trace,
+		.report = count_report,
+		.alloc = fail_alloc,
+	};
+	struct hooks h = { 0 }, h2 = { 0 };
+	struct span_world *w = NULL, *fresh = NULL;
+	struct world_view before, after;
+	long traces;
+
+	fail_hooks = &h;
+	assert_ret(span_world_create(&fresh, &ops, &h2), 0);
+	assert_ret(span_world_create(&w, &ops, &h), 0);
+	traces = h.traces;
+	reset_dirty(w, 1 << 20);
+	assert_true(h.reports > 0);
+
+	/* out of memory: nothing changes */
+	world_view(w, &before);
+	fail_allocs = true;
+	assert_ret(span_world_reset(w), -ENOMEM);
+	fail_allocs = false;
+	world_view(w, &after);
+	assert_same_view(&before, &after);
+
+	h.traces = h.reports = 0;
+	assert_ret(span_world_reset(w), 0);
+	/* what create reported: the zero page's allocation */
+	assert_int_equal(h.traces, traces);
+	assert_int_equal(h.reports, 0);
+	assert_true(span_world_equal(w, fresh));
+	world_view(w, &after);
+	world_view(fresh, &before);
+	assert_same_view(&before, &after);
+	span_world_teardown(w);
+	assert_int_equal(span_world_nr_violations(w), 0);
+	span_world_destroy(w);
+	span_world_destroy(fresh);
+	assert_int_equal(h.live, 0);
+	assert_int_equal(h2.live, 0);
+}
+
 /* --- two worlds ----------------------------------------------------------- */
 
 struct side {
@@ -575,6 +827,8 @@ int main(void)
 		cmocka_unit_test(test_world_footprint_steps),
 		cmocka_unit_test(test_world_allow),
 		cmocka_unit_test(test_world_hooks_and_allocator),
+		cmocka_unit_test(test_world_reset),
+		cmocka_unit_test(test_world_reset_hooks),
 		cmocka_unit_test(test_world_two_worlds_independent),
 	};
 
