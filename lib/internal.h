@@ -268,7 +268,10 @@ struct span_world {
 	struct span_net net;
 };
 
-/* world.c: tables */
+/* world.c: tables; span__world_tab() is the @i-th of every table of the
+ * world, in the order snapshots keep them */
+#define SPAN_NR_WORLD_TABS 19
+struct span_tab *span__world_tab(struct span_world *w, int i);
 int span__tab_init(struct span_world *w, struct span_tab *t, uint32_t esz);
 void span__tab_destroy(struct span_world *w, struct span_tab *t);
 uint32_t span__tab_alloc(struct span_world *w, struct span_tab *t);

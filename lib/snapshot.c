@@ -22,7 +22,7 @@ struct tab_copy {
 	uint32_t n, hint;
 };
 
-#define NR_TABS 19
+#define NR_TABS SPAN_NR_WORLD_TABS
 
 struct span_snapshot {
 	struct span_world w;		/* scalars; table pointers unused */
@@ -32,34 +32,6 @@ struct span_snapshot {
 	size_t bytes;
 	/* the tables and the pages follow in the same allocation */
 };
-
-/* offsets of the tables in struct span_world, in snapshot order */
-static const size_t tab_offsets[NR_TABS] = {
-	offsetof(struct span_world, pages),
-	offsetof(struct span_world, owners),
-	offsetof(struct span_world, descs),
-	offsetof(struct span_world, procs),
-	offsetof(struct span_world, vmas),
-	offsetof(struct span_world, ptes),
-	offsetof(struct span_world, regions),
-	offsetof(struct span_world, ids),
-	offsetof(struct span_world, kmems),
-	offsetof(struct span_world, files),
-	offsetof(struct span_world, pipes),
-	offsetof(struct span_world, slots),
-	offsetof(struct span_world, net.events),
-	offsetof(struct span_world, net.skbs),
-	offsetof(struct span_world, net.shinfos),
-	offsetof(struct span_world, net.ubufs),
-	offsetof(struct span_world, net.socks),
-	offsetof(struct span_world, net.captures),
-	offsetof(struct span_world, net.notes),
-};
-
-static struct span_tab *world_tabs(struct span_world *w, int i)
-{
-	return (struct span_tab *)((char *)w + tab_offsets[i]);
-}
 
 void span_snapshot_free(struct span_world *w, struct span_snapshot *s)
 {
@@ -85,7 +57,7 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 		return -EINVAL;
 	/* one allocation: the header, every table's used prefix, the pages */
 	for (int i = 0; i < NR_TABS; i++) {
-		struct span_tab *t = world_tabs(w, i);
+		struct span_tab *t = span__world_tab(w, i);
 
 		total += align8((size_t)t->n * t->esz);
 	}
@@ -102,7 +74,7 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 	s->bytes = total;
 	p = (char *)s + align8(sizeof(*s));
 	for (int i = 0; i < NR_TABS; i++) {
-		struct span_tab *t = world_tabs(w, i);
+		struct span_tab *t = span__world_tab(w, i);
 		size_t n = (size_t)t->n * t->esz;
 
 		s->tabs[i].n = t->n;
@@ -155,10 +127,10 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	if (span__page_mem_reserve(w, s->tabs[0].n))
 		return -ENOMEM;
 	for (int i = 0; i < NR_TABS; i++)
-		if (tab_reserve(w, world_tabs(w, i), s->tabs[i].n))
+		if (tab_reserve(w, span__world_tab(w, i), s->tabs[i].n))
 			return -ENOMEM;
 	for (int i = 0; i < NR_TABS; i++)
-		saved[i] = *world_tabs(w, i);
+		saved[i] = *span__world_tab(w, i);
 	viol = w->viol;
 	nr_viol = w->nr_viol;
 	cap_viol = w->cap_viol;
@@ -183,7 +155,7 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	w->page_prov = pp;
 	w->page_mem_bytes = mem_bytes;
 	for (int i = 0; i < NR_TABS; i++) {
-		struct span_tab *t = world_tabs(w, i);
+		struct span_tab *t = span__world_tab(w, i);
 
 		*t = saved[i];
 		memcpy(t->v, s->tabs[i].v, (size_t)s->tabs[i].n * t->esz);

@@ -428,8 +428,8 @@ int64_t span__refcount_max(const struct span_world *w)
 
 /* --- create / reset / destroy ----------------------------------------- */
 
-/* every table of the world (reset; snapshot.c has the same list) */
-static const size_t world_tabs[] = {
+/* every table of the world, in snapshot order (reset, snapshot.c) */
+static const size_t world_tabs[SPAN_NR_WORLD_TABS] = {
 	offsetof(struct span_world, pages),
 	offsetof(struct span_world, owners),
 	offsetof(struct span_world, descs),
@@ -450,9 +450,7 @@ static const size_t world_tabs[] = {
 	offsetof(struct span_world, net.captures),
 	offsetof(struct span_world, net.notes),
 };
-#define NR_WORLD_TABS	(sizeof(world_tabs) / sizeof(world_tabs[0]))
-
-static struct span_tab *world_tab(struct span_world *w, size_t i)
+struct span_tab *span__world_tab(struct span_world *w, int i)
 {
 	return (struct span_tab *)((char *)w + world_tabs[i]);
 }
@@ -620,9 +618,9 @@ int span_world_reset(struct span_world *w)
 	w->page_mem_bytes = keep.page_mem_bytes;
 	memcpy(w->scratch, keep.scratch, sizeof(w->scratch));
 	w->scratch_bytes = keep.scratch_bytes;
-	for (size_t i = 0; i < NR_WORLD_TABS; i++) {
-		*world_tab(w, i) = *world_tab(&keep, i);
-		tab_reset(w, world_tab(w, i));
+	for (int i = 0; i < SPAN_NR_WORLD_TABS; i++) {
+		*span__world_tab(w, i) = *span__world_tab(&keep, i);
+		tab_reset(w, span__world_tab(w, i));
 	}
 	/* cannot fail: no fault plan, and the tables have room */
 	return world_init(w);
