@@ -308,6 +308,77 @@ static bool expr_uses_time(const struct scn_expr *e)
 }
 
 /*
+ * The runner's own names are shared state too: `mem buf` in one thread
+ * sets what `buf` means to every other, and two `-> v` store into the same
+ * variable.  A step that declares a name writes a pseudo-object for it, a
+ * step that names an object reads it, and a step that stores a result
+ * writes one for that element of the variable, so that the explorer never
+ * commutes a use with the declaration it depends on.  Declarations key the
+ * whole symbol (they create every element at once); results key the
+ * element, so that `read dst[i] 1 -> r[i]` in many threads stay independent.
+ */
+#define FP_SYM_OBJ 0x800000u
+#define FP_SYM_VAR 0x400000u
+#define FP_SYM_MASK 0x3fffffu
+
+static void fp_key(struct span_footprint *fp, bool write, uint32_t key)
+{
+	uint32_t *v = write ? fp->write : fp->read;
+	uint16_t *n = write ? &fp->nr_write : &fp->nr_read;
+
+	for (int i = 0; i < *n; i++)
+		if (v[i] == key)
+			return;
+	if (*n < SPAN_FP_MAX)
+		v[(*n)++] = key;
+	else
+		fp->overflow = true;
+}
+
+static uint32_t fp_sym_key(int sym)
+{
+	return ((uint32_t)SPAN_OBJ_NONE << 24) | FP_SYM_OBJ |
+	       ((uint32_t)sym & FP_SYM_MASK);
+}
+
+static void stamp_names(struct run *r, struct thread *t,
+			const struct scn_op *op, struct span_footprint *fp,
+			bool stored)
+{
+	const struct op_desc *d = op_desc(op->kind);
+	int j = 0;
+
+	for (const char *c = d ? d->sig : ""; *c && j < op->nr_operands; c++) {
+		const struct scn_operand *o = &op->operand[j];
+
+		if (*c == '?' && o->kind != SCN_OPD_INT)
+			continue;
+		j++;
+		if (*c == 'D' && o->ref.sym >= 0)
+			fp_key(fp, true, fp_sym_key(o->ref.sym));
+		else if (*c == 'o' && o->ref.sym >= 0)
+			fp_key(fp, false, fp_sym_key(o->ref.sym));
+		else if (*c == 'd' && o->data.kind != SCN_DATA_STR &&
+			 o->data.ref.sym >= 0)
+			fp_key(fp, false, fp_sym_key(o->data.ref.sym));
+	}
+	if (op->owner >= 0)
+		fp_key(fp, true, fp_sym_key(op->owner));
+	if (stored && op->result.sym >= 0) {
+		int64_t i = 0;
+		uint64_t h;
+
+		if (op->result.index &&
+		    scn_eval_int(r->s, op->result.index, t->loopvars, &i))
+			i = 0;
+		h = ((uint64_t)op->result.sym << 32 ^ (uint64_t)i) *
+		    0x9e3779b97f4a7c15ull;
+		fp_key(fp, true, ((uint32_t)SPAN_OBJ_NONE << 24) | FP_SYM_VAR |
+					 ((uint32_t)(h >> 40) & FP_SYM_MASK));
+	}
+}
+
+/*
  * A blocked thread sleeps until a step writes something its blocked
  * attempt looked at (the wait queue it would sleep on).
  */
@@ -361,6 +432,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 		span_world_step_cancel(r->w);
 		t->blocked = true;
 		t->wait_fp = *span_world_footprint(r->w);
+		stamp_names(r, t, op, &t->wait_fp, false);
 		r->last_fp = t->wait_fp;
 		if (r->o.on_step) {
 			struct run_step_info si = {
@@ -383,6 +455,7 @@ static enum op_res thread_step(struct run *r, struct thread *t, int tid)
 	if (op->kind == SCN_OP_FORK)
 		r->last_fp.overflow = true;	/* it makes threads runnable */
 	stamp_clock(r, op->label >= 0 && res == OP_DONE);
+	stamp_names(r, t, op, &r->last_fp, res == OP_DONE);
 	wake_blocked(r, &r->last_fp);
 	if (r->o.on_step) {
 		struct run_step_info si = {

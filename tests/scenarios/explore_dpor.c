@@ -14,6 +14,9 @@
  * Also: the seed fan-out at N = 4096 with DPOR finds both `exists`
  * reachable and both `expect`s holding, and the byte-range footprints
  * keep it to a handful of schedules.
+ *
+ * Also: the runner's names (a declaration and its uses in another thread,
+ * two stores into one variable) order steps like objects of the world.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -184,6 +187,55 @@ START_TEST(seed_at_4096)
 }
 END_TEST
 
+/*
+ * The runner's names are shared state: a use of `buf` depends on the
+ * `mem buf` of another thread, and two `-> v` on each other.  Both
+ * reductions once dropped the order that shows it (docs/fuzzing.md,
+ * finding 3).
+ */
+START_TEST(runner_names)
+{
+	static const struct {
+		const char *file;
+		bool fails, yes0, no0, yes1, no1;
+	} cases[] = {
+		/* expect v == "AAAA": fails with `u` first */
+		{ "names-use-before-decl.scn", true, false, false, false, false },
+		/* exists v == "A", exists v == "B": both seen, both not */
+		{ "names-two-results.scn", false, true, true, true, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct verdicts none, red;
+		char *path;
+
+		ck_assert(asprintf(&path, "%s/tests/explore/%s",
+				   getenv("SPAN_SOURCE_DIR"), cases[i].file) > 0);
+		ck_assert_int_eq(search(path, NULL, NULL, EXPLORE_RED_NONE,
+					&none, NULL), 0);
+		ck_assert(none.complete);
+		ck_assert_int_eq(none.fails[0], cases[i].fails);
+		if (!cases[i].fails) {
+			ck_assert_int_eq(none.yes[0], cases[i].yes0);
+			ck_assert_int_eq(none.no[0], cases[i].no0);
+			ck_assert_int_eq(none.yes[1], cases[i].yes1);
+			ck_assert_int_eq(none.no[1], cases[i].no1);
+		}
+		for (int red_kind = EXPLORE_RED_DPOR; ; red_kind = EXPLORE_RED_SLEEP) {
+			ck_assert_int_eq(search(path, NULL, NULL, red_kind, &red,
+						NULL), 0);
+			ck_assert_msg(!memcmp(&red, &none, sizeof(none)),
+				      "%s: %s verdicts differ from the unreduced search",
+				      cases[i].file,
+				      red_kind == EXPLORE_RED_DPOR ? "DPOR" : "sleep-set");
+			if (red_kind == EXPLORE_RED_SLEEP)
+				break;
+		}
+		free(path);
+	}
+}
+END_TEST
+
 static Suite *explore_dpor_suite(void)
 {
 	Suite *s = suite_create("explore_dpor");
@@ -192,6 +244,7 @@ static Suite *explore_dpor_suite(void)
 	tcase_set_timeout(tc, 3600);
 	tcase_add_test(tc, reduced_equals_unreduced);
 	tcase_add_test(tc, seed_at_4096);
+	tcase_add_test(tc, runner_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
