@@ -162,6 +162,9 @@ fuzz:
 		for d in tests/fuzz/corpus/$$name tests/fuzz/corpus/$$entry; do \
 			if [ -d $$d ]; then set -- "$$@" $$d; break; fi; \
 		done; \
+		if [ -f tests/fuzz/$$name.seeds ]; then \
+			set -- "$$@" $$(grep -v '^#' tests/fuzz/$$name.seeds); \
+		fi; \
 		echo "==> build-fuzz/$$name $$*"; \
 		build-fuzz/$$name "$$@" || exit 1; \
 	done

@@ -53,7 +53,8 @@ done
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 # The same dictionary and corpus as the fuzz smoke of CMakeLists.txt:
-# tests/fuzz/NAME.dict or ENTRY.dict, tests/fuzz/corpus/NAME or ENTRY.
+# tests/fuzz/NAME.dict or ENTRY.dict, tests/fuzz/corpus/NAME or ENTRY, and
+# the directories of tests/fuzz/NAME.seeds.
 for name in "${targets[@]}"; do
 	entry=${name#fuzz_}
 	cp "$build/$name" "$OUT/"
@@ -71,4 +72,11 @@ for name in "${targets[@]}"; do
 			break
 		fi
 	done
+	# tests/fuzz/NAME.seeds: more seed directories (scenarios/), kept
+	# with their paths (two directories may hold the same file name)
+	if [ -f "$top/tests/fuzz/$name.seeds" ]; then
+		for d in $(grep -v '^#' "$top/tests/fuzz/$name.seeds"); do
+			(cd "$top" && zip -q -r "$OUT/${name}_seed_corpus.zip" "$d")
+		done
+	fi
 done

@@ -7,7 +7,8 @@
 #
 # Runs each libFuzzer target of BUILD_DIR (default build-fuzzbench, as
 # `make fuzz-bench` builds it: clang -O2, no sanitizers) from its checked-in
-# seed corpus (tests/fuzz/corpus/NAME, read only) and dictionary, with new
+# seed corpus (tests/fuzz/corpus/NAME and the directories tests/fuzz/NAME.seeds
+# lists, read only) and dictionary, with new
 # inputs and crashes going to a temporary directory that is removed
 # afterwards, and prints `name value unit` lines:
 #
@@ -101,6 +102,12 @@ for name in $targets; do
 			break
 		fi
 	done
+	# tests/fuzz/NAME.seeds: more seed directories (scenarios/)
+	if [ -f "$src/tests/fuzz/$name.seeds" ]; then
+		for d in $(grep -v '^#' "$src/tests/fuzz/$name.seeds"); do
+			set -- "$@" "$src/$d"
+		done
+	fi
 	log=$tmp/$name.log
 	cpu_s >"$tmp/before"
 	"$bin" "$@" >"$log" 2>&1
