@@ -462,12 +462,18 @@ struct span_tab *span__world_tab(struct span_world *w, int i)
  * 1 and the zero page.  Shared by create and reset, so that a reset world
  * is a new one.
  */
-static int world_init(struct span_world *w)
+static int world_init(struct span_world *w, const uint64_t *param,
+		      uint32_t mask)
 {
 	span_policy_default(&w->policy);
 	memcpy(w->param, param_defaults, sizeof(w->param));
-	w->page_size = (uint32_t)param_defaults[SPAN_PARAM_PAGE_SIZE];
-	w->page_shift = 12;
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		if (mask & (1u << p))
+			w->param[p] = param[p];
+	w->page_size = (uint32_t)w->param[SPAN_PARAM_PAGE_SIZE];
+	w->page_shift = 0;
+	while ((1u << w->page_shift) < w->page_size)
+		w->page_shift++;
 	w->pages_init = 1;	/* id 0 is never a page */
 	w->check_on = true;
 	/* init and the zero page exist from the start */
@@ -525,7 +531,7 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	if (span__net_init(w))
 		goto fail;
 #undef INIT
-	if (world_init(w))
+	if (world_init(w, NULL, 0))
 		goto fail;
 	*out = w;
 	return 0;
@@ -573,14 +579,30 @@ static void tab_reset(struct span_world *w, struct span_tab *t)
  */
 int span_world_reset(struct span_world *w)
 {
+	return span_world_reset_params(w, NULL, 0);
+}
+
+/*
+ * span_world_reset_params - a reset whose new world starts with the
+ * parameters of @mask from @param: the zero page is made at the page size
+ * the run will use, not made at 4096 bytes and then made again.
+ */
+int span_world_reset_params(struct span_world *w, const uint64_t *param,
+			    uint32_t mask)
+{
 	size_t ps = (size_t)param_defaults[SPAN_PARAM_PAGE_SIZE];
 	struct span_checker *chk;
 	struct span_world keep;
 	struct page_mem m;
 	bool fresh;
 
-	if (!w)
+	if (!w || (mask && !param) || (mask >> SPAN_NR_PARAMS))
 		return -EINVAL;
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		if ((mask & (1u << p)) && span_param_check(p, param[p]))
+			return -EINVAL;
+	if (mask & (1u << SPAN_PARAM_PAGE_SIZE))
+		ps = (size_t)param[SPAN_PARAM_PAGE_SIZE];
 	fresh = !mem_fits(w->page_mem_bytes, SPAN_TAB_INIT_CAP * ps) ||
 		!mem_fits(w->scratch_bytes, ps);
 	if (fresh && page_mem_alloc(w, &m, SPAN_TAB_INIT_CAP, ps))
@@ -623,7 +645,7 @@ int span_world_reset(struct span_world *w)
 		tab_reset(w, span__world_tab(w, i));
 	}
 	/* cannot fail: no fault plan, and the tables have room */
-	return world_init(w);
+	return world_init(w, param, mask);
 }
 
 void span_world_destroy(struct span_world *w)

@@ -97,6 +97,18 @@ SPAN_API void span_world_destroy(struct span_world *w);
  * Return: 0; -EINVAL for a NULL world; -ENOMEM, and @w is as it was.
  */
 SPAN_API int span_world_reset(struct span_world *w);
+/**
+ * span_world_reset_params - span_world_reset(), with the parameters whose
+ * bit is set in @mask (1u << SPAN_PARAM_*) taken from @param[] instead of
+ * the defaults: the same world as a reset followed by span_world_set_param()
+ * of each, without making the zero page twice (at 4096 bytes, then at the
+ * page size the run uses).  For the fuzz targets, which reset a world of
+ * small pages once per execution.
+ * Return: 0; -EINVAL for a NULL world, a @mask bit without @param, or a
+ * bad value (@w unchanged); -ENOMEM, and @w is as it was.
+ */
+SPAN_API int span_world_reset_params(struct span_world *w,
+				     const uint64_t *param, uint32_t mask);
 
 /** span_param_name - "page_size" for SPAN_PARAM_PAGE_SIZE, or NULL. */
 SPAN_API const char *span_param_name(int p);

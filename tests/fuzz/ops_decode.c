@@ -746,8 +746,21 @@ int ops_run(const struct ops_config *cfg, const uint8_t *data, size_t size,
 int ops_run_world(struct span_world *w, const struct ops_config *cfg,
 		  const uint8_t *data, size_t size, FILE *scn, int verbose)
 {
-	if (span_world_reset(w))
-		return -ENOMEM;
+	struct ops_config def;
+	uint32_t mask = 0;
+	int err;
+
+	if (!cfg) {
+		config_default(&def);
+		cfg = &def;
+	}
+	/* the new world at the run's page size: no 4096-byte zero page */
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		if (cfg->param_set[p])
+			mask |= 1u << p;
+	err = span_world_reset_params(w, cfg->param, mask);
+	if (err)
+		return err;
 	return run_in(w, cfg, data, size, scn, verbose);
 }
 

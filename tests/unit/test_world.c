@@ -568,6 +568,66 @@ static void test_world_reset(void **state)
 	span_world_destroy(d);
 }
 
+/*
+ * span_world_reset_params(): the world span_world_create() and
+ * span_world_set_param() of each parameter make, after any run, at pages
+ * smaller, equal and larger than the default; bad arguments change nothing.
+ */
+static void test_world_reset_params(void **state)
+{
+	static const uint64_t sizes[] = { 64, 4096, 1 << 20 };
+	uint64_t param[SPAN_NR_PARAMS] = { 0 };
+	uint32_t mask = 1u << SPAN_PARAM_PAGE_SIZE |
+			1u << SPAN_PARAM_REFCOUNT_BITS;
+	int64_t want[512], got[512];
+	struct world_view fresh, v, before;
+	struct span_world *d = world_new();
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct span_world *w = world_new();
+		int n;
+
+		param[SPAN_PARAM_PAGE_SIZE] = sizes[i];
+		param[SPAN_PARAM_REFCOUNT_BITS] = 20;
+		assert_ret(span_world_set_param(w, SPAN_PARAM_PAGE_SIZE,
+						sizes[i]), 0);
+		assert_ret(span_world_set_param(w, SPAN_PARAM_REFCOUNT_BITS,
+						20), 0);
+		world_view(w, &fresh);
+		n = reset_run(w, want);
+		assert_true(n < (int)ARRAY_SIZE(want));
+		span_world_destroy(w);
+
+		assert_ret(span_world_reset(d), 0);
+		reset_dirty(d, sizes[(i + 1) % ARRAY_SIZE(sizes)]);
+		assert_ret(span_world_reset_params(d, param, mask), 0);
+		world_view(d, &v);
+		assert_same_view(&fresh, &v);
+		assert_int_equal(span_world_param(d, SPAN_PARAM_PAGE_SIZE),
+				 sizes[i]);
+		memset(got, 0, sizeof(got));
+		assert_int_equal(reset_run(d, got), n);
+		assert_memory_equal(got, want, (size_t)n * sizeof(got[0]));
+	}
+
+	/* bad arguments: -EINVAL, and the world as it was */
+	assert_ret(span_world_reset(d), 0);
+	reset_dirty(d, 64);
+	world_view(d, &before);
+	param[SPAN_PARAM_PAGE_SIZE] = 100;	/* not a power of two */
+	assert_ret(span_world_reset_params(d, param, mask), -EINVAL);
+	assert_ret(span_world_reset_params(d, NULL, mask), -EINVAL);
+	assert_ret(span_world_reset_params(d, param, 1u << SPAN_NR_PARAMS),
+		   -EINVAL);
+	assert_ret(span_world_reset_params(NULL, NULL, 0), -EINVAL);
+	world_view(d, &v);
+	assert_same_view(&before, &v);
+	/* no mask: span_world_reset() */
+	assert_ret(span_world_reset_params(d, NULL, 0), 0);
+	assert_int_equal(span_world_param(d, SPAN_PARAM_PAGE_SIZE), 4096);
+	span_world_destroy(d);
+}
+
 /* reset with hooks: they stay, the allocator gets everything back, and an
  * allocation failure leaves the world as it was */
 static struct hooks *fail_hooks;
@@ -828,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_world_allow),
 		cmocka_unit_test(test_world_hooks_and_allocator),
 		cmocka_unit_test(test_world_reset),
+		cmocka_unit_test(test_world_reset_params),
 		cmocka_unit_test(test_world_reset_hooks),
 		cmocka_unit_test(test_world_two_worlds_independent),
 	};
