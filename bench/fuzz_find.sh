@@ -126,10 +126,13 @@ echo "$bugs" | while read -r name policy inv what; do
 	: >"$tmp/$name.e"
 	found=0
 	missed=0
+	skipped=
 	seed=1
 	while [ "$seed" -le "$nseeds" ]; do
 		if [ -z "${FUZZ_FIND_ALL:-}" ] && [ $((missed * 2)) -gt "$nseeds" ]; then
-			echo "fuzz_find: $name: $missed of $nseeds runs missed, median known, seed $seed and later skipped" >&2
+			[ -z "$skipped" ] &&
+				echo "fuzz_find: $name: $missed of $nseeds runs missed, median known, seed $seed and later skipped" >&2
+			skipped=1
 			echo x >>"$tmp/$name.s"
 			echo x >>"$tmp/$name.e"
 			seed=$((seed + 1))
