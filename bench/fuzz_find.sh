@@ -66,7 +66,7 @@ kmem_send_ref kmem_send=ref - sendpage-of-slab,before-5.9:get-on-frozen
 loopback_share loopback=share - zerocopy-loopback-sharing:premature-completion
 fragnesia skb_shared_frag=drop_on_coalesce - Fragnesia:page-cache-write
 dirty_frag skb_shared_frag=ignore - Dirty-Frag:page-cache-write
-dirtyclone skb_shared_frag=drop_on_copy - DirtyClone:page-cache-write'
+dirtyclone skb_shared_frag=drop_on_copy - DirtyClone:page-cache-write,no-scenario-reaches-it-either'
 
 if [ ! -x "$bin" ]; then
 	echo "fuzz_find: no $bin (make fuzz-find builds it)" >&2
