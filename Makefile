@@ -12,6 +12,10 @@
 #   fuzz-bench  build-fuzzbench/: the fuzz targets without sanitizers (-O2),
 #             each run FUZZ_BENCH_TIME seconds (20) from its seeds; prints
 #             exec/s per target (bench/fuzz_bench.sh; not part of check)
+#   fuzz-find build-fuzzbench/ as fuzz-bench, then bench/fuzz_find.sh: time
+#             and executions for fuzz_ops to find each planted bug from the
+#             seeds without its exploit, FUZZ_FIND_SEEDS (5) runs of at most
+#             FUZZ_FIND_CAP s (120) each (docs/fuzzing.md; not part of check)
 #   coverage  build-cov/: the tests (not package-consumer, whose outside
 #             program would count), gcovr summary of lib/ and sim/, and a
 #             failure under 90% line coverage of lib/
@@ -41,8 +45,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	CK_TIMEOUT_MULTIPLIER=4
 
 .PHONY: all deps build demo check check-ctest check-asan check-valgrind \
-	check-fuzz bench fuzz fuzz-build fuzz-bench coverage mutate install \
-	clean
+	check-fuzz bench fuzz fuzz-build fuzz-bench fuzz-find coverage mutate \
+	install clean
 
 all: build
 
@@ -124,6 +128,14 @@ fuzz-bench: deps
 		-DSPAN_FUZZ_SANITIZERS=
 	$(CMAKE) --build build-fuzzbench -j$(JOBS)
 	bench/fuzz_bench.sh build-fuzzbench
+
+fuzz-find: deps
+	$(CMAKE) -S . -B build-fuzzbench -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF \
+		-DSPAN_FUZZ_SANITIZERS=
+	$(CMAKE) --build build-fuzzbench -j$(JOBS)
+	bench/fuzz_find.sh build-fuzzbench
 
 check-fuzz:
 	@if ! ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then \

@@ -6,9 +6,12 @@ Each seed is a sequence of 8-byte records (tests/fuzz/ops_decode.h): the
 opcode, then argument bytes.  The hand-written seeds follow the scenario
 corpus (vmsplice then store, fan-out, fork after vmsplice, tee, file
 splice, F_SETPIPE_SZ, GUP); the others are deterministic pseudo-random
-sequences.  No seed breaks an invariant under the default policies, and
-none is a known exploit sequence: the planted-bug experiment of
-docs/fuzzing.md measures how long the fuzzer takes to find those.
+sequences.  No seed breaks an invariant under the default policies.  Some
+do under a planted bug's policy (vmsplice-fork is the CVE-2020-29374
+exploit under cow_reuse=mapcount; gup-pin-fork, random-07 and random-11
+overflow a 4-bit counter under get_page_check=unchecked): the time-to-find
+benchmark (bench/fuzz_find.sh, docs/fuzzing.md) leaves out, for each bug,
+every seed that breaks an invariant by itself under its policy.
 
 Usage: tests/fuzz/gen_ops_corpus.py [OUTDIR]
 """

@@ -772,25 +772,44 @@ static unsigned int next_rand(unsigned int *s)
 	return *s >> 8;
 }
 
+/*
+ * Argument values worth trying: lengths and offsets at the edges of a
+ * 64-byte page and of the x8 lengths, the selector bits of pick_fd()
+ * (0x40 the other end, 0x80 a file) and the flag bits.
+ */
+static const uint8_t interesting[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65, 127,
+	128, 129, 191, 192, 254, 255, 0x40, 0x41, 0x80, 0x81, 0xc0,
+};
+
 size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed)
 {
 	size_t nrec = size / OPS_REC_SIZE, maxrec = max_size / OPS_REC_SIZE;
 	unsigned int s = seed;
-	size_t i, j;
+	size_t i, j, n;
 
 	size = nrec * OPS_REC_SIZE;
 	if (maxrec > OPS_MAX_RECS)
 		maxrec = OPS_MAX_RECS;
 	switch (next_rand(&s) % 6) {
-	case 0:	/* one argument byte */
+	case 0:	/* one argument byte: a step, an edge value or any */
 		if (!nrec)
 			break;
 		i = next_rand(&s) % nrec;
-		data[i * OPS_REC_SIZE + 1 + next_rand(&s) % (OPS_REC_SIZE - 1)] =
-			(uint8_t)(next_rand(&s) % 4 ?
-				  data[i * OPS_REC_SIZE + 1] + next_rand(&s) % 5 - 2 :
-				  next_rand(&s));
+		i = i * OPS_REC_SIZE + 1 + next_rand(&s) % (OPS_REC_SIZE - 1);
+		switch (next_rand(&s) % 4) {
+		case 0:
+			data[i] = (uint8_t)next_rand(&s);
+			break;
+		case 1:
+			data[i] = interesting[next_rand(&s) %
+					      sizeof(interesting)];
+			break;
+		default:
+			data[i] = (uint8_t)(data[i] + next_rand(&s) % 5 - 2);
+			break;
+		}
 		return size;
 	case 1:	/* the opcode */
 		if (!nrec)
@@ -805,21 +824,26 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		memmove(data + i * OPS_REC_SIZE, data + (i + 1) * OPS_REC_SIZE,
 			(nrec - i - 1) * OPS_REC_SIZE);
 		return size - OPS_REC_SIZE;
-	case 3:	/* duplicate a record */
+	case 3:	/* duplicate a run of 1 to 4 records (a write and a read) */
 		if (!nrec || nrec >= maxrec)
 			break;
 		i = next_rand(&s) % nrec;
+		n = next_rand(&s) % 2 ? 1 : 2 + next_rand(&s) % 3;
+		if (n > nrec - i)
+			n = nrec - i;
+		if (n > maxrec - nrec)
+			n = maxrec - nrec;
 		j = next_rand(&s) % (nrec + 1);
 		{
-			uint8_t rec[OPS_REC_SIZE];
+			uint8_t run[4 * OPS_REC_SIZE];
 
-			memcpy(rec, data + i * OPS_REC_SIZE, OPS_REC_SIZE);
-			memmove(data + (j + 1) * OPS_REC_SIZE,
+			memcpy(run, data + i * OPS_REC_SIZE, n * OPS_REC_SIZE);
+			memmove(data + (j + n) * OPS_REC_SIZE,
 				data + j * OPS_REC_SIZE,
 				(nrec - j) * OPS_REC_SIZE);
-			memcpy(data + j * OPS_REC_SIZE, rec, OPS_REC_SIZE);
+			memcpy(data + j * OPS_REC_SIZE, run, n * OPS_REC_SIZE);
 		}
-		return size + OPS_REC_SIZE;
+		return size + n * OPS_REC_SIZE;
 	case 4:	/* swap two records */
 		if (nrec < 2)
 			break;
