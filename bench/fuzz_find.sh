@@ -16,7 +16,9 @@
 # to FUZZ_FIND_SEEDS, each run stopping at its first crash or after
 # FUZZ_FIND_CAP seconds; a crash counts as found when its input breaks the
 # bug's invariant (checked by running the input again with
-# SPAN_FUZZ_VERBOSE=1).  Prints `name value unit` lines:
+# SPAN_FUZZ_VERBOSE=1) and does not break it without the planted knob (the
+# policy's first entry; the rest - parameters, context knobs - kept).
+# Prints `name value unit` lines:
 #
 #   fuzz_find_BUG_excluded   seeds left out (the exploits among them)
 #   fuzz_find_BUG_found      runs that found the bug, of FUZZ_FIND_SEEDS
@@ -168,6 +170,20 @@ echo "$bugs" | while read -r name policy inv what; do
 			got=$(SPAN_FUZZ_POLICY=$policy SPAN_FUZZ_VERBOSE=1 \
 				"$bin" "$crash" 2>&1 </dev/null >/dev/null |
 				sed -n 's/^violation \([a-z-]*\) .*/\1/p' | head -n 1)
+		fi
+		# the planted knob must be the cause: the same input under the
+		# rest of the policy (the parameters and context knobs after
+		# the first comma) must not break the same invariant
+		if [ "$got" = "$inv" ]; then
+			base=
+			case $policy in *,*) base=${policy#*,} ;; esac
+			also=$(SPAN_FUZZ_POLICY=$base SPAN_FUZZ_VERBOSE=1 \
+				"$bin" "$crash" 2>&1 </dev/null >/dev/null |
+				sed -n 's/^violation \([a-z-]*\) .*/\1/p' | head -n 1)
+			if [ "$also" = "$inv" ]; then
+				echo "fuzz_find: $name seed $seed: the input breaks $inv without ${policy%%,*} too: not the planted bug" >&2
+				got="$inv-without-the-knob"
+			fi
 		fi
 		if [ "$got" = "$inv" ]; then
 			found=$((found + 1))

@@ -153,8 +153,17 @@ static int64_t ref_add(struct span_world *w, int64_t v, int64_t refs)
  * same outcome one get earlier).  unchecked takes it blindly and a wrap
  * is a refcount-overflow.
  */
+static bool get_page_refs(struct span_world *w, uint32_t page, int64_t refs,
+			  const char *func, bool may_refuse);
+
 bool span__try_get_page(struct span_world *w, uint32_t page, int64_t refs,
 			const char *func)
+{
+	return get_page_refs(w, page, refs, func, true);
+}
+
+static bool get_page_refs(struct span_world *w, uint32_t page, int64_t refs,
+			  const char *func, bool may_refuse)
 {
 	struct span_page *p;
 
@@ -181,7 +190,8 @@ bool span__try_get_page(struct span_world *w, uint32_t page, int64_t refs,
 		set_refcount(w, page, p->refcount + refs, SPAN_TR_GET, func);
 		return true;
 	}
-	if (w->policy.v[SPAN_KNOB_GET_PAGE_CHECK] == SPAN_GET_PAGE_CHECKED) {
+	if (may_refuse &&
+	    w->policy.v[SPAN_KNOB_GET_PAGE_CHECK] == SPAN_GET_PAGE_CHECKED) {
 		if (p->refcount <= 0 ||
 		    p->refcount > span__refcount_max(w) - refs) {
 			span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_PAGE, page,
@@ -202,10 +212,21 @@ bool span__try_get_page(struct span_world *w, uint32_t page, int64_t refs,
 	return true;
 }
 
+/*
+ * span__get_page - get_page() / folio_get(): unconditional.
+ *
+ * KREF: include/linux/mm.h folio_get(): only a VM_BUG_ON for a count near
+ * zero or overflow; no caller can be refused, so get_page_check does not
+ * apply (5.1 guarded the paths that duplicate references without memory of
+ * their own - pipe_buf_get, GUP - not these).  A count passed the largest
+ * value is a refcount-overflow, as with get_page_check=unchecked: at the
+ * kernel's 32 bits it takes 2^31 pipe buffers, at a small refcount_bits a
+ * few page-cache splices.
+ */
 void span__get_page(struct span_world *w, uint32_t page, const char *func)
 {
 	/* callers that cannot fail checked their page before */
-	(void)span__try_get_page(w, page, 1, func);
+	(void)get_page_refs(w, page, 1, func, false);
 }
 
 /*
