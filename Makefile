@@ -45,7 +45,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	CK_TIMEOUT_MULTIPLIER=4
 
 .PHONY: all deps build demo check check-ctest check-asan check-valgrind \
-	check-fuzz bench fuzz fuzz-build fuzz-bench fuzz-find coverage mutate \
+	check-fuzz bench fuzz fuzz-build fuzz-bench fuzzbench-build fuzz-find coverage mutate \
 	install clean
 
 all: build
@@ -121,20 +121,17 @@ fuzz-build: deps
 
 # Executions per second without sanitizers (issue 14); the sanitizer
 # build above is the one CI and `make check` use.
-fuzz-bench: deps
+fuzzbench-build: deps
 	$(CMAKE) -S . -B build-fuzzbench -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF \
 		-DSPAN_FUZZ_SANITIZERS=
 	$(CMAKE) --build build-fuzzbench -j$(JOBS)
+
+fuzz-bench: fuzzbench-build
 	bench/fuzz_bench.sh build-fuzzbench
 
-fuzz-find: deps
-	$(CMAKE) -S . -B build-fuzzbench -DCMAKE_C_COMPILER=clang \
-		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF \
-		-DSPAN_FUZZ_SANITIZERS=
-	$(CMAKE) --build build-fuzzbench -j$(JOBS)
+fuzz-find: fuzzbench-build
 	bench/fuzz_find.sh build-fuzzbench
 
 check-fuzz:
@@ -167,6 +164,7 @@ fuzz:
 		out=build-fuzz/fuzz-corpus/$$name; mkdir -p $$out build-fuzz/fuzz-artifacts; \
 		set -- -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 			-artifact_prefix=build-fuzz/fuzz-artifacts/$$name-; \
+		set -- "$$@" $$(tests/fuzz/options.sh $$name); \
 		for d in tests/fuzz/$$name.dict tests/fuzz/$$entry.dict; do \
 			if [ -f $$d ]; then set -- "$$@" -dict=$$d; break; fi; \
 		done; \

@@ -64,6 +64,9 @@ for name in "${targets[@]}"; do
 			break
 		fi
 	done
+	if [ -f "$top/tests/fuzz/$name.options" ]; then
+		cp "$top/tests/fuzz/$name.options" "$OUT/"
+	fi
 	rm -f "$OUT/${name}_seed_corpus.zip"
 	for d in "$name" "$entry"; do
 		if [ -d "$top/tests/fuzz/corpus/$d" ]; then

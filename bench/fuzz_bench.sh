@@ -82,7 +82,7 @@ for name in $targets; do
 	fi
 	entry=${name#fuzz_}
 	set -- -seed="$seed" -print_final_stats=1 \
-		-artifact_prefix="$tmp/$name-"
+		-artifact_prefix="$tmp/$name-" $("$src/tests/fuzz/options.sh" "$name")
 	if [ -n "${FUZZ_BENCH_RUNS:-}" ]; then
 		set -- "$@" -runs="$FUZZ_BENCH_RUNS"
 	else

@@ -61,8 +61,8 @@ seeds=$src/tests/fuzz/corpus/fuzz_ops
 # cannot reach), what it is
 bugs='dirty_pipe pipe_buf_init=stale page-cache-write Dirty-Pipe,CVE-2022-0847,5.8-5.16.10
 tee_merge pipe_link_merge=keep shared-merge tee/splice-keeps-CAN_MERGE,before-5.0
-refcount_overflow get_page_check=unchecked,refcount_bits=4 refcount-overflow CVE-2019-11487,before-5.1
-refcount_overflow_exact get_page_check=unchecked,refcount_bits=4,pincount=exact refcount-overflow CVE-2019-11487,without-the-pin-bias
+refcount_overflow get_page_check=unchecked,refcount_bits=6 refcount-overflow CVE-2019-11487,before-5.1
+refcount_overflow_exact get_page_check=unchecked,refcount_bits=6,pincount=exact refcount-overflow CVE-2019-11487,without-the-pin-bias
 cow_mapcount cow_reuse=mapcount cow-leak CVE-2020-29374,before-5.8
 kmem_send_ref kmem_send=ref - sendpage-of-slab,before-5.9:get-on-frozen
 loopback_share loopback=share - zerocopy-loopback-sharing:premature-completion
@@ -147,6 +147,7 @@ echo "$bugs" | while read -r name policy inv what; do
 		t0=$(now)
 		SPAN_FUZZ_POLICY=$policy $pin "$bin" -seed="$seed" \
 			-max_total_time="$cap" -print_final_stats=1 \
+			$("$src/tests/fuzz/options.sh" fuzz_ops) \
 			-artifact_prefix="$tmp/$name-" "$out" "$corpus" \
 			</dev/null >"$log" 2>&1
 		rc=$?
