@@ -273,6 +273,7 @@ struct span_world {
 #define SPAN_NR_WORLD_TABS 19
 struct span_tab *span__world_tab(struct span_world *w, int i);
 int span__tab_init(struct span_world *w, struct span_tab *t, uint32_t esz);
+int span__tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n);
 void span__tab_destroy(struct span_world *w, struct span_tab *t);
 uint32_t span__tab_alloc(struct span_world *w, struct span_tab *t);
 void span__tab_free(struct span_tab *t, uint32_t id);

@@ -94,17 +94,10 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 
 static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 {
-	void *v;
-
 	if (n <= t->cap)
 		return 0;
-	if (n > t->alloc) {
-		v = span__realloc(w, t->v, (size_t)n * t->esz);
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->alloc = n;
-	}
+	if (span__tab_reserve(w, t, n))
+		return -ENOMEM;
 	t->cap = n;
 	return 0;
 }

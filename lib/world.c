@@ -74,10 +74,24 @@ void span__tab_destroy(struct span_world *w, struct span_tab *t)
  * table that doubles touch twice the memory its live ids use; a fan-out
  * of 4096 pipes spent most of its pipe2 steps in page faults on it.
  */
+/* room for @n entries in @t's array (t->alloc), its capacity unchanged */
+int span__tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
+{
+	void *v;
+
+	if (n <= t->alloc)
+		return 0;
+	v = span__realloc(w, t->v, (size_t)n * t->esz);
+	if (!v)
+		return -ENOMEM;
+	t->v = v;
+	t->alloc = n;
+	return 0;
+}
+
 static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 {
 	uint32_t cap = t->cap;
-	void *v;
 
 	if (need <= cap)
 		return 0;
@@ -92,13 +106,8 @@ static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 		return -ENOMEM;
 	if (t == &w->pages && span__page_mem_reserve(w, cap))
 		return -ENOMEM;
-	if (cap > t->alloc) {
-		v = span__realloc(w, t->v, (size_t)cap * t->esz);
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->alloc = cap;
-	}
+	if (span__tab_reserve(w, t, cap))
+		return -ENOMEM;
 	if (t == &w->pages)
 		memset((char *)t->v + (size_t)t->cap * t->esz, 0,
 		       (size_t)(cap - t->cap) * t->esz);
