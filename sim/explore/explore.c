@@ -860,6 +860,7 @@ again:
 		goto out;
 	}
 	if (o->shard_count > 0) {
+		res->shard_part = true;
 		if (shard_search(&x, max))
 			x.oom = true;
 		goto out;
@@ -1036,7 +1037,7 @@ bool explore_failed(const struct scn *s, const struct explore_result *res)
 bool explore_passed(const struct scn *s, const struct explore_result *res)
 {
 	return res->stop == EXPLORE_COMPLETE && !res->errors &&
-	       res->end_states && !explore_failed(s, res);
+	       (res->end_states || res->shard_part) && !explore_failed(s, res);
 }
 
 int explore_exit_status(const struct scn *s, const struct explore_result *res)

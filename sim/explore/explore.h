@@ -148,6 +148,8 @@ struct explore_result {
 	 * explored further, and the states of the shared prefix */
 	int shard_depth;
 	uint64_t shard_frontier, shard_owned, shard_prefix;
+	/* a shard's part: it may hold no end state (not a failure) */
+	bool shard_part;
 	char *stop_note;	/* EXPLORE_SHARDS: why (allocated) */
 };
 
