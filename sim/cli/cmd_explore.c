@@ -113,7 +113,7 @@ const char cli_usage_explore[] =
 "not); 2 usage, scenario or run-time error; 4 the search was incomplete and\n"
 "found nothing wrong in what it covered.\n"
 "\n"
-"See also `spansim merge` (docs/performance.md, \"Beyond one machine\").\n";
+"See also `spansim merge` (docs/tutorial.md, \"Beyond one machine\").\n";
 
 /* --- bounds, signals ------------------------------------------------------- */
 
