@@ -103,6 +103,9 @@ static const struct {
 	{ "--reduction", "explore matrix test" },
 	{ "--bitstate", "explore matrix test" },
 	{ "--no-shrink", "explore matrix" },
+	{ "--shard", "explore" },
+	{ "--shard-depth", "explore" },
+	{ "--states-out", "explore" },
 	{ "--explore", "matrix test" },
 	{ "--presets", "matrix" },
 };
@@ -242,6 +245,31 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 				return cli_usage_error(cmd, "bad reduction '%s' (dpor, sleep or none)", v);
 		} else if (!strcmp(a, "--no-shrink")) {
 			o->no_shrink = true;
+		} else if (!strcmp(a, "--shard")) {
+			uint64_t si, sn;
+			char buf[64], *slash;
+
+			NEED();
+			snprintf(buf, sizeof(buf), "%s", v);
+			slash = strchr(buf, '/');
+			if (slash)
+				*slash = 0;
+			if (!slash || cli_parse_u64(buf, &si) ||
+			    cli_parse_u64(slash + 1, &sn) || !sn || sn > 1000000 ||
+			    !si || si > sn)
+				return cli_usage_error(cmd, "bad shard '%s' (I/N, 1 <= I <= N <= 1000000)", v);
+			o->shard_index = (int)si;
+			o->shard_count = (int)sn;
+		} else if (!strcmp(a, "--shard-depth")) {
+			uint64_t d;
+
+			NEED();
+			if (cli_parse_u64(v, &d) || !d || d > 1000)
+				return cli_usage_error(cmd, "bad shard depth '%s' (1 to 1000)", v);
+			o->shard_depth = (int)d;
+		} else if (!strcmp(a, "--states-out")) {
+			NEED();
+			o->states_out = v;
 		} else if (!strcmp(a, "--explore")) {
 			o->explore = true;
 		} else if (!strcmp(a, "--presets")) {
@@ -260,6 +288,12 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	}
 	if (o->at >= 0 && !o->dot)
 		return cli_usage_error(cmd, "--at needs --dot%s", "");
+	if ((o->shard_depth || o->states_out) && !o->shard_count)
+		return cli_usage_error(cmd, "--shard-depth and --states-out need --shard%s", "");
+	/* the bounded search keeps the first way a state was reached: which
+	 * states it covers depends on the order, so shards would not add up */
+	if (o->shard_count && o->preemptions >= 0)
+		return cli_usage_error(cmd, "--shard and --preemptions do not go together%s", "");
 	return 0;
 }
 

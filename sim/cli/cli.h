@@ -29,6 +29,9 @@ struct opts {
 	bool no_reduction, no_shrink, explore;
 	int reduction;		/* enum explore_reduction (explore.h) */
 	uint64_t bitstate;	/* --bitstate BYTES */
+	int shard_index, shard_count;	/* --shard I/N; 0: none */
+	int shard_depth;	/* --shard-depth; 0: chosen by the search */
+	const char *states_out;	/* --states-out FILE */
 	const char **files;
 	int nfiles;
 };
@@ -71,6 +74,17 @@ const char *cli_check_diverged(struct run *r, char *buf, size_t n);
 extern const char cli_usage_explore[], cli_usage_matrix[];
 int cmd_explore(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
+struct explore_opts;
+/** cli_explore_opts - the bounds, signal flag and progress of @o. */
+void cli_explore_opts(struct explore_opts *eo, const struct opts *o);
+/** cli_fnv64 - FNV-1a of @n bytes, continuing from @h (first: 0). */
+uint64_t cli_fnv64(uint64_t h, const void *p, size_t n);
+/** cli_file_hash - FNV-1a of @path's bytes into *@h: 0 or -errno. */
+int cli_file_hash(const char *path, uint64_t *h);
+
+/* cmd_merge.c */
+extern const char cli_usage_merge[];
+int cmd_merge(int argc, char **argv);
 
 /* cli.c: a YAML single-quoted scalar on stdout, for TAP diagnostics */
 void cli_yaml_str(const char *s);

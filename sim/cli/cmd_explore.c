@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -81,6 +82,19 @@ const char cli_usage_explore[] =
 "                      full or verify (both; a disagreement is reported, exit 1)\n"
 "  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
 "  -q, --quiet         no progress lines\n"
+"  --shard I/N         search one of N parts (I is 1 to N), for N processes on\n"
+"                      N machines whose --json reports `spansim merge` joins:\n"
+"                      the states fewer than D steps from the start are\n"
+"                      searched by every shard, each state first reached at\n"
+"                      depth D only by the shard its hash picks.  The stateful\n"
+"                      search: DPOR becomes --reduction none (sleep sets would\n"
+"                      make the shards' states depend on the order); not with\n"
+"                      --preemptions.  The same inputs give the same parts\n"
+"  --shard-depth D     that depth (1 to 1000; default: the first at which\n"
+"                      16*N states are new, or the states before it are\n"
+"                      256*N or more)\n"
+"  --states-out FILE   with --shard: write each state's 64-bit fingerprint to\n"
+"                      FILE (8 bytes per state), for merge's exact state count\n"
 "\n"
 "A search that reaches a bound, gets SIGINT or SIGTERM (a second one kills)\n"
 "or runs out of memory stops and prints the full summary of what it covered,\n"
@@ -97,7 +111,9 @@ const char cli_usage_explore[] =
 "state, no invariant broke (or, with `expect violation`, every end state\n"
 "broke it); 1 a counterexample or broken invariant was found (complete or\n"
 "not); 2 usage, scenario or run-time error; 4 the search was incomplete and\n"
-"found nothing wrong in what it covered.\n";
+"found nothing wrong in what it covered.\n"
+"\n"
+"See also `spansim merge` (docs/tutorial.md, \"Beyond one machine\").\n";
 
 /* --- bounds, signals ------------------------------------------------------- */
 
@@ -117,7 +133,7 @@ static uint64_t default_max_bytes(void)
 }
 
 /* the bounds, signal flag and progress of @o for one search */
-static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
+void cli_explore_opts(struct explore_opts *eo, const struct opts *o)
 {
 	eo->max_states = o->max_states;
 	eo->max_seconds = o->max_seconds;
@@ -130,6 +146,118 @@ static void explore_opts_from(struct explore_opts *eo, const struct opts *o)
 	eo->check_mode = o->ro.check_mode;
 	eo->progress = o->ro.quiet ? EXPLORE_PROGRESS_NONE :
 		       isatty(2) ? EXPLORE_PROGRESS_TTY : EXPLORE_PROGRESS_LOG;
+	eo->shard_index = o->shard_index;
+	eo->shard_count = o->shard_count;
+	eo->shard_depth = o->shard_depth;
+}
+
+uint64_t cli_fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	if (!h)
+		h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int cli_file_hash(const char *path, uint64_t *h)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return -errno;
+	*h = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)))
+		*h = cli_fnv64(*h, buf, n);
+	n = ferror(f);
+	fclose(f);
+	return n ? -EIO : 0;
+}
+
+/* --- --shard: what `spansim merge` checks and needs ---------------------- */
+
+/* an option that changes when a search stops or what it prints, not what
+ * it searches: shards may differ in them (1: it takes a value) */
+static int shard_ignored(const char *a)
+{
+	static const char *const val[] = { "--shard", "--states-out",
+		"--max-states", "--max-time", "--max-memory" };
+	static const char *const flag[] = { "--json", "-q", "--quiet",
+		"--no-shrink" };
+
+	for (size_t i = 0; i < sizeof(val) / sizeof(val[0]); i++)
+		if (!strcmp(a, val[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(flag) / sizeof(flag[0]); i++)
+		if (!strcmp(a, flag[i]))
+			return 0;
+	return -1;
+}
+
+/* @str as a JSON string at @buf + *@k */
+static void json_put(char *buf, size_t n, size_t *k, const char *str)
+{
+	if (*k < n)
+		*k += (size_t)snprintf(buf + *k, n - *k, "\"");
+	for (; *str && *k + 8 < n; str++) {
+		unsigned char c = (unsigned char)*str;
+
+		if (c == '"' || c == '\\')
+			*k += (size_t)snprintf(buf + *k, n - *k, "\\%c", c);
+		else if (c < 0x20)
+			*k += (size_t)snprintf(buf + *k, n - *k, "\\u%04x", c);
+		else
+			buf[(*k)++] = (char)c;
+	}
+	if (*k < n)
+		*k += (size_t)snprintf(buf + *k, n - *k, "\"");
+}
+
+/*
+ * The "shard" member of a shard's JSON report: which shard, the search
+ * (the arguments that define it, the scenario file's hash) and the
+ * fingerprint file.  -ENOSPC when it does not fit in @n bytes.
+ */
+static int shard_json(char *buf, size_t n, int argc, char **argv,
+		      const struct opts *o, uint64_t src_hash,
+		      const char *states_path)
+{
+	char abs[4096];
+	size_t k = 0;
+	bool first = true;
+
+	k += (size_t)snprintf(buf, n, "\"shard\":{\"index\":%d,\"count\":%d,\"source_fnv64\":\"%016" PRIx64 "\",\"file_path\":",
+			      o->shard_index, o->shard_count, src_hash);
+	json_put(buf, n, &k, realpath(o->files[0], abs) ? abs : o->files[0]);
+	if (k < n)
+		k += (size_t)snprintf(buf + k, n - k, ",\"states_file\":");
+	if (states_path)
+		json_put(buf, n, &k, states_path);
+	else if (k < n)
+		k += (size_t)snprintf(buf + k, n - k, "null");
+	if (k < n)
+		k += (size_t)snprintf(buf + k, n - k, ",\"args\":[");
+	for (int i = 0; i < argc; i++) {
+		int ign = shard_ignored(argv[i]);
+
+		if (ign >= 0) {
+			i += ign;
+			continue;
+		}
+		if (!first && k < n)
+			buf[k++] = ',';
+		first = false;
+		json_put(buf, n, &k, argv[i]);
+	}
+	if (k < n)
+		k += (size_t)snprintf(buf + k, n - k, "]}");
+	return k + 1 < n ? 0 : -ENOSPC;
 }
 
 /* --- explore -------------------------------------------------------------- */
@@ -140,7 +268,9 @@ int cmd_explore(int argc, char **argv)
 	struct explore_result res;
 	struct opts o;
 	struct scn *s = NULL;
-	char err[1024], cl[2048];
+	char err[1024], cl[2048], states_abs[4096], *shard = NULL;
+	FILE *states = NULL;
+	uint64_t src_hash = 0;
 	int ret = cli_parse_opts("explore", argc, argv, &o);
 
 	if (ret < 0) {
@@ -156,9 +286,25 @@ int cmd_explore(int argc, char **argv)
 		return 2;
 	}
 	cli_cmdline(cl, sizeof(cl), o.files[0], &o);
-	explore_opts_from(&eo, &o);
+	cli_explore_opts(&eo, &o);
 	eo.shrink = !o.no_shrink;
 	eo.cmdline = cl;
+	if (o.shard_count && (ret = cli_file_hash(o.files[0], &src_hash))) {
+		fprintf(stderr, "spansim explore: %s: %s\n", o.files[0],
+			strerror(-ret));
+		scn_free(s);
+		return 2;
+	}
+	if (o.states_out) {
+		states = fopen(o.states_out, "wb");
+		if (!states) {
+			fprintf(stderr, "spansim explore: cannot write %s: %s\n",
+				o.states_out, strerror(errno));
+			scn_free(s);
+			return 2;
+		}
+		eo.states_out = states;
+	}
 	ret = cli_catch_stop_signals();
 	if (ret)
 		fprintf(stderr, "spansim explore: cannot catch SIGINT/SIGTERM: %s\n",
@@ -169,9 +315,44 @@ int cmd_explore(int argc, char **argv)
 		fprintf(stderr, "spansim explore: %s%s\n", span_strerror(ret),
 			ret == -ENOMEM ? " (search incomplete: out of memory)" : "");
 		scn_free(s);
+		if (states)
+			fclose(states);
 		return ret == -ENOMEM ? EXPLORE_EXIT_INCOMPLETE : EXPLORE_EXIT_ERROR;
 	}
+	if (states) {
+		/* a fingerprint file that did not reach the disk is left out
+		 * of the report: merge then sums the counts */
+		bool bad = ferror(states);
+
+		bad |= fclose(states) != 0;
+		if (bad)
+			fprintf(stderr, "spansim explore: cannot write %s: %s\n",
+				o.states_out, strerror(errno));
+		else if (!realpath(o.states_out, states_abs))
+			snprintf(states_abs, sizeof(states_abs), "%s", o.states_out);
+		states = NULL;
+		eo.states_out = NULL;
+		if (bad)
+			o.states_out = NULL;
+	}
+	if (o.shard_count) {
+		size_t n = 8192 + (size_t)argc * 64;
+
+		for (int i = 0; i < argc; i++)
+			n += 2 * strlen(argv[i]);
+		shard = malloc(n);
+		if (!shard || shard_json(shard, n, argc, argv, &o, src_hash,
+					 o.states_out ? states_abs : NULL)) {
+			fprintf(stderr, "spansim explore: out of memory\n");
+			free(shard);
+			explore_result_free(s, &res);
+			scn_free(s);
+			return 2;
+		}
+		eo.json_extra = shard;
+	}
 	explore_report(s, &eo, &res, o.ro.json, stdout);
+	free(shard);
 	ret = explore_exit_status(s, &res);
 	if (res.check.diverged) {
 		fprintf(stderr, "spansim explore: the incremental checker and the full walk disagree %" PRIu64 " times, first at step %" PRIu64 ": %s\n",
@@ -212,7 +393,7 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 	char why[128], cl[2048];
 	int ret;
 
-	explore_opts_from(&eo, o);
+	cli_explore_opts(&eo, o);
 	eo.progress = EXPLORE_PROGRESS_NONE;	/* stdout is TAP */
 	cli_cmdline(cl, sizeof(cl), file, o);
 	ret = explore_run(s, &eo, &res);
@@ -309,7 +490,7 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	bool complete, undecided = false;
 	const char *v;
 
-	explore_opts_from(&eo, o);
+	cli_explore_opts(&eo, o);
 	if (explore_run(s, &eo, &res)) {
 		for (int k = 0; k < nrows; k++)
 			strcpy(rows[k].cells[p], "error");

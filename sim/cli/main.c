@@ -35,6 +35,7 @@ static const char usage_top[] =
 "  test FILE|DIR.. run scenarios as a TAP version 13 suite\n"
 "  explore FILE    check every interleaving: Always/Sometimes/Never for each\n"
 "                  exists, counterexamples for each expect (model checking)\n"
+"  merge REPORT..  one verdict from the JSON reports of explore --shard I/N\n"
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
@@ -422,6 +423,7 @@ static int dispatch(int argc, char **argv)
 		      !strcmp(c, "test") ? usage_test :
 		      !strcmp(c, "matrix") ? cli_usage_matrix :
 		      !strcmp(c, "explore") ? cli_usage_explore :
+		      !strcmp(c, "merge") ? cli_usage_merge :
 		      !strcmp(c, "policies") ? usage_policies :
 		      !strcmp(c, "list") ? usage_list : usage_top, stdout);
 		return 0;
@@ -432,6 +434,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_test(argc - 2, argv + 2);
 	if (!strcmp(cmd, "explore"))
 		return cmd_explore(argc - 2, argv + 2);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc - 2, argv + 2);
 	if (!strcmp(cmd, "kernel"))
 		return cmd_kernel(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))

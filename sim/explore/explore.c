@@ -140,6 +140,35 @@ static int state_visit(struct xctx *x, const uint64_t h[2], uint32_t *sleep,
 	return vset_visit(&x->vs, h, sleep, fresh);
 }
 
+/* --- counting states, fingerprints for `spansim merge` ---------------------- */
+
+/* a state counted: with --shard, its fingerprint goes to states_out */
+static void found(struct xctx *x, const uint64_t h[2])
+{
+	FILE *f = x->o->states_out;
+
+	x->res->states++;
+	if (f) {
+		unsigned char b[8];
+
+		for (int i = 0; i < 8; i++)
+			b[i] = (unsigned char)(h[0] >> (8 * i));
+		fwrite(b, 1, sizeof(b), f);	/* the caller checks ferror() */
+	}
+}
+
+int explore_shard_owner(const uint64_t h[2], int n)
+{
+	/* the visited set's hash, mixed (splitmix64's finaliser): its low
+	 * bits also pick the set's slots */
+	uint64_t z = h[0] ^ h[1];
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return n > 0 ? (int)(z % (uint64_t)n) : 0;
+}
+
 /* --- the search ------------------------------------------------------------ */
 
 struct xframe {
@@ -159,6 +188,11 @@ double explore__now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+size_t explore_sched_steps(const char *sched)
+{
+	return explore__sched_steps(sched);
 }
 
 size_t explore__sched_steps(const char *s)
@@ -376,8 +410,8 @@ static int push(struct xctx *x, uint32_t sleep, const struct xframe *parent,
 			if (sleep & (1u << t))
 				f->fps[t] = parent->fps[t];
 	x->depth++;
-	if ((uint64_t)x->depth > x->res->max_depth)
-		x->res->max_depth = (uint64_t)x->depth;
+	if ((uint64_t)(x->depth + x->depth_base) > x->res->max_depth)
+		x->res->max_depth = (uint64_t)(x->depth + x->depth_base);
 	return 0;
 }
 
@@ -414,7 +448,7 @@ static int visit(struct xctx *x, struct xframe *f, const struct run_choice *c,
 	if (ret <= 0)
 		return ret;
 	if (fresh)
-		x->res->states++;
+		found(x, h);
 	if (run_status(x->r) != RUN_RUNNING || !run_enabled(x->r, &probe, 1)) {
 		explore__end_state(x);
 		return 0;
@@ -474,6 +508,273 @@ static int dpor_restart(const struct scn *s, struct xctx *x)
 	return res_alloc(s, res);
 }
 
+/*
+ * The depth-first search from the frame on top of the stack (x->r holds
+ * its state) until the stack is empty, a bound is hit (res->stop) or an
+ * allocation fails (x->oom).
+ */
+static void dfs(struct xctx *x, uint64_t max)
+{
+	const struct explore_opts *o = x->o;
+	struct explore_result *res = x->res;
+	bool cur_top = true;	/* x->r holds the top frame's state */
+
+	while (x->depth && !x->oom) {
+		struct xframe *f = &x->stack[x->depth - 1];
+		struct run_choice c;
+		struct span_footprint fp;
+		uint32_t child_sleep = 0, bit;
+		double tnow;
+
+		if (f->next >= f->n) {
+			pop(x);
+			cur_top = false;
+			continue;
+		}
+		c = f->ch[f->next++];
+		bit = c.thread >= 0 && c.thread < MAX_SLEEP_THREADS ?
+			      1u << c.thread : 0;
+		if (bit && (f->sleep & bit) && x->red != EXPLORE_RED_NONE) {
+			res->pruned_sleep++;
+			continue;
+		}
+		if (o->preemptions >= 0 && c.thread >= 0 && f->last_thread >= 0 &&
+		    c.thread != f->last_thread &&
+		    thread_enabled_in(f, f->last_thread) &&
+		    f->preemptions + 1 > o->preemptions) {
+			res->pruned_preempt++;
+			continue;
+		}
+		/* a transition is left: stop here if a bound says so */
+		tnow = explore__now();
+		if (explore__bound_hit(x, max, tnow))
+			break;
+		explore__progress(x, tnow);
+		if (!cur_top && run_load(x->r, f->snap)) {
+			x->oom = true;
+			break;
+		}
+		{
+			int before = run_always_broken(x->r, NULL);
+
+			run_step(x->r, &c);
+			explore__check_always(x, before);
+		}
+		cur_top = false;
+		res->transitions++;
+		fp = *run_last_footprint(x->r);
+		if (x->red != EXPLORE_RED_NONE) {
+			uint32_t cand = f->sleep | f->explored;
+
+			for (int t = 0; t < MAX_SLEEP_THREADS; t++)
+				if ((cand & (1u << t)) &&
+				    !span_footprint_conflict(&f->fps[t], &fp))
+					child_sleep |= 1u << t;
+			if (bit) {
+				f->fps[c.thread] = fp;
+				f->explored |= bit;
+			}
+		}
+		{
+			int depth = x->depth;
+
+			if (visit(x, f, &c, child_sleep) < 0) {
+				x->oom = true;
+				break;
+			}
+			/* a new frame: the run holds its state */
+			cur_top = x->depth > depth;
+		}
+		if (explore__mem_bytes(x) > res->mem_bytes)
+			res->mem_bytes = explore__mem_bytes(x);
+	}
+}
+
+/* --- --shard: the shared prefix, breadth first ------------------------------ */
+
+/* a state of the prefix: its snapshot and hash */
+struct pnode {
+	struct run_snap *snap;
+	uint64_t h[2];
+};
+
+struct plevel {
+	struct pnode *v;
+	size_t n, cap;
+};
+
+static void plevel_free(struct xctx *x, struct plevel *l, size_t from)
+{
+	for (size_t i = from; i < l->n; i++)
+		if (l->v[i].snap) {
+			x->snap_bytes -= run_snap_bytes(l->v[i].snap);
+			run_snap_free(x->r, l->v[i].snap);
+		}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* the state x->r holds joins @l (a snapshot of it) */
+static int plevel_add(struct xctx *x, struct plevel *l, const uint64_t h[2])
+{
+	struct pnode *p;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+
+		p = realloc(l->v, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	p = &l->v[l->n];
+	p->snap = run_save(x->r);
+	if (!p->snap)
+		return -ENOMEM;
+	p->h[0] = h[0];
+	p->h[1] = h[1];
+	x->snap_bytes += run_snap_bytes(p->snap);
+	if (x->snap_bytes > x->res->peak_bytes)
+		x->res->peak_bytes = x->snap_bytes;
+	l->n++;
+	return 0;
+}
+
+/*
+ * Expand every state of @cur (all its steps: no sleep sets, no preemption
+ * bound) into @next: the states not seen before that are not end states
+ * (end states are tallied and counted here, in every shard).  The states
+ * of @next are in the visited set but not counted yet.  0, or 1 when a
+ * bound stopped it (res->stop), -ENOMEM.
+ */
+static int prefix_level(struct xctx *x, uint64_t max, struct plevel *cur,
+			struct plevel *next)
+{
+	struct run_choice ch[MAX_CHOICES];
+
+	for (size_t i = 0; i < cur->n; i++) {
+		int n;
+
+		if (run_load(x->r, cur->v[i].snap))
+			return -ENOMEM;
+		n = run_enabled(x->r, ch, MAX_CHOICES);
+		if (n == MAX_CHOICES) {
+			struct run_choice more[MAX_CHOICES + 1];
+
+			if (run_enabled(x->r, more, MAX_CHOICES + 1) > MAX_CHOICES)
+				x->too_wide = true;
+		}
+		for (int k = 0; k < n; k++) {
+			struct run_choice probe;
+			uint64_t h[2];
+			uint32_t sleep = 0;
+			bool fresh;
+			double tnow = explore__now();
+			int ret, before;
+
+			if (explore__bound_hit(x, max, tnow))
+				return 1;
+			explore__progress(x, tnow);
+			if (k && run_load(x->r, cur->v[i].snap))
+				return -ENOMEM;
+			before = run_always_broken(x->r, NULL);
+			run_step(x->r, &ch[k]);
+			explore__check_always(x, before);
+			x->res->transitions++;
+			run_hash(x->r, h);
+			ret = state_visit(x, h, &sleep, &fresh);
+			if (ret < 0)
+				return ret;
+			if (!ret || !fresh)
+				continue;
+			if (run_status(x->r) != RUN_RUNNING ||
+			    !run_enabled(x->r, &probe, 1)) {
+				found(x, h);
+				explore__end_state(x);
+				continue;
+			}
+			ret = plevel_add(x, next, h);
+			if (ret)
+				return ret;
+		}
+		if (explore__mem_bytes(x) > x->res->mem_bytes)
+			x->res->mem_bytes = explore__mem_bytes(x);
+	}
+	return 0;
+}
+
+/*
+ * --shard I/N: search the states reachable in fewer than D steps breadth
+ * first (every shard does), then depth first from the states first reached
+ * at depth D that this shard owns; the others stay in the visited set, as
+ * explored (by their owner).  Every reachable state is in the prefix, or
+ * reachable from a frontier state without going through the prefix or
+ * another frontier state, so the shards' states cover the search.  x->r
+ * holds the initial state, counted, on entry.
+ */
+static int shard_search(struct xctx *x, uint64_t max)
+{
+	const struct explore_opts *o = x->o;
+	struct explore_result *res = x->res;
+	struct plevel cur = { 0 }, next = { 0 };
+	uint64_t h[2];
+	int d = 0, ret = 0;
+
+	run_hash(x->r, h);
+	ret = plevel_add(x, &cur, h);
+	while (!ret && cur.n) {
+		uint64_t nn = (uint64_t)o->shard_count;
+		bool last = o->shard_depth ? d >= o->shard_depth :
+			    d >= EXPLORE_SHARD_MAX_DEPTH ||
+			    (d && (cur.n >= EXPLORE_SHARD_ROOTS * nn ||
+				   res->states >= EXPLORE_SHARD_PREFIX * nn));
+
+		if (last)
+			break;
+		/* a prefix level: every shard counts and expands it */
+		if (d)
+			for (size_t i = 0; i < cur.n; i++)
+				found(x, cur.v[i].h);
+		ret = prefix_level(x, max, &cur, &next);
+		plevel_free(x, &cur, 0);
+		cur = next;
+		memset(&next, 0, sizeof(next));
+		d++;
+		if ((uint64_t)d > res->max_depth && cur.n)
+			res->max_depth = (uint64_t)d;
+	}
+	res->shard_depth = d;
+	res->shard_frontier = cur.n;
+	res->shard_prefix = res->states;
+	x->depth_base = d - 1;
+	for (size_t i = 0; !ret && i < cur.n; i++) {
+		struct pnode *p = &cur.v[i];
+
+		if (explore_shard_owner(p->h, o->shard_count) !=
+		    o->shard_index - 1)
+			continue;
+		if (explore__bound_hit(x, max, explore__now()))
+			break;
+		found(x, p->h);
+		res->shard_owned++;
+		if (run_load(x->r, p->snap) || push(x, 0, NULL, -1, 0)) {
+			ret = -ENOMEM;
+			break;
+		}
+		/* the stack holds its own snapshot of it */
+		x->snap_bytes -= run_snap_bytes(p->snap);
+		run_snap_free(x->r, p->snap);
+		p->snap = NULL;
+		dfs(x, max);
+		if (x->oom || res->stop != EXPLORE_COMPLETE)
+			break;
+	}
+	plevel_free(x, &cur, 0);
+	plevel_free(x, &next, 0);
+	return ret < 0 ? ret : 0;
+}
+
 int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct explore_result *res)
 {
@@ -485,7 +786,6 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	uint32_t sleep = 0;
 	bool fresh;
 	int err;
-	bool cur_top = true;	/* x.r holds the top frame's state */
 	struct run_choice probe;
 
 	memset(res, 0, sizeof(*res));
@@ -496,6 +796,12 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 	}
 	x.t0 = explore__now();
 	x.red = o->no_reduction ? EXPLORE_RED_NONE : o->reduction;
+	/* the shards' states must not depend on the order they are reached
+	 * in: no sleep sets unless asked for (docs/design.md) */
+	if (x.red == EXPLORE_RED_DPOR && o->shard_count > 0) {
+		x.red = EXPLORE_RED_NONE;
+		res->reduction_note = "--shard";
+	}
 	if (x.red == EXPLORE_RED_DPOR && o->preemptions >= 0) {
 		x.red = EXPLORE_RED_SLEEP;
 		res->reduction_note = "--preemptions";
@@ -548,88 +854,28 @@ again:
 		x.oom = true;
 		goto out;
 	}
-	res->states = 1;
+	found(&x, h);
 	if (run_status(x.r) != RUN_RUNNING || !run_enabled(x.r, &probe, 1)) {
 		explore__end_state(&x);
+		goto out;
+	}
+	if (o->shard_count > 0) {
+		res->shard_part = true;
+		if (shard_search(&x, max))
+			x.oom = true;
 		goto out;
 	}
 	if (push(&x, 0, NULL, -1, 0)) {
 		x.oom = true;
 		goto out;
 	}
-	while (x.depth && !x.oom) {
-		struct xframe *f = &x.stack[x.depth - 1];
-		struct run_choice c;
-		struct span_footprint fp;
-		uint32_t child_sleep = 0, bit;
-		double tnow;
-
-		if (f->next >= f->n) {
-			pop(&x);
-			cur_top = false;
-			continue;
-		}
-		c = f->ch[f->next++];
-		bit = c.thread >= 0 && c.thread < MAX_SLEEP_THREADS ?
-			      1u << c.thread : 0;
-		if (bit && (f->sleep & bit) && x.red != EXPLORE_RED_NONE) {
-			res->pruned_sleep++;
-			continue;
-		}
-		if (o->preemptions >= 0 && c.thread >= 0 && f->last_thread >= 0 &&
-		    c.thread != f->last_thread &&
-		    thread_enabled_in(f, f->last_thread) &&
-		    f->preemptions + 1 > o->preemptions) {
-			res->pruned_preempt++;
-			continue;
-		}
-		/* a transition is left: stop here if a bound says so */
-		tnow = explore__now();
-		if (explore__bound_hit(&x, max, tnow))
-			break;
-		explore__progress(&x, tnow);
-		if (!cur_top && run_load(x.r, f->snap)) {
-			x.oom = true;
-			break;
-		}
-		{
-			int before = run_always_broken(x.r, NULL);
-
-			run_step(x.r, &c);
-			explore__check_always(&x, before);
-		}
-		cur_top = false;
-		res->transitions++;
-		fp = *run_last_footprint(x.r);
-		if (x.red != EXPLORE_RED_NONE) {
-			uint32_t cand = f->sleep | f->explored;
-
-			for (int t = 0; t < MAX_SLEEP_THREADS; t++)
-				if ((cand & (1u << t)) &&
-				    !span_footprint_conflict(&f->fps[t], &fp))
-					child_sleep |= 1u << t;
-			if (bit) {
-				f->fps[c.thread] = fp;
-				f->explored |= bit;
-			}
-		}
-		{
-			int depth = x.depth;
-
-			if (visit(&x, f, &c, child_sleep) < 0) {
-				x.oom = true;
-				break;
-			}
-			/* a new frame: the run holds its state */
-			cur_top = x.depth > depth;
-		}
-		if (explore__mem_bytes(&x) > res->mem_bytes)
-			res->mem_bytes = explore__mem_bytes(&x);
-	}
+	dfs(&x, max);
 out:
 	res->reduction = x.red;
 	if (x.oom && res->stop == EXPLORE_COMPLETE)
 		res->stop = EXPLORE_OOM;
+	if (x.too_wide && res->stop == EXPLORE_COMPLETE)
+		res->stop = EXPLORE_TOO_WIDE;
 	if (x.bits && res->stop == EXPLORE_COMPLETE &&
 	    res->bitstate_missed >= 0.01)
 		res->stop = EXPLORE_BITSTATE;
@@ -674,7 +920,102 @@ void explore_result_free(const struct scn *s, struct explore_result *res)
 	free(res->exists);
 	free(res->error_msg);
 	free(res->missed_witness);
+	free(res->stop_note);
 	memset(res, 0, sizeof(*res));
+}
+
+int explore_result_alloc(const struct scn *s, struct explore_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (res_alloc(s, res)) {
+		explore_result_free(s, res);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* keep the shorter of two witnesses (the first when they tie) */
+static int merge_witness(char **slot, size_t *len, const char *w, size_t n)
+{
+	char *dup;
+
+	if (!w || (*slot && *len <= n))
+		return 0;
+	dup = strdup(w);
+	if (!dup)
+		return -ENOMEM;
+	free(*slot);
+	*slot = dup;
+	*len = n;
+	return 0;
+}
+
+static int merge_conds(struct explore_cond *into,
+		       const struct explore_cond *part, int n)
+{
+	int err = 0;
+
+	for (int i = 0; i < n; i++) {
+		into[i].yes += part[i].yes;
+		into[i].no += part[i].no;
+		into[i].error += part[i].error;
+		err |= merge_witness(&into[i].witness_yes, &into[i].len_yes,
+				     part[i].witness_yes, part[i].len_yes);
+		err |= merge_witness(&into[i].witness_no, &into[i].len_no,
+				     part[i].witness_no, part[i].len_no);
+	}
+	return err ? -ENOMEM : 0;
+}
+
+int explore_result_merge(const struct scn *s, struct explore_result *into,
+			 const struct explore_result *part)
+{
+	int err = 0;
+
+	into->states += part->states;
+	into->traces += part->traces;
+	into->transitions += part->transitions;
+	into->end_states += part->end_states;
+	into->pruned_sleep += part->pruned_sleep;
+	into->pruned_preempt += part->pruned_preempt;
+	into->bitstate_missed += part->bitstate_missed;
+	into->reduction = part->reduction;
+	if (part->reduction_note)
+		into->reduction_note = part->reduction_note;
+	if (part->max_depth > into->max_depth)
+		into->max_depth = part->max_depth;
+	/* the shards ran side by side: the slowest, the biggest */
+	if (part->seconds > into->seconds)
+		into->seconds = part->seconds;
+	if (part->table_bytes > into->table_bytes)
+		into->table_bytes = part->table_bytes;
+	if (part->peak_bytes > into->peak_bytes)
+		into->peak_bytes = part->peak_bytes;
+	if (part->mem_bytes > into->mem_bytes)
+		into->mem_bytes = part->mem_bytes;
+	if (into->stop == EXPLORE_COMPLETE && part->stop != EXPLORE_COMPLETE) {
+		into->stop = part->stop;
+		into->stop_signal = part->stop_signal;
+		if (part->stop_note && !(into->stop_note = strdup(part->stop_note)))
+			err = -ENOMEM;
+	}
+	into->truncated = into->stop != EXPLORE_COMPLETE;
+	err |= merge_conds(into->expects, part->expects, s->nr_expects);
+	err |= merge_conds(into->exists, part->exists, s->nr_exists);
+	err |= merge_conds(into->always, part->always, s->nr_always);
+	for (int i = 0; i < SPAN_NR_INVARIANTS; i++) {
+		into->viol[i] += part->viol[i];
+		err |= merge_witness(&into->viol_witness[i], &into->viol_len[i],
+				     part->viol_witness[i], part->viol_len[i]);
+	}
+	into->errors += part->errors;
+	if (part->error_msg && !into->error_msg &&
+	    !(into->error_msg = strdup(part->error_msg)))
+		err = -ENOMEM;
+	into->missed_violation += part->missed_violation;
+	err |= merge_witness(&into->missed_witness, &into->missed_len,
+			     part->missed_witness, part->missed_len);
+	return err ? -ENOMEM : 0;
 }
 
 bool explore_failed(const struct scn *s, const struct explore_result *res)
@@ -696,7 +1037,7 @@ bool explore_failed(const struct scn *s, const struct explore_result *res)
 bool explore_passed(const struct scn *s, const struct explore_result *res)
 {
 	return res->stop == EXPLORE_COMPLETE && !res->errors &&
-	       res->end_states && !explore_failed(s, res);
+	       (res->end_states || res->shard_part) && !explore_failed(s, res);
 }
 
 int explore_exit_status(const struct scn *s, const struct explore_result *res)
@@ -760,6 +1101,10 @@ const char *explore_incomplete_reason(const struct explore_opts *o,
 	case EXPLORE_BITSTATE:
 		snprintf(buf, n, "bitstate: about %.2g states may have been missed; give --bitstate more bytes",
 			 res->bitstate_missed);
+		break;
+	case EXPLORE_SHARDS:
+		snprintf(buf, n, "%s", res->stop_note ? res->stop_note :
+			 "a shard is incomplete");
 		break;
 	}
 	return buf;

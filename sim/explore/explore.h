@@ -6,6 +6,7 @@
 #define SPANSIM_EXPLORE_H
 
 #include <signal.h>
+#include <stdio.h>
 
 #include "run.h"
 
@@ -48,7 +49,31 @@ struct explore_opts {
 	uint64_t bitstate_bytes;
 	const char *cmdline;	/* how to replay, without --schedule */
 	int check_mode;		/* enum span_check_mode; 0: the default */
+	/*
+	 * --shard I/N (shard_count > 0): every state reachable in fewer than
+	 * shard_depth steps (breadth first; 0: the first depth at which
+	 * EXPLORE_SHARD_ROOTS * N states are new, or the states before it are
+	 * EXPLORE_SHARD_PREFIX * N or more) is explored by every shard;
+	 * a state first reached at that depth is explored further only by
+	 * the shard with explore_shard_owner() == shard_index - 1.  Implies
+	 * the stateful search (DPOR becomes EXPLORE_RED_NONE: sleep sets
+	 * with a visited set reach an order-dependent set of states).
+	 */
+	int shard_index, shard_count, shard_depth;
+	/* each distinct state this search counts: its 64-bit fingerprint,
+	 * little-endian (8 bytes per state), for `spansim merge`; or NULL */
+	FILE *states_out;
+	/* a JSON member ("key":value) the JSON report adds, or NULL */
+	const char *json_extra;
 };
+
+/* --shard: the frontier has at least this many states per shard */
+#define EXPLORE_SHARD_ROOTS 16
+/* --shard: or the shared prefix has this many states per shard */
+#define EXPLORE_SHARD_PREFIX 256
+/* --shard: the deepest the shared prefix goes (it is searched breadth
+ * first, a level of snapshots at a time) */
+#define EXPLORE_SHARD_MAX_DEPTH 1000
 
 /* Why a search ended. */
 enum explore_stop {
@@ -62,6 +87,8 @@ enum explore_stop {
 				 * explorer keeps (EXPLORE_MAX_CHOICES) */
 	EXPLORE_BITSTATE,	/* bitstate hashing may have missed 0.01
 				 * states or more (expected) */
+	EXPLORE_SHARDS,		/* merged shards: one was incomplete or
+				 * missing (explore_result.stop_note) */
 };
 
 /* The most enabled steps of one state the explorer branches over. */
@@ -117,6 +144,13 @@ struct explore_result {
 	/* what the checker did over the whole search (check_mode verify:
 	 * .diverged counts its disagreements with the full walk) */
 	struct span_check_stats check;
+	/* --shard: the depth of the frontier, its states, those this shard
+	 * explored further, and the states of the shared prefix */
+	int shard_depth;
+	uint64_t shard_frontier, shard_owned, shard_prefix;
+	/* a shard's part: it may hold no end state (not a failure) */
+	bool shard_part;
+	char *stop_note;	/* EXPLORE_SHARDS: why (allocated) */
 };
 
 /**
@@ -128,6 +162,22 @@ struct explore_result {
 int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct explore_result *res);
 void explore_result_free(const struct scn *s, struct explore_result *res);
+/** explore_result_alloc - an empty, complete result for @s (its per-line
+ * tables allocated), to fill and explore_result_merge() into: 0, -ENOMEM. */
+int explore_result_alloc(const struct scn *s, struct explore_result *res);
+/**
+ * explore_result_merge - add @part (a shard's result) into @into: counts
+ * add up, the shortest witnesses stay, the first incomplete shard's stop
+ * and note stay.  @into->states becomes the sum (an upper bound: the
+ * shared prefix is in every shard).  0 or -ENOMEM.
+ */
+int explore_result_merge(const struct scn *s, struct explore_result *into,
+			 const struct explore_result *part);
+/** explore_shard_owner - which shard (0..@n-1) explores a frontier state
+ * of hash @h further. */
+int explore_shard_owner(const uint64_t h[2], int n);
+/** explore_sched_steps - the steps of a schedule string ("a*3,b": 4). */
+size_t explore_sched_steps(const char *sched);
 /** explore_passed - the search was complete, every expect held in every
  * end state, no invariant broke (or, for `expect violation`, every end
  * state broke it). */

@@ -35,6 +35,8 @@ struct xctx {
 	size_t dpor_bytes;	/* dpor.c: steps, nodes, the frontier */
 	int red;		/* enum explore_reduction in use */
 	int dpor_depth;		/* dpor.c: steps on the current schedule */
+	int depth_base;		/* --shard: the depth of the frontier state
+				 * the stack starts at */
 	uint8_t *bits;		/* --bitstate: the bit array */
 	uint64_t nbits;
 	double t0, last_progress;

@@ -164,6 +164,24 @@ static const char *verdict(const struct explore_cond *c, bool complete)
 	return c->yes ? "Always" : "Never";
 }
 
+/* @str as a JSON string (or null) */
+static void json_str(FILE *out, const char *str)
+{
+	if (!str) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)str; *p; p++)
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	fputc('"', out);
+}
+
 static void explore_report_json(const struct scn *s,
 				const struct explore_opts *o,
 				const struct explore_result *res, FILE *out)
@@ -172,7 +190,7 @@ static void explore_report_json(const struct scn *s,
 	/* birthday bound for 96-bit hashes */
 	double pcoll = n * n / 2.0 / 79228162514264337593543950336.0;
 	bool complete = res->stop == EXPLORE_COMPLETE;
-	char why[128];
+	char why[256];
 
 	explore_incomplete_reason(o, res, why, sizeof(why));
 	fprintf(out, "{\"explore\":{\"scenario\":\"%s\",\"states\":%" PRIu64
@@ -197,9 +215,10 @@ static void explore_report_json(const struct scn *s,
 	/* schedules are thread names, '@', digits, '*' and ',' */
 	for (int i = 0; i < s->nr_expects; i++)
 		fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
-			",\"counterexample\":%s%s%s}",
+			",\"errors\":%" PRIu64 ",\"counterexample\":%s%s%s}",
 			i ? "," : "", s->expects[i].line,
 			res->expects[i].yes, res->expects[i].no,
+			res->expects[i].error,
 			res->expects[i].witness_no ? "\"" : "",
 			res->expects[i].witness_no ? res->expects[i].witness_no : "null",
 			res->expects[i].witness_no ? "\"" : "");
@@ -208,12 +227,15 @@ static void explore_report_json(const struct scn *s,
 		const char *v = verdict(&res->exists[i], complete);
 
 		fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
-			",\"witness\":%s%s%s}",
+			",\"errors\":%" PRIu64 ",\"witness\":%s%s%s,\"witness_no\":",
 			i ? "," : "", s->exists[i].line, v ? v : "incomplete",
 			res->exists[i].yes, res->exists[i].no,
+			res->exists[i].error,
 			res->exists[i].witness_yes ? "\"" : "",
 			res->exists[i].witness_yes ? res->exists[i].witness_yes : "null",
 			res->exists[i].witness_yes ? "\"" : "");
+		json_str(out, res->exists[i].witness_no);
+		fputc('}', out);
 	}
 	fputs("],\"always\":[", out);
 	for (int i = 0; i < s->nr_always; i++)
@@ -233,7 +255,25 @@ static void explore_report_json(const struct scn *s,
 				res->viol_witness[i] ? res->viol_witness[i] : "");
 			first = 0;
 		}
-	fputs("}}}\n", out);
+	/* what `spansim merge` needs besides the above */
+	fprintf(out, "},\"max_depth\":%" PRIu64 ",\"errors\":%" PRIu64
+		",\"error_message\":", res->max_depth, res->errors);
+	json_str(out, res->error_msg);
+	fprintf(out, ",\"missed_violation\":%" PRIu64 ",\"missed_witness\":",
+		res->missed_violation);
+	json_str(out, res->missed_witness);
+	fprintf(out, ",\"pruned_sleep\":%" PRIu64 ",\"reduction_note\":",
+		res->pruned_sleep);
+	json_str(out, res->reduction_note);
+	if (o->shard_count > 0)
+		fprintf(out, ",\"shard_search\":{\"index\":%d,\"count\":%d,\"depth\":%d"
+			",\"prefix_states\":%" PRIu64 ",\"frontier\":%" PRIu64
+			",\"owned\":%" PRIu64 "}",
+			o->shard_index, o->shard_count, res->shard_depth,
+			res->shard_prefix, res->shard_frontier, res->shard_owned);
+	if (o->json_extra)
+		fprintf(out, ",%s", o->json_extra);
+	fputs("}}\n", out);
 }
 
 void explore_report(const struct scn *s, const struct explore_opts *o,
@@ -246,7 +286,7 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	/* no shrinking (more runs) when the user wants out, or memory is short */
 	bool shrink = o->shrink && res->stop != EXPLORE_MAX_TIME &&
 		      res->stop != EXPLORE_SIGNAL && res->stop != EXPLORE_OOM;
-	char why[128];
+	char why[256];
 
 	if (json) {
 		explore_report_json(s, o, res, out);
@@ -285,6 +325,10 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	else
 		fprintf(out, "Reduction: none%s\n",
 			o->bitstate_bytes ? " (--bitstate: no sleep sets)" : "");
+	if (o->shard_count > 0)
+		fprintf(out, "Shard %d/%d: %" PRIu64 " states searched by every shard (depth < %d), %" PRIu64 " at depth %d, %" PRIu64 " of them this shard's\n",
+			o->shard_index, o->shard_count, res->shard_prefix,
+			res->shard_depth, res->shard_frontier, res->shard_depth, res->shard_owned);
 	if (o->preemptions >= 0)
 		fprintf(out, "Preemption bound %d: %" PRIu64 " transitions not explored\n",
 			o->preemptions, res->pruned_preempt);
