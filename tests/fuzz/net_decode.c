@@ -333,12 +333,9 @@ static bool net_run_one(struct net_state *st, int idx, const uint8_t *rec)
 		}
 		fl = ((b & 1) ? SPAN_O_NONBLOCK : 0) |
 		     ((b & 8) ? SPAN_MSG_MORE : 0);
-		if (op == NET_SEND)
-			fl |= ((b & 2) ? SPAN_MSG_ZEROCOPY : 0) |
-			      ((b & 4) ? SPAN_MSG_SPLICE_PAGES : 0);
-		else if (op == NET_SEND_ZC)
+		if (op == NET_SEND_ZC)
 			fl |= SPAN_MSG_ZEROCOPY;
-		else
+		else if (op == NET_SEND_KMEM)
 			fl |= SPAN_MSG_SPLICE_PAGES;
 		len = c;
 		if (kind == 1 && st->nregions) {
@@ -368,6 +365,15 @@ static bool net_run_one(struct net_state *st, int idx, const uint8_t *rec)
 			memset(data, 'a' + d % 26, len);
 			src.buf = data;
 		}
+		/*
+		 * MSG_SPLICE_PAGES is for kernel senders (sendmsg(2) clears
+		 * it: MSG_INTERNAL_SENDMSG_FLAGS), MSG_ZEROCOPY for user
+		 * memory: each only with its kind of source
+		 */
+		if (op == NET_SEND && (b & 4) && src.kmem)
+			fl |= SPAN_MSG_SPLICE_PAGES;
+		if (op == NET_SEND && (b & 2) && !src.kmem)
+			fl |= SPAN_MSG_ZEROCOPY;
 		ret = span_sendmsg(w, pid, net_sock(st, a), &src, len, fl,
 				   &done);
 		break;
