@@ -87,6 +87,12 @@ SEEDS = {
         rec(FILE, 1, 128, 7), rec(SOCKPAIR, TCP), rec(PIPE, 0),
         rec(SPLICE, fl(0), pipe(0), NB | 8, 16, 0), rec(SPLICE, pipe(0), sock(0), NB, 16),
         rec(SETTLE), rec(RECV, 1, NB, 16)],
+    # sendfile with a header: the header copied, the body spliced
+    "tcp-header-then-file": [
+        rec(FILE, 1, 128, 7), rec(SOCKPAIR, TCP), rec(PIPE, 0),
+        rec(SEND, 0, NB, 4, 7), rec(SETTLE),
+        rec(SPLICE, fl(0), pipe(0), NB | 8, 16, 0), rec(SPLICE, pipe(0), sock(0), NB, 16),
+        rec(SETTLE), rec(RECV, 1, NB, 20)],
     "sock-splice-pipe-read": [
         rec(SOCKPAIR, TCP), rec(PIPE, 0), rec(SEND, 0, NB, 50, 6), rec(SETTLE),
         rec(SPLICE, sock(1), pipe(0), NB, 50), rec(READ, pipe(0), NB, 50)],
