@@ -98,7 +98,7 @@ SEEDS = {
         rec(SPLICE, sock(1), pipe(0), NB, 50), rec(READ, pipe(0), NB, 50)],
     "decrypt-copied": [
         rec(SOCKPAIR, TCP), rec(SEND, 0, NB, 12, 7), rec(SETTLE),
-        rec(DECRYPT, 1, 12), rec(RECV, 1, NB, 12)],
+        rec(DECRYPT, 1, 0, 12), rec(RECV, 1, NB, 12)],
     "pipe-write-read": [
         rec(PIPE, 2), rec(WRITE, pipe(0), NB, 10, 1), rec(WRITE, pipe(0), NB, 30, 2),
         rec(READ, pipe(0), NB, 5), rec(READ, pipe(0), NB, 200), rec(CLOSE, 0x20),

@@ -401,7 +401,9 @@ static bool net_run_one(struct net_state *st, int idx, const uint8_t *rec)
 			skip = true;
 			break;
 		}
-		ret = span_decrypt(w, pid, net_sock(st, a), b);
+		/* the length where recv has it: a recv turned decrypt */
+		len = (b & 4) ? (size_t)c * 8 : c;
+		ret = span_decrypt(w, pid, net_sock(st, a), len);
 		break;
 	case NET_KMEM: {
 		int kind = a % 3 == 0 ? SPAN_KMEM_PAGES :

@@ -40,7 +40,7 @@ enum net_op {
 	NET_SEND_KMEM,	/* a=sock b=flags c=len d=off e=kmem */
 	NET_RECV,	/* a=sock b=flags c=len (x8 if b&4) */
 	NET_ERRQUEUE,	/* a=sock */
-	NET_DECRYPT,	/* a=sock b=len */
+	NET_DECRYPT,	/* a=sock c=len (x8 if b&4), as recv */
 	NET_KMEM,	/* a=kind (pages, slab, owner) b=size c=fill */
 	NET_OWNER_PUT,	/* a=owner */
 	NET_EVENT,	/* a=which of the enabled kernel events */
