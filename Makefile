@@ -13,7 +13,7 @@
 #             each run FUZZ_BENCH_TIME seconds (20) from its seeds; prints
 #             exec/s per target (bench/fuzz_bench.sh; not part of check)
 #   fuzz-find build-fuzzbench/ as fuzz-bench, then bench/fuzz_find.sh: time
-#             and executions for fuzz_ops to find each planted bug from the
+#             and executions for fuzz_ops or fuzz_net to find each planted bug from the
 #             seeds without its exploit, FUZZ_FIND_SEEDS (5) runs of at most
 #             FUZZ_FIND_CAP s (120) each (docs/fuzzing.md; not part of check)
 #   coverage  build-cov/: the tests (not package-consumer, whose outside

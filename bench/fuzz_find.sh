@@ -1,15 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# fuzz_find.sh - time to find each planted bug with fuzz_ops (issue 14).
+# fuzz_find.sh - time to find each planted bug with fuzz_ops or fuzz_net
+# (issue 14).
 #
 # usage: bench/fuzz_find.sh [BUILD_DIR]
 #
 # For each planted bug below (a knob value that revives an old kernel bug
-# which the model reports as a broken invariant), runs BUILD_DIR/fuzz_ops
-# (default build-fuzzbench, as `make fuzz-find` builds it: clang -O2, no
-# sanitizers) with SPAN_FUZZ_POLICY set to the bug's policy, from a
-# temporary copy of the seed corpus (tests/fuzz/corpus/fuzz_ops) without
+# which the model reports as a broken invariant), runs the bug's target,
+# BUILD_DIR/fuzz_ops (pipes, files, memory) or BUILD_DIR/fuzz_net (sockets
+# too) (default build-fuzzbench, as `make fuzz-find` builds it: clang -O2,
+# no sanitizers) with SPAN_FUZZ_POLICY set to the bug's policy, from a
+# temporary copy of its seed corpus (tests/fuzz/corpus/TARGET) without
 # the exploits: every seed that by itself already breaks an invariant under
 # that policy is left out (each seed is run once to decide, so the rule
 # cannot go stale when the corpus changes).  Each bug is run with -seed=1
@@ -28,12 +30,12 @@
 #   fuzz_find_BUG_median_execs  median executions to it (libFuzzer's
 #                            stat::number_of_executed_units), likewise
 #   fuzz_find_BUG_le_60s     1 when the median is at most 60 s
-#   fuzz_find_unreachable    how many of the bugs fuzz_ops cannot reach
-#   fuzz_find_all_le_60s     1 when every bug that fuzz_ops can reach met it
+#   fuzz_find_unreachable    how many of the bugs no target can reach
+#   fuzz_find_all_le_60s     1 when every bug that a target can reach met it
 #
-# Bugs that fuzz_ops cannot reach (the socket layer: fuzz_ops has no
-# socket operations) are listed as `fuzz_find_BUG_reachable 0 bool` and not
-# run.  One line per run goes to stderr.  Once more than half of the runs
+# Bugs that no target can reach (DirtyClone: nothing in the model calls
+# pskb_copy, the only place skb_shared_frag=drop_on_copy acts) are listed
+# as `fuzz_find_BUG_reachable 0 bool` and not run.  One line per run goes to stderr.  Once more than half of the runs
 # of a bug did not find it, its median is known ("not_found") and the rest
 # are skipped (FUZZ_FIND_ALL=1 runs them anyway); found runs do not stop
 # early, since a later run may be faster.  Inputs that found a bug are kept
@@ -51,29 +53,22 @@ set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build-fuzzbench}
-bin=$build/fuzz_ops
 nseeds=${FUZZ_FIND_SEEDS:-5}
 cap=${FUZZ_FIND_CAP:-120}
 only=${FUZZ_FIND_BUGS:-}
-seeds=$src/tests/fuzz/corpus/fuzz_ops
 
-# name, SPAN_FUZZ_POLICY, the invariant it breaks (- for a bug fuzz_ops
-# cannot reach), what it is
-bugs='dirty_pipe pipe_buf_init=stale page-cache-write Dirty-Pipe,CVE-2022-0847,5.8-5.16.10
-tee_merge pipe_link_merge=keep shared-merge tee/splice-keeps-CAN_MERGE,before-5.0
-refcount_overflow get_page_check=unchecked,refcount_bits=6 refcount-overflow CVE-2019-11487,before-5.1
-refcount_overflow_exact get_page_check=unchecked,refcount_bits=6,pincount=exact refcount-overflow CVE-2019-11487,without-the-pin-bias
-cow_mapcount cow_reuse=mapcount cow-leak CVE-2020-29374,before-5.8
-kmem_send_ref kmem_send=ref - sendpage-of-slab,before-5.9:get-on-frozen
-loopback_share loopback=share - zerocopy-loopback-sharing:premature-completion
-fragnesia skb_shared_frag=drop_on_coalesce - Fragnesia:page-cache-write
-dirty_frag skb_shared_frag=ignore - Dirty-Frag:page-cache-write
-dirtyclone skb_shared_frag=drop_on_copy - DirtyClone:page-cache-write,no-scenario-reaches-it-either'
-
-if [ ! -x "$bin" ]; then
-	echo "fuzz_find: no $bin (make fuzz-find builds it)" >&2
-	exit 1
-fi
+# name, target, SPAN_FUZZ_POLICY, the invariant it breaks (- for a bug no
+# target can reach), what it is
+bugs='dirty_pipe fuzz_ops pipe_buf_init=stale page-cache-write Dirty-Pipe,CVE-2022-0847,5.8-5.16.10
+tee_merge fuzz_ops pipe_link_merge=keep shared-merge tee/splice-keeps-CAN_MERGE,before-5.0
+refcount_overflow fuzz_ops get_page_check=unchecked,refcount_bits=6 refcount-overflow CVE-2019-11487,before-5.1
+refcount_overflow_exact fuzz_ops get_page_check=unchecked,refcount_bits=6,pincount=exact refcount-overflow CVE-2019-11487,without-the-pin-bias
+cow_mapcount fuzz_ops cow_reuse=mapcount cow-leak CVE-2020-29374,before-5.8
+kmem_send_ref fuzz_net kmem_send=ref get-on-frozen sendpage-of-slab,before-5.9
+loopback_share fuzz_net loopback=share premature-completion zerocopy-loopback-sharing
+fragnesia fuzz_net skb_shared_frag=drop_on_coalesce page-cache-write Fragnesia
+dirty_frag fuzz_net skb_shared_frag=ignore page-cache-write Dirty-Frag
+dirtyclone fuzz_net skb_shared_frag=drop_on_copy - DirtyClone:page-cache-write,nothing-calls-pskb_copy,no-scenario-reaches-it-either'
 pin=
 if [ -n "${FUZZ_FIND_CPU:-}" ]; then
 	pin="taskset -c $FUZZ_FIND_CPU"
@@ -98,7 +93,7 @@ median() {
 		END { m = v[int((n + 1) / 2)]; print (m == "" || m == "1e99" ? "x" : m) }'
 }
 
-echo "$bugs" | while read -r name policy inv what; do
+echo "$bugs" | while read -r name target policy inv what; do
 	if [ -n "$only" ]; then
 		case " $only " in
 		*" $name "*) ;;
@@ -108,7 +103,14 @@ echo "$bugs" | while read -r name policy inv what; do
 	if [ "$inv" = - ]; then
 		echo "fuzz_find_${name}_reachable 0 bool"
 		echo "$name" >>"$tmp/unreachable"
-		echo "fuzz_find: $name ($policy, $what): fuzz_ops has no socket operations" >&2
+		echo "fuzz_find: $name ($policy, $what): not reachable" >&2
+		continue
+	fi
+	bin=$build/$target
+	seeds=$src/tests/fuzz/corpus/$target
+	if [ ! -x "$bin" ]; then
+		echo "fuzz_find: no $bin (make fuzz-find builds it)" >&2
+		echo fail >>"$tmp/failed"
 		continue
 	fi
 	# the seed corpus without the exploits of this bug
@@ -147,7 +149,7 @@ echo "$bugs" | while read -r name policy inv what; do
 		t0=$(now)
 		SPAN_FUZZ_POLICY=$policy $pin "$bin" -seed="$seed" \
 			-max_total_time="$cap" -print_final_stats=1 \
-			$("$src/tests/fuzz/options.sh" fuzz_ops) \
+			$("$src/tests/fuzz/options.sh" "$target") \
 			-artifact_prefix="$tmp/$name-" "$out" "$corpus" \
 			</dev/null >"$log" 2>&1
 		rc=$?

@@ -471,6 +471,7 @@ int span_sock_completions(const struct span_world *w, int fd, char *out,
  * (skb_shared_frag=ignore: SHARED_FRAG is not looked at, Dirty Frag, and a
  * page-cache frag is then written: page-cache-write).  Waits until @len
  * bytes are queued; after the peer's FIN it transforms what there is.
+ * TCP sockets only: -EOPNOTSUPP on AF_UNIX.
  */
 ssize_t span_decrypt(struct span_world *w, int pid, int fd, size_t len)
 {
@@ -483,6 +484,13 @@ ssize_t span_decrypt(struct span_world *w, int pid, int fd, size_t len)
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
+	/*
+	 * ESP (espintcp), rxkad and kTLS-style consumers sit on TCP (or
+	 * UDP); nothing decrypts an AF_UNIX stream in place, and its
+	 * MSG_SPLICE_PAGES skbs carry no SKBFL_SHARED_FRAG to warn one.
+	 */
+	if (SOCK(w, sk)->family != SOCK_TCP)
+		return -EOPNOTSUPP;
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	if (!len)
 		return 0;

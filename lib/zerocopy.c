@@ -134,7 +134,12 @@ static void note_add(struct span_world *w, uint32_t sk, uint32_t lo,
 					 "sk_error_queue");
 }
 
-/* does anything but the releasing shinfo still reference @page? */
+/*
+ * does anything but the releasing shinfo still reference @page?  A pipe
+ * buffer that vmsplice() made from the sender's own memory (user_page ops,
+ * or its pinned twin) is the user's reference, not one the zerocopy skb
+ * handed on: the kernel's completion does not wait for it.
+ */
 static bool page_still_referenced(struct span_world *w, uint32_t ubuf,
 				  uint32_t page, const char **who)
 {
@@ -158,7 +163,8 @@ static bool page_still_referenced(struct span_world *w, uint32_t ubuf,
 		for (uint32_t i = p->tail; i != p->head; i++) {
 			struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
-			if (b->ops && b->page == page) {
+			if (b->ops && b->ops != SPAN_PBO_USER_PAGE &&
+			    b->ops != SPAN_PBO_USER_PIN && b->page == page) {
 				*who = "a pipe buffer";
 				return true;
 			}

@@ -65,6 +65,8 @@ SPAN_API int span_sock_completions(const struct span_world *w, int fd,
  * SKBFL_SHARED_FRAG unless skb_shared_frag=ignore).  The transform XORs
  * each byte with 0x20 (it swaps the case of ASCII letters), so a reader
  * sees that it happened.
+ * TCP only: no such consumer reads an AF_UNIX stream (whose
+ * MSG_SPLICE_PAGES skbs have no SKBFL_SHARED_FRAG), -EOPNOTSUPP there.
  * Return: bytes transformed, -SPAN_EWOULDSLEEP until queued, -errno.
  */
 SPAN_API ssize_t span_decrypt(struct span_world *w, int pid, int fd,

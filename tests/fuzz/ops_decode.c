@@ -785,6 +785,12 @@ static const uint8_t interesting[] = {
 size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed)
 {
+	return ops_mutate_nr(data, size, max_size, seed, OPS_NR);
+}
+
+size_t ops_mutate_nr(uint8_t *data, size_t size, size_t max_size,
+		     unsigned int seed, unsigned int nr_ops)
+{
 	size_t nrec = size / OPS_REC_SIZE, maxrec = max_size / OPS_REC_SIZE;
 	unsigned int s = seed;
 	size_t i, j, n;
@@ -815,7 +821,7 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		if (!nrec)
 			break;
 		i = next_rand(&s) % nrec;
-		data[i * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % OPS_NR);
+		data[i * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % nr_ops);
 		return size;
 	case 2:	/* delete a record */
 		if (nrec < 2)
@@ -865,7 +871,7 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 	j = nrec ? next_rand(&s) % (nrec + 1) : 0;
 	memmove(data + (j + 1) * OPS_REC_SIZE, data + j * OPS_REC_SIZE,
 		(nrec - j) * OPS_REC_SIZE);
-	data[j * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % OPS_NR);
+	data[j * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % nr_ops);
 	for (size_t k = 1; k < OPS_REC_SIZE; k++)
 		data[j * OPS_REC_SIZE + k] = (uint8_t)next_rand(&s);
 	return size + OPS_REC_SIZE;

@@ -105,6 +105,13 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed);
 
 /**
+ * ops_mutate_nr - ops_mutate() for a record format of @nr_ops opcodes
+ * (fuzz_net's, net_decode.h), with the same 8-byte records.
+ */
+size_t ops_mutate_nr(uint8_t *data, size_t size, size_t max_size,
+		     unsigned int seed, unsigned int nr_ops);
+
+/**
  * ops_crossover - a prefix of the records of @d1 followed by a run of
  * records of @d2, written to @out.  Return: the size written.
  */

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_net.c - libFuzzer target: bytes -> a sequence of socket, pipe, file
+ * and kernel-memory operations and kernel events (net_decode.h) on a small
+ * world, then teardown.  Under the default policies every violation is a
+ * bug of the model: the target traps.
+ *
+ * Not a kernel file.  Environment:
+ *   SPAN_FUZZ_POLICY="knob=value,preset=NAME,sndbuf=1,..."  run under other
+ *	policies or world parameters (as fuzz_ops, docs/fuzzing.md)
+ *   SPAN_FUZZ_VERBOSE=1    print every operation and violation on stderr
+ *   SPAN_FUZZ_PRINT_SCN=1  not supported here (no .scn conversion yet)
+ */
+#include <stdlib.h>
+
+/* Each fuzz target is built from one source file: take the decoder here. */
+#include "tests/fuzz/net_decode.c"
+#include "tests/fuzz/fuzz_alloc.h"
+
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+
+static struct ops_config cfg;
+static int verbose;
+/* one world for every execution, reset before each (span_world_reset) */
+static struct span_world *world;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if (ops_config_parse(&cfg, getenv("SPAN_FUZZ_POLICY")))
+		abort();
+	if (getenv("SPAN_FUZZ_PRINT_SCN"))
+		fprintf(stderr, "fuzz_net: SPAN_FUZZ_PRINT_SCN is not supported (no .scn conversion of fuzz_net inputs yet)\n");
+	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
+	fuzz_keep_freed_memory();
+	if (span_world_create(&world, NULL, NULL))
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (net_run_world(world, &cfg, data, size, verbose))
+		__builtin_trap();	/* a broken invariant: a model bug */
+	return 0;
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed)
+{
+	if (seed % 4 == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	return ops_mutate_nr(data, size, max_size, seed / 4, NET_NR);
+}
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1,
+				 const uint8_t *d2, size_t s2, uint8_t *out,
+				 size_t max_out, unsigned int seed)
+{
+	return ops_crossover(d1, s1, d2, s2, out, max_out, seed);
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_api_fuzznet.c - the fuzz_net corpus and planted-bug inputs as
+ * regression tests.
+ *
+ * Every seed of tests/fuzz/corpus/fuzz_net/ runs through the fuzz_net
+ * executor (net_decode.h) and must break no invariant under the defaults,
+ * with the incremental checker and the full walk agreeing under every
+ * preset; each input of tests/fuzz/regress-net/ breaks its invariant under
+ * its planted bug's policy and none under the defaults.  Not a kernel file.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "span_unit.h"
+#include "tests/fuzz/net_decode.c"
+
+static struct span_world *tw;
+
+static size_t read_input(const char *path, uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	return n;
+}
+
+/*
+ * run @path under @policy (NULL: the defaults) in a new world, left in
+ * @tw for the caller to look at.  Return: violations.
+ */
+static int run_input(const char *path, const char *policy)
+{
+	static uint8_t buf[OPS_REC_SIZE * OPS_MAX_RECS];
+	struct ops_config cfg;
+	size_t n = read_input(path, buf, sizeof(buf));
+
+	assert_int_equal(ops_config_parse(&cfg, policy), 0);
+	span_world_destroy(tw);
+	tw = NULL;
+	assert_int_equal(span_world_create(&tw, NULL, NULL), 0);
+	return net_run_world(tw, &cfg, buf, n, 0);
+}
+
+/* call @fn on every input file in tests/fuzz/@sub; Return: how many */
+static int for_each_input(const char *sub, void (*fn)(const char *path))
+{
+	char dir[4096], path[8192];
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR, sub);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fn(path);
+		count++;
+	}
+	closedir(d);
+	return count;
+}
+
+static void input_default(const char *path)
+{
+	if (run_input(path, NULL))
+		fail_msg("%s breaks an invariant under the defaults "
+			 "(SPAN_FUZZ_VERBOSE=1 fuzz_net %s)", path, path);
+}
+
+static void test_fuzznet_corpus_default(void **state)
+{
+	(void)state;
+	assert_true(for_each_input("corpus/fuzz_net", input_default) >= 20);
+}
+
+/* @path under the defaults and every preset, with each checker mode */
+static void input_check_modes(const char *path)
+{
+	for (int p = -1; p < 0 || span_preset_name(p); p++) {
+		const char *pre = p < 0 ? NULL : span_preset_name(p);
+		char pol[256];
+		int n[3];
+
+		for (int m = SPAN_CHECK_INCREMENTAL; m <= SPAN_CHECK_VERIFY; m++) {
+			snprintf(pol, sizeof(pol), "%s%s%scheck=%s",
+				 pre ? "preset=" : "", pre ? pre : "",
+				 pre ? "," : "", span_check_mode_name(m));
+			n[m - SPAN_CHECK_INCREMENTAL] = run_input(path, pol);
+		}
+		if (n[2] == OPS_DIVERGED || n[0] != n[1])
+			fail_msg("%s under %s: check=incremental %d violations, full %d, verify %d",
+				 path, pre ? pre : "the defaults", n[0], n[1],
+				 n[2]);
+	}
+}
+
+static void test_fuzznet_check_modes(void **state)
+{
+	(void)state;
+	assert_true(for_each_input("corpus/fuzz_net", input_check_modes) >= 20);
+	assert_true(for_each_input("regress-net", input_check_modes) >= 6);
+}
+
+/* the hand-written exploits of the planted net bugs (bench/fuzz_find.sh) */
+static void test_fuzznet_planted(void **state)
+{
+	static const struct {
+		const char *file, *policy, *inv;
+	} cases[] = {
+		{ "kmem_send_ref.net", "kmem_send=ref", "get-on-frozen" },
+		{ "loopback_share.net", "loopback=share",
+		  "premature-completion" },
+		{ "fragnesia.net", "skb_shared_frag=drop_on_coalesce",
+		  "page-cache-write" },
+		{ "dirty_frag.net", "skb_shared_frag=ignore",
+		  "page-cache-write" },
+	};
+	char path[4096];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
+			 SPAN_SOURCE_DIR, cases[i].file);
+		assert_int_equal(run_input(path, NULL), 0);
+		assert_true(run_input(path, cases[i].policy) > 0);
+		assert_string_equal(span_invariant_name(span_world_violation(tw, 0)->inv),
+				    cases[i].inv);
+		/* DirtyClone's knob does not act on these paths either */
+		assert_int_equal(run_input(path, "skb_shared_frag=drop_on_copy"), 0);
+	}
+}
+
+/*
+ * Found by fuzz_net under the defaults: a page vmspliced into a pipe and
+ * then sent with MSG_ZEROCOPY is no premature-completion when the send
+ * completes (the pipe buffer is the user's own reference).
+ */
+static void test_fuzznet_zc_vmsplice(void **state)
+{
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
+		 SPAN_SOURCE_DIR, "zc_vmsplice_same_page.net");
+	assert_int_equal(run_input(path, NULL), 0);
+	assert_int_equal(run_input(path, "vmsplice=pin"), 0);
+}
+
+/*
+ * Found by fuzz_net under the defaults: a read-only file's page spliced
+ * into AF_UNIX and decrypted in place by the peer wrote the page cache;
+ * decrypt is a TCP consumer (-EOPNOTSUPP on AF_UNIX).
+ */
+static void test_fuzznet_unix_decrypt(void **state)
+{
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
+		 SPAN_SOURCE_DIR, "unix_decrypt.net");
+	assert_int_equal(run_input(path, NULL), 0);
+	assert_int_equal(run_input(path, "skb_shared_frag=ignore"), 0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	span_world_destroy(tw);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fuzznet_corpus_default),
+		cmocka_unit_test(test_fuzznet_planted),
+		cmocka_unit_test(test_fuzznet_zc_vmsplice),
+		cmocka_unit_test(test_fuzznet_unix_decrypt),
+		cmocka_unit_test(test_fuzznet_check_modes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
