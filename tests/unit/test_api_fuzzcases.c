@@ -10,10 +10,10 @@
  * executor also prints each input as a .scn scenario; that text must
  * parse.  Not a kernel file.
  */
-#include <dirent.h>
 #include <stdlib.h>
 
 #include "span_unit.h"
+#include "fuzz_inputs.h"
 #include "scn.h"
 #include "tests/fuzz/ops_decode.c"
 
@@ -54,28 +54,6 @@ static int run_input(const char *path, const char *policy)
 	scn_free(s);
 	free(text);
 	return nviol;
-}
-
-/* call @fn on every input file in tests/fuzz/@sub; Return: how many */
-static int for_each_input(const char *sub, void (*fn)(const char *path))
-{
-	char dir[4096], path[8192];
-	struct dirent *de;
-	int count = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR, sub);
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fn(path);
-		count++;
-	}
-	closedir(d);
-	return count;
 }
 
 static void input_default(const char *path)

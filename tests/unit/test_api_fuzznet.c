@@ -9,10 +9,10 @@
  * preset; each input of tests/fuzz/regress-net/ breaks its invariant under
  * its planted bug's policy and none under the defaults.  Not a kernel file.
  */
-#include <dirent.h>
 #include <stdlib.h>
 
 #include "span_unit.h"
+#include "fuzz_inputs.h"
 #include "tests/fuzz/net_decode.c"
 
 static struct span_world *tw;
@@ -43,28 +43,6 @@ static int run_input(const char *path, const char *policy)
 	tw = NULL;
 	assert_int_equal(span_world_create(&tw, NULL, NULL), 0);
 	return net_run_world(tw, &cfg, buf, n, 0);
-}
-
-/* call @fn on every input file in tests/fuzz/@sub; Return: how many */
-static int for_each_input(const char *sub, void (*fn)(const char *path))
-{
-	char dir[4096], path[8192];
-	struct dirent *de;
-	int count = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s", SPAN_SOURCE_DIR, sub);
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fn(path);
-		count++;
-	}
-	closedir(d);
-	return count;
 }
 
 static void input_default(const char *path)
