@@ -109,7 +109,6 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	struct span_violation *viol;
 	struct span_checker *chk;
 	int nr_viol, cap_viol;
-	uint32_t pages_init;
 	uint8_t *pd;
 	struct span_prov *pp;
 	size_t ps = s ? s->w.page_size : 0, mem_bytes, scratch_bytes;
@@ -132,15 +131,21 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	mem_bytes = w->page_mem_bytes;
 	memcpy(scratch, w->scratch, sizeof(scratch));
 	scratch_bytes = w->scratch_bytes;
-	pages_init = w->pages_init;
 	chk = w->chk;
 	*w = s->w;
 	memcpy(w->scratch, scratch, sizeof(scratch));
 	w->scratch_bytes = scratch_bytes;
 	w->chk = chk;
 	span__check_invalidate(w);
-	/* initialised: the snapshot's pages, and what was so here before */
-	w->pages_init = pages_init > s->tabs[0].n ? pages_init : s->tabs[0].n;
+	/*
+	 * initialised: the snapshot's pages only.  An id past them is zeroed
+	 * when it is next allocated, as in a run that never went further:
+	 * keeping what a branch abandoned by this restore wrote there (a pipe
+	 * page is not zeroed on allocation, so its unwritten bytes are what
+	 * the id held last) made the state, and its hash, depend on the
+	 * search's history, not on the path to it.
+	 */
+	w->pages_init = s->tabs[0].n;
 	w->viol = viol;
 	w->cap_viol = cap_viol;
 	w->nr_viol = nr_viol < s->w.nr_viol ? nr_viol : s->w.nr_viol;

@@ -321,6 +321,41 @@ static void test_snapshot_restore_then_continue(void **state)
 	span_world_destroy(fresh);
 }
 
+/*
+ * A restore leaves nothing of the branch it abandons: a pipe page that the
+ * branch filled, freed, and that the next write gets again (pipe pages are
+ * not zeroed on allocation) holds what a run that never took the branch
+ * would hold, so the state and its hash depend on the path only.
+ */
+static void test_snapshot_restore_forgets_abandoned_pages(void **state)
+{
+	struct span_world *w = world_new(), *fresh = world_new();
+	struct span_snapshot *s;
+	char buf[64];
+	int p, q, fp, fq;
+
+	p = new_pipe(w, 0);
+	q = new_pipe(w, 0);
+	s = snapshot(w);
+	/* the abandoned branch: a full pipe page, read and freed */
+	assert_ret(do_write_fill(w, SPAN_INIT_PID, PW(p), 'z', PG, 0), PG);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(p), buf, sizeof(buf), 0),
+		   sizeof(buf));
+	assert_ret(span_world_restore(w, s), 0);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(q), "x", 1, 0), 1);
+
+	fp = new_pipe(fresh, 0);
+	fq = new_pipe(fresh, 0);
+	assert_int_equal(fp, p);
+	assert_int_equal(fq, q);
+	assert_ret(do_write_buf(fresh, SPAN_INIT_PID, PW(fq), "x", 1, 0), 1);
+	assert_true(hash_eq(world_hash(w), world_hash(fresh)));
+	assert_true(span_world_equal(w, fresh));
+	span_snapshot_free(w, s);
+	span_world_destroy(w);
+	span_world_destroy(fresh);
+}
+
 /* restore after the tables grew past their size at the snapshot */
 static void test_snapshot_restore_after_growth(void **state)
 {
@@ -398,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_hash_differs_after_change),
 		cmocka_unit_test(test_snapshot_hash_ignores_history),
 		cmocka_unit_test(test_snapshot_restore_then_continue),
+		cmocka_unit_test(test_snapshot_restore_forgets_abandoned_pages),
 		cmocka_unit_test(test_snapshot_restore_after_growth),
 		cmocka_unit_test(test_snapshot_bad_args),
 	};
