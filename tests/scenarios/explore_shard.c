@@ -520,6 +520,9 @@ static void setup(void)
 {
 	char *p;
 
+	/* a new name for each test: without CK_FORK (Valgrind) they share
+	 * the process, and mkdtemp() left the last name in the template */
+	strcpy(tmpdir, "/tmp/spansim-shard-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	p = write_tmp("race.scn", race_scn);
 	free(p);
