@@ -268,6 +268,21 @@ static void check_after(struct run *r)
 
 #define FP_CLOCK (((uint32_t)SPAN_OBJ_NONE << 24) | 0xffffff)
 
+/* add @key to @fp's writes or reads, once; overflow when full */
+static void fp_key(struct span_footprint *fp, bool write, uint32_t key)
+{
+	uint32_t *v = write ? fp->write : fp->read;
+	uint16_t *n = write ? &fp->nr_write : &fp->nr_read;
+
+	for (int i = 0; i < *n; i++)
+		if (v[i] == key)
+			return;
+	if (*n < SPAN_FP_MAX)
+		v[(*n)++] = key;
+	else
+		fp->overflow = true;
+}
+
 /*
  * When conditions compare the steps at which things happened (at(L),
  * destructed_at(O)), the order of two steps that stamp a time is
@@ -286,13 +301,7 @@ static void stamp_clock(struct run *r, bool labelled)
 			owner = true;
 	if (!labelled && !owner)
 		return;
-	for (int i = 0; i < fp->nr_write; i++)
-		if (fp->write[i] == FP_CLOCK)
-			return;
-	if (fp->nr_write < SPAN_FP_MAX)
-		fp->write[fp->nr_write++] = FP_CLOCK;
-	else
-		fp->overflow = true;
+	fp_key(fp, true, FP_CLOCK);
 }
 
 static bool expr_uses_time(const struct scn_expr *e)
@@ -320,20 +329,6 @@ static bool expr_uses_time(const struct scn_expr *e)
 #define FP_SYM_OBJ 0x800000u
 #define FP_SYM_VAR 0x400000u
 #define FP_SYM_MASK 0x3fffffu
-
-static void fp_key(struct span_footprint *fp, bool write, uint32_t key)
-{
-	uint32_t *v = write ? fp->write : fp->read;
-	uint16_t *n = write ? &fp->nr_write : &fp->nr_read;
-
-	for (int i = 0; i < *n; i++)
-		if (v[i] == key)
-			return;
-	if (*n < SPAN_FP_MAX)
-		v[(*n)++] = key;
-	else
-		fp->overflow = true;
-}
 
 static uint32_t fp_sym_key(int sym)
 {
