@@ -61,19 +61,6 @@ void span__tab_destroy(struct span_world *w, struct span_tab *t)
 	t->n = t->cap = t->alloc = 0;
 }
 
-/*
- * tab_grow - make room for ids below @need.
- *
- * The new elements are left as realloc() gives them (or as they were
- * before a reset, which keeps the array), except in the page
- * table: ids at or past n are never read (span__tab_live() stops at n)
- * before span__tab_alloc_range() clears them, as span_world_restore()
- * already assumes of the capacity it reserves.  The page table is the
- * exception: span_page_info() reads freed_at below cap, so a page id never
- * used must read as zeros there.  Zeroing the whole new capacity made a
- * table that doubles touch twice the memory its live ids use; a fan-out
- * of 4096 pipes spent most of its pipe2 steps in page faults on it.
- */
 /* room for @n entries in @t's array (t->alloc), its capacity unchanged */
 int span__tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 {
@@ -89,6 +76,19 @@ int span__tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 	return 0;
 }
 
+/*
+ * tab_grow - make room for ids below @need.
+ *
+ * The new elements are left as realloc() gives them (or as they were
+ * before a reset, which keeps the array), except in the page
+ * table: ids at or past n are never read (span__tab_live() stops at n)
+ * before span__tab_alloc_range() clears them, as span_world_restore()
+ * already assumes of the capacity it reserves.  The page table is the
+ * exception: span_page_info() reads freed_at below cap, so a page id never
+ * used must read as zeros there.  Zeroing the whole new capacity made a
+ * table that doubles touch twice the memory its live ids use; a fan-out
+ * of 4096 pipes spent most of its pipe2 steps in page faults on it.
+ */
 static int tab_grow(struct span_world *w, struct span_tab *t, uint32_t need)
 {
 	uint32_t cap = t->cap;
@@ -395,6 +395,16 @@ static bool memory_exists(const struct span_world *w)
 	return false;
 }
 
+/* log2 of a page size (a power of two) */
+static uint32_t page_shift_of(uint64_t size)
+{
+	uint32_t shift = 0;
+
+	while ((1ull << shift) < size)
+		shift++;
+	return shift;
+}
+
 int span_world_set_param(struct span_world *w, int p, uint64_t v)
 {
 	uint32_t shift = 0;
@@ -406,8 +416,7 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 	if (p == SPAN_PARAM_PAGE_SIZE && v != w->page_size) {
 		if (memory_exists(w))
 			return -EBUSY;
-		while ((1ull << shift) < v)
-			shift++;
+		shift = page_shift_of(v);
 		/* no page holds anything but the zero page's zeros: keep the
 		 * arrays if they fit the new size, else start afresh, and on
 		 * failure keep the old size whole */
@@ -480,9 +489,7 @@ static int world_init(struct span_world *w, const uint64_t *param,
 		if (mask & (1u << p))
 			w->param[p] = param[p];
 	w->page_size = (uint32_t)w->param[SPAN_PARAM_PAGE_SIZE];
-	w->page_shift = 0;
-	while ((1u << w->page_shift) < w->page_size)
-		w->page_shift++;
+	w->page_shift = page_shift_of(w->page_size);
 	w->pages_init = 1;	/* id 0 is never a page */
 	w->check_on = true;
 	/* init and the zero page exist from the start */
