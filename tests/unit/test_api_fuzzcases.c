@@ -17,17 +17,6 @@
 #include "scn.h"
 #include "tests/fuzz/ops_decode.c"
 
-static size_t read_input(const char *path, uint8_t *buf, size_t size)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, size, f);
-	fclose(f);
-	return n;
-}
-
 /* run @path under @policy; check the violations and that the .scn parses */
 static int run_input(const char *path, const char *policy)
 {
@@ -83,22 +72,7 @@ static int run_quiet(const char *path, const char *policy)
 /* @path under the defaults and every preset, with each checker mode */
 static void input_check_modes(const char *path)
 {
-	for (int p = -1; p < 0 || span_preset_name(p); p++) {
-		const char *pre = p < 0 ? NULL : span_preset_name(p);
-		char pol[256];
-		int n[3];
-
-		for (int m = SPAN_CHECK_INCREMENTAL; m <= SPAN_CHECK_VERIFY; m++) {
-			snprintf(pol, sizeof(pol), "%s%s%scheck=%s",
-				 pre ? "preset=" : "", pre ? pre : "",
-				 pre ? "," : "", span_check_mode_name(m));
-			n[m - SPAN_CHECK_INCREMENTAL] = run_quiet(path, pol);
-		}
-		if (n[2] == OPS_DIVERGED || n[0] != n[1])
-			fail_msg("%s under %s: check=incremental %d violations, full %d, verify %d",
-				 path, pre ? pre : "the defaults", n[0], n[1],
-				 n[2]);
-	}
+	check_modes_agree(path, run_quiet, OPS_DIVERGED);
 }
 
 /*

@@ -17,17 +17,6 @@
 
 static struct span_world *tw;
 
-static size_t read_input(const char *path, uint8_t *buf, size_t size)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, size, f);
-	fclose(f);
-	return n;
-}
-
 /*
  * run @path under @policy (NULL: the defaults) in a new world, left in
  * @tw for the caller to look at.  Return: violations.
@@ -61,22 +50,7 @@ static void test_fuzznet_corpus_default(void **state)
 /* @path under the defaults and every preset, with each checker mode */
 static void input_check_modes(const char *path)
 {
-	for (int p = -1; p < 0 || span_preset_name(p); p++) {
-		const char *pre = p < 0 ? NULL : span_preset_name(p);
-		char pol[256];
-		int n[3];
-
-		for (int m = SPAN_CHECK_INCREMENTAL; m <= SPAN_CHECK_VERIFY; m++) {
-			snprintf(pol, sizeof(pol), "%s%s%scheck=%s",
-				 pre ? "preset=" : "", pre ? pre : "",
-				 pre ? "," : "", span_check_mode_name(m));
-			n[m - SPAN_CHECK_INCREMENTAL] = run_input(path, pol);
-		}
-		if (n[2] == OPS_DIVERGED || n[0] != n[1])
-			fail_msg("%s under %s: check=incremental %d violations, full %d, verify %d",
-				 path, pre ? pre : "the defaults", n[0], n[1],
-				 n[2]);
-	}
+	check_modes_agree(path, run_input, OPS_DIVERGED);
 }
 
 static void test_fuzznet_check_modes(void **state)
