@@ -105,7 +105,8 @@ check-ctest:
 
 check-asan: deps
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
-		-DSPAN_WERROR=ON -DSPAN_SANITIZE="address;undefined"
+		-DSPAN_WERROR=ON -DSPAN_SANITIZE="address;undefined" \
+		-DSPAN_HASH_VERIFY=ON
 	$(CMAKE) --build build-asan -j$(JOBS)
 	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure \
 		-j$(JOBS) -L 'unit|scenario'
@@ -116,7 +117,8 @@ check-valgrind: build
 fuzz-build: deps
 	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF
+		-DSPAN_BUILD_FUZZ=ON -DSPAN_BUILD_TESTS=OFF \
+		-DSPAN_HASH_VERIFY=ON
 	$(CMAKE) --build build-fuzz -j$(JOBS)
 
 # Executions per second without sanitizers (issue 14); the sanitizer

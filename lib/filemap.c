@@ -76,6 +76,7 @@ int span_file_create(struct span_world *w, uint64_t size, unsigned int flags,
 		uint32_t page = span__file_page(w, id, i);
 		uint8_t *d = page_bytes(w, page);
 
+		page_dirty(w, page);
 		for (uint32_t j = 0; j < w->page_size; j++) {
 			uint64_t pos = (uint64_t)i * w->page_size + j;
 

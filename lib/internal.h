@@ -66,7 +66,7 @@ struct span_page {
 	uint8_t live;
 	uint8_t kind;		/* enum span_page_kind */
 	uint8_t flags;
-	uint8_t pad;
+	uint8_t hash_ok;	/* hash[] is that of the bytes and provenance */
 	uint16_t store_who;	/* who made the user stores in it: 0 none,
 				 * one PROV_WHO(), or STORE_WHO_MANY */
 	uint16_t pad2;
@@ -79,6 +79,13 @@ struct span_page {
 	int64_t ext_pins;	/* pins held by callers of the public API */
 	uint32_t file, index;	/* SPAN_PAGE_CACHE */
 	uint64_t freed_at;	/* kept in the freed slot for reports */
+	/*
+	 * A cache, not state: XXH3-128 of the page's bytes followed by its
+	 * provenance, for span_world_hash(), valid while hash_ok.  Whatever
+	 * writes the bytes or the provenance clears hash_ok (page_dirty());
+	 * a snapshot carries both with the bytes they describe.
+	 */
+	uint64_t hash[2];
 };
 
 struct span_owner {
@@ -174,7 +181,7 @@ struct span_pipe_buffer {
 	uint8_t pad;
 	uint32_t page;
 	uint32_t offset, len;
-	uint32_t priv;		/* desc or owner id */
+	uint32_t priv;		/* desc or owner id; nosteal: zerocopy ubuf */
 	uint32_t capturer;	/* pid whose private memory this references */
 };
 
@@ -321,6 +328,12 @@ int64_t span__refcount_max(const struct span_world *w);
 static inline uint8_t *page_bytes(struct span_world *w, uint32_t page)
 {
 	return w->page_data + (size_t)page * w->page_size;
+}
+
+/* the bytes or the provenance of @page change: its cached hash is stale */
+static inline void page_dirty(struct span_world *w, uint32_t page)
+{
+	PAGE(w, page)->hash_ok = 0;
 }
 
 static inline struct span_prov *page_prov(struct span_world *w, uint32_t page)

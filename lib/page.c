@@ -63,6 +63,7 @@ static void page_zero(struct span_world *w, uint32_t page)
 {
 	memset(page_bytes(w, page), 0, w->page_size);
 	memset(page_prov(w, page), 0, w->page_size * sizeof(struct span_prov));
+	page_dirty(w, page);
 }
 
 static uint32_t alloc_page(struct span_world *w, int kind, const char *func,
@@ -432,6 +433,7 @@ int span__page_write(struct span_world *w, uint32_t page, uint32_t off,
 			      func, "%s: page-cache page#%u (file#%u) written without write permission",
 			      func, page, p->file);
 	memmove(page_bytes(w, page) + off, src, len);
+	page_dirty(w, page);
 	pv = page_prov(w, page) + off;
 	if (src_prov) {
 		memmove(pv, src_prov, len * sizeof(*pv));

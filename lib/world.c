@@ -434,6 +434,8 @@ int span_world_set_param(struct span_world *w, int p, uint64_t v)
 		memset(page_bytes(w, 1), 0, (size_t)(w->pages.n - 1) * v);
 		memset(page_prov(w, 1), 0,
 		       (size_t)(w->pages.n - 1) * v * sizeof(*w->page_prov));
+		for (uint32_t i = 1; i < w->pages.n; i++)
+			page_dirty(w, i);
 	}
 	w->param[p] = v;
 	return 0;
