@@ -1042,7 +1042,7 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	span__fp(w, false, SPAN_OBJ_SKB, skb);
 	while (len) {
-		uint32_t page, poff, n, owner = 0;
+		uint32_t page, poff, n, owner = 0, zc;
 		int frag;
 
 		if (skb_seg(w, skb, offset, &page, &poff, &n, &frag))
@@ -1121,13 +1121,21 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 				span__owner_get(w, owner, func);
 			goto next;
 		}
+		/*
+		 * DEVIATION: the buffer remembers the zerocopy ubuf of the frag
+		 * it references (priv; the kernel keeps no such link), so that
+		 * a completion can tell a reference this send handed on from
+		 * one the user made otherwise (zerocopy.c).
+		 */
+		zc = frag >= 0 ? SHINFO(w, SKB(w, skb)->shinfo)->frags[frag].ubuf : 0;
 		if (pipe_full(pipe) || nr == SPAN_MAX_SKB_FRAGS) {
 			struct span_pipe_buffer *last =
 				span__pipe_buf(w, pipe, pipe->head - 1);
 
 			/* only a merge into the last buffer still fits */
 			if (!have_last || last->ops != SPAN_PBO_NOSTEAL ||
-			    last->page != page || last->offset + last->len != poff)
+			    last->page != page || last->priv != zc ||
+			    last->offset + last->len != poff)
 				break;
 		}
 		{
@@ -1135,14 +1143,14 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 				have_last ? span__pipe_buf(w, pipe, pipe->head - 1) :
 					    NULL;
 			bool merge = last && last->ops == SPAN_PBO_NOSTEAL &&
-				     last->page == page &&
+				     last->page == page && last->priv == zc &&
 				     last->offset + last->len == poff;
 
 			/* get_page() for a new spd entry, none when merging */
 			if (!merge && !span__try_get_page(w, page, 1, func))
 				break;
 			spd_fill(w, pipe, &have_last, SPAN_PBO_NOSTEAL, page,
-				 poff, n, 0, &nr);
+				 poff, n, zc, &nr);
 		}
 next:
 		offset += n;

@@ -135,10 +135,13 @@ static void note_add(struct span_world *w, uint32_t sk, uint32_t lo,
 }
 
 /*
- * does anything but the releasing shinfo still reference @page?  A pipe
- * buffer that vmsplice() made from the sender's own memory (user_page ops,
- * or its pinned twin) is the user's reference, not one the zerocopy skb
- * handed on: the kernel's completion does not wait for it.
+ * does anything but the releasing shinfo still reference @page through
+ * this send?  An skb frag that @ubuf's GUP made, or a pipe buffer that
+ * skb_splice_bits() made from such a frag (its priv: span__skb_splice_bits,
+ * a DEVIATION).  Every other reference is the user's own - vmsplice()'s,
+ * or one an earlier splice of those pages into a socket handed on - and
+ * the kernel's completion does not wait for it.  Not seen: a buffer that
+ * pipe_split=desc turned into a descriptor holder (it keeps no ubuf).
  */
 static bool page_still_referenced(struct span_world *w, uint32_t ubuf,
 				  uint32_t page, const char **who)
@@ -163,8 +166,8 @@ static bool page_still_referenced(struct span_world *w, uint32_t ubuf,
 		for (uint32_t i = p->tail; i != p->head; i++) {
 			struct span_pipe_buffer *b = span__pipe_buf(w, p, i);
 
-			if (b->ops && b->ops != SPAN_PBO_USER_PAGE &&
-			    b->ops != SPAN_PBO_USER_PIN && b->page == page) {
+			if (b->ops == SPAN_PBO_NOSTEAL && b->priv == ubuf &&
+			    b->page == page) {
 				*who = "a pipe buffer";
 				return true;
 			}

@@ -87,7 +87,9 @@ SPAN_API int span_pipe_info(const struct span_world *w, int pipe,
 /**
  * struct span_pipe_buf_info - one slot of the ring.
  * @page, @offset, @len, @flags: the pipe_buffer fields;
- * @ops: enum span_pipe_buf_ops_id; @priv: the descriptor or owner id.
+ * @ops: enum span_pipe_buf_ops_id; @priv: the descriptor or owner id, or
+ * for nosteal_pipe_buf_ops the MSG_ZEROCOPY ubuf of the skb frag it came
+ * from (0: none).
  */
 struct span_pipe_buf_info {
 	int page;
