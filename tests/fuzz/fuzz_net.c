@@ -49,7 +49,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 {
 	if (seed % 4 == 0)
 		return LLVMFuzzerMutate(data, size, max_size);
-	return ops_mutate_nr(data, size, max_size, seed / 4, NET_NR);
+	return ops_mutate_nr(data, size, max_size, seed / 4, NET_NR, net_kin);
 }
 
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1,

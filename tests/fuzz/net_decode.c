@@ -53,6 +53,20 @@ static const char *const net_op_names[NET_NR] = {
 	[NET_EVENT] = "event", [NET_SETTLE] = "settle",
 };
 
+/* opcodes whose argument bytes mean the same things (ops_mutate_nr()) */
+static const uint8_t net_kin[NET_NR] = {
+	[NET_READ] = 1, [NET_RECV] = 1, [NET_DECRYPT] = 1,	/* fd flags len */
+	[NET_WRITE] = 2, [NET_SEND] = 2, [NET_SEND_ZC] = 2,
+	[NET_SEND_KMEM] = 2,				/* fd flags len ... */
+	[NET_SPLICE] = 3, [NET_TEE] = 3,		/* in out flags len */
+	[NET_EVENT] = 4, [NET_SETTLE] = 4,		/* kernel work */
+	[NET_CLOSE] = 5, [NET_SOCKOPT] = 5, [NET_ERRQUEUE] = 5,
+	[NET_OWNER_PUT] = 5,				/* one handle */
+	[NET_MMAP] = 6, [NET_PIPE] = 6, [NET_FILE] = 6,
+	[NET_SOCKPAIR] = 6, [NET_KMEM] = 6,		/* a new object */
+	[NET_STORE] = 7, [NET_PWRITE] = 7,		/* obj off len byte */
+};
+
 /*
  * A descriptor from selector @s (net_decode.h); false when there is no
  * pipe, socket or file at all.

@@ -782,14 +782,44 @@ static const uint8_t interesting[] = {
 	128, 129, 191, 192, 254, 255, 0x40, 0x41, 0x80, 0x81, 0xc0,
 };
 
+/* opcodes whose argument bytes mean the same things (ops_mutate_nr()) */
+static const uint8_t ops_kin[OPS_NR] = {
+	[OPS_STORE] = 1, [OPS_LOAD] = 1, [OPS_GUP] = 1,	/* proc region off len */
+	[OPS_WRITE] = 2, [OPS_READ] = 2,		/* fd flags len */
+	[OPS_SPLICE] = 3, [OPS_TEE] = 3,		/* in out flags len */
+	[OPS_FORK] = 4, [OPS_MUNMAP] = 4,		/* proc */
+	[OPS_MMAP] = 5, [OPS_PIPE] = 5, [OPS_FILE] = 5,	/* a new object */
+	[OPS_CLOSE] = 6, [OPS_GUP_PUT] = 6,		/* one handle */
+};
+
 size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed)
 {
-	return ops_mutate_nr(data, size, max_size, seed, OPS_NR);
+	return ops_mutate_nr(data, size, max_size, seed, OPS_NR, ops_kin);
+}
+
+/* another opcode of @op's group, or @op when it has none */
+static uint8_t kin_of(const uint8_t *kin, unsigned int nr_ops,
+		      unsigned int op, unsigned int *s)
+{
+	unsigned int n = 0, pick;
+
+	if (!kin || !kin[op])
+		return (uint8_t)op;
+	for (unsigned int k = 0; k < nr_ops; k++)
+		n += k != op && kin[k] == kin[op];
+	if (!n)
+		return (uint8_t)op;
+	pick = next_rand(s) % n;
+	for (unsigned int k = 0; k < nr_ops; k++)
+		if (k != op && kin[k] == kin[op] && !pick--)
+			return (uint8_t)k;
+	return (uint8_t)op;
 }
 
 size_t ops_mutate_nr(uint8_t *data, size_t size, size_t max_size,
-		     unsigned int seed, unsigned int nr_ops)
+		     unsigned int seed, unsigned int nr_ops,
+		     const uint8_t *kin)
 {
 	size_t nrec = size / OPS_REC_SIZE, maxrec = max_size / OPS_REC_SIZE;
 	unsigned int s = seed;
@@ -817,11 +847,15 @@ size_t ops_mutate_nr(uint8_t *data, size_t size, size_t max_size,
 			break;
 		}
 		return size;
-	case 1:	/* the opcode */
+	case 1:	/* the opcode: half the time, to one of its kin */
 		if (!nrec)
 			break;
 		i = next_rand(&s) % nrec;
-		data[i * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % nr_ops);
+		if (next_rand(&s) % 2)
+			data[i * OPS_REC_SIZE] = kin_of(kin, nr_ops,
+							data[i * OPS_REC_SIZE] % nr_ops, &s);
+		else
+			data[i * OPS_REC_SIZE] = (uint8_t)(next_rand(&s) % nr_ops);
 		return size;
 	case 2:	/* delete a record */
 		if (nrec < 2)

@@ -106,10 +106,15 @@ size_t ops_mutate(uint8_t *data, size_t size, size_t max_size,
 
 /**
  * ops_mutate_nr - ops_mutate() for a record format of @nr_ops opcodes
- * (fuzz_net's, net_decode.h), with the same 8-byte records.
+ * (fuzz_net's, net_decode.h), with the same 8-byte records.  @kin: for
+ * each opcode a group, 0 for none; opcodes of one group read their
+ * argument bytes alike (read, recv and decrypt: a descriptor, flags, a
+ * length), and half of the opcode changes turn an opcode into one of its
+ * kin, keeping the arguments' meaning.  NULL: no groups.
  */
 size_t ops_mutate_nr(uint8_t *data, size_t size, size_t max_size,
-		     unsigned int seed, unsigned int nr_ops);
+		     unsigned int seed, unsigned int nr_ops,
+		     const uint8_t *kin);
 
 /**
  * ops_crossover - a prefix of the records of @d1 followed by a run of

@@ -106,6 +106,54 @@ static void test_fuzznet_zc_vmsplice(void **state)
 }
 
 /*
+ * Found by fuzz_net (a Fragnesia run): a user page vmspliced into a pipe,
+ * spliced into TCP and out of the peer into a second pipe, then sent with
+ * MSG_ZEROCOPY: the second pipe's buffer came from the earlier splice, not
+ * from the zerocopy skb, so the completion is no premature-completion.
+ * Under loopback=share a buffer spliced from the zerocopy skb still is
+ * (test_fuzznet_planted, loopback_share.net).
+ */
+static void test_fuzznet_zc_after_splice(void **state)
+{
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
+		 SPAN_SOURCE_DIR, "zc_after_splice_same_page.net");
+	assert_int_equal(run_input(path, NULL), 0);
+	assert_int_equal(run_input(path, "vmsplice=pin"), 0);
+}
+
+/*
+ * The opcode mutation of ops_mutate_nr(): half of its changes go to an
+ * opcode of the same group (net_kin), so a recv becomes a decrypt (the
+ * last step of Fragnesia) far more often than one change in NET_NR.
+ */
+static void test_fuzznet_kin_mutation(void **state)
+{
+	unsigned int to[NET_NR] = { 0 };
+	unsigned int runs = 6000;
+
+	(void)state;
+	for (unsigned int seed = 0; seed < runs; seed++) {
+		uint8_t rec[OPS_REC_SIZE * 2] = { NET_RECV, 1, 2, 3, 4, 5, 6, 7 };
+		uint8_t orig[sizeof(rec)];
+		size_t n;
+
+		memcpy(orig, rec, sizeof(rec));
+		n = ops_mutate_nr(rec, OPS_REC_SIZE, sizeof(rec), seed, NET_NR,
+				  net_kin);
+		if (n == OPS_REC_SIZE && !memcmp(rec + 1, orig + 1, OPS_REC_SIZE - 1))
+			to[rec[0] % NET_NR]++;
+	}
+	/* about runs / 6 opcode changes: a twelfth to each of two kin */
+	assert_true(to[NET_DECRYPT] > runs / 40);
+	assert_true(to[NET_READ] > runs / 40);
+	/* a random opcode: about runs / 12 / NET_NR each */
+	assert_true(to[NET_SEND] < runs / 40);
+}
+
+/*
  * Found by fuzz_net under the defaults: a read-only file's page spliced
  * into AF_UNIX and decrypted in place by the peer wrote the page cache;
  * decrypt is a TCP consumer (-EOPNOTSUPP on AF_UNIX).
@@ -135,6 +183,8 @@ int main(void)
 		cmocka_unit_test(test_fuzznet_planted),
 		cmocka_unit_test(test_fuzznet_zc_vmsplice),
 		cmocka_unit_test(test_fuzznet_unix_decrypt),
+		cmocka_unit_test(test_fuzznet_zc_after_splice),
+		cmocka_unit_test(test_fuzznet_kin_mutation),
 		cmocka_unit_test(test_fuzznet_check_modes),
 	};
 
