@@ -33,9 +33,9 @@
 #   fuzz_find_unreachable    how many of the bugs no target can reach
 #   fuzz_find_all_le_60s     1 when every bug that a target can reach met it
 #
-# Bugs that no target can reach (DirtyClone: nothing in the model calls
-# pskb_copy, the only place skb_shared_frag=drop_on_copy acts) are listed
-# as `fuzz_find_BUG_reachable 0 bool` and not run.  One line per run goes to stderr.  Once more than half of the runs
+# A bug that no target can reach (its invariant written as -; none now:
+# DirtyClone became reachable with tcp_retransmit=1) is listed as
+# `fuzz_find_BUG_reachable 0 bool` and not run.  One line per run goes to stderr.  Once more than half of the runs
 # of a bug did not find it, its median is known ("not_found") and the rest
 # are skipped (FUZZ_FIND_ALL=1 runs them anyway); found runs do not stop
 # early, since a later run may be faster.  Inputs that found a bug are kept
@@ -68,7 +68,7 @@ kmem_send_ref fuzz_net kmem_send=ref get-on-frozen sendpage-of-slab,before-5.9
 loopback_share fuzz_net loopback=share premature-completion zerocopy-loopback-sharing
 fragnesia fuzz_net skb_shared_frag=drop_on_coalesce page-cache-write Fragnesia
 dirty_frag fuzz_net skb_shared_frag=ignore page-cache-write Dirty-Frag
-dirtyclone fuzz_net skb_shared_frag=drop_on_copy - DirtyClone:page-cache-write,nothing-calls-pskb_copy,no-scenario-reaches-it-either'
+dirtyclone fuzz_net skb_shared_frag=drop_on_copy,tcp_retransmit=1 page-cache-write DirtyClone,a-retransmitted-pskb_copy'
 pin=
 if [ -n "${FUZZ_FIND_CPU:-}" ]; then
 	pin="taskset -c $FUZZ_FIND_CPU"

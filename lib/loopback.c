@@ -7,7 +7,8 @@
  * net/ipv4/ip_input.c (v6.18) up to tcp_v4_rcv().  The device queue
  * (__netif_rx() to the per-CPU backlog, processed in NET_RX softirq) is
  * the SPAN_EV_DELIVER kernel event; deliveries to one socket run in FIFO
- * order, as the backlog does.
+ * order, as the backlog does, except a retransmission (tcp_retransmit=1),
+ * which may overtake.
  *
  * The loopback knob is read in ip_local_deliver_finish():
  *   copy_zerocopy (mainline): skb_orphan_frags_rx() copies the frags of an
@@ -23,16 +24,23 @@
 /*
  * span__loopback_xmit - loopback_xmit(): skb_orphan() (the TX destructor
  * runs here), then __netif_rx(): the delivery becomes a kernel event.
+ * @late_ok: a retransmission (tcp_retransmit=1), which may be delivered
+ * before the segments queued ahead of it (the earlier transmission is the
+ * one a delay on lo holds back).
  */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,
-			 uint32_t sender)
+			 uint32_t sender, bool late_ok)
 {
+	int id;
+
 	span__skb_orphan(w, skb, "loopback_xmit");
-	if (span__event_queue(w, SPAN_EV_DELIVER, skb, dest, sender)) {
+	id = span__event_queue(w, SPAN_EV_DELIVER, skb, dest, sender);
+	if (id < 0) {
 		/* DEVIATION: cannot happen, the event queue never fails */
 		span__kfree_skb(w, skb, "loopback_xmit");
 		return;
 	}
+	EVENT(w, (uint32_t)id)->late_ok = late_ok;
 	span__trace(w, "loopback_xmit", SPAN_TR_QUEUE, SPAN_OBJ_SKB, skb, 0,
 		    dest, "__netif_rx");
 }

@@ -85,6 +85,8 @@ struct span_sk_buff {
 	uint32_t next;		/* queue link */
 	uint32_t seq, end_seq;	/* TCP_SKB_CB */
 	uint32_t consumed;	/* bytes already read (UNIXCB.consumed, seq) */
+	uint8_t retransmitted;	/* TCP: the timer sent it again (once) */
+	uint8_t pad[3];
 };
 
 /* struct ubuf_info_msgzc */
@@ -156,8 +158,10 @@ struct span_sock {
 struct span_event_ent {
 	uint8_t live;
 	uint8_t kind;		/* enum span_event_kind */
-	uint8_t pad[2];
-	uint32_t obj;		/* socket (XMIT, ACK) or skb (DELIVER) */
+	uint8_t late_ok;	/* DELIVER of a retransmission: may overtake
+				 * the deliveries queued before it */
+	uint8_t pad;
+	uint32_t obj;		/* socket (XMIT, ACK, RTO) or skb (DELIVER) */
 	uint32_t sock;		/* acting/destination socket */
 	uint32_t arg;		/* ACK: acked seq; DELIVER: the sender */
 	uint64_t seq;		/* queueing order */
@@ -288,6 +292,7 @@ uint32_t span__skb_dequeue(struct span_world *w, struct span_skb_queue *q);
 void span__skb_queue_purge(struct span_world *w, struct span_skb_queue *q,
 			   const char *func);
 uint64_t span__sk_rmem(struct span_world *w, uint32_t sk);
+/* queue a kernel event; return: its id, or -ENOMEM */
 int span__event_queue(struct span_world *w, int kind, uint32_t obj,
 		      uint32_t sock, uint32_t arg);
 bool span__event_pending(struct span_world *w, int kind, uint32_t sock);
@@ -308,6 +313,7 @@ void span__tcp_write_xmit(struct span_world *w, uint32_t sk);
 void span__tcp_v4_rcv(struct span_world *w, uint32_t sk, uint32_t skb,
 		      uint32_t sender);
 void span__tcp_ack(struct span_world *w, uint32_t sk, uint32_t ack);
+void span__tcp_retransmit_timer(struct span_world *w, uint32_t sk);
 void span__tcp_reset(struct span_world *w, uint32_t sk);
 void span__tcp_close(struct span_world *w, uint32_t sk);
 void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk);
@@ -325,7 +331,7 @@ void span__unix_release(struct span_world *w, uint32_t sk);
 
 /* loopback.c */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,
-			 uint32_t sender);
+			 uint32_t sender, bool late_ok);
 void span__netif_receive_skb(struct span_world *w, uint32_t skb,
 			     uint32_t dest, uint32_t sender);
 

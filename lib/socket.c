@@ -555,7 +555,7 @@ int span__event_queue(struct span_world *w, int kind, uint32_t obj,
 	e->sock = sock;
 	e->arg = arg;
 	e->seq = ++w->net.event_seq;
-	return 0;
+	return (int)id;
 }
 
 bool span__event_pending(struct span_world *w, int kind, uint32_t sock)
@@ -574,6 +574,7 @@ const char *span_event_kind_name(int kind)
 		[SPAN_EV_DELIVER] = "loopback_xmit",
 		[SPAN_EV_ACK] = "tcp_ack",
 		[SPAN_EV_FREE] = "skb_attempt_defer_free",
+		[SPAN_EV_RTO] = "tcp_retransmit_timer",
 	};
 
 	if (kind < 0 || kind >= SPAN_NR_EVENT_KINDS)
@@ -587,14 +588,14 @@ static bool event_enabled(const struct span_world *w, uint32_t id)
 	const struct span_event_ent *e =
 		TAB_AT(w->net.events, struct span_event_ent, id);
 
-	if (e->kind != SPAN_EV_DELIVER)
+	if (e->kind != SPAN_EV_DELIVER || e->late_ok)
 		return true;
 	for (uint32_t i = 1; i < w->net.events.n; i++) {
 		const struct span_event_ent *o =
 			TAB_AT(w->net.events, struct span_event_ent, i);
 
-		if (o->live && o->kind == SPAN_EV_DELIVER && o->sock == e->sock &&
-		    o->seq < e->seq)
+		if (o->live && o->kind == SPAN_EV_DELIVER && !o->late_ok &&
+		    o->sock == e->sock && o->seq < e->seq)
 			return false;
 	}
 	return true;
@@ -662,6 +663,10 @@ int span_world_run_event(struct span_world *w, uint32_t id)
 	case SPAN_EV_ACK:
 		if (span__tab_live(&w->net.socks, e.sock))
 			span__tcp_ack(w, e.sock, e.arg);
+		break;
+	case SPAN_EV_RTO:
+		if (span__tab_live(&w->net.socks, e.sock))
+			span__tcp_retransmit_timer(w, e.sock);
 		break;
 	default:
 		break;

@@ -59,6 +59,7 @@ static bool sk_stream_memory_free(struct span_world *w, uint32_t sk)
 }
 
 static bool tcp_snd_wnd_test(struct span_world *w, uint32_t sk, uint32_t skb);
+static void tcp_rearm_rto(struct span_world *w, uint32_t sk);
 
 /*
  * tcp_push(): hand the write queue to tcp_write_xmit() (a kernel event).
@@ -395,8 +396,67 @@ void span__tcp_write_xmit(struct span_world *w, uint32_t sk)
 			    skb, clone, SKB(w, skb)->len, "original to rtx queue");
 		if (peer && span__tab_live(&w->net.socks, peer))
 			SOCK(w, peer)->inflight += SKB(w, clone)->len;
-		span__loopback_xmit(w, clone, peer, sk);
+		span__loopback_xmit(w, clone, peer, sk, false);
+		tcp_rearm_rto(w, sk);
 	}
+}
+
+/*
+ * tcp_rearm_rto - with tcp_retransmit=1, a retransmission timer for the
+ * head of the retransmit queue, unless one is pending or the head was
+ * sent again already.  DEVIATION: each segment is retransmitted at most
+ * once (the kernel backs off and retries; once is enough to reach
+ * pskb_copy(), and it keeps the state space finite), and with
+ * tcp_retransmit=0 never: on an idle lo the ACK always comes first.
+ */
+static void tcp_rearm_rto(struct span_world *w, uint32_t sk)
+{
+	uint32_t head = SOCK(w, sk)->rtx_queue.head;
+
+	if (!w->param[SPAN_PARAM_TCP_RETRANSMIT] || !head ||
+	    SKB(w, head)->retransmitted ||
+	    span__event_pending(w, SPAN_EV_RTO, sk))
+		return;
+	span__event_queue(w, SPAN_EV_RTO, sk, sk, 0);
+}
+
+/*
+ * span__tcp_retransmit_timer - tcp_retransmit_timer() ->
+ * tcp_retransmit_skb() of the retransmit queue's head ->
+ * __tcp_transmit_skb(clone_it): an skb that is still cloned (the earlier
+ * transmission still in flight or queued at the receiver) is sent as a
+ * pskb_copy() - a private head, the same frags with a reference each -
+ * otherwise as a clone.  The copy may overtake the delayed transmission.
+ */
+void span__tcp_retransmit_timer(struct span_world *w, uint32_t sk)
+{
+	const char *func = "tcp_retransmit_skb";
+	struct span_sock *so;
+	uint32_t skb, peer, n;
+	bool copy;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	so = SOCK(w, sk);
+	skb = so->rtx_queue.head;
+	peer = so->peer;
+	if (!skb || SKB(w, skb)->retransmitted)
+		return;
+	span__fp(w, true, SPAN_OBJ_SKB, skb);
+	SKB(w, skb)->retransmitted = 1;
+	/* KREF: net/ipv4/tcp_output.c __tcp_transmit_skb() */
+	copy = span__skb_cloned(w, skb);
+	n = copy ? span__pskb_copy(w, skb) : span__skb_clone(w, skb);
+	if (!n) {
+		span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SKB, skb, 0, 0,
+			    "no memory: not retransmitted");
+		return;
+	}
+	span__trace(w, func, SPAN_TR_QUEUE, SPAN_OBJ_SKB, skb, n,
+		    SKB(w, skb)->len, copy ? "pskb_copy: still cloned" :
+					     "skb_clone");
+	if (peer && span__tab_live(&w->net.socks, peer))
+		SOCK(w, peer)->inflight += SKB(w, n)->len;
+	span__loopback_xmit(w, n, peer, sk, true);
 }
 
 /* tcp_rcv_space_adjust()/tcp_cleanup_rbuf(): a window update */
@@ -466,7 +526,18 @@ void span__tcp_v4_rcv(struct span_world *w, uint32_t sk, uint32_t skb,
 	}
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	so = SOCK(w, sk);
-	if (fin) {
+	if ((SKB(w, skb)->len || fin) && !before(so->rcv_nxt, end_seq)) {
+		/*
+		 * tcp_data_queue(): !after(end_seq, rcv_nxt), "a retransmit":
+		 * old data (the other of a segment's two transmissions came
+		 * first), dropped, and the ACK goes again.  Only with
+		 * tcp_retransmit=1.
+		 */
+		span__trace(w, "tcp_data_queue", SPAN_TR_NOTE, SPAN_OBJ_SKB,
+			    skb, SKB(w, skb)->seq, end_seq, "old data: dropped");
+		span__kfree_skb(w, skb, "tcp_drop_reason");
+		end_seq = so->rcv_nxt;
+	} else if (fin) {
 		/* tcp_fin() */
 		so->shutdown |= RCV_SHUTDOWN;
 		so->done = 1;	/* sock_set_flag(sk, SOCK_DONE) */
@@ -515,6 +586,7 @@ void span__tcp_ack(struct span_world *w, uint32_t sk, uint32_t ack)
 	}
 	if (before(SOCK(w, sk)->snd_una, ack))
 		SOCK(w, sk)->snd_una = ack;
+	tcp_rearm_rto(w, sk);
 }
 
 /* read or peek: bytes of the receive queue from the read position */

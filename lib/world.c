@@ -312,6 +312,7 @@ static const char *const param_names[SPAN_NR_PARAMS] = {
 	[SPAN_PARAM_RCVBUF] = "rcvbuf",
 	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = "pipe_user_pages_soft",
 	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = "pipe_user_pages_hard",
+	[SPAN_PARAM_TCP_RETRANSMIT] = "tcp_retransmit",
 };
 
 static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
@@ -325,6 +326,7 @@ static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
 	[SPAN_PARAM_RCVBUF] = 131072,		/* tcp_rmem[1] */
 	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = 16384,	/* 16 * INR_OPEN_CUR */
 	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = 0,
+	[SPAN_PARAM_TCP_RETRANSMIT] = 0,
 };
 
 /* valid values of each parameter (inclusive); page_size also a power of 2 */
@@ -342,6 +344,7 @@ static const struct {
 	[SPAN_PARAM_RCVBUF] = { 1, 1ull << 40, "1 to 2^40" },
 	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
 	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
+	[SPAN_PARAM_TCP_RETRANSMIT] = { 0, 1, "0 or 1" },
 };
 
 int span_param_check(int p, uint64_t v)

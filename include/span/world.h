@@ -33,6 +33,10 @@ enum span_param {
 	SPAN_PARAM_RCVBUF,		/* sk_rcvbuf in bytes */
 	SPAN_PARAM_PIPE_USER_PAGES_SOFT, /* fs.pipe-user-pages-soft: 16384 */
 	SPAN_PARAM_PIPE_USER_PAGES_HARD, /* fs.pipe-user-pages-hard: 0 = none */
+	SPAN_PARAM_TCP_RETRANSMIT,	/* 0: no segment on lo is ever late;
+					 * 1: the retransmission timer may fire
+					 * while a segment is in flight (a
+					 * delay on lo, as netem makes) */
 	SPAN_NR_PARAMS
 };
 
@@ -172,6 +176,7 @@ enum span_event_kind {
 	SPAN_EV_DELIVER,	/* loopback_xmit() -> ip_local_deliver_finish() */
 	SPAN_EV_ACK,		/* tcp_ack() -> tcp_clean_rtx_queue() */
 	SPAN_EV_FREE,		/* a deferred release (skb_attempt_defer_free) */
+	SPAN_EV_RTO,		/* tcp_retransmit_timer() (tcp_retransmit=1) */
 	SPAN_NR_EVENT_KINDS
 };
 

@@ -379,7 +379,8 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 			int p = s->sets[i].param;
 
 			if ((p == SPAN_PARAM_REFCOUNT_BITS || p == SPAN_PARAM_MSS ||
-			     p == SPAN_PARAM_SNDBUF || p == SPAN_PARAM_RCVBUF) &&
+			     p == SPAN_PARAM_SNDBUF || p == SPAN_PARAM_RCVBUF ||
+			     p == SPAN_PARAM_TCP_RETRANSMIT) &&
 			    span_world_param(w, p) != span_world_param(d, p)) {
 				snprintf(why, n,
 					 "set %s = %" PRId64 " cannot be matched on the live kernel (default %" PRIu64 ")",

@@ -335,6 +335,30 @@ START_TEST(seed_vmsplice_fork_ref_never)
 }
 END_TEST
 
+/*
+ * DirtyClone: only a schedule in which the retransmitted pskb_copy
+ * overtakes the first transmission breaks page-cache-write (the FIFO run
+ * is clean, scenario_corpus); its twin under mainline's keep never does.
+ */
+START_TEST(net_dirtyclone_found)
+{
+	char *f = path_in(scn_dir(), "net/dirtyclone.scn");
+	char *argv[] = { (char *)spansim(), "explore", f, NULL };
+	struct out o;
+
+	spawn(argv, &o);
+	ck_assert_msg(o.status == 1, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "invariant broken: page-cache-write"),
+		      "%s", o.out);
+	out_free(&o);
+	free(f);
+	explore_expect("net/dirtyclone-twin.scn", "Result: PASS", NULL);
+	/* without the delay on lo nothing calls pskb_copy: clean too */
+	explore_expect("net/dirtyclone.scn", "Result: PASS", "--set",
+		       "tcp_retransmit=0", NULL);
+}
+END_TEST
+
 START_TEST(seed_vmsplice_fork_pin_sometimes)
 {
 	explore_expect("seed/vmsplice-fork.scn",
@@ -631,6 +655,7 @@ static Suite *corpus_suite(void)
 	tcase_add_test(tc, seed_fanout_desc_sometimes);
 	tcase_add_test(tc, seed_vmsplice_fork_ref_never);
 	tcase_add_test(tc, seed_vmsplice_fork_pin_sometimes);
+	tcase_add_test(tc, net_dirtyclone_found);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("explore");
