@@ -111,6 +111,40 @@ static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 	return 0;
 }
 
+/*
+ * the snapshot's page bytes and provenance into @w, whose page table is
+ * still @cur (@ncur ids): a page whose cached digest (span_world_hash())
+ * is the snapshot's is left as it is - after a step and its hash, a
+ * restore copies what the step changed, not every page
+ */
+static void restore_pages(struct span_world *w, const struct span_snapshot *s,
+			  const struct span_page *cur, uint32_t ncur)
+{
+	const struct span_page *snp = s->tabs[0].v;
+	size_t ps = w->page_size;
+
+	for (uint32_t i = 0; i < s->tabs[0].n; i++) {
+		uint8_t *d = w->page_data + (size_t)i * ps;
+		struct span_prov *v = w->page_prov + (size_t)i * ps;
+
+		if (i < ncur && cur[i].hash_ok && snp[i].hash_ok &&
+		    cur[i].hash[0] == snp[i].hash[0] &&
+		    cur[i].hash[1] == snp[i].hash[1]) {
+			if (SPAN_HASH_VERIFY &&
+			    (memcmp(d, s->page_data + (size_t)i * ps, ps) ||
+			     memcmp(v, s->page_prov + (size_t)i * ps,
+				    ps * sizeof(*v)))) {
+				fprintf(stderr, "span_world_restore: page#%u differs under the same digest\n",
+					i);
+				abort();
+			}
+			continue;
+		}
+		memcpy(d, s->page_data + (size_t)i * ps, ps);
+		memcpy(v, s->page_prov + (size_t)i * ps, ps * sizeof(*v));
+	}
+}
+
 int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 {
 	struct span_tab saved[NR_TABS];
@@ -132,6 +166,7 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 			return -ENOMEM;
 	for (int i = 0; i < NR_TABS; i++)
 		saved[i] = *span__world_tab(w, i);
+	restore_pages(w, s, saved[0].v, saved[0].n);
 	viol = w->viol;
 	nr_viol = w->nr_viol;
 	cap_viol = w->cap_viol;
@@ -177,9 +212,6 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	/* pages.cap may have grown past the data arrays: keep them in step */
 	if (span__page_mem_reserve(w, w->pages.cap))
 		return -ENOMEM;
-	memcpy(w->page_data, s->page_data, (size_t)s->tabs[0].n * ps);
-	memcpy(w->page_prov, s->page_prov,
-	       (size_t)s->tabs[0].n * ps * sizeof(*pp));
 	return 0;
 }
 

@@ -93,6 +93,14 @@ SEEDS = {
         rec(SEND, 0, NB, 4, 7), rec(SETTLE),
         rec(SPLICE, fl(0), pipe(0), NB | 8, 16, 0), rec(SPLICE, pipe(0), sock(0), NB, 16),
         rec(SETTLE), rec(RECV, 1, NB, 20)],
+    # a spliced file segment still in flight when the retransmission timer
+    # fires (tcp_retransmit=1): event 0 transmits, 1 the timer, 1 the
+    # retransmission overtaking; with tcp_retransmit=0 the events are
+    # just the deliveries and the ACK
+    "tcp-file-retransmit": [
+        rec(FILE, 1, 128, 7), rec(SOCKPAIR, TCP), rec(PIPE, 0),
+        rec(SPLICE, fl(0), pipe(0), NB | 8, 16, 0), rec(SPLICE, pipe(0), sock(0), NB, 16),
+        rec(EVENT, 0), rec(EVENT, 1), rec(EVENT, 1), rec(SETTLE), rec(RECV, 1, NB, 16)],
     "sock-splice-pipe-read": [
         rec(SOCKPAIR, TCP), rec(PIPE, 0), rec(SEND, 0, NB, 50, 6), rec(SETTLE),
         rec(SPLICE, sock(1), pipe(0), NB, 50), rec(READ, pipe(0), NB, 50)],
