@@ -34,6 +34,20 @@ static int run_input(const char *path, const char *policy)
 	return net_run_world(tw, &cfg, buf, n, 0);
 }
 
+/*
+ * the regression input @file of tests/fuzz/regress-net/ breaks nothing
+ * under the defaults nor under @policy
+ */
+static void regress_clean(const char *file, const char *policy)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
+		 SPAN_SOURCE_DIR, file);
+	assert_int_equal(run_input(path, NULL), 0);
+	assert_int_equal(run_input(path, policy), 0);
+}
+
 static void input_default(const char *path)
 {
 	if (run_input(path, NULL))
@@ -96,13 +110,8 @@ static void test_fuzznet_planted(void **state)
  */
 static void test_fuzznet_zc_vmsplice(void **state)
 {
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
-		 SPAN_SOURCE_DIR, "zc_vmsplice_same_page.net");
-	assert_int_equal(run_input(path, NULL), 0);
-	assert_int_equal(run_input(path, "vmsplice=pin"), 0);
+	regress_clean("zc_vmsplice_same_page.net", "vmsplice=pin");
 }
 
 /*
@@ -115,13 +124,8 @@ static void test_fuzznet_zc_vmsplice(void **state)
  */
 static void test_fuzznet_zc_after_splice(void **state)
 {
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
-		 SPAN_SOURCE_DIR, "zc_after_splice_same_page.net");
-	assert_int_equal(run_input(path, NULL), 0);
-	assert_int_equal(run_input(path, "vmsplice=pin"), 0);
+	regress_clean("zc_after_splice_same_page.net", "vmsplice=pin");
 }
 
 /*
@@ -160,13 +164,8 @@ static void test_fuzznet_kin_mutation(void **state)
  */
 static void test_fuzznet_unix_decrypt(void **state)
 {
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/fuzz/regress-net/%s",
-		 SPAN_SOURCE_DIR, "unix_decrypt.net");
-	assert_int_equal(run_input(path, NULL), 0);
-	assert_int_equal(run_input(path, "skb_shared_frag=ignore"), 0);
+	regress_clean("unix_decrypt.net", "skb_shared_frag=ignore");
 }
 
 static int teardown(void **state)
