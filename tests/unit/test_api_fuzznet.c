@@ -87,6 +87,8 @@ static void test_fuzznet_planted(void **state)
 		  "page-cache-write" },
 		{ "dirty_frag.net", "skb_shared_frag=ignore",
 		  "page-cache-write" },
+		{ "dirtyclone.net", "skb_shared_frag=drop_on_copy,tcp_retransmit=1",
+		  "page-cache-write" },
 	};
 	char path[4096];
 
@@ -98,8 +100,10 @@ static void test_fuzznet_planted(void **state)
 		assert_true(run_input(path, cases[i].policy) > 0);
 		assert_string_equal(span_invariant_name(span_world_violation(tw, 0)->inv),
 				    cases[i].inv);
-		/* DirtyClone's knob does not act on these paths either */
+		/* DirtyClone's knob does not act without a late segment */
 		assert_int_equal(run_input(path, "skb_shared_frag=drop_on_copy"), 0);
+		/* nor does a late segment break anything under mainline's */
+		assert_int_equal(run_input(path, "tcp_retransmit=1"), 0);
 	}
 }
 
