@@ -83,7 +83,8 @@ void span__netif_receive_skb(struct span_world *w, uint32_t skb, uint32_t dest,
 						SKB(w, skb)->len : so->inflight;
 		}
 		span__kfree_skb(w, skb, func);
-		/* DEVIATION: no retransmission; the connection is reset */
+		/* DEVIATION: no retransmission of a lost segment; the
+		 * connection is reset */
 		span__tcp_reset(w, sender);
 		return;
 	}
