@@ -329,6 +329,27 @@ static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
 	[SPAN_PARAM_TCP_RETRANSMIT] = 0,
 };
 
+static const char *const param_docs[SPAN_NR_PARAMS] = {
+	[SPAN_PARAM_PAGE_SIZE] = "bytes per page (PAGE_SIZE); default 4096",
+	[SPAN_PARAM_PIPE_BUFFERS] = "slots of a new pipe (PIPE_DEF_BUFFERS); default 16",
+	[SPAN_PARAM_PIPE_MAX_SIZE] = "fs.pipe-max-size, the largest F_SETPIPE_SZ without CAP_SYS_RESOURCE; default 1048576",
+	[SPAN_PARAM_MAX_SKB_FRAGS] = "net.core.max_skb_frags; default 17",
+	[SPAN_PARAM_REFCOUNT_BITS] = "width of a signed page refcount; default 32 (smaller makes overflow reachable)",
+	[SPAN_PARAM_MSS] = "TCP segment size on lo; default 65483",
+	[SPAN_PARAM_SNDBUF] = "sk_sndbuf in bytes; default the family's (tcp_sndbuf_expand(), wmem_default)",
+	[SPAN_PARAM_RCVBUF] = "sk_rcvbuf in bytes (the receive window); default 131072 (tcp_rmem[1])",
+	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = "fs.pipe-user-pages-soft; default 16384",
+	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = "fs.pipe-user-pages-hard; default 0 (no limit)",
+	[SPAN_PARAM_TCP_RETRANSMIT] = "1: the retransmission timer may fire while a segment is in flight on lo (a delay, as netem makes); default 0",
+};
+
+const char *span_param_doc(int p)
+{
+	if (p < 0 || p >= SPAN_NR_PARAMS)
+		return NULL;
+	return param_docs[p];
+}
+
 /* valid values of each parameter (inclusive); page_size also a power of 2 */
 static const struct {
 	uint64_t min, max;

@@ -125,6 +125,8 @@ SPAN_API int span_param_lookup(const char *name);
 SPAN_API int span_param_check(int p, uint64_t v);
 /** span_param_range - the valid values of @p, in words ("4 to 62"). */
 SPAN_API const char *span_param_range(int p);
+/** span_param_doc - what @p is and its default, one line; NULL if none. */
+SPAN_API const char *span_param_doc(int p);
 /**
  * span_world_set_param - set a world parameter.
  *

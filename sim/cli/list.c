@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * list.c - `spansim list ops|knobs|presets|invariants`: the names a
+ * list.c - `spansim list ops|knobs|presets|invariants|params`: the names a
  * scenario can use, each with one line on what it is.
  *
  * Not a kernel file.  Everything printed here comes from the tables the
- * parser and the model read (sim/ops/ops.def, lib/policy.c, lib/check.c),
+ * parser and the model read (sim/ops/ops.def, lib/policy.c, lib/check.c, lib/world.c),
  * so the lists cannot drift from what is accepted.
  */
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "ops/ops.h"
 #include "span/check.h"
 #include "span/policy.h"
+#include "span/world.h"
 
 static void list_ops(FILE *out)
 {
@@ -69,6 +70,13 @@ static void list_presets(FILE *out)
 	}
 }
 
+static void list_params(FILE *out)
+{
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		fprintf(out, "%-22s %s\n    %s\n", span_param_name(p),
+			span_param_range(p), span_param_doc(p));
+}
+
 static void list_invariants(FILE *out)
 {
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
@@ -86,6 +94,7 @@ int list_names(const char *what, FILE *out)
 		{ "knobs", list_knobs },
 		{ "presets", list_presets },
 		{ "invariants", list_invariants },
+		{ "params", list_params },
 	};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * list.h - `spansim list ops|knobs|presets|invariants`.
+ * list.h - `spansim list ops|knobs|presets|invariants|params`.
  *
  * Not a kernel file.
  */

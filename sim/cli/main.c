@@ -39,7 +39,7 @@ static const char usage_top[] =
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
-"  list ops|knobs|presets|invariants\n"
+"  list ops|knobs|presets|invariants|params\n"
 "                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
 "  help COMMAND    the options of one command\n"
@@ -110,13 +110,14 @@ static const char usage_policies[] =
 
 static const char usage_list[] =
 "usage: spansim list DIR|FILE...\n"
-"       spansim list ops|knobs|presets|invariants\n"
+"       spansim list ops|knobs|presets|invariants|params\n"
 "\n"
 "Lists the scenarios with their doc lines; or the operations of the\n"
 "language (syntax, the kernel function each models, what the live-kernel\n"
-"runner calls), the policy knobs, the presets, or the invariants, each\n"
-"with one line on what it is.  A file or directory called like one of the\n"
-"four words is listed as scenarios.\n";
+"runner calls), the policy knobs, the presets, the invariants, or the world\n"
+"parameters of `set` (with their ranges), each with one line on what it\n"
+"is.  A file or directory called like one of the five words is listed as\n"
+"scenarios.\n";
 
 
 

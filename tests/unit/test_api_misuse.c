@@ -464,6 +464,8 @@ static void test_api_bad_ids_world(void **state)
 
 	assert_null(span_param_name(-1));
 	assert_null(span_param_name(SPAN_NR_PARAMS));
+	assert_null(span_param_doc(-1));
+	assert_null(span_param_doc(SPAN_NR_PARAMS));
 	assert_ret(span_param_lookup("no_such_param"), -ENOENT);
 	assert_ret(span_param_lookup("page_size"), SPAN_PARAM_PAGE_SIZE);
 	assert_ret(span_world_set_param(w, -1, 1), -EINVAL);

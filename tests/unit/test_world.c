@@ -39,6 +39,9 @@ static void test_world_create_defaults(void **state)
 	for (int p = 0; p < SPAN_NR_PARAMS; p++) {
 		assert_non_null(span_param_name(p));
 		assert_ret(span_param_lookup(span_param_name(p)), p);
+		/* `spansim list params` prints both for every parameter */
+		assert_non_null(span_param_range(p));
+		assert_non_null(span_param_doc(p));
 	}
 
 	span_world_teardown(w);
