@@ -234,6 +234,8 @@ struct canon_buf {
 	XXH3_state_t *digests;	/* non-NULL: a page's bytes and provenance
 				 * as their hash, computed with this */
 	void (*flush)(struct canon_buf *cb, size_t need);
+	/* a piece larger than the buffer, after a flush (NULL: grow) */
+	void (*large)(struct canon_buf *cb, const void *p, size_t n);
 	void *ctx;
 };
 
@@ -241,6 +243,10 @@ static inline void emit(struct canon_buf *cb, const void *p, size_t n)
 {
 	if (cb->n + n > cb->cap) {
 		cb->flush(cb, n);
+		if (cb->n + n > cb->cap && cb->large) {
+			cb->large(cb, p, n);
+			return;
+		}
 		if (cb->n + n > cb->cap) {
 			cb->oom = true;
 			return;
@@ -428,25 +434,31 @@ static void hash_flush(struct canon_buf *cb, size_t need)
 	if (cb->n)
 		XXH3_128bits_update(cb->ctx, cb->p, cb->n);
 	cb->n = 0;
-	if (need > cb->cap)
-		cb->oom = true;	/* never: no piece is larger than a page */
+}
+
+/*
+ * a piece larger than the stage (the page table of a large mapping: 8
+ * bytes a page) goes to XXH3 as it is; it was dropped from the hash, so
+ * two states that differed only there had one hash
+ */
+static void hash_large(struct canon_buf *cb, const void *p, size_t n)
+{
+	XXH3_128bits_update(cb->ctx, p, n);
 }
 
 void span_world_hash(const struct span_world *w, uint64_t out[2])
 {
 	struct span_world *ww = (struct span_world *)w;
-	struct canon_buf cb = { .cap = HASH_STAGE, .flush = hash_flush };
+	struct canon_buf cb = { .cap = HASH_STAGE, .flush = hash_flush,
+				.large = hash_large };
 	XXH128_hash_t d;
 
 	if (!w || !out)
 		return;
 	out[0] = out[1] = 0;
-	cb.p = span__realloc(ww, NULL, HASH_STAGE > w->page_size * 8 ?
-					       HASH_STAGE : w->page_size * 8);
+	cb.p = span__realloc(ww, NULL, HASH_STAGE);
 	if (!cb.p)
 		return;
-	if (cb.cap < w->page_size * 8)
-		cb.cap = w->page_size * 8;
 	cb.ctx = XXH3_createState();
 	cb.digests = XXH3_createState();
 	if (!cb.ctx || !cb.digests) {

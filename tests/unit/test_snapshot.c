@@ -356,6 +356,31 @@ static void test_snapshot_restore_forgets_abandoned_pages(void **state)
 	span_world_destroy(fresh);
 }
 
+/*
+ * Two worlds that differ only in which page of a large mapping a write
+ * fault mapped (the same bytes in the same page id): the page tables (8 bytes a page, far more than the hash's
+ * staging buffer here) must reach the hash whole.
+ */
+static void test_snapshot_hash_large_mapping(void **state)
+{
+	struct span_world *a = world_new(), *b = world_new();
+	uint64_t pages = 16384, size = pages * PG;
+	int ra, rb;
+
+	(void)state;
+	assert_ret(span_mmap_anon(a, SPAN_INIT_PID, size, SPAN_MMAP_UNTOUCHED,
+				  "a", 1, &ra), 0);
+	assert_ret(span_mmap_anon(b, SPAN_INIT_PID, size, SPAN_MMAP_UNTOUCHED,
+				  "a", 1, &rb), 0);
+	assert_true(hash_eq(world_hash(a), world_hash(b)));
+	assert_ret(span_store(a, SPAN_INIT_PID, ra, 0, "x", 1), 0);
+	assert_ret(span_store(b, SPAN_INIT_PID, rb, size - PG, "x", 1), 0);
+	assert_false(span_world_equal(a, b));
+	assert_false(hash_eq(world_hash(a), world_hash(b)));
+	span_world_destroy(a);
+	span_world_destroy(b);
+}
+
 /* restore after the tables grew past their size at the snapshot */
 static void test_snapshot_restore_after_growth(void **state)
 {
@@ -434,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_hash_ignores_history),
 		cmocka_unit_test(test_snapshot_restore_then_continue),
 		cmocka_unit_test(test_snapshot_restore_forgets_abandoned_pages),
+		cmocka_unit_test(test_snapshot_hash_large_mapping),
 		cmocka_unit_test(test_snapshot_restore_after_growth),
 		cmocka_unit_test(test_snapshot_bad_args),
 	};
