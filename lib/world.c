@@ -301,78 +301,59 @@ static void page_mem_swap(struct span_world *w, struct page_mem *m)
 
 /* --- parameters -------------------------------------------------------- */
 
-static const char *const param_names[SPAN_NR_PARAMS] = {
-	[SPAN_PARAM_PAGE_SIZE] = "page_size",
-	[SPAN_PARAM_PIPE_BUFFERS] = "pipe_buffers",
-	[SPAN_PARAM_PIPE_MAX_SIZE] = "pipe_max_size",
-	[SPAN_PARAM_MAX_SKB_FRAGS] = "max_skb_frags",
-	[SPAN_PARAM_REFCOUNT_BITS] = "refcount_bits",
-	[SPAN_PARAM_MSS] = "mss",
-	[SPAN_PARAM_SNDBUF] = "sndbuf",
-	[SPAN_PARAM_RCVBUF] = "rcvbuf",
-	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = "pipe_user_pages_soft",
-	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = "pipe_user_pages_hard",
-	[SPAN_PARAM_TCP_RETRANSMIT] = "tcp_retransmit",
-};
-
-static const uint64_t param_defaults[SPAN_NR_PARAMS] = {
-	[SPAN_PARAM_PAGE_SIZE] = 4096,
-	[SPAN_PARAM_PIPE_BUFFERS] = 16,		/* PIPE_DEF_BUFFERS */
-	[SPAN_PARAM_PIPE_MAX_SIZE] = 1048576,	/* pipe_max_size */
-	[SPAN_PARAM_MAX_SKB_FRAGS] = 17,	/* CONFIG_MAX_SKB_FRAGS */
-	[SPAN_PARAM_REFCOUNT_BITS] = 32,
-	[SPAN_PARAM_MSS] = 65483,		/* lo: 65536 MTU - headers */
-	[SPAN_PARAM_SNDBUF] = 0,	/* the family's default (tcp.c, af_unix.c) */
-	[SPAN_PARAM_RCVBUF] = 131072,		/* tcp_rmem[1] */
-	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = 16384,	/* 16 * INR_OPEN_CUR */
-	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = 0,
-	[SPAN_PARAM_TCP_RETRANSMIT] = 0,
-};
-
-static const char *const param_docs[SPAN_NR_PARAMS] = {
-	[SPAN_PARAM_PAGE_SIZE] = "bytes per page (PAGE_SIZE); default 4096",
-	[SPAN_PARAM_PIPE_BUFFERS] = "slots of a new pipe (PIPE_DEF_BUFFERS); default 16",
-	[SPAN_PARAM_PIPE_MAX_SIZE] = "fs.pipe-max-size, the largest F_SETPIPE_SZ without CAP_SYS_RESOURCE; default 1048576",
-	[SPAN_PARAM_MAX_SKB_FRAGS] = "net.core.max_skb_frags; default 17",
-	[SPAN_PARAM_REFCOUNT_BITS] = "width of a signed page refcount; default 32 (smaller makes overflow reachable)",
-	[SPAN_PARAM_MSS] = "TCP segment size on lo; default 65483",
-	[SPAN_PARAM_SNDBUF] = "sk_sndbuf in bytes; default the family's (tcp_sndbuf_expand(), wmem_default)",
-	[SPAN_PARAM_RCVBUF] = "sk_rcvbuf in bytes (the receive window); default 131072 (tcp_rmem[1])",
-	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = "fs.pipe-user-pages-soft; default 16384",
-	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = "fs.pipe-user-pages-hard; default 0 (no limit)",
-	[SPAN_PARAM_TCP_RETRANSMIT] = "1: the retransmission timer may fire while a segment is in flight on lo (a delay, as netem makes); default 0",
+/*
+ * Each world parameter once: its name in `set`, its default, its valid
+ * values (inclusive; page_size also a power of two) in numbers and in
+ * words, and one line on what it is (`spansim list params`).
+ */
+static const struct param_desc {
+	const char *name;
+	uint64_t def, min, max;
+	const char *range, *doc;
+} params[SPAN_NR_PARAMS] = {
+	[SPAN_PARAM_PAGE_SIZE] = { "page_size", 4096, 8, 1u << 24,
+		"a power of two from 8 to 16M",
+		"bytes per page (PAGE_SIZE); default 4096" },
+	[SPAN_PARAM_PIPE_BUFFERS] = { "pipe_buffers", 16, 1, 65536,
+		"1 to 65536",
+		"slots of a new pipe (PIPE_DEF_BUFFERS); default 16" },
+	[SPAN_PARAM_PIPE_MAX_SIZE] = { "pipe_max_size", 1048576, 1, 1u << 31,
+		"1 to 2^31",
+		"fs.pipe-max-size, the largest F_SETPIPE_SZ without CAP_SYS_RESOURCE; default 1048576" },
+	[SPAN_PARAM_MAX_SKB_FRAGS] = { "max_skb_frags", 17, 1,
+		SPAN_MAX_SKB_FRAGS_LIMIT, "1 to 32",
+		"net.core.max_skb_frags (CONFIG_MAX_SKB_FRAGS); default 17" },
+	[SPAN_PARAM_REFCOUNT_BITS] = { "refcount_bits", 32, 4, 62, "4 to 62",
+		"width of a signed page refcount; default 32 (smaller makes overflow reachable)" },
+	[SPAN_PARAM_MSS] = { "mss", 65483, 1, 1u << 30, "1 to 2^30",
+		"TCP segment size on lo (65536 MTU - headers); default 65483" },
+	/* 0: the family's default (tcp.c, af_unix.c) */
+	[SPAN_PARAM_SNDBUF] = { "sndbuf", 0, 1, 1ull << 40, "1 to 2^40",
+		"sk_sndbuf in bytes; default the family's (tcp_sndbuf_expand(), wmem_default)" },
+	[SPAN_PARAM_RCVBUF] = { "rcvbuf", 131072, 1, 1ull << 40, "1 to 2^40",
+		"sk_rcvbuf in bytes (the receive window); default 131072 (tcp_rmem[1])" },
+	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = { "pipe_user_pages_soft", 16384, 0,
+		1ull << 40, "0 (no limit) to 2^40",
+		"fs.pipe-user-pages-soft (16 * INR_OPEN_CUR); default 16384" },
+	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = { "pipe_user_pages_hard", 0, 0,
+		1ull << 40, "0 (no limit) to 2^40",
+		"fs.pipe-user-pages-hard; default 0 (no limit)" },
+	[SPAN_PARAM_TCP_RETRANSMIT] = { "tcp_retransmit", 0, 0, 1, "0 or 1",
+		"1: the retransmission timer may fire while a segment is in flight on lo (a delay, as netem makes); default 0" },
 };
 
 const char *span_param_doc(int p)
 {
 	if (p < 0 || p >= SPAN_NR_PARAMS)
 		return NULL;
-	return param_docs[p];
+	return params[p].doc;
 }
-
-/* valid values of each parameter (inclusive); page_size also a power of 2 */
-static const struct {
-	uint64_t min, max;
-	const char *doc;
-} param_range[SPAN_NR_PARAMS] = {
-	[SPAN_PARAM_PAGE_SIZE] = { 8, 1u << 24, "a power of two from 8 to 16M" },
-	[SPAN_PARAM_PIPE_BUFFERS] = { 1, 65536, "1 to 65536" },
-	[SPAN_PARAM_PIPE_MAX_SIZE] = { 1, 1u << 31, "1 to 2^31" },
-	[SPAN_PARAM_MAX_SKB_FRAGS] = { 1, SPAN_MAX_SKB_FRAGS_LIMIT, "1 to 32" },
-	[SPAN_PARAM_REFCOUNT_BITS] = { 4, 62, "4 to 62" },
-	[SPAN_PARAM_MSS] = { 1, 1u << 30, "1 to 2^30" },
-	[SPAN_PARAM_SNDBUF] = { 1, 1ull << 40, "1 to 2^40" },
-	[SPAN_PARAM_RCVBUF] = { 1, 1ull << 40, "1 to 2^40" },
-	[SPAN_PARAM_PIPE_USER_PAGES_SOFT] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
-	[SPAN_PARAM_PIPE_USER_PAGES_HARD] = { 0, 1ull << 40, "0 (no limit) to 2^40" },
-	[SPAN_PARAM_TCP_RETRANSMIT] = { 0, 1, "0 or 1" },
-};
 
 int span_param_check(int p, uint64_t v)
 {
 	if (p < 0 || p >= SPAN_NR_PARAMS)
 		return -EINVAL;
-	if (v < param_range[p].min || v > param_range[p].max)
+	if (v < params[p].min || v > params[p].max)
 		return -EINVAL;
 	if (p == SPAN_PARAM_PAGE_SIZE && (v & (v - 1)))
 		return -EINVAL;
@@ -383,14 +364,14 @@ const char *span_param_range(int p)
 {
 	if (p < 0 || p >= SPAN_NR_PARAMS)
 		return NULL;
-	return param_range[p].doc;
+	return params[p].range;
 }
 
 const char *span_param_name(int p)
 {
 	if (p < 0 || p >= SPAN_NR_PARAMS)
 		return NULL;
-	return param_names[p];
+	return params[p].name;
 }
 
 int span_param_lookup(const char *name)
@@ -398,7 +379,7 @@ int span_param_lookup(const char *name)
 	if (!name)
 		return -EINVAL;
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
-		if (!strcmp(param_names[p], name))
+		if (!strcmp(params[p].name, name))
 			return p;
 	return -ENOENT;
 }
@@ -510,7 +491,8 @@ static int world_init(struct span_world *w, const uint64_t *param,
 		      uint32_t mask)
 {
 	span_policy_default(&w->policy);
-	memcpy(w->param, param_defaults, sizeof(w->param));
+	for (int p = 0; p < SPAN_NR_PARAMS; p++)
+		w->param[p] = params[p].def;
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
 		if (mask & (1u << p))
 			w->param[p] = param[p];
@@ -551,7 +533,7 @@ int span_world_create(struct span_world **out, const struct span_world_ops *ops,
 	if (span__tab_init(w, &w->pages, sizeof(struct span_page)))
 		goto fail;
 	if (page_mem_alloc(w, &m, w->pages.cap,
-			   (size_t)param_defaults[SPAN_PARAM_PAGE_SIZE]))
+			   (size_t)params[SPAN_PARAM_PAGE_SIZE].def))
 		goto fail;
 	page_mem_swap(w, &m);
 #define INIT(t, T)							\
@@ -632,7 +614,7 @@ int span_world_reset(struct span_world *w)
 int span_world_reset_params(struct span_world *w, const uint64_t *param,
 			    uint32_t mask)
 {
-	size_t ps = (size_t)param_defaults[SPAN_PARAM_PAGE_SIZE];
+	size_t ps = (size_t)params[SPAN_PARAM_PAGE_SIZE].def;
 	struct span_checker *chk;
 	struct span_world keep;
 	struct page_mem m;
