@@ -1127,17 +1127,8 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 		 * a completion can tell a reference this send handed on from
 		 * one the user made otherwise (zerocopy.c).
 		 */
-		zc = frag >= 0 ? SHINFO(w, SKB(w, skb)->shinfo)->frags[frag].ubuf : 0;
-		if (pipe_full(pipe) || nr == SPAN_MAX_SKB_FRAGS) {
-			struct span_pipe_buffer *last =
-				span__pipe_buf(w, pipe, pipe->head - 1);
-
-			/* only a merge into the last buffer still fits */
-			if (!have_last || last->ops != SPAN_PBO_NOSTEAL ||
-			    last->page != page || last->priv != zc ||
-			    last->offset + last->len != poff)
-				break;
-		}
+		zc = frag >= 0 ?
+			SHINFO(w, SKB(w, skb)->shinfo)->frags[frag].ubuf : 0;
 		{
 			struct span_pipe_buffer *last =
 				have_last ? span__pipe_buf(w, pipe, pipe->head - 1) :
@@ -1146,6 +1137,9 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 				     last->page == page && last->priv == zc &&
 				     last->offset + last->len == poff;
 
+			/* only a merge into the last buffer still fits */
+			if ((pipe_full(pipe) || nr == SPAN_MAX_SKB_FRAGS) && !merge)
+				break;
 			/* get_page() for a new spd entry, none when merging */
 			if (!merge && !span__try_get_page(w, page, 1, func))
 				break;
