@@ -35,8 +35,9 @@
 #
 # A bug that no target can reach (its invariant written as -; none now:
 # DirtyClone became reachable with tcp_retransmit=1) is listed as
-# `fuzz_find_BUG_reachable 0 bool` and not run.  One line per run goes to stderr.  Once more than half of the runs
-# of a bug did not find it, its median is known ("not_found") and the rest
+# `fuzz_find_BUG_reachable 0 bool` and not run.  One line per run goes to
+# stderr.  Once more than half of the runs of a bug did not find it, its
+# median is known ("not_found") and the rest
 # are skipped (FUZZ_FIND_ALL=1 runs them anyway); found runs do not stop
 # early, since a later run may be faster.  Inputs that found a bug are kept
 # as BUILD_DIR/fuzz-find-artifacts/BUG-seedN.  Environment:

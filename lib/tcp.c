@@ -13,9 +13,9 @@
  * DEVIATIONS, all for a model with no clock: no handshake (span_tcp_connect
  * makes an ESTABLISHED pair), no loss, and no retransmission or reordering
  * (loopback is a FIFO) unless tcp_retransmit=1 (tcp_rearm_rto()), no
- * Nagle/autocork (a push queues tcp_write_xmit
- * unless MSG_MORE), the receive window is rcvbuf minus the bytes queued at
- * or in flight to the receiver, truesize == len, and the sndbuf limit
+ * Nagle/autocork (a push queues tcp_write_xmit unless MSG_MORE), the
+ * receive window is rcvbuf minus the bytes queued at or in flight to the
+ * receiver, truesize == len, and the sndbuf limit
  * (sk_stream_memory_free()) is checked before every chunk rather than per
  * skb so that small sndbuf values block.
  */

@@ -4,8 +4,8 @@
  * scenario can use, each with one line on what it is.
  *
  * Not a kernel file.  Everything printed here comes from the tables the
- * parser and the model read (sim/ops/ops.def, lib/policy.c, lib/check.c, lib/world.c),
- * so the lists cannot drift from what is accepted.
+ * parser and the model read (sim/ops/ops.def, lib/policy.c, lib/check.c,
+ * lib/world.c), so the lists cannot drift from what is accepted.
  */
 #include <stdio.h>
 #include <string.h>

@@ -358,8 +358,9 @@ static void test_snapshot_restore_forgets_abandoned_pages(void **state)
 
 /*
  * Two worlds that differ only in which page of a large mapping a write
- * fault mapped (the same bytes in the same page id): the page tables (8 bytes a page, far more than the hash's
- * staging buffer here) must reach the hash whole.
+ * fault mapped (the same bytes in the same page id): the page tables (8
+ * bytes a page, far more than the hash's staging buffer here) must reach
+ * the hash whole.
  */
 static void test_snapshot_hash_large_mapping(void **state)
 {
