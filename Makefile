@@ -46,7 +46,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 
 .PHONY: all deps build demo check check-ctest check-asan check-valgrind \
 	check-fuzz bench fuzz fuzz-build fuzz-bench fuzzbench-build fuzz-find coverage mutate \
-	install clean
+	install clean dict
 
 all: build
 
@@ -195,6 +195,12 @@ mutate: deps
 		echo "make mutate: needs python3 (apt-get install python3)"; exit 1; }
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice -n 19 \
 		python3 tests/mutate.py --seed $(MUTATE_SEED) --count $(MUTATE_COUNT)
+
+# The fuzz dictionaries, printed from the operation table and libspan's
+# names (tests/fuzz/gen_dict.c); the test fuzz_dict_current checks them.
+dict: build
+	$(BUILD)/gen_dict > tests/fuzz/fuzz_scenario.dict
+	cp tests/fuzz/fuzz_scenario.dict tests/fuzz/fuzz_explore.dict
 
 install: build
 	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)

@@ -6,17 +6,40 @@
  * knob, value, preset, world parameter, invariant and errno name from
  * libspan itself, so the dictionary follows the model.  Not a kernel file.
  *
- *   cc -Iinclude -Isim tests/fuzz/gen_dict.c sim/scn_*.c -Lbuild -lspan \
- *	-lxxhash -o gen_dict && ./gen_dict > tests/fuzz/fuzz_scenario.dict
+ * The build makes it (target gen_dict); `make dict` writes both files and
+ * the test fuzz_dict_current fails while a checked-in dictionary differs
+ * from what it prints (a new operation, knob or parameter not in it yet).
+ * Each word is printed once, in the order of first appearance.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "scn.h"
 #include "span/span.h"
 
+#define MAX_WORDS 1024
+
+static char *seen[MAX_WORDS];
+static int nr_seen;
+
+/* print @s as a dictionary entry unless it was printed already */
 static void kw(const char *s)
 {
+	for (int i = 0; i < nr_seen; i++)
+		if (!strcmp(seen[i], s))
+			return;
+	if (nr_seen == MAX_WORDS) {
+		fprintf(stderr, "gen_dict: more than %d words\n", MAX_WORDS);
+		exit(1);
+	}
+	seen[nr_seen] = strdup(s);
+	if (!seen[nr_seen]) {
+		perror("gen_dict");
+		exit(1);
+	}
+	nr_seen++;
 	printf("\"%s\"\n", s);
 }
 
@@ -61,5 +84,11 @@ int main(void)
 			snprintf(name, sizeof(name), "-%s", span_errname(-e));
 			kw(name);
 		}
+	for (int i = 0; i < nr_seen; i++)
+		free(seen[i]);
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("gen_dict: stdout");
+		return 1;
+	}
 	return 0;
 }
