@@ -480,6 +480,8 @@ ssize_t span_decrypt(struct span_world *w, int pid, int fd, size_t len)
 	uint64_t avail;
 	size_t done = 0;
 
+	if (!w)
+		return -EINVAL;
 	if (!sk)
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
@@ -644,7 +646,9 @@ int span_world_run_event(struct span_world *w, uint32_t id)
 {
 	struct span_event_ent e;
 
-	if (!w || !span__tab_live(&w->net.events, id) || !event_enabled(w, id))
+	if (!w)
+		return -EINVAL;
+	if (!span__tab_live(&w->net.events, id) || !event_enabled(w, id))
 		return -ENOENT;
 	e = *EVENT(w, id);
 	span__fp_events(w);

@@ -921,8 +921,12 @@ static bool acc_bytes(int kind)
 bool span_access_conflict(const struct span_access *a,
 			  const struct span_access *b)
 {
-	int x = a->kind, y = b->kind;
+	int x, y;
 
+	if (!a || !b)
+		return true;	/* unknown: conflict, the sound answer */
+	x = a->kind;
+	y = b->kind;
 	if (a->key != b->key)
 		return false;
 	/* a plain write meets everything: liveness, counts, bytes */

@@ -31,11 +31,20 @@ enum span_invariant {
 	SPAN_NR_INVARIANTS
 };
 
-/** span_invariant_name - "refcount-underflow" etc., or NULL. */
+/**
+ * span_invariant_name - "refcount-underflow" etc., or NULL.
+ * Return: the name, or NULL for an unknown @inv.
+ */
 SPAN_API const char *span_invariant_name(int inv);
-/** span_invariant_lookup - the invariant called @name, or -ENOENT. */
+/**
+ * span_invariant_lookup - the invariant called @name, or -ENOENT.
+ * Return: the invariant; -ENOENT for an unknown name, -EINVAL for NULL.
+ */
 SPAN_API int span_invariant_lookup(const char *name);
-/** span_invariant_doc - what the invariant forbids, one line. */
+/**
+ * span_invariant_doc - what the invariant forbids, one line.
+ * Return: one line, or NULL for an unknown @inv.
+ */
 SPAN_API const char *span_invariant_doc(int inv);
 
 /**
@@ -62,7 +71,8 @@ struct span_violation {
 SPAN_API int span_world_allow(struct span_world *w, int inv, bool allow);
 /**
  * span_world_check - walk the world now and record what is broken.
- * Return: the number of violations recorded so far.
+ * Return: the number of violations recorded so far, or -EINVAL for a NULL
+ *	world.
  */
 SPAN_API int span_world_check(struct span_world *w);
 /**
@@ -89,11 +99,20 @@ enum span_check_mode {
  * Return: 0, or -EINVAL for an unknown mode.
  */
 SPAN_API int span_world_set_check_mode(struct span_world *w, int mode);
-/** span_world_check_mode - the world's mode, or -EINVAL. */
+/**
+ * span_world_check_mode - the world's mode, or -EINVAL.
+ * Return: the mode (enum span_check_mode), or -EINVAL for a NULL world.
+ */
 SPAN_API int span_world_check_mode(const struct span_world *w);
-/** span_check_mode_name - "incremental", "full", "verify", or NULL. */
+/**
+ * span_check_mode_name - "incremental", "full", "verify", or NULL.
+ * Return: the name, or NULL for an unknown @mode.
+ */
 SPAN_API const char *span_check_mode_name(int mode);
-/** span_check_mode_lookup - the mode called @name, or -ENOENT. */
+/**
+ * span_check_mode_lookup - the mode called @name, or -ENOENT.
+ * Return: the mode; -ENOENT for an unknown name, -EINVAL for NULL.
+ */
 SPAN_API int span_check_mode_lookup(const char *name);
 
 /**
@@ -117,13 +136,22 @@ struct span_check_stats {
 	char diverged_msg[160];
 };
 
-/** span_world_check_stats - copy the world's checker statistics. */
+/**
+ * span_world_check_stats - copy the world's checker statistics.
+ * Return: 0, or -EINVAL for a NULL argument.
+ */
 SPAN_API int span_world_check_stats(const struct span_world *w,
 				    struct span_check_stats *out);
 
-/** span_world_nr_violations - how many violations were recorded. */
+/**
+ * span_world_nr_violations - how many violations were recorded.
+ * Return: the number of violations recorded (0 for a NULL world).
+ */
 SPAN_API int span_world_nr_violations(const struct span_world *w);
-/** span_world_violation - the @i-th recorded violation, or NULL. */
+/**
+ * span_world_violation - the @i-th recorded violation, or NULL.
+ * Return: the violation, or NULL when @i is out of range.
+ */
 SPAN_API const struct span_violation *
 span_world_violation(const struct span_world *w, int i);
 
@@ -133,7 +161,8 @@ span_world_violation(const struct span_world *w, int i);
  * owner references, unmap all memory, free kernel memory; then report a
  * `leak` for every page with references left, owner never destructed, pin
  * never released and completion never delivered.
- * Return: the number of violations recorded so far.
+ * Return: the number of violations recorded so far, or -EINVAL for a NULL
+ *	world.
  */
 SPAN_API int span_world_teardown(struct span_world *w);
 

@@ -41,6 +41,7 @@ SPAN_API int span_errno_lookup(const char *name);
 /**
  * span_strerror - a one-line description of an errno value.
  * @err: positive or negative errno.
+ * Return: a static string, "Unknown error" for an unknown value (never NULL).
  */
 SPAN_API const char *span_strerror(int err);
 

@@ -25,11 +25,20 @@ enum span_fault_class {
  */
 SPAN_API int span_fault_set(struct span_world *w, int cls, uint64_t nth,
 			    uint64_t repeat);
-/** span_fault_count - operations of @cls seen so far. */
+/**
+ * span_fault_count - operations of @cls seen so far.
+ * Return: the count (0 for a NULL world or an unknown @cls).
+ */
 SPAN_API uint64_t span_fault_count(const struct span_world *w, int cls);
-/** span_fault_hits - faults of @cls injected so far. */
+/**
+ * span_fault_hits - faults of @cls injected so far.
+ * Return: the count (0 for a NULL world or an unknown @cls).
+ */
 SPAN_API uint64_t span_fault_hits(const struct span_world *w, int cls);
-/** span_fault_hit - a breakpoint: called whenever a fault is injected. */
+/**
+ * span_fault_hit - a breakpoint: called whenever a fault is injected.
+ * Return: nothing; it cannot fail.
+ */
 SPAN_API void span_fault_hit(int cls);
 
 #endif

@@ -58,22 +58,30 @@ struct span_src {
  * @done: progress in bytes; 0 on the first call.  When the call returns
  *	-SPAN_EWOULDSLEEP it has moved *@done bytes so far; call it again with
  *	the same arguments once the file is writable to continue.
- * Return: bytes written, or -errno (-EPIPE, -EAGAIN, -EFAULT, -ENOMEM,
- *	-EBADF, -SPAN_EWOULDSLEEP).
+ * Return: bytes written, or -errno: -EINVAL (a NULL world or source), -ESRCH
+ *	(no such process), -EBADF (not open for writing), -EPIPE (no reader, or
+ *	the peer is gone), -EAGAIN (O_NONBLOCK and full), -EFAULT (bad source
+ *	memory), -EFBIG, -ENOMEM, the errors of span_sendmsg() on a socket, or
+ *	-SPAN_EWOULDSLEEP.
  */
 SPAN_API ssize_t span_write(struct span_world *w, int pid, int fd,
 			    const struct span_src *src, size_t len,
 			    unsigned int flags, size_t *done);
 /**
  * span_read - read(2) of up to @len bytes from @fd into @out.
- * Return: bytes read, 0 at EOF, or -errno (-EAGAIN, -EBADF,
- *	-SPAN_EWOULDSLEEP when a blocking read finds nothing).
+ * Return: bytes read, 0 at EOF, or -errno: -EINVAL (a NULL world or buffer),
+ *	-ESRCH (no such process), -EBADF (not open for reading), -EAGAIN
+ *	(O_NONBLOCK and empty), -EFAULT, -ECONNRESET (a socket reset by its
+ *	peer), or -SPAN_EWOULDSLEEP when a blocking read finds nothing.
  */
 SPAN_API ssize_t span_read(struct span_world *w, int pid, int fd, void *out,
 			   size_t len, unsigned int flags);
 /** span_close - close(2).  Return: 0 or -EBADF. */
 SPAN_API int span_close(struct span_world *w, int pid, int fd);
-/** span_fd_valid - does @fd name an open file? */
+/**
+ * span_fd_valid - does @fd name an open file?
+ * Return: true for an open file of @w, false otherwise (a NULL world too).
+ */
 SPAN_API bool span_fd_valid(const struct span_world *w, int fd);
 
 #endif

@@ -20,7 +20,9 @@ SPAN_API int span_file_create(struct span_world *w, uint64_t size,
 			      size_t fill_len, int *file);
 /**
  * span_pwrite - pwrite(2) through the page cache (generic_perform_write()).
- * Return: bytes written, -EBADF for a read-only file, -EFAULT, -ENOMEM.
+ * Return: bytes written, or -errno: -EINVAL (a NULL world or data, a negative
+ *	offset or end), -EBADF (not a writable file), -ESPIPE (a pipe or a
+ *	socket), -EFAULT, -EFBIG, -ENOMEM.
  */
 SPAN_API ssize_t span_pwrite(struct span_world *w, int pid, int fd,
 			     const void *data, size_t len, uint64_t off);
@@ -30,10 +32,16 @@ SPAN_API ssize_t span_pwrite(struct span_world *w, int pid, int fd,
  */
 SPAN_API ssize_t span_file_contents(const struct span_world *w, int file,
 				    uint64_t off, void *out, size_t len);
-/** span_file_page - the page-cache page of index @index, or -EINVAL. */
+/**
+ * span_file_page - the page-cache page of index @index, or -EINVAL.
+ * Return: the page id, 0 for a page not in the cache, or -EINVAL.
+ */
 SPAN_API int span_file_page(const struct span_world *w, int file,
 			    uint64_t index);
-/** span_file_size - i_size, or -EINVAL. */
+/**
+ * span_file_size - i_size, or -EINVAL.
+ * Return: i_size, or -EINVAL for an unknown file.
+ */
 SPAN_API int64_t span_file_size(const struct span_world *w, int file);
 
 #endif

@@ -27,7 +27,10 @@ enum span_page_kind {
 	SPAN_NR_PAGE_KINDS
 };
 
-/** span_page_kind_name - "anon", "zero", "pagecache", ... */
+/**
+ * span_page_kind_name - "anon", "zero", "pagecache", ...
+ * Return: the name, or NULL for an unknown @kind.
+ */
 SPAN_API const char *span_page_kind_name(int kind);
 
 /**
@@ -55,7 +58,10 @@ struct span_page_info {
 /** span_page_info - report page @page.  Return: 0 or -EINVAL. */
 SPAN_API int span_page_info(const struct span_world *w, int page,
 			    struct span_page_info *info);
-/** span_zero_page - the id of the shared zero page. */
+/**
+ * span_zero_page - the id of the shared zero page.
+ * Return: the page id, or -EINVAL for a NULL world.
+ */
 SPAN_API int span_zero_page(const struct span_world *w);
 
 /* Processes.  Process 1 is init and always exists. */
@@ -64,7 +70,8 @@ SPAN_API int span_zero_page(const struct span_world *w);
 /**
  * span_process_create - a new process with an empty address space (as if
  * exec'd by init): no parent memory is shared with it.
- * @pid: receives the process id.  Return: 0 or -ENOMEM.
+ * @pid: receives the process id.
+ * Return: 0, -EINVAL (a NULL argument), -ENOMEM.
  */
 SPAN_API int span_process_create(struct span_world *w, int *pid);
 /**
@@ -73,7 +80,8 @@ SPAN_API int span_process_create(struct span_world *w, int *pid);
  *
  * Models copy_present_ptes(): maybe-pinned exclusive anon pages are copied
  * for the child up front (fork_pinned=copy, MMF_HAS_PINNED); every other
- * anon page is shared copy-on-write.  Return: 0, -ESRCH, -ENOMEM.
+ * anon page is shared copy-on-write.
+ * Return: 0, -EINVAL (a NULL argument), -ESRCH, -ENOMEM.
  */
 SPAN_API int span_fork(struct span_world *w, int pid, int *child);
 
@@ -93,11 +101,15 @@ SPAN_API int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 			    size_t fill_len, int *region);
 /**
  * span_store - a user store of @len bytes at @off (handle_mm_fault() with
- * FAULT_FLAG_WRITE, then the copy).  Return: 0, -EFAULT, -ENOMEM.
+ * FAULT_FLAG_WRITE, then the copy).
+ * Return: 0, -EINVAL (a NULL world or data), -EFAULT, -ENOMEM.
  */
 SPAN_API int span_store(struct span_world *w, int pid, int region,
 			uint64_t off, const void *data, size_t len);
-/** span_load - a user load into @out.  Return: 0 or -EFAULT. */
+/**
+ * span_load - a user load into @out.
+ * Return: 0, -EINVAL (a NULL world or buffer), or -EFAULT.
+ */
 SPAN_API int span_load(struct span_world *w, int pid, int region,
 		       uint64_t off, void *out, size_t len);
 /**
@@ -115,11 +127,15 @@ SPAN_API int span_peek(const struct span_world *w, int pid, int region,
 		       uint64_t off, void *out, size_t len);
 /**
  * span_region_page - the page behind byte @off of @region in @pid.
- * Return: page id (>0), or -EFAULT when unmapped or not present.
+ * Return: page id (>0); -EFAULT when unmapped or not present; -EINVAL for an
+ *	unknown region or a NULL world.
  */
 SPAN_API int span_region_page(const struct span_world *w, int pid,
 			      int region, uint64_t off);
-/** span_region_size - size of @region in bytes, or -EINVAL. */
+/**
+ * span_region_size - size of @region in bytes, or -EINVAL.
+ * Return: the size in bytes, or -EINVAL.
+ */
 SPAN_API int64_t span_region_size(const struct span_world *w, int region);
 
 /*
@@ -137,13 +153,17 @@ SPAN_API int64_t span_region_size(const struct span_world *w, int region);
 SPAN_API int span_get_user_pages(struct span_world *w, int pid, int region,
 				 uint64_t off, size_t len, unsigned int gup,
 				 int *pages, int max);
-/** span_put_page - put_page() of a reference taken by the caller. */
+/**
+ * span_put_page - put_page() of a reference taken by the caller.
+ * Return: 0, or -EINVAL for a page that is not live.
+ */
 SPAN_API int span_put_page(struct span_world *w, int page);
 /** span_unpin_user_page - unpin_user_page().  Return: 0 or -EINVAL. */
 SPAN_API int span_unpin_user_page(struct span_world *w, int page);
 /**
  * span_get_page - try_get_page() (get_page_check=checked) or get_page().
- * Return: 0; -EFAULT when refused (overflow guard or frozen memory).
+ * Return: 0; -EFAULT when refused (overflow guard or frozen memory); -EINVAL
+ *	for a page that is not live or a NULL world.
  */
 SPAN_API int span_get_page(struct span_world *w, int page);
 
@@ -164,7 +184,10 @@ enum span_kmem_kind {
 SPAN_API int span_kmem_alloc(struct span_world *w, uint64_t size, int kind,
 			     int owner, const void *fill, size_t fill_len,
 			     int *region);
-/** span_kmem_free - the service frees plain or slab kernel memory. */
+/**
+ * span_kmem_free - the service frees plain or slab kernel memory.
+ * Return: 0, or -EINVAL (no such kmem, or not plain or slab).
+ */
 SPAN_API int span_kmem_free(struct span_world *w, int kmem);
 /**
  * span_kmem_peek - the bytes of a kmem, without side effects.
@@ -172,14 +195,17 @@ SPAN_API int span_kmem_free(struct span_world *w, int kmem);
  */
 SPAN_API int span_kmem_peek(const struct span_world *w, int kmem, uint64_t off,
 			    void *out, size_t len);
-/** span_kmem_page - the page behind byte @off of a kmem, or -EINVAL. */
+/**
+ * span_kmem_page - the page behind byte @off of a kmem, or -EINVAL.
+ * Return: the page id, or -EINVAL.
+ */
 SPAN_API int span_kmem_page(const struct span_world *w, int kmem,
 			    uint64_t off);
 
 /* Owner records. */
 /**
  * span_owner_create - an owner record with one reference (the service's).
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EINVAL (a NULL argument), -ENOMEM.
  */
 SPAN_API int span_owner_create(struct span_world *w, int *owner);
 /**
@@ -208,7 +234,10 @@ struct span_owner_info {
 SPAN_API int span_owner_info(const struct span_world *w, int owner,
 			     struct span_owner_info *info);
 
-/** span_pinned_bytes - bytes of memory currently pinned (FOLL_PIN). */
+/**
+ * span_pinned_bytes - bytes of memory currently pinned (FOLL_PIN).
+ * Return: the bytes (0 for a NULL world).
+ */
 SPAN_API uint64_t span_pinned_bytes(const struct span_world *w);
 
 #endif

@@ -15,10 +15,14 @@
 /**
  * span_tcp_connect - an established TCP connection over lo.
  * @a: receives the connect side's socket id; @b: the accept side's.
- * Handles are SPAN_FD(SPAN_FD_SOCK, id).  Return: 0 or -ENOMEM.
+ * Handles are SPAN_FD(SPAN_FD_SOCK, id).
+ * Return: 0, -EINVAL (a NULL argument), -ENOMEM.
  */
 SPAN_API int span_tcp_connect(struct span_world *w, int *a, int *b);
-/** span_unix_pair - socketpair(AF_UNIX, SOCK_STREAM).  Return: 0/-ENOMEM. */
+/**
+ * span_unix_pair - socketpair(AF_UNIX, SOCK_STREAM).
+ * Return: 0, -EINVAL (a NULL argument), -ENOMEM.
+ */
 SPAN_API int span_unix_pair(struct span_world *w, int *a, int *b);
 /**
  * span_setsockopt_zerocopy - setsockopt(SOL_SOCKET, SO_ZEROCOPY, @val).
@@ -33,14 +37,19 @@ struct span_src;
  * @flags: SPAN_MSG_ZEROCOPY, SPAN_MSG_SPLICE_PAGES, SPAN_MSG_MORE,
  *	SPAN_O_NONBLOCK.
  * @done: progress, as span_write().
- * Return: bytes queued, or -errno (-EIO, -EPIPE, -EAGAIN, -ENOBUFS, ...).
+ * Return: bytes queued, or -errno: -EINVAL (a NULL world or source, bad flags),
+ *	-ESRCH, -EBADF, -ENOTSOCK, -EPIPE, -ECONNRESET, -EAGAIN, -EFAULT,
+ *	-EMSGSIZE, -ENOBUFS, -EIO, -EOPNOTSUPP, -ENOMEM, or -SPAN_EWOULDSLEEP.
  */
 SPAN_API ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
 			      const struct span_src *src, size_t len,
 			      unsigned int flags, size_t *done);
 /**
  * span_recvmsg - recvmsg(2) of up to @len bytes (SPAN_MSG_PEEK,
- * SPAN_O_NONBLOCK).  Return: bytes, 0 at EOF, or -errno.
+ * SPAN_O_NONBLOCK).
+ * Return: bytes, 0 at EOF, or -errno: -EINVAL (a NULL world or buffer, bad
+ *	flags), -ESRCH, -EBADF, -ENOTSOCK, -EAGAIN, -EFAULT, -ECONNRESET, or
+ *	-SPAN_EWOULDSLEEP.
  */
 SPAN_API ssize_t span_recvmsg(struct span_world *w, int pid, int fd,
 			      void *out, size_t len, unsigned int flags);
@@ -67,7 +76,8 @@ SPAN_API int span_sock_completions(const struct span_world *w, int fd,
  * sees that it happened.
  * TCP only: no such consumer reads an AF_UNIX stream (whose
  * MSG_SPLICE_PAGES skbs have no SKBFL_SHARED_FRAG), -EOPNOTSUPP there.
- * Return: bytes transformed, -SPAN_EWOULDSLEEP until queued, -errno.
+ * Return: bytes transformed, -SPAN_EWOULDSLEEP until queued, or -errno: -EINVAL
+ *	(a NULL world), -EBADF, -ESRCH, -EOPNOTSUPP (AF_UNIX), -EFAULT, -ENOMEM.
  */
 SPAN_API ssize_t span_decrypt(struct span_world *w, int pid, int fd,
 			      size_t len);

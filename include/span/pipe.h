@@ -29,7 +29,10 @@ enum span_pipe_buf_ops_id {
 	SPAN_NR_PBO
 };
 
-/** span_pipe_buf_ops_name - "anon_pipe_buf_ops" etc. */
+/**
+ * span_pipe_buf_ops_name - "anon_pipe_buf_ops" etc.
+ * Return: the name, or NULL for an unknown @ops.
+ */
 SPAN_API const char *span_pipe_buf_ops_name(int ops);
 
 /* Flags of span_pipe_create(), as pipe2() */
@@ -46,13 +49,14 @@ SPAN_API int span_pipe_create(struct span_world *w, unsigned int flags,
 			      int *pipe);
 /**
  * span_pipe_set_size - fcntl(F_SETPIPE_SZ) (pipe_set_size()).
- * Return: the new size in bytes, or -EBADF/-EINVAL/-EPERM/-EBUSY/-ENOMEM.
+ * Return: the new size in bytes, or -EBADF/-EINVAL/-EPERM/-EBUSY/-ENOMEM
+ *	(-EINVAL for a NULL world).
  */
 SPAN_API int64_t span_pipe_set_size(struct span_world *w, int fd,
 				    uint64_t arg);
 /**
  * span_pipe_get_size - fcntl(F_GETPIPE_SZ) without a step: a peek for
- * reports.  Return: bytes or -EBADF.
+ * reports.  Return: bytes, -EBADF, or -EINVAL for a NULL world.
  */
 SPAN_API int64_t span_pipe_get_size(const struct span_world *w, int fd);
 
@@ -64,7 +68,8 @@ SPAN_API int64_t span_pipe_get_size(const struct span_world *w, int fd);
  * (the pipe is in the step's footprint: read by F_GETPIPE_SZ, written by
  * F_SETPIPE_SZ).
  * Return: the size in bytes; -EBADF when @fd is not an open pipe end;
- * -EINVAL for another @cmd; as span_pipe_set_size() for F_SETPIPE_SZ.
+ * -EINVAL for another @cmd or a NULL world; for F_SETPIPE_SZ also -EPERM,
+ * -EBUSY, -ENOMEM (as span_pipe_set_size()).
  */
 SPAN_API int64_t span_pipe_fcntl(struct span_world *w, int fd, unsigned int cmd,
 				 uint64_t arg);

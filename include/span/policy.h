@@ -78,17 +78,36 @@ struct span_policy {
 	uint8_t v[SPAN_NR_KNOBS];
 };
 
-/** span_knob_name - the name of knob @k ("vmsplice"), or NULL. */
+/**
+ * span_knob_name - the name of knob @k ("vmsplice"), or NULL.
+ * Return: the name, or NULL for an unknown @k.
+ */
 SPAN_API const char *span_knob_name(int k);
-/** span_knob_lookup - the knob called @name, or -ENOENT. */
+/**
+ * span_knob_lookup - the knob called @name, or -ENOENT.
+ * Return: the knob; -ENOENT for an unknown name, -EINVAL for NULL.
+ */
 SPAN_API int span_knob_lookup(const char *name);
-/** span_knob_nr_values - how many values knob @k has, or -EINVAL. */
+/**
+ * span_knob_nr_values - how many values knob @k has, or -EINVAL.
+ * Return: the number of values, or -EINVAL for an unknown @k.
+ */
 SPAN_API int span_knob_nr_values(int k);
-/** span_knob_value_name - the name of value @v of knob @k, or NULL. */
+/**
+ * span_knob_value_name - the name of value @v of knob @k, or NULL.
+ * Return: the name, or NULL for an unknown @k or @v.
+ */
 SPAN_API const char *span_knob_value_name(int k, int v);
-/** span_knob_value_lookup - value @name of knob @k, or -ENOENT/-EINVAL. */
+/**
+ * span_knob_value_lookup - value @name of knob @k, or -ENOENT/-EINVAL.
+ * Return: the value; -ENOENT for an unknown name, -EINVAL for an unknown @k or
+ *	a NULL name.
+ */
 SPAN_API int span_knob_value_lookup(int k, const char *name);
-/** span_knob_doc - one line on what knob @k decides, or NULL. */
+/**
+ * span_knob_doc - one line on what knob @k decides, or NULL.
+ * Return: one line, or NULL for an unknown @k.
+ */
 SPAN_API const char *span_knob_doc(int k);
 /**
  * span_knob_is_host - does knob @k describe the kernel build or
@@ -97,7 +116,10 @@ SPAN_API const char *span_knob_doc(int k);
  */
 SPAN_API int span_knob_is_host(int k);
 
-/** span_policy_default - fill @p with the mainline defaults. */
+/**
+ * span_policy_default - fill @p with the mainline defaults.
+ * Return: nothing; a NULL @p is ignored.
+ */
 SPAN_API void span_policy_default(struct span_policy *p);
 /**
  * span_policy_set - set one knob by name.
@@ -107,15 +129,24 @@ SPAN_API int span_policy_set(struct span_policy *p, const char *knob,
 			     const char *value);
 /**
  * span_policy_preset - set every knob from preset @name.
- * Return: 0 or -ENOENT.
+ * Return: 0, -ENOENT, or -EINVAL for a NULL argument.
  */
 SPAN_API int span_policy_preset(struct span_policy *p, const char *name);
-/** span_preset_name - the name of preset @i, or NULL past the last. */
+/**
+ * span_preset_name - the name of preset @i, or NULL past the last.
+ * Return: the name, or NULL past the last preset.
+ */
 SPAN_API const char *span_preset_name(int i);
-/** span_preset_doc - one line about preset @i, or NULL. */
+/**
+ * span_preset_doc - one line about preset @i, or NULL.
+ * Return: one line, or NULL past the last preset.
+ */
 SPAN_API const char *span_preset_doc(int i);
 
-/** span_world_policy - the world's policy (read-write, live). */
+/**
+ * span_world_policy - the world's policy (read-write, live).
+ * Return: the policy, or NULL for a NULL world.
+ */
 SPAN_API struct span_policy *span_world_policy(struct span_world *w);
 
 #endif

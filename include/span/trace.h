@@ -42,14 +42,22 @@ struct span_trace_event {
 	const char *msg;
 };
 
-/** span_trace_what_name - "get", "put", ... */
+/**
+ * span_trace_what_name - "get", "put", ...
+ * Return: the name, or NULL for an unknown @what.
+ */
 SPAN_API const char *span_trace_what_name(int what);
-/** span_obj_type_name - "page", "pipe", ... */
+/**
+ * span_obj_type_name - "page", "pipe", ...
+ * Return: the name, or NULL for an unknown @type.
+ */
 SPAN_API const char *span_obj_type_name(int type);
 /**
  * span_trace_format - format @ev as a text line ("step 7: pipe_buf_get
  * page#0 ref 5->6 (splice_pipe_to_pipe, partial)") or, with @json, as one
- * JSON object.  Return: the length snprintf() would have written.
+ * JSON object.
+ * Return: the length snprintf() would have written, or -EINVAL for a NULL @ev,
+ *	or a NULL @buf with a non-zero @size.
  */
 SPAN_API int span_trace_format(const struct span_trace_event *ev, bool json,
 			       char *buf, size_t size);

@@ -83,11 +83,15 @@ struct span_world_ops {
  * @ud: passed to every hook.
  *
  * The world starts with process 1 ("init"), the shared zero page and no
- * other object.  Return: 0 or -ENOMEM.
+ * other object.
+ * Return: 0, -EINVAL (a NULL @out), -ENOMEM.
  */
 SPAN_API int span_world_create(struct span_world **out,
 			       const struct span_world_ops *ops, void *ud);
-/** span_world_destroy - free the world and everything in it. */
+/**
+ * span_world_destroy - free the world and everything in it.
+ * Return: nothing; a NULL world is ignored.
+ */
 SPAN_API void span_world_destroy(struct span_world *w);
 /**
  * span_world_reset - make @w what span_world_create() with the same hooks
@@ -114,18 +118,30 @@ SPAN_API int span_world_reset(struct span_world *w);
 SPAN_API int span_world_reset_params(struct span_world *w,
 				     const uint64_t *param, uint32_t mask);
 
-/** span_param_name - "page_size" for SPAN_PARAM_PAGE_SIZE, or NULL. */
+/**
+ * span_param_name - "page_size" for SPAN_PARAM_PAGE_SIZE, or NULL.
+ * Return: the name, or NULL for an unknown @p.
+ */
 SPAN_API const char *span_param_name(int p);
-/** span_param_lookup - the parameter called @name, or -ENOENT. */
+/**
+ * span_param_lookup - the parameter called @name, or -ENOENT.
+ * Return: the parameter; -ENOENT for an unknown name, -EINVAL for NULL.
+ */
 SPAN_API int span_param_lookup(const char *name);
 /**
  * span_param_check - is @v a valid value of parameter @p?
  * Return: 0 or -EINVAL.
  */
 SPAN_API int span_param_check(int p, uint64_t v);
-/** span_param_range - the valid values of @p, in words ("4 to 62"). */
+/**
+ * span_param_range - the valid values of @p, in words ("4 to 62").
+ * Return: the range in words, or NULL for an unknown @p.
+ */
 SPAN_API const char *span_param_range(int p);
-/** span_param_doc - what @p is and its default, one line; NULL if none. */
+/**
+ * span_param_doc - what @p is and its default, one line; NULL if none.
+ * Return: one line, or NULL for an unknown @p.
+ */
 SPAN_API const char *span_param_doc(int p);
 /**
  * span_world_set_param - set a world parameter.
@@ -137,7 +153,10 @@ SPAN_API const char *span_param_doc(int p);
  * changed after memory was created; -ENOMEM (the world unchanged).
  */
 SPAN_API int span_world_set_param(struct span_world *w, int p, uint64_t v);
-/** span_world_param - the value of parameter @p (0 for a bad id). */
+/**
+ * span_world_param - the value of parameter @p (0 for a bad id).
+ * Return: the value (0 for a NULL world or an unknown @p).
+ */
 SPAN_API uint64_t span_world_param(const struct span_world *w, int p);
 
 /**
@@ -146,25 +165,32 @@ SPAN_API uint64_t span_world_param(const struct span_world *w, int p);
  * Every state change until span_world_step_end() is attributed to this
  * step in traces, provenance and footprints.  @tid is the scheduler's id
  * for the acting thread (0 for a kernel event).
+ * Return: nothing; a NULL world is ignored.
  */
 SPAN_API void span_world_step_begin(struct span_world *w, int tid, int pid);
 /**
  * span_world_step_end - finish the current step and run the checker.
- * Return: the number of violations recorded so far.
+ * Return: the number of violations recorded so far, or -EINVAL for a NULL
+ *	world.
  */
 SPAN_API int span_world_step_end(struct span_world *w);
 /**
  * span_world_step_cancel - undo span_world_step_begin() for an attempt
  * that changed nothing (a call that returned -SPAN_EWOULDSLEEP without
  * progress): the step number goes back and no checker runs.
+ * Return: nothing; a NULL world is ignored.
  */
 SPAN_API void span_world_step_cancel(struct span_world *w);
-/** span_world_step - the number of the current (or last) step. */
+/**
+ * span_world_step - the number of the current (or last) step.
+ * Return: the step number (0 for a NULL world).
+ */
 SPAN_API uint64_t span_world_step(const struct span_world *w);
 
 /**
  * span_world_set_check - turn the after-every-step checker on or off.
  * Violations found inside modelled functions are recorded either way.
+ * Return: nothing; a NULL world is ignored.
  */
 SPAN_API void span_world_set_check(struct span_world *w, bool on);
 
@@ -194,11 +220,16 @@ struct span_event {
 	uint32_t obj;
 };
 
-/** span_event_kind_name - "loopback_xmit" etc. */
+/**
+ * span_event_kind_name - "loopback_xmit" etc.
+ * Return: the name, or NULL for an unknown @kind.
+ */
 SPAN_API const char *span_event_kind_name(int kind);
 /**
  * span_world_events - the enabled kernel events, in the order they were
- * queued.  Writes up to @max to @out.  Return: how many are pending.
+ * queued.  Writes up to @max to @out.
+ * Return: how many are pending (possibly more than @max; @out may be NULL to
+ *	count them), or -EINVAL for a NULL world.
  */
 SPAN_API int span_world_events(const struct span_world *w,
 			       struct span_event *out, int max);
@@ -210,7 +241,8 @@ SPAN_API int span_world_events(const struct span_world *w,
  * a thread step (tid 0 is the kernel).  Deliveries to one socket are
  * enabled in FIFO order (the loopback backlog is a queue): a later one is
  * not listed by span_world_events() and cannot be run before the earlier.
- * Return: 0, or -ENOENT when no such event is pending and enabled.
+ * Return: 0; -ENOENT when no such event is pending and enabled; -EINVAL for a
+ *	NULL world.
  */
 SPAN_API int span_world_run_event(struct span_world *w, uint32_t id);
 
@@ -300,14 +332,23 @@ SPAN_API int span_footprint_access(const struct span_footprint *fp, int i,
  * span_access_conflict - do two accesses conflict?  They conflict only if
  * they name the same object (see enum span_access_kind for the rules);
  * span_footprint_conflict() is this over every pair of accesses.
+ * Return: true when they conflict, or when either is NULL (the safe answer);
+ *	false otherwise.
  */
 SPAN_API bool span_access_conflict(const struct span_access *a,
 				   const struct span_access *b);
 
-/** span_world_footprint - the footprint of the last step. */
+/**
+ * span_world_footprint - the footprint of the last step.
+ * Return: the footprint, or NULL for a NULL world.
+ */
 SPAN_API const struct span_footprint *
 span_world_footprint(const struct span_world *w);
-/** span_footprint_conflict - do two footprints conflict? */
+/**
+ * span_footprint_conflict - do two footprints conflict?
+ * Return: true when they conflict, or when either is NULL or overflowed (the
+ *	safe answer); false otherwise.
+ */
 SPAN_API bool span_footprint_conflict(const struct span_footprint *a,
 				      const struct span_footprint *b);
 
