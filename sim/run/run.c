@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "cond.h"
 #include "run_int.h"
@@ -1002,6 +1003,8 @@ void run_destroy(struct run *r)
 	free(r->expects);
 	free(r->exists);
 	free(r->sched);
+	XXH3_freeState(r->hash_st);
+	free(r->hash_stamps);
 	free(r);
 }
 

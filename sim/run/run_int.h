@@ -99,6 +99,10 @@ struct run {
 	struct span_violation deadlock_viol;
 	const struct scn_str *step_data;	/* on_step: the var stored */
 	bool oom;		/* a host allocation failed: results unreliable */
+	/* run_hash()'s scratch (not state: run_load() keeps the current) */
+	struct XXH3_state_s *hash_st;
+	uint64_t *hash_stamps;
+	size_t hash_stamps_cap;
 };
 
 /* --- executing one operation -------------------------------------------- */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "run_int.h"
 
 /* --- snapshots of a whole run (the explorer) ----------------------------- */
@@ -200,6 +202,9 @@ int run_load(struct run *r, const struct run_snap *sn)
 	r->given_rep = saved.given_rep;
 	r->setup = saved.setup;
 	r->oom = saved.oom;
+	r->hash_st = saved.hash_st;
+	r->hash_stamps = saved.hash_stamps;
+	r->hash_stamps_cap = saved.hash_stamps_cap;
 	memcpy(r->pids, sn->pids, (size_t)s->nr_processes * sizeof(int));
 	memcpy(r->labels, sn->labels, (size_t)s->nr_syms * sizeof(struct label));
 	for (int i = 0; i < s->nr_syms; i++)
@@ -218,99 +223,204 @@ size_t run_snap_bytes(const struct run_snap *sn)
 	return sizeof(*sn) + span_snapshot_bytes(sn->ws);
 }
 
+/* run_hash()'s input, fed to XXH3 in pieces of 64 words */
+struct hash_feed {
+	XXH3_state_t *st;
+	uint64_t buf[64];
+	int n;
+};
+
+static void feed_flush(struct hash_feed *hf)
+{
+	if (hf->n)
+		XXH3_128bits_update(hf->st, hf->buf,
+				    (size_t)hf->n * sizeof(hf->buf[0]));
+	hf->n = 0;
+}
+
+static void feed(struct hash_feed *hf, uint64_t v)
+{
+	if (hf->n == (int)(sizeof(hf->buf) / sizeof(hf->buf[0])))
+		feed_flush(hf);
+	hf->buf[hf->n++] = v;
+}
+
+static void feed_bytes(struct hash_feed *hf, const void *p, size_t n)
+{
+	feed(hf, n);
+	feed_flush(hf);
+	if (n)
+		XXH3_128bits_update(hf->st, p, n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* how many of the @n sorted @stamps are below @v */
+static uint64_t stamp_rank(const uint64_t *stamps, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (stamps[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t owner_destructed_at(struct run *r, int64_t id)
+{
+	struct span_owner_info oi;
+
+	if (!id || span_owner_info(r->w, (int)id, &oi))
+		return 0;
+	return oi.destructed_at;
+}
+
+/* the steps of every labelled completion and destructor run, sorted */
+static size_t collect_stamps(struct run *r)
+{
+	const struct scn *s = r->s;
+	size_t n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (int i = 0; i < s->nr_syms; i++) {
+			if (s->syms[i].kind == SCN_SYM_LABEL &&
+			    r->labels[i].set) {
+				if (pass)
+					r->hash_stamps[n] = r->labels[i].step;
+				n++;
+			}
+			if (s->syms[i].kind != SCN_SYM_OWNER)
+				continue;
+			for (int64_t j = 0; j < r->objs[i].n; j++) {
+				uint64_t at = owner_destructed_at(r,
+							r->objs[i].id[j]);
+
+				if (!at)
+					continue;
+				if (pass)
+					r->hash_stamps[n] = at;
+				n++;
+			}
+		}
+		if (pass)
+			break;
+		if (n > r->hash_stamps_cap) {
+			uint64_t *p = realloc(r->hash_stamps,
+					      n * sizeof(*p));
+
+			if (!p) {
+				r->oom = true;
+				return 0;
+			}
+			r->hash_stamps = p;
+			r->hash_stamps_cap = n;
+		}
+	}
+	qsort(r->hash_stamps, n, sizeof(r->hash_stamps[0]), cmp_u64);
+	return n;
+}
+
 /*
  * run_hash - the state of the whole run: the world's canonical hash and
  * every thread's position, the labels (value and the order in which they
- * and the owners' destructors happened), the variables and the ids bound
- * to names.
+ * and the owners' destructors happened, as ranks, so that two runs that
+ * reached the same order at different step numbers are one state), the
+ * variables and the ids bound to names.  XXH3-128 over all of it; a host
+ * allocation failure sets the run's oom flag (the explorer then reports
+ * its search incomplete) rather than hashing less.
  */
 void run_hash(struct run *r, uint64_t out[2])
 {
 	const struct scn *s = r->s;
-	uint64_t h[2], mix = 0x9e3779b97f4a7c15ull;
-	uint64_t stamps[256];
-	int ns = 0;
+	struct hash_feed hf = { .st = r->hash_st };
+	uint64_t h[2];
+	XXH128_hash_t d;
+	size_t ns;
 
-#define MIX(x) do { mix ^= (uint64_t)(x) + 0x9e3779b97f4a7c15ull + (mix << 6) + (mix >> 2); mix *= 0xff51afd7ed558ccdull; } while (0)
 	span_world_hash(r->w, h);
-	MIX(r->status);
+	if (!hf.st) {
+		hf.st = r->hash_st = XXH3_createState();
+		if (!hf.st) {
+			r->oom = true;
+			out[0] = h[0];
+			out[1] = h[1];
+			return;
+		}
+	}
+	XXH3_128bits_reset(hf.st);
+	feed(&hf, h[0]);
+	feed(&hf, h[1]);
+	feed(&hf, (uint64_t)r->status);
 	for (int i = 0; i < r->nr_threads; i++) {
 		struct thread *t = &r->threads[i];
 
-		MIX(t->finished);
-		MIX(t->blocked);
-		MIX(t->depth);
-		for (int d = 0; d < t->depth; d++) {
-			MIX(t->stack[d].idx);
-			if (t->stack[d].loopvar >= 0)
-				MIX(t->loopvars[t->stack[d].loopvar]);
+		feed(&hf, t->finished);
+		feed(&hf, t->blocked);
+		feed(&hf, (uint64_t)t->depth);
+		for (int k = 0; k < t->depth; k++) {
+			feed(&hf, (uint64_t)t->stack[k].idx);
+			if (t->stack[k].loopvar >= 0)
+				feed(&hf, (uint64_t)t->loopvars[
+						t->stack[k].loopvar]);
 		}
-		MIX(t->done);
-		MIX(t->total);
-		MIX(t->off);
-		for (size_t k = 0; k < t->acc.len; k++)
-			MIX((unsigned char)t->acc.data[k]);
-		if (t->blocked)
+		feed(&hf, t->done);
+		feed(&hf, t->total);
+		feed(&hf, t->off);
+		feed_bytes(&hf, t->acc.data, t->acc.len);
+		if (t->blocked) {
+			feed(&hf, (uint64_t)t->wait_fp.nr_read);
 			for (int k = 0; k < t->wait_fp.nr_read; k++)
-				MIX(t->wait_fp.read[k]);
+				feed(&hf, t->wait_fp.read[k]);
+		}
 	}
 	for (int i = 0; i < s->nr_processes; i++)
-		MIX(r->pids[i]);
-	/* the order of labelled completions and destructor runs */
-	for (int i = 0; i < s->nr_syms && ns < 256; i++) {
-		if (s->syms[i].kind == SCN_SYM_LABEL && r->labels[i].set)
-			stamps[ns++] = r->labels[i].step;
-		if (s->syms[i].kind == SCN_SYM_OWNER) {
-			struct span_owner_info oi;
-
-			for (int64_t j = 0; j < r->objs[i].n && ns < 256; j++)
-				if (r->objs[i].id[j] &&
-				    !span_owner_info(r->w, (int)r->objs[i].id[j], &oi) &&
-				    oi.destructed_at)
-					stamps[ns++] = oi.destructed_at;
-		}
-	}
+		feed(&hf, (uint64_t)r->pids[i]);
+	ns = collect_stamps(r);
 	for (int i = 0; i < s->nr_syms; i++) {
 		if (s->syms[i].kind == SCN_SYM_LABEL) {
-			int rank = 0;
-
-			MIX(r->labels[i].set);
+			feed(&hf, r->labels[i].set);
 			if (!r->labels[i].set)
 				continue;
-			MIX(r->labels[i].value);
-			for (int k = 0; k < ns; k++)
-				rank += stamps[k] < r->labels[i].step;
-			MIX(rank);
+			feed(&hf, (uint64_t)r->labels[i].value);
+			feed(&hf, stamp_rank(r->hash_stamps, ns,
+					     r->labels[i].step));
 		} else if (s->syms[i].kind == SCN_SYM_OWNER) {
 			for (int64_t j = 0; j < r->objs[i].n; j++) {
-				struct span_owner_info oi;
-				int rank = 0;
+				uint64_t at = owner_destructed_at(r,
+							r->objs[i].id[j]);
 
-				MIX(r->objs[i].id[j]);
-				if (!r->objs[i].id[j] ||
-				    span_owner_info(r->w, (int)r->objs[i].id[j], &oi) ||
-				    !oi.destructed_at)
-					continue;
-				for (int k = 0; k < ns; k++)
-					rank += stamps[k] < oi.destructed_at;
-				MIX(rank);
+				feed(&hf, (uint64_t)r->objs[i].id[j]);
+				feed(&hf, !!at);
+				if (at)
+					feed(&hf, stamp_rank(r->hash_stamps,
+							     ns, at));
 			}
 		} else if (s->syms[i].kind == SCN_SYM_VAR) {
 			for (int64_t j = 0; j < r->vars[i].n; j++) {
-				MIX(r->vars[i].set[j]);
-				if (!r->vars[i].set[j])
-					continue;
-				MIX(r->vars[i].v[j].len);
-				for (size_t k = 0; k < r->vars[i].v[j].len; k++)
-					MIX((unsigned char)r->vars[i].v[j].data[k]);
+				feed(&hf, r->vars[i].set[j]);
+				if (r->vars[i].set[j])
+					feed_bytes(&hf, r->vars[i].v[j].data,
+						   r->vars[i].v[j].len);
 			}
 		} else {
 			for (int64_t j = 0; j < r->objs[i].n; j++)
-				MIX(r->objs[i].id[j]);
+				feed(&hf, (uint64_t)r->objs[i].id[j]);
 		}
 	}
-#undef MIX
-	out[0] = h[0] ^ mix;
-	out[1] = h[1] + (mix * 0xc4ceb9fe1a85ec53ull);
+	feed_flush(&hf);
+	d = XXH3_128bits_digest(hf.st);
+	out[0] = d.low64;
+	out[1] = d.high64;
 }
 

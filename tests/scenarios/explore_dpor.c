@@ -16,7 +16,9 @@
  * keep it to a handful of schedules.
  *
  * Also: the runner's names (a declaration and its uses in another thread,
- * two stores into one variable) order steps like objects of the world.
+ * two stores into one variable) order steps like objects of the world,
+ * and the order of labelled completions is part of a state however many
+ * labels there are.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -203,6 +205,8 @@ START_TEST(runner_names)
 		{ "names-use-before-decl.scn", true, false, false, false, false },
 		/* exists v == "A", exists v == "B": both seen, both not */
 		{ "names-two-results.scn", false, true, true, true, true },
+		/* at(a) < at(b) and the reverse, after 300 labels: both */
+		{ "many-labels-order.scn", false, true, true, true, true },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
