@@ -32,6 +32,17 @@ struct span_tab {
 #define TAB_AT(tab, T, id)	(&((T *)(tab).v)[id])
 #define SPAN_TAB_INIT_CAP	8	/* elements of a new table */
 
+/*
+ * The objects of the world's tables (from here to struct
+ * span_pipe_inode_info, and lib/net_int.h's) are snapshotted, hashed and
+ * compared as their bytes (lib/snapshot.c): none may have implicit
+ * padding, whose bytes C leaves unspecified.  Where alignment needs a gap,
+ * a named pad field fills it; tables are zeroed when they grow, and
+ * nothing writes a pad.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wpadded"
+
 /* Per-byte provenance of page contents: who wrote it and when. */
 struct span_prov {
 	uint16_t epoch;		/* forks made before the write (w->nr_forks) */
@@ -71,6 +82,7 @@ struct span_page {
 				 * one PROV_WHO(), or STORE_WHO_MANY */
 	uint16_t pad2;
 	uint32_t owner;		/* SPAN_PAGE_OWNER: the owner record */
+	uint32_t pad3;
 	int64_t refcount;	/* folio _refcount */
 	int64_t pincount;	/* exact pins (pincount=exact) */
 	int64_t pins;		/* pins of either kind, for pinned_bytes */
@@ -170,6 +182,7 @@ struct span_file {
 	uint8_t pad;
 	uint32_t npages;	/* page-cache slots in w->ids */
 	uint32_t base;
+	uint32_t pad2;
 	uint64_t size;		/* i_size */
 	uint64_t pos;		/* f_pos of the one open file */
 };
@@ -196,6 +209,8 @@ struct span_pipe_inode_info {
 	uint32_t bufs;		/* first slot in w->slots */
 	uint32_t tmp_page[2];	/* cached pages with page_count == 1 */
 };
+
+#pragma GCC diagnostic pop
 
 #include "net_int.h"
 

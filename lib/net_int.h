@@ -40,6 +40,10 @@ enum frag_ref {
 	FRAG_REF_NONE,		/* nothing: the shinfo's owner ref covers it */
 };
 
+/* table objects: no implicit padding (see lib/internal.h) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wpadded"
+
 /* skb_frag_t */
 struct span_skb_frag {
 	uint32_t page;
@@ -145,6 +149,7 @@ struct span_sock {
 	struct span_skb_queue rtx_queue;	/* TCP: transmitted, unacked */
 	struct span_skb_queue receive_queue;
 	uint32_t write_seq, snd_nxt, snd_una, rcv_nxt;
+	uint32_t pad3;
 	uint64_t wmem_queued;	/* TCP: write + rtx queue bytes */
 	uint64_t wmem_alloc;	/* AF_UNIX: truesize of skbs in flight */
 	uint32_t zckey;		/* sk_zckey */
@@ -166,6 +171,8 @@ struct span_event_ent {
 	uint32_t arg;		/* ACK: acked seq; DELIVER: the sender */
 	uint64_t seq;		/* queueing order */
 };
+
+#pragma GCC diagnostic pop
 
 struct span_net {
 	struct span_tab events;
