@@ -378,7 +378,7 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		if (!FILEP(w, i)->live)
 			continue;
 		f = *FILEP(w, i);
-		f.base = 0;
+		f.base = f.cap = 0;	/* where and how roomy: history */
 		emit(cb, &i, sizeof(i));
 		emit(cb, &f, sizeof(f));
 		for (uint32_t j = 0; j < f.npages; j++)
