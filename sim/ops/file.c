@@ -25,6 +25,9 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
+/* the largest filled file (span_file_create()); larger ones are sparse */
+#define FILE_FILL_MAX	(1ll << 32)
+
 enum op_res op_file_model(struct run *r, struct thread *t,
 			  const struct scn_op *op, int64_t *ret)
 {
@@ -78,12 +81,20 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				ret = -errno;
 				break;
 			}
-			buf = kern__xcalloc(1, a > 0 ? (size_t)a : 1);
-			kern__pattern_fill(buf, a > 0 ? (size_t)a : 0,
-					   &op->fill);
-			if (a > 0 && kern__write_all(f, buf, (size_t)a))
-				ret = -errno;
-			free(buf);
+			if (!op->fill.len) {
+				/* no fill: one hole, as the model makes it */
+				if (ftruncate(f, (off_t)a))
+					ret = -errno;
+			} else if (a > FILE_FILL_MAX) {
+				ret = -EINVAL;	/* span_file_create()'s limit */
+			} else {
+				buf = kern__xcalloc(1, a > 0 ? (size_t)a : 1);
+				kern__pattern_fill(buf, a > 0 ? (size_t)a : 0,
+						   &op->fill);
+				if (a > 0 && kern__write_all(f, buf, (size_t)a))
+					ret = -errno;
+				free(buf);
+			}
 			if (m & SCN_MOD_RO) {
 				close(f);
 				f = open(path, O_RDONLY | O_CLOEXEC);
