@@ -123,8 +123,9 @@ int span_file_create(struct span_world *w, uint64_t size, unsigned int flags,
 	const uint8_t *f = fill;
 	uint64_t npages;
 
+	/* a negative size: -EINVAL, as do_sys_ftruncate() says */
 	if (!w || !file || (flags & ~SPAN_FILE_RDONLY) || (fill_len && !fill) ||
-	    (fill_len && size > FILE_FILL_MAX))
+	    (int64_t)size < 0 || (fill_len && size > FILE_FILL_MAX))
 		return -EINVAL;
 	/* KREF: inode_newsize_ok(): past s_maxbytes is -EFBIG */
 	if (size > w->param[SPAN_PARAM_S_MAXBYTES])

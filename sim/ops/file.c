@@ -75,6 +75,12 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			int f;
 
 			kern__file_path(k, ref->sym, i, path, sizeof(path));
+			/* span_file_create()'s limits: a negative size (as
+			 * ftruncate()), a filled file past 4 GiB */
+			if (a < 0 || (op->fill.len && a > FILE_FILL_MAX)) {
+				ret = -EINVAL;
+				break;
+			}
 			f = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 				 0644);
 			if (f < 0) {
@@ -85,8 +91,6 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				/* no fill: one hole, as the model makes it */
 				if (ftruncate(f, (off_t)a))
 					ret = -errno;
-			} else if (a > FILE_FILL_MAX) {
-				ret = -EINVAL;	/* span_file_create()'s limit */
 			} else {
 				buf = kern__xcalloc(1, a > 0 ? (size_t)a : 1);
 				kern__pattern_fill(buf, a > 0 ? (size_t)a : 0,
@@ -94,6 +98,12 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 				if (a > 0 && kern__write_all(f, buf, (size_t)a))
 					ret = -errno;
 				free(buf);
+			}
+			if (ret) {
+				/* the model has no file either (-EFBIG) */
+				close(f);
+				unlink(path);
+				break;
 			}
 			if (m & SCN_MOD_RO) {
 				close(f);
