@@ -84,14 +84,14 @@ static int file_reserve(struct span_world *w, uint32_t file, uint32_t n)
  * at entry @pos (from file_find()).  Return: the page, or 0 (-ENOMEM).
  */
 static uint32_t file_add_page(struct span_world *w, uint32_t file,
-			      uint64_t index, uint32_t pos)
+			      uint64_t index, uint32_t pos, const char *func)
 {
 	struct span_file *f;
 	uint32_t page;
 
 	if (file_reserve(w, file, FILEP(w, file)->npages + 1))
 		return 0;
-	page = span__alloc_page(w, SPAN_PAGE_CACHE, "filemap_add_folio");
+	page = span__alloc_page(w, SPAN_PAGE_CACHE, func);
 	if (!page)
 		return 0;
 	PAGE(w, page)->file = file;
@@ -110,7 +110,8 @@ static uint32_t file_get_page(struct span_world *w, uint32_t file,
 {
 	uint32_t pos, page = file_find(w, FILEP(w, file), index, &pos);
 
-	return page ? page : file_add_page(w, file, index, pos);
+	return page ? page :
+		      file_add_page(w, file, index, pos, "filemap_add_folio");
 }
 
 /* the largest file that span_file_create() fills page by page */
@@ -144,7 +145,8 @@ int span_file_create(struct span_world *w, uint64_t size, unsigned int flags,
 		return -ENOMEM;
 	}
 	for (uint64_t i = 0; i < npages; i++) {
-		uint32_t page = file_add_page(w, id, i, (uint32_t)i);
+		uint32_t page = file_add_page(w, id, i, (uint32_t)i,
+					      "filemap_add_folio");
 		uint8_t *d;
 
 		if (!page) {
@@ -358,7 +360,8 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 			 * added.
 			 */
 			span__fp(w, true, SPAN_OBJ_FILE, file);
-			page = file_add_page(w, file, index, pos);
+			page = file_add_page(w, file, index, pos,
+					     "filemap_create_folio");
 			f = FILEP(w, file);
 			if (!page)
 				return ret ? ret : -ENOMEM;

@@ -307,18 +307,6 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 	for (int i = 0; i < s->nr_threads; i++)
 		if ((r = body_skip(&s->threads[i].body)))
 			return r;
-	/*
-	 * The model's files are ext4's: a spliced hole gets a page-cache
-	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
-	 * so a later write is not seen through the pipe.
-	 */
-	if (k->host.fs_type == HOST_TMPFS_MAGIC)
-		for (int i = 0; i < s->nr_syms; i++)
-			if (s->syms[i].kind == SCN_SYM_FILE) {
-				snprintf(why, n, "the files would live on tmpfs (%s), whose holes splice the ZERO_PAGE; the model's files are ext4's",
-					 HOST_FILE_DIR);
-				return why;
-			}
 	span_policy_default(&def);
 	for (int i = 0; i < SPAN_NR_KNOBS; i++) {
 		if (span_knob_is_host(i) == 1) {
@@ -753,6 +741,17 @@ int cmd_kernel(int argc, char **argv)
 	if (model_run(&k)) {
 		fprintf(stderr, "spansim kernel: %s\n", k.err[0] ? k.err : "model run failed");
 		ret = KERNEL_EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * The model's files are ext4's: a spliced hole gets a page-cache
+	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
+	 * so a later write would not be seen through the pipe.
+	 */
+	if (k.host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k.r)) {
+		printf("SKIP: the model spliced a hole of a file, and %s is tmpfs, whose holes splice the ZERO_PAGE (the model's files are ext4's)\n",
+		       HOST_FILE_DIR);
+		ret = KERNEL_EXIT_SKIP;
 		goto out;
 	}
 	/* sockets need the network model */

@@ -99,6 +99,7 @@ struct run {
 	struct span_violation deadlock_viol;
 	const struct scn_str *step_data;	/* on_step: the var stored */
 	bool oom;		/* a host allocation failed: results unreliable */
+	bool hole_spliced;	/* a file's hole was spliced (run_hole_spliced()) */
 };
 
 /* --- executing one operation -------------------------------------------- */
