@@ -5,83 +5,161 @@
  * Models mm/filemap.c of v6.18 (filemap_splice_read(),
  * splice_folio_into_pipe(), generic_perform_write() for pwrite and
  * write_iter, filemap_read() for read) on a filesystem whose every page is
- * resident and uptodate (tmpfs-like: no I/O errors, no readahead).
+ * resident and uptodate (no I/O errors, no readahead).  Files are sparse
+ * up to sb->s_maxbytes (the s_maxbytes parameter): a hole holds no page,
+ * reads as zeros, and gets a zeroed page when it is written or spliced,
+ * as on ext4, where `spansim kernel` keeps its files.
+ *
+ * DEVIATION: read(2) of a hole copies zeros without adding a page (ext4's
+ * filemap_read() adds a zeroed folio); nothing a program sees differs, and
+ * the next splice of it adds the page.
  */
 #include "internal.h"
 
-uint32_t span__file_page(struct span_world *w, uint32_t file, uint64_t index)
-{
-	struct span_file *f = FILEP(w, file);
+/*
+ * The page cache of a file is sparse (struct span_file): a sorted list of
+ * page ids, looked up by binary search on PAGE()->index.  An index with no
+ * page is a hole; it reads as zeros and costs nothing.
+ */
 
-	if (index >= f->npages)
-		return 0;
-	return IDREF(w, f->base + (uint32_t)index)->id;
+/* the entry of @index, or the position it would take (*@pos); 0 if none */
+static uint32_t file_find(struct span_world *w, const struct span_file *f,
+			  uint64_t index, uint32_t *pos)
+{
+	uint32_t lo = 0, hi = f->npages;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint32_t page = IDREF(w, f->base + mid)->id;
+		uint64_t i = PAGE(w, page)->index;
+
+		if (i == index) {
+			*pos = mid;
+			return page;
+		}
+		if (i < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return 0;
 }
 
-/* grow the page cache to cover @size bytes (write_begin of new pages) */
-static int file_extend(struct span_world *w, uint32_t file, uint64_t size)
+uint32_t span__file_page(struct span_world *w, uint32_t file, uint64_t index)
+{
+	uint32_t pos;
+
+	return file_find(w, FILEP(w, file), index, &pos);
+}
+
+/* room for @n entries in the file's range of w->ids */
+static int file_reserve(struct span_world *w, uint32_t file, uint32_t n)
 {
 	struct span_file *f = FILEP(w, file);
-	uint32_t npages = (uint32_t)((size + w->page_size - 1) >> w->page_shift);
-	uint32_t base, old = f->npages;
+	uint32_t cap = f->cap ? f->cap : 1, base;
 
-	if (npages <= f->npages)
+	if (n <= f->cap)
 		return 0;
-	base = span__tab_alloc_range(w, &w->ids, npages);
+	while (cap < n) {
+		if (cap > SPAN_FP_ID_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	base = span__tab_alloc_range(w, &w->ids, cap);
 	if (!base)
 		return -ENOMEM;
 	f = FILEP(w, file);
-	for (uint32_t i = 0; i < old; i++)
+	for (uint32_t i = 0; i < f->npages; i++)
 		IDREF(w, base + i)->id = IDREF(w, f->base + i)->id;
-	if (old)
-		span__tab_free_range(&w->ids, f->base, old);
+	if (f->cap)
+		span__tab_free_range(&w->ids, f->base, f->cap);
 	f->base = base;
-	f->npages = npages;
-	for (uint32_t i = old; i < npages; i++) {
-		uint32_t page = span__alloc_page(w, SPAN_PAGE_CACHE,
-						 "filemap_add_folio");
-
-		if (!page) {
-			f->npages = i;
-			return -ENOMEM;
-		}
-		PAGE(w, page)->file = file;
-		PAGE(w, page)->index = i;
-		IDREF(w, base + i)->id = page;
-	}
+	f->cap = cap;
 	return 0;
 }
+
+/*
+ * filemap_add_folio(): a new zeroed page at @index, which is a hole, put
+ * at entry @pos (from file_find()).  Return: the page, or 0 (-ENOMEM).
+ */
+static uint32_t file_add_page(struct span_world *w, uint32_t file,
+			      uint64_t index, uint32_t pos, const char *func)
+{
+	struct span_file *f;
+	uint32_t page;
+
+	if (file_reserve(w, file, FILEP(w, file)->npages + 1))
+		return 0;
+	page = span__alloc_page(w, SPAN_PAGE_CACHE, func);
+	if (!page)
+		return 0;
+	PAGE(w, page)->file = file;
+	PAGE(w, page)->index = index;
+	f = FILEP(w, file);
+	for (uint32_t i = f->npages; i > pos; i--)
+		IDREF(w, f->base + i)->id = IDREF(w, f->base + i - 1)->id;
+	IDREF(w, f->base + pos)->id = page;
+	f->npages++;
+	return page;
+}
+
+/* the page at @index, added (zeroed) if @index is a hole; 0: -ENOMEM */
+static uint32_t file_get_page(struct span_world *w, uint32_t file,
+			      uint64_t index)
+{
+	uint32_t pos, page = file_find(w, FILEP(w, file), index, &pos);
+
+	return page ? page :
+		      file_add_page(w, file, index, pos, "filemap_add_folio");
+}
+
+/* the largest file that span_file_create() fills page by page */
+#define FILE_FILL_MAX	(1ull << 32)
 
 int span_file_create(struct span_world *w, uint64_t size, unsigned int flags,
 		     const void *fill, size_t fill_len, int *file)
 {
 	uint32_t id;
 	const uint8_t *f = fill;
+	uint64_t npages;
 
+	/* a negative size: -EINVAL, as do_sys_ftruncate() says */
 	if (!w || !file || (flags & ~SPAN_FILE_RDONLY) || (fill_len && !fill) ||
-	    size > (1ull << 32))
+	    (int64_t)size < 0 || (fill_len && size > FILE_FILL_MAX))
 		return -EINVAL;
+	/* KREF: inode_newsize_ok(): past s_maxbytes is -EFBIG */
+	if (size > w->param[SPAN_PARAM_S_MAXBYTES])
+		return -EFBIG;
 	id = span__tab_alloc(w, &w->files);
 	if (!id)
 		return -ENOMEM;
 	FILEP(w, id)->ro = !!(flags & SPAN_FILE_RDONLY);
 	FILEP(w, id)->open = 1;
 	span__fp(w, true, SPAN_OBJ_FILE, id);
-	if (file_extend(w, id, size)) {
+	FILEP(w, id)->size = size;
+	/* no fill: all of it a hole (ftruncate()); a fill is written */
+	npages = fill_len ? (size + w->page_size - 1) >> w->page_shift : 0;
+	if (npages && file_reserve(w, id, (uint32_t)npages)) {
 		span__file_evict(w, id);
 		return -ENOMEM;
 	}
-	FILEP(w, id)->size = size;
-	for (uint32_t i = 0; i < FILEP(w, id)->npages; i++) {
-		uint32_t page = span__file_page(w, id, i);
-		uint8_t *d = page_bytes(w, page);
+	for (uint64_t i = 0; i < npages; i++) {
+		uint32_t page = file_add_page(w, id, i, (uint32_t)i,
+					      "filemap_add_folio");
+		uint8_t *d;
 
-		page_dirty(w, page);
-		for (uint32_t j = 0; j < w->page_size; j++) {
-			uint64_t pos = (uint64_t)i * w->page_size + j;
-
-			d[j] = (fill_len && pos < size) ? f[pos % fill_len] : 0;
+		if (!page) {
+			span__file_evict(w, id);
+			return -ENOMEM;
 		}
+		d = page_bytes(w, page);
+		for (uint32_t j = 0; j < w->page_size; j++) {
+			uint64_t pos = i * w->page_size + j;
+
+			d[j] = pos < size ? f[pos % fill_len] : 0;
+		}
+		page_dirty(w, page);
 	}
 	span__trace(w, "file_create", SPAN_TR_ALLOC, SPAN_OBJ_FILE, id, 0,
 		    (int64_t)size, NULL);
@@ -102,8 +180,8 @@ void span__file_evict(struct span_world *w, uint32_t file)
 			span__put_page(w, page, "truncate_inode_pages");
 		}
 	}
-	if (f->npages)
-		span__tab_free_range(&w->ids, f->base, f->npages);
+	if (f->cap)
+		span__tab_free_range(&w->ids, f->base, f->cap);
 	span__tab_free(&w->files, file);
 }
 
@@ -115,20 +193,28 @@ ssize_t span__file_write_iter(struct span_world *w, uint32_t pid,
 			      uint32_t file, uint64_t pos, const void *data,
 			      const struct span_prov *prov, size_t len)
 {
+	uint64_t max = w->param[SPAN_PARAM_S_MAXBYTES];
 	const uint8_t *src = data;
 	size_t done = 0;
 
 	(void)pid;
-	if (pos + len < pos || pos + len > (1ull << 32))
+	/*
+	 * KREF: generic_write_check_limits(): at or past s_maxbytes is
+	 * -EFBIG, a write across it is cut short there
+	 */
+	if (pos >= max)
 		return -EFBIG;
+	if (len > max - pos)
+		len = (size_t)(max - pos);
 	span__fp(w, true, SPAN_OBJ_FILE, file);
-	if (file_extend(w, file, pos + len))
-		return -ENOMEM;
 	while (done < len) {
 		uint32_t off = (uint32_t)(pos & (w->page_size - 1));
 		uint32_t n = w->page_size - off;
-		uint32_t page = span__file_page(w, file, pos >> w->page_shift);
+		/* write_begin: only the pages written join the cache */
+		uint32_t page = file_get_page(w, file, pos >> w->page_shift);
 
+		if (!page)
+			break;
 		if (n > len - done)
 			n = (uint32_t)(len - done);
 		span__page_write(w, page, off, src + done, n,
@@ -139,7 +225,7 @@ ssize_t span__file_write_iter(struct span_world *w, uint32_t pid,
 	}
 	if (pos > FILEP(w, file)->size)
 		FILEP(w, file)->size = pos;
-	return (ssize_t)done;
+	return done ? (ssize_t)done : -ENOMEM;
 }
 
 ssize_t span_pwrite(struct span_world *w, int pid, int fd, const void *data,
@@ -208,7 +294,10 @@ ssize_t span_file_contents(const struct span_world *w, int file, uint64_t off,
 
 		if (n > len - done)
 			n = (uint32_t)(len - done);
-		memcpy(dst + done, page_bytes(ww, page) + poff, n);
+		if (page)
+			memcpy(dst + done, page_bytes(ww, page) + poff, n);
+		else
+			memset(dst + done, 0, n);	/* a hole */
 		done += n;
 		off += n;
 	}
@@ -250,11 +339,33 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 	span__fp(w, false, SPAN_OBJ_FILE, file);
 	if (len > room)
 		len = (size_t)room;
+	if (*ppos >= w->param[SPAN_PARAM_S_MAXBYTES])
+		return 0;
 	while (len && *ppos < f->size && !pipe_full(pipe)) {
 		uint32_t off = (uint32_t)(*ppos & (w->page_size - 1));
 		uint32_t n = w->page_size - off;
-		uint32_t page = span__file_page(w, file, *ppos >> w->page_shift);
+		uint64_t index = *ppos >> w->page_shift;
+		uint32_t pos, page = file_find(w, f, index, &pos);
 		struct span_pipe_buffer *buf;
+
+		if (!page) {
+			/*
+			 * A hole.  KREF: filemap_get_pages() ->
+			 * filemap_create_folio(): on a page-cache file system
+			 * (ext4, where `spansim kernel` keeps its files) the
+			 * read adds a zeroed folio to the cache, and the pipe
+			 * references it like any other.  tmpfs would splice
+			 * the ZERO_PAGE instead (shmem_file_splice_read()).
+			 * DEVIATION: no readahead; only the pages spliced are
+			 * added.
+			 */
+			span__fp(w, true, SPAN_OBJ_FILE, file);
+			page = file_add_page(w, file, index, pos,
+					     "filemap_create_folio");
+			f = FILEP(w, file);
+			if (!page)
+				return ret ? ret : -ENOMEM;
+		}
 
 		if (n > len)
 			n = (uint32_t)len;

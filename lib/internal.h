@@ -82,14 +82,14 @@ struct span_page {
 				 * one PROV_WHO(), or STORE_WHO_MANY */
 	uint16_t pad2;
 	uint32_t owner;		/* SPAN_PAGE_OWNER: the owner record */
-	uint32_t pad3;
+	uint32_t file;		/* SPAN_PAGE_CACHE: the file, 0 once evicted */
 	int64_t refcount;	/* folio _refcount */
 	int64_t pincount;	/* exact pins (pincount=exact) */
 	int64_t pins;		/* pins of either kind, for pinned_bytes */
 	int64_t mapcount;
 	int64_t ext_refs;	/* refs held by callers of the public API */
 	int64_t ext_pins;	/* pins held by callers of the public API */
-	uint32_t file, index;	/* SPAN_PAGE_CACHE */
+	uint64_t index;		/* SPAN_PAGE_CACHE: folio->index */
 	uint64_t freed_at;	/* kept in the freed slot for reports */
 	/*
 	 * A cache, not state: XXH3-128 of the page's bytes followed by its
@@ -175,14 +175,20 @@ struct span_kmem {
 	uint64_t size;
 };
 
+/*
+ * A file's page cache is sparse: entries [0, npages) of the range of cap
+ * entries at base in w->ids are the ids of the pages it holds, sorted by
+ * their PAGE()->index.  A hole (an index with no entry) holds no page and
+ * reads as zeros; i_size may run up to the s_maxbytes parameter.
+ */
 struct span_file {
 	uint8_t live;
 	uint8_t ro;
 	uint8_t open;
 	uint8_t pad;
-	uint32_t npages;	/* page-cache slots in w->ids */
-	uint32_t base;
-	uint32_t pad2;
+	uint32_t npages;	/* pages in the page cache */
+	uint32_t base;		/* first entry in w->ids */
+	uint32_t cap;		/* entries reserved at @base */
 	uint64_t size;		/* i_size */
 	uint64_t pos;		/* f_pos of the one open file */
 };

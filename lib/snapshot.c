@@ -292,18 +292,122 @@ static const uint64_t *page_digest(struct span_world *w, uint32_t page,
 	return p->hash;
 }
 
+/*
+ * Page-cache pages that only the page cache holds are named by their
+ * place in it, not by the order they were allocated in: a sparse file
+ * allocates a page when an offset is first written or spliced, so equal
+ * contents written in another order would otherwise hash differently
+ * (the dense cache of old allocated every page in index order).  Such a
+ * page's id appears in the canonical form only in the page table and in
+ * its file's list, so renaming them among themselves is safe: the ids of
+ * the quiet cache pages, sorted, are given out in (file, index) order.
+ * A page that anything else holds (a pipe buffer, an skb, a descriptor, a
+ * caller) keeps its id, as every other object's id is kept (docs/design.md,
+ * "Explorer equivalence is up to renaming").
+ */
+struct canon_names {
+	uint32_t *fwd;		/* fwd[id]: its canonical id, 0: itself */
+	uint32_t *inv;		/* inv[c]: the page named c, 0: c itself */
+};
+
+static bool cache_quiet(struct span_world *w, uint32_t page)
+{
+	const struct span_page *p = PAGE(w, page);
+
+	return p->refcount == 1 && !p->pins && !p->pincount && !p->mapcount &&
+	       !p->ext_refs && !p->ext_pins;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* fill @cn, or leave it empty when the names are the ids already */
+static void canon_names(struct span_world *w, struct canon_names *cn)
+{
+	uint32_t n = 0, last = 0, *a, *sorted;
+	bool in_order = true;
+
+	cn->fwd = cn->inv = NULL;
+	for (uint32_t i = 1; i < w->files.n; i++) {
+		const struct span_file *f = FILEP(w, i);
+
+		if (!f->live)
+			continue;
+		for (uint32_t j = 0; j < f->npages; j++) {
+			uint32_t page = IDREF(w, f->base + j)->id;
+
+			if (!cache_quiet(w, page))
+				continue;
+			if (page < last)
+				in_order = false;
+			last = page;
+			n++;
+		}
+	}
+	if (in_order)
+		return;
+	a = span__alloc(w, 2 * (size_t)n * sizeof(*a));
+	cn->fwd = span__alloc(w, (size_t)w->pages.n * sizeof(*cn->fwd));
+	cn->inv = span__alloc(w, (size_t)w->pages.n * sizeof(*cn->inv));
+	if (!a || !cn->fwd || !cn->inv) {
+		/* the ids as names: a valid form, only not order-blind */
+		span__free(w, a);
+		span__free(w, cn->fwd);
+		span__free(w, cn->inv);
+		cn->fwd = cn->inv = NULL;
+		return;
+	}
+	sorted = a + n;
+	n = 0;
+	for (uint32_t i = 1; i < w->files.n; i++) {
+		const struct span_file *f = FILEP(w, i);
+
+		if (!f->live)
+			continue;
+		for (uint32_t j = 0; j < f->npages; j++)
+			if (cache_quiet(w, IDREF(w, f->base + j)->id))
+				a[n++] = IDREF(w, f->base + j)->id;
+	}
+	memcpy(sorted, a, (size_t)n * sizeof(*a));
+	qsort(sorted, n, sizeof(*sorted), cmp_u32);
+	for (uint32_t k = 0; k < n; k++) {
+		cn->fwd[a[k]] = sorted[k];
+		cn->inv[sorted[k]] = a[k];
+	}
+	span__free(w, a);
+}
+
+static void canon_names_free(struct span_world *w, struct canon_names *cn)
+{
+	span__free(w, cn->fwd);
+	span__free(w, cn->inv);
+}
+
+static inline uint32_t canon_name(const struct canon_names *cn, uint32_t id)
+{
+	return cn->fwd && cn->fwd[id] ? cn->fwd[id] : id;
+}
+
 static void canon(const struct span_world *cw, struct canon_buf *cb)
 {
 	struct span_world *w = (struct span_world *)cw;
+	struct canon_names cn;
 
 	emit(cb, &w->policy, sizeof(w->policy));
 	emit(cb, w->param, sizeof(w->param));
+	canon_names(w, &cn);
 	for (uint32_t i = 1; i < w->pages.n; i++) {
 		struct span_page p;
+		/* the page that canonical id @i names */
+		uint32_t pg = cn.inv && cn.inv[i] ? cn.inv[i] : i;
 
-		if (!span__page_live(w, i))
+		if (!span__page_live(w, pg))
 			continue;
-		p = *PAGE(w, i);
+		p = *PAGE(w, pg);
 		p.freed_at = 0;
 		p.store_who = 0;	/* a cache of what the provenance says */
 		p.hash_ok = 0;		/* the hash cache is not state */
@@ -311,12 +415,12 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		emit(cb, &i, sizeof(i));
 		emit(cb, &p, sizeof(p));
 		if (cb->digests) {
-			emit(cb, page_digest(w, i, cb->digests), sizeof(p.hash));
+			emit(cb, page_digest(w, pg, cb->digests), sizeof(p.hash));
 			continue;
 		}
-		emit(cb, page_bytes(w, i), w->page_size);
+		emit(cb, page_bytes(w, pg), w->page_size);
 		/* provenance is canonical as it is: fork epochs, not steps */
-		emit(cb, page_prov(w, i), w->page_size * sizeof(struct span_prov));
+		emit(cb, page_prov(w, pg), w->page_size * sizeof(struct span_prov));
 	}
 	for (uint32_t i = 1; i < w->owners.n; i++) {
 		struct span_owner o;
@@ -378,12 +482,15 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		if (!FILEP(w, i)->live)
 			continue;
 		f = *FILEP(w, i);
-		f.base = 0;
+		f.base = f.cap = 0;	/* where and how roomy: history */
 		emit(cb, &i, sizeof(i));
 		emit(cb, &f, sizeof(f));
-		for (uint32_t j = 0; j < f.npages; j++)
-			emit(cb, &IDREF(w, FILEP(w, i)->base + j)->id,
-			     sizeof(uint32_t));
+		for (uint32_t j = 0; j < f.npages; j++) {
+			uint32_t id = canon_name(&cn,
+						 IDREF(w, FILEP(w, i)->base + j)->id);
+
+			emit(cb, &id, sizeof(id));
+		}
 	}
 	for (uint32_t i = 1; i < w->pipes.n; i++) {
 		struct span_pipe_inode_info p;
@@ -424,6 +531,7 @@ static void canon(const struct span_world *cw, struct canon_buf *cb)
 		}
 	}
 	span__net_canon(w, net_sink, cb);
+	canon_names_free(w, &cn);
 }
 
 #define HASH_STAGE 16384

@@ -340,6 +340,11 @@ static const struct param_desc {
 		"fs.pipe-user-pages-hard; default 0 (no limit)" },
 	[SPAN_PARAM_TCP_RETRANSMIT] = { "tcp_retransmit", 0, 0, 1, "0 or 1",
 		"1: the retransmission timer may fire while a segment is in flight on lo (a delay, as netem makes); default 0" },
+	/* ext4_max_size(): (2^32 - 1) blocks of 4 KiB; tmpfs has
+	 * MAX_LFS_FILESIZE (2^63 - 1) */
+	[SPAN_PARAM_S_MAXBYTES] = { "s_maxbytes", 0xffffffff000ull, 1,
+		(1ull << 63) - 1, "1 to 2^63-1",
+		"sb->s_maxbytes of the files' file system, the largest i_size (-EFBIG past it); default 0xffffffff000 (ext4, 4 KiB blocks)" },
 };
 
 const char *span_param_doc(int p)

@@ -10,31 +10,37 @@
 #define SPAN_FILE_RDONLY 0x1	/* every opener has it O_RDONLY */
 
 /**
- * span_file_create - a regular file of @size bytes, filled with @fill,
- * its pages already in the page cache (uptodate).
+ * span_file_create - a regular file of @size bytes.  With a @fill its
+ * pages are written with the pattern and sit in the page cache
+ * (uptodate); a filled file is at most 4 GiB.  Without one (@fill_len 0)
+ * the file is one hole, as after ftruncate(): no page until an offset is
+ * written or spliced.
  * @file: receives the file id; the handle is SPAN_FD(SPAN_FD_FILE, id).
- * Return: 0, -EINVAL, -ENOMEM.
+ * Return: 0, -EINVAL, -EFBIG past the s_maxbytes parameter, -ENOMEM.
  */
 SPAN_API int span_file_create(struct span_world *w, uint64_t size,
 			      unsigned int flags, const void *fill,
 			      size_t fill_len, int *file);
 /**
  * span_pwrite - pwrite(2) through the page cache (generic_perform_write()).
+ * Only the pages written join the page cache; a write across s_maxbytes
+ * is cut short there (generic_write_check_limits()).
  * Return: bytes written, or -errno: -EINVAL (a NULL world or data, a negative
  *	offset or end), -EBADF (not a writable file), -ESPIPE (a pipe or a
- *	socket), -EFAULT, -EFBIG, -ENOMEM.
+ *	socket), -EFAULT, -EFBIG (at or past s_maxbytes), -ENOMEM.
  */
 SPAN_API ssize_t span_pwrite(struct span_world *w, int pid, int fd,
 			     const void *data, size_t len, uint64_t off);
 /**
- * span_file_contents - copy what a read(2) at @off would return.
+ * span_file_contents - copy what a read(2) at @off would return (a hole
+ * reads as zeros).
  * Return: bytes copied (short at EOF), or -EINVAL.
  */
 SPAN_API ssize_t span_file_contents(const struct span_world *w, int file,
 				    uint64_t off, void *out, size_t len);
 /**
- * span_file_page - the page-cache page of index @index, or -EINVAL.
- * Return: the page id, 0 for a page not in the cache, or -EINVAL.
+ * span_file_page - the page-cache page of index @index.
+ * Return: the page id, or -EINVAL (a hole, past EOF, or an unknown file).
  */
 SPAN_API int span_file_page(const struct span_world *w, int file,
 			    uint64_t index);

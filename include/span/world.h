@@ -37,6 +37,9 @@ enum span_param {
 					 * 1: the retransmission timer may fire
 					 * while a segment is in flight (a
 					 * delay on lo, as netem makes) */
+	SPAN_PARAM_S_MAXBYTES,		/* sb->s_maxbytes of the files' file
+					 * system: 0xffffffff000 (ext4, 4 KiB
+					 * blocks) */
 	SPAN_NR_PARAMS
 };
 

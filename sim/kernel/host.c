@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 
@@ -131,6 +133,53 @@ static void probe_gup_zero_page(struct host_facts *h)
 	}
 }
 
+/*
+ * sb->s_maxbytes of the file system under @dir, where `spansim kernel`
+ * keeps its files: the largest size ftruncate() accepts on a file there
+ * (inode_newsize_ok(): -EFBIG past s_maxbytes).  Truncating up writes no
+ * data, so the search costs 63 ftruncate()s and no disk space.
+ */
+static void probe_s_maxbytes(struct host_facts *h, const char *dir)
+{
+	char path[256];
+	struct statfs sf;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	uint64_t lo = 0, hi = (1ull << 63) - 1;
+	int fd;
+
+	h->s_maxbytes = -1;
+	h->fs_type = 0;
+	if (!statfs(dir, &sf))
+		h->fs_type = (uint64_t)sf.f_type;
+	snprintf(path, sizeof(path), "%s/spansim-probe.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	/* RLIMIT_FSIZE would send SIGXFSZ: make it -EFBIG */
+	sigaction(SIGXFSZ, &ign, &old);
+	if (ftruncate(fd, 0))
+		goto out;
+	/* the largest size in [lo, hi] that ftruncate() takes */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (!ftruncate(fd, (off_t)mid))
+			lo = mid;
+		else if (errno == EFBIG || errno == EINVAL)
+			hi = mid - 1;
+		else
+			goto out;
+	}
+	h->s_maxbytes = (int64_t)lo;
+out:
+	if (ftruncate(fd, 0)) {
+		/* nothing to undo: the file is unlinked */
+	}
+	sigaction(SIGXFSZ, &old, NULL);
+	close(fd);
+}
+
 static uint64_t cap_eff(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -168,6 +217,7 @@ void host_probe(struct host_facts *h)
 	read_line("/proc/sys/net/ipv4/tcp_rmem", h->tcp_rmem,
 		  sizeof(h->tcp_rmem));
 	h->cap_eff = cap_eff();
+	probe_s_maxbytes(h, HOST_FILE_DIR);
 }
 
 void host_print(const struct host_facts *h, FILE *out)
@@ -197,4 +247,7 @@ void host_print(const struct host_facts *h, FILE *out)
 		h->tcp_rmem[0] ? h->tcp_rmem : "?");
 	fprintf(out, "kernel: host: effective capabilities of spansim 0x%" PRIx64 "\n",
 		h->cap_eff);
+	fprintf(out, "kernel: host: s_maxbytes of %s = %" PRId64 " (0x%" PRIx64
+		"), file system magic 0x%" PRIx64 "\n", HOST_FILE_DIR,
+		h->s_maxbytes, (uint64_t)h->s_maxbytes, h->fs_type);
 }

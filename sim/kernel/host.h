@@ -31,6 +31,10 @@
  * @tcp_wmem: net.ipv4.tcp_wmem ("min default max"), or "".
  * @tcp_rmem: net.ipv4.tcp_rmem, or "".
  * @cap_eff: the effective capability mask of this process, or 0.
+ * @s_maxbytes: sb->s_maxbytes of the file system of HOST_FILE_DIR, where
+ *	the runner keeps its files (the largest size ftruncate() takes), or -1.
+ * @fs_type: statfs() f_type of HOST_FILE_DIR (0xef53 ext2/3/4, 0x01021994
+ *	tmpfs), or 0.
  */
 struct host_facts {
 	char release[128];
@@ -46,7 +50,13 @@ struct host_facts {
 	char tcp_wmem[64];
 	char tcp_rmem[64];
 	uint64_t cap_eff;
+	int64_t s_maxbytes;
+	uint64_t fs_type;
 };
+
+/* where `spansim kernel` makes its directory of files (kernel.c) */
+#define HOST_FILE_DIR "/tmp"
+#define HOST_TMPFS_MAGIC 0x01021994	/* TMPFS_MAGIC, <linux/magic.h> */
 
 /** host_probe - fill @h from the running kernel.  Never fails. */
 void host_probe(struct host_facts *h);

@@ -355,6 +355,8 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 			{ SPAN_PARAM_PIPE_USER_PAGES_HARD,
 			  k->host.pipe_user_pages_hard,
 			  "fs.pipe-user-pages-hard" },
+			{ SPAN_PARAM_S_MAXBYTES, k->host.s_maxbytes,
+			  "s_maxbytes (of " HOST_FILE_DIR ")" },
 		};
 		struct span_world *d;
 
@@ -470,7 +472,7 @@ static int kernel_run(struct kctx *k)
 		rl.rlim_cur = rl.rlim_max < (rlim_t)nfds ? rl.rlim_max : (rlim_t)nfds;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	snprintf(k->dir, sizeof(k->dir), "/tmp/spansim-kernel.XXXXXX");
+	snprintf(k->dir, sizeof(k->dir), HOST_FILE_DIR "/spansim-kernel.XXXXXX");
 	if (!mkdtemp(k->dir)) {
 		fprintf(stderr, "spansim kernel: mkdtemp: %s\n", strerror(errno));
 		return KERNEL_EXIT_USAGE;
@@ -600,6 +602,15 @@ static int kernel_run(struct kctx *k)
 	return kstop ? KERNEL_EXIT_INCOMPLETE : KERNEL_EXIT_AGREE;
 }
 
+/* does a set line or --set of @s name world parameter @p? */
+static bool sets_param(const struct scn *s, int p)
+{
+	for (int i = 0; i < s->nr_sets; i++)
+		if (s->sets[i].param == p)
+			return true;
+	return false;
+}
+
 int cmd_kernel(int argc, char **argv)
 {
 	const char *params[MAX_OV], *sets[MAX_OV], *pols[MAX_OV], *file = NULL;
@@ -674,10 +685,36 @@ int cmd_kernel(int argc, char **argv)
 		fprintf(stderr, "%s\n", buf);
 		return KERNEL_EXIT_USAGE;
 	}
+	host_probe(&k.host);
+	/*
+	 * s_maxbytes follows the file system the files live on unless the
+	 * scenario set it: parse again with it as one more --set (a set line
+	 * of the file would lose to it, so only when there is none)
+	 */
+	if (k.host.s_maxbytes > 0 && !sets_param(s, SPAN_PARAM_S_MAXBYTES) &&
+	    ns < MAX_OV) {
+		static char set_max[64];
+
+		snprintf(set_max, sizeof(set_max), "s_maxbytes=%" PRId64,
+			 k.host.s_maxbytes);
+		sets[ns++] = set_max;
+		ov.nr_sets = ns;
+		scn_free(s);
+		s = NULL;
+		if (scn_parse_file(file, &ov, &s, &e)) {
+			char buf[1024];
+
+			scn_error_format(&e, buf, sizeof(buf));
+			fprintf(stderr, "%s\n", buf);
+			return KERNEL_EXIT_USAGE;
+		}
+		if (k.host.s_maxbytes != 0xffffffff000ll)	/* the default */
+			printf("kernel: the model runs with s_maxbytes = %" PRId64 ", as probed on %s\n",
+			       k.host.s_maxbytes, HOST_FILE_DIR);
+	}
 	k.s = s;
 	k.file = file;
 	printf("kernel: scenario %s (%s)\n", s->name, file);
-	host_probe(&k.host);
 	if (k.verbose)
 		host_print(&k.host, stdout);
 	/* host knobs that the scenario leaves open follow the live kernel */
@@ -704,6 +741,17 @@ int cmd_kernel(int argc, char **argv)
 	if (model_run(&k)) {
 		fprintf(stderr, "spansim kernel: %s\n", k.err[0] ? k.err : "model run failed");
 		ret = KERNEL_EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * The model's files are ext4's: a spliced hole gets a page-cache
+	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
+	 * so a later write would not be seen through the pipe.
+	 */
+	if (k.host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k.r)) {
+		printf("SKIP: the model spliced a hole of a file, and %s is tmpfs, whose holes splice the ZERO_PAGE (the model's files are ext4's)\n",
+		       HOST_FILE_DIR);
+		ret = KERNEL_EXIT_SKIP;
 		goto out;
 	}
 	/* sockets need the network model */

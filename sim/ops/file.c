@@ -25,6 +25,9 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
+/* the largest filled file (span_file_create()); larger ones are sparse */
+#define FILE_FILL_MAX	(1ll << 32)
+
 enum op_res op_file_model(struct run *r, struct thread *t,
 			  const struct scn_op *op, int64_t *ret)
 {
@@ -72,18 +75,36 @@ void op_file_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			int f;
 
 			kern__file_path(k, ref->sym, i, path, sizeof(path));
+			/* span_file_create()'s limits: a negative size (as
+			 * ftruncate()), a filled file past 4 GiB */
+			if (a < 0 || (op->fill.len && a > FILE_FILL_MAX)) {
+				ret = -EINVAL;
+				break;
+			}
 			f = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 				 0644);
 			if (f < 0) {
 				ret = -errno;
 				break;
 			}
-			buf = kern__xcalloc(1, a > 0 ? (size_t)a : 1);
-			kern__pattern_fill(buf, a > 0 ? (size_t)a : 0,
-					   &op->fill);
-			if (a > 0 && kern__write_all(f, buf, (size_t)a))
-				ret = -errno;
-			free(buf);
+			if (!op->fill.len) {
+				/* no fill: one hole, as the model makes it */
+				if (ftruncate(f, (off_t)a))
+					ret = -errno;
+			} else {
+				buf = kern__xcalloc(1, a > 0 ? (size_t)a : 1);
+				kern__pattern_fill(buf, a > 0 ? (size_t)a : 0,
+						   &op->fill);
+				if (a > 0 && kern__write_all(f, buf, (size_t)a))
+					ret = -errno;
+				free(buf);
+			}
+			if (ret) {
+				/* the model has no file either (-EFBIG) */
+				close(f);
+				unlink(path);
+				break;
+			}
 			if (m & SCN_MOD_RO) {
 				close(f);
 				f = open(path, O_RDONLY | O_CLOEXEC);

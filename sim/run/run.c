@@ -215,6 +215,9 @@ static void on_trace(void *ud, const struct span_trace_event *ev)
 	struct run *r = ud;
 	char buf[512];
 
+	if (ev->what == SPAN_TR_ALLOC && ev->obj_type == SPAN_OBJ_PAGE &&
+	    ev->func && !strcmp(ev->func, "filemap_create_folio"))
+		r->hole_spliced = true;
 	if (!r->o.trace || r->o.quiet || !r->o.out)
 		return;
 	span_trace_format(ev, r->o.json, buf, sizeof(buf));
@@ -1025,6 +1028,7 @@ bool run_oom(const struct run *r) { return r->oom; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }
 const struct scn *run_scn(const struct run *r) { return r->s; }
 uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }
+bool run_hole_spliced(const struct run *r) { return r->hole_spliced; }
 
 int run_var_count(const struct run *r, int sym)
 {

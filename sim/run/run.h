@@ -158,6 +158,12 @@ const char *run_status_name(enum run_status st);
 /* Accessors used by reports. */
 const struct scn *run_scn(const struct run *r);
 uint64_t run_nr_steps(const struct run *r);
+/**
+ * run_hole_spliced - did a splice read a hole of a sparse file (the model
+ * added a zeroed page-cache page, filemap_create_folio())?  The kernel
+ * runner skips such a run where the files live on tmpfs.
+ */
+bool run_hole_spliced(const struct run *r);
 int run_var_count(const struct run *r, int sym);
 const struct scn_str *run_var(const struct run *r, int sym, int64_t index);
 bool run_label(const struct run *r, int sym, int64_t *value, uint64_t *step);

@@ -103,6 +103,7 @@ struct run {
 	struct XXH3_state_s *hash_st;
 	uint64_t *hash_stamps;
 	size_t hash_stamps_cap;
+	bool hole_spliced;	/* a file's hole was spliced (run_hole_spliced()) */
 };
 
 /* --- executing one operation -------------------------------------------- */

@@ -715,7 +715,12 @@ static void test_api_out_of_range(void **state)
 	assert_ret(span_kmem_alloc(w, 1ull << 40, SPAN_KMEM_PAGES, 0, NULL, 0,
 				   &out),
 		   -EINVAL);
-	assert_ret(span_file_create(w, 1ull << 40, 0, NULL, 0, &out), -EINVAL);
+	/* past s_maxbytes (inode_newsize_ok()); a fill is written page by
+	 * page, so a filled file stops at 4 GiB */
+	assert_ret(span_file_create(w, 0xffffffff001ull, 0, NULL, 0, &out),
+		   -EFBIG);
+	assert_ret(span_file_create(w, (1ull << 32) + 1, 0, "f", 1, &out),
+		   -EINVAL);
 	assert_ret(span_kmem_alloc(w, 10, SPAN_KMEM_PAGES, 0, "k", 1, &k), 0);
 	step_end(w);
 	/* kernel memory */
@@ -729,7 +734,10 @@ static void test_api_out_of_range(void **state)
 			    NULL),
 		   -EFAULT);
 	/* files */
-	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, 1ull << 40),
+	/* generic_write_check_limits(): at s_maxbytes -EFBIG, across it
+	 * short (ext4's 0xffffffff000 by default) */
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1,
+			     0xffffffff000ull),
 		   -EFBIG);
 	/* ksys_pwrite64(): a negative position; rw_verify_area(): its end */
 	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "xy", 2, UINT64_MAX),
@@ -741,6 +749,10 @@ static void test_api_out_of_range(void **state)
 	assert_ret(span_file_page(w, f, 1), -EINVAL);
 	assert_ret(span_file_page(w, f, UINT64_MAX), -EINVAL);
 	assert_true(span_file_page(w, f, 0) > 0);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "xy", 2,
+			     0xfffffffefffull),
+		   1);
+	assert_ret(span_file_size(w, f), 0xffffffff000ll);
 	/* rw_verify_area(): a negative offset, or one whose end passes 2^63 */
 	off = UINT64_MAX - 1;
 	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL, 8,

@@ -361,6 +361,212 @@ static void test_filemap_pwrite_bad_fd(void **state)
 	span_world_destroy(w);
 }
 
+/* --- sparse files past 4 GiB ------------------------------------------- */
+
+#define GIB	(1ull << 30)
+
+/*
+ * pwrite at 5 GiB into a file with no fill (all hole): only the page
+ * written joins the page cache; the rest reads as zeros (filemap_read()
+ * of a hole on ext4 copies a zeroed folio).
+ */
+static void test_filemap_sparse_write_5g(void **state)
+{
+	struct span_world *w = world_new();
+	int f = new_file(w, 0, 0, NULL), page;
+	struct span_snapshot *s = NULL;
+	char buf[16];
+
+	assert_ret(span_file_size(w, f), 0);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "hello", 5,
+			     5 * GIB + PG - 2),
+		   5);
+	assert_ret(span_file_size(w, f), 5 * GIB + PG + 3);
+	/* two pages, across a page boundary; everything else a hole */
+	page = span_file_page(w, f, 5 * GIB / PG);
+	assert_true(page > 0 && page < 8);
+	assert_int_equal(page_info(w, page).kind, SPAN_PAGE_CACHE);
+	assert_int_equal(page_ref(w, page), 1);
+	assert_true(span_file_page(w, f, 5 * GIB / PG + 1) > 0);
+	assert_ret(span_file_page(w, f, 0), -EINVAL);
+	assert_ret(span_file_page(w, f, 5 * GIB / PG - 1), -EINVAL);
+	assert_ret(span_file_page(w, f, 5 * GIB / PG + 2), -EINVAL);
+	/* read back, with the hole before it */
+	assert_ret(span_file_contents(w, f, 5 * GIB + PG - 5, buf, 16), 8);
+	assert_memory_equal(buf, "\0\0\0hello", 8);
+	memset(buf, 'x', sizeof(buf));
+	assert_ret(span_file_contents(w, f, GIB, buf, 16), 16);
+	assert_true(all_bytes(buf, 0, 16));
+	/* read(2) of the hole from the file position */
+	memset(buf, 'x', sizeof(buf));
+	assert_ret(do_read(w, SPAN_INIT_PID, FD_FILE(f), buf, 16, 0), 16);
+	assert_true(all_bytes(buf, 0, 16));
+	/* a 5 GiB file costs its pages, not 1.3M page-cache entries */
+	assert_ret(span_world_snapshot(w, &s), 0);
+	assert_true(span_snapshot_bytes(s) < (1u << 20));
+	span_snapshot_free(w, s);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	assert_true(page_freed(w, page));
+	span_world_destroy(w);
+}
+
+/*
+ * filemap_splice_read() at 5 GiB: from the written page, the pipe
+ * references it; from a hole, the read adds a zeroed page-cache page
+ * (filemap_create_folio(), ext4), which a later write changes under the
+ * pipe as it changes any spliced page.
+ */
+static void test_filemap_sparse_splice(void **state)
+{
+	struct span_world *w = world_new();
+	int f = new_file(w, 0, 0, NULL), p = new_pipe(w, 0), page, hole;
+	uint64_t off = 5 * GIB;
+	char buf[PG];
+
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "hello", 5,
+			     5 * GIB),
+		   5);
+	page = span_file_page(w, f, 5 * GIB / PG);
+	/* only to EOF */
+	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL,
+			     PG, 0),
+		   5);
+	assert_true(off == 5 * GIB + 5);
+	assert_int_equal(pipe_buf(w, p, 0).page, page);
+	assert_int_equal(page_ref(w, page), 2);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(p), buf, PG, 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	/* a hole at 3 GiB + 100: one new page, in the cache and the pipe */
+	off = 3 * GIB + 100;
+	assert_ret(span_file_page(w, f, 3 * GIB / PG), -EINVAL);
+	assert_ret(do_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL,
+			     PG - 100, 0),
+		   PG - 100);
+	hole = span_file_page(w, f, 3 * GIB / PG);
+	assert_true(hole > 0);
+	assert_int_equal(pipe_buf(w, p, 0).page, hole);
+	assert_int_equal(page_info(w, hole).kind, SPAN_PAGE_CACHE);
+	assert_int_equal(page_ref(w, hole), 2);
+	assert_ret(span_file_page(w, f, 3 * GIB / PG + 1), -EINVAL);
+	/* the pipe sees a write made after the splice */
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "WXYZ", 4,
+			     3 * GIB + 100),
+		   4);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(p), buf, PG, 0), PG - 100);
+	assert_memory_equal(buf, "WXYZ\0\0", 6);
+	assert_true(all_bytes(buf + 4, 0, PG - 104));
+	assert_int_equal(page_ref(w, hole), 1);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	assert_true(page_freed(w, hole));
+	span_world_destroy(w);
+}
+
+/* generic_write_check_limits(): -EFBIG at s_maxbytes, short across it */
+static void test_filemap_sparse_s_maxbytes(void **state)
+{
+	struct span_world *w = world_new();
+	int f, p = new_pipe(w, 0), fr;
+	uint64_t max = 6 * GIB + 10, off;
+	char buf[8];
+
+	assert_int_equal(span_world_param(w, SPAN_PARAM_S_MAXBYTES),
+			 0xffffffff000ull);
+	assert_ret(span_world_set_param(w, SPAN_PARAM_S_MAXBYTES, max), 0);
+	f = new_file(w, 0, 0, NULL);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, max),
+		   -EFBIG);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "abcd", 4, max - 2),
+		   2);
+	assert_ret(span_file_size(w, f), max);
+	assert_ret(span_file_contents(w, f, max - 4, buf, 8), 4);
+	assert_memory_equal(buf, "\0\0ab", 4);
+	/* splice into the file: the same limits */
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(p), "0123", 4, 0), 4);
+	off = max - 1;
+	assert_ret(do_splice(w, SPAN_INIT_PID, PR(p), NULL, FD_FILE(f), &off,
+			     4, 0),
+		   1);
+	off = max;
+	assert_ret(do_splice(w, SPAN_INIT_PID, PR(p), NULL, FD_FILE(f), &off,
+			     3, 0),
+		   -EFBIG);
+	assert_ret(span_file_contents(w, f, max - 1, buf, 8), 1);
+	assert_memory_equal(buf, "0", 1);
+	/* a file is created no larger than s_maxbytes */
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_file_create(w, max + 1, 0, NULL, 0, &fr), -EFBIG);
+	assert_ret(span_file_create(w, max, 0, NULL, 0, &fr), 0);
+	step_end(w);
+	assert_ret(span_file_size(w, fr), max);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
+/* the same sparse contents written in two orders: one state */
+static void sparse_build(struct span_world *w, bool reverse)
+{
+	static const uint64_t at[] = { 5 * GIB, GIB + 7, 4 * GIB - 1,
+				       5 * GIB + 3 * PG };
+	int f = new_file(w, 0, 0, NULL);
+
+	for (int i = 0; i < 4; i++) {
+		int k = reverse ? 3 - i : i;
+		char c = (char)('a' + k);
+
+		assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), &c, 1,
+				     at[k]),
+			   1);
+	}
+}
+
+static void test_filemap_sparse_canonical(void **state)
+{
+	struct span_world *a = world_new(), *b = world_new();
+	struct span_snapshot *s = NULL;
+	uint64_t ha[2], hb[2], h[2];
+	char c = 0;
+
+	sparse_build(a, false);
+	sparse_build(b, true);
+	/* the pages got their ids in different orders */
+	assert_true(span_file_page(a, 1, 5 * GIB / PG) !=
+		    span_file_page(b, 1, 5 * GIB / PG));
+	span_world_hash(a, ha);
+	span_world_hash(b, hb);
+	assert_true(ha[0] == hb[0] && ha[1] == hb[1]);
+	assert_true(span_world_equal(a, b));
+	/* and differ when the contents do */
+	assert_ret(do_pwrite(b, SPAN_INIT_PID, FD_FILE(1), "z", 1, GIB + 7), 1);
+	span_world_hash(b, hb);
+	assert_false(ha[0] == hb[0] && ha[1] == hb[1]);
+	assert_false(span_world_equal(a, b));
+	/* snapshot, change, restore: the hash and the contents come back */
+	assert_ret(span_world_snapshot(a, &s), 0);
+	assert_ret(do_pwrite(a, SPAN_INIT_PID, FD_FILE(1), "q", 1, 2 * GIB),
+		   1);
+	span_world_hash(a, h);
+	assert_false(h[0] == ha[0] && h[1] == ha[1]);
+	assert_ret(span_world_restore(a, s), 0);
+	span_snapshot_free(a, s);
+	span_world_hash(a, h);
+	assert_true(h[0] == ha[0] && h[1] == ha[1]);
+	assert_ret(span_file_page(a, 1, 2 * GIB / PG), -EINVAL);
+	assert_ret(span_file_contents(a, 1, 4 * GIB - 1, &c, 1), 1);
+	assert_int_equal(c, 'c');
+	span_world_teardown(a);
+	assert_no_violations(a);
+	span_world_destroy(a);
+	span_world_teardown(b);
+	assert_no_violations(b);
+	span_world_destroy(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +582,10 @@ int main(void)
 		cmocka_unit_test(test_filemap_splice_pipe_to_file),
 		cmocka_unit_test(test_filemap_splice_file_pipe_file),
 		cmocka_unit_test(test_filemap_pwrite_bad_fd),
+		cmocka_unit_test(test_filemap_sparse_write_5g),
+		cmocka_unit_test(test_filemap_sparse_splice),
+		cmocka_unit_test(test_filemap_sparse_s_maxbytes),
+		cmocka_unit_test(test_filemap_sparse_canonical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
