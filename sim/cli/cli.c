@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -97,7 +99,7 @@ static const struct {
 	{ "-q", "run explore matrix" },
 	{ "--max-states", "explore matrix test" },
 	{ "--max-time", "explore matrix test" },
-	{ "--max-memory", "explore matrix test" },
+	{ "--max-memory", "run explore matrix test" },
 	{ "--preemptions", "explore matrix test" },
 	{ "--no-reduction", "explore matrix test" },
 	{ "--reduction", "explore matrix test" },
@@ -440,10 +442,26 @@ void cli_free_list(char **v, int n)
 }
 
 /* run one file silently under fifo; returns the run (caller destroys) */
-struct run *cli_run_quiet(struct scn *s, int check_mode)
+uint64_t cli_default_max_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t half = 0;
+	struct rlimit rl;
+
+	if (pages > 0 && psize > 0)
+		half = (uint64_t)pages * (uint64_t)psize / 2;
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    (!half || (uint64_t)rl.rlim_cur / 2 < half))
+		half = (uint64_t)rl.rlim_cur / 2;
+	return half;
+}
+
+struct run *cli_run_quiet(struct scn *s, int check_mode,
+			  uint64_t max_model_bytes)
 {
 	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true,
-			       .check_mode = check_mode };
+			       .check_mode = check_mode,
+			       .max_model_bytes = max_model_bytes };
 	struct run *r;
 
 	if (run_create(s, &ro, &r))

@@ -65,7 +65,13 @@ int cli_catch_stop_signals(void);
 void cli_free_list(char **v, int n);
 /** cli_run_quiet - run @s once, silently, under fifo, with the checker in
  * @check_mode (0: the default); the caller destroys it. */
-struct run *cli_run_quiet(struct scn *s, int check_mode);
+struct run *cli_run_quiet(struct scn *s, int check_mode,
+			  uint64_t max_model_bytes);
+/**
+ * cli_default_max_bytes - the default of --max-memory: half of the
+ * physical memory, or of RLIMIT_AS when that is smaller.
+ */
+uint64_t cli_default_max_bytes(void);
 /** cli_check_diverged - with --check verify, the first disagreement of the
  * incremental checker with the full walk in @r's run, or NULL. */
 const char *cli_check_diverged(struct run *r, char *buf, size_t n);

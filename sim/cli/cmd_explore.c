@@ -117,27 +117,13 @@ const char cli_usage_explore[] =
 
 /* --- bounds, signals ------------------------------------------------------- */
 
-/* half of the physical memory, or of RLIMIT_AS when that is smaller */
-static uint64_t default_max_bytes(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-	uint64_t half = 0;
-	struct rlimit rl;
-
-	if (pages > 0 && psize > 0)
-		half = (uint64_t)pages * (uint64_t)psize / 2;
-	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    (!half || (uint64_t)rl.rlim_cur / 2 < half))
-		half = (uint64_t)rl.rlim_cur / 2;
-	return half;
-}
 
 /* the bounds, signal flag and progress of @o for one search */
 void cli_explore_opts(struct explore_opts *eo, const struct opts *o)
 {
 	eo->max_states = o->max_states;
 	eo->max_seconds = o->max_seconds;
-	eo->max_bytes = o->max_bytes ? o->max_bytes : default_max_bytes();
+	eo->max_bytes = o->max_bytes ? o->max_bytes : cli_default_max_bytes();
 	eo->stop = &cli_stop_signal;
 	eo->preemptions = o->preemptions;
 	eo->no_reduction = o->no_reduction;
@@ -631,7 +617,7 @@ int cmd_matrix(int argc, char **argv)
 				scn_free(s);
 				continue;
 			}
-			r = cli_run_quiet(s, 0);
+			r = cli_run_quiet(s, 0, cli_default_max_bytes());
 			if (!r || run_oom(r)) {
 				/* the host had no memory: no result, not a verdict */
 				for (int k = 0; k < nrows; k++)

@@ -76,6 +76,10 @@ static const char usage_run[] =
 "                  default: it recounts what the step wrote), full (it walks\n"
 "                  the whole world), or verify (both; a disagreement is an\n"
 "                  error of spansim, reported, exit 1)\n"
+"  --max-memory B  the model's memory budget in bytes (suffixes K, M, G;\n"
+"                  default: half of the physical memory, or of ulimit -v).\n"
+"                  Past it the run stops with an error (exit 2), never a\n"
+"                  modelled -ENOMEM; only --fault asks for those\n"
 "\n"
 "fifo (the default) runs kernel events first, then the threads in\n"
 "declaration order, each until it blocks.  Every report ends with the\n"
@@ -100,10 +104,12 @@ static const char usage_test[] =
 "                  every schedule passes (as `spansim explore` says PASS);\n"
 "                  a counterexample, a broken invariant or a search cut short\n"
 "                  by a bound is `not ok` with the reason and a replay command\n"
+"  --max-memory B  without --explore: the model's memory budget per file, as\n"
+"                  for run (a file over it is `not ok`, no result)\n"
 "  --max-states N, --max-time S, --max-memory B, --reduction MODE,\n"
 "  --bitstate B, --preemptions K\n"
-"                  as for explore, per file (default memory bound: half\n"
-"                  of the physical memory)\n";
+"                  with --explore: as for explore, per file (default memory\n"
+"                  bound: half of the physical memory)\n";
 
 static const char usage_policies[] =
 "usage: spansim policies\n\nLists every knob with its values (default first) and every preset.\n";
@@ -158,6 +164,8 @@ static int cmd_run(int argc, char **argv)
 	cli_cmdline(cl, sizeof(cl), o.files[0], &o);
 	o.ro.cmdline = cl;
 	o.ro.out = stdout;
+	o.ro.max_model_bytes = o.max_bytes ? o.max_bytes :
+			       cli_default_max_bytes();
 	ret = run_create(s, &o.ro, &r);
 	if (ret) {
 		fprintf(stderr, "spansim run: %s\n", span_strerror(ret));
@@ -185,7 +193,11 @@ static int cmd_run(int argc, char **argv)
 	 * The host could not give the model memory: a modelled -ENOMEM would
 	 * be a lie (only --fault asks for those), so the result is no result.
 	 */
-	if (run_oom(r)) {
+	if (run_over_budget(r)) {
+		fprintf(stderr, "spansim run: the model needed more than its memory budget of %" PRIu64 " bytes (--max-memory), so the results above are not the model's (raise --max-memory, or shrink the scenario)\n",
+			o.ro.max_model_bytes);
+		ret = 2;
+	} else if (run_oom(r)) {
 		fprintf(stderr, "spansim run: out of host memory: an allocation of the model failed, so the results above are not the model's (raise ulimit -v, or shrink the scenario)\n");
 		ret = 2;
 	}
@@ -258,7 +270,16 @@ static int cmd_test(int argc, char **argv)
 			failed += ret;
 			continue;
 		}
-		r = cli_run_quiet(s, o.ro.check_mode);
+		r = cli_run_quiet(s, o.ro.check_mode, o.max_bytes ?
+				  o.max_bytes : cli_default_max_bytes());
+		if (r && run_over_budget(r)) {
+			printf("not ok %d - %s # over the model's memory budget (--max-memory; no result)\n",
+			       i + 1, files[i]);
+			failed++;
+			run_destroy(r);
+			scn_free(s);
+			continue;
+		}
 		if (!r || run_oom(r)) {
 			printf("not ok %d - %s # out of host memory (no result)\n",
 			       i + 1, files[i]);

@@ -194,20 +194,47 @@ static bool thread_runnable(struct run *r, struct thread *t)
 
 /* --- trace sink, allocator ------------------------------------------------ */
 
-/* the world's allocator: a failure marks the run's results unreliable */
+/*
+ * The world's allocator.  Each block carries its size in a header of
+ * ALLOC_HDR bytes (which keeps malloc's alignment), so the run knows how
+ * much the model holds: an allocation past o.max_model_bytes fails as if
+ * the host had refused it.  Any failure marks the run's results
+ * unreliable (run_oom()): the model's -ENOMEM would be a lie.
+ */
+#define ALLOC_HDR 16
+
 static void *on_alloc(void *ud, void *ptr, size_t size)
 {
 	struct run *r = ud;
-	void *p;
+	char *base = ptr ? (char *)ptr - ALLOC_HDR : NULL;
+	uint64_t old = 0;
+	char *p;
 
+	if (base)
+		memcpy(&old, base, sizeof(old));
 	if (!size) {
-		free(ptr);
+		free(base);
+		r->model_bytes -= old;
 		return NULL;
 	}
-	p = realloc(ptr, size);
-	if (!p)
+	if (size > SIZE_MAX - ALLOC_HDR ||
+	    (r->o.max_model_bytes &&
+	     r->model_bytes - old + size + ALLOC_HDR > r->o.max_model_bytes)) {
 		r->oom = true;
-	return p;
+		r->over_budget = size <= SIZE_MAX - ALLOC_HDR;
+		return NULL;
+	}
+	p = realloc(base, size + ALLOC_HDR);
+	if (!p) {
+		r->oom = true;
+		return NULL;
+	}
+	r->model_bytes += (uint64_t)size + ALLOC_HDR - old;
+	if (r->model_bytes > r->model_peak)
+		r->model_peak = r->model_bytes;
+	old = (uint64_t)size + ALLOC_HDR;
+	memcpy(p, &old, sizeof(old));
+	return p + ALLOC_HDR;
 }
 
 static void on_trace(void *ud, const struct span_trace_event *ev)
@@ -1025,6 +1052,8 @@ const char *run_schedule(const struct run *r)
 const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdline : "spansim run FILE"; }
 const char *run_error(const struct run *r) { return r->error; }
 bool run_oom(const struct run *r) { return r->oom; }
+bool run_over_budget(const struct run *r) { return r->over_budget; }
+uint64_t run_model_peak(const struct run *r) { return r->model_peak; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }
 const struct scn *run_scn(const struct run *r) { return r->s; }
 uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }

@@ -77,6 +77,12 @@ struct run_opts {
 	uint64_t fault_nth;	/* 0: none */
 	uint64_t fault_repeat;	/* that many more after it */
 	int check_mode;		/* enum span_check_mode; 0: the default */
+	/*
+	 * The model's memory budget in bytes (every allocation of the world,
+	 * headers included); 0: none.  An allocation past it fails, and the
+	 * run reports that (run_over_budget()) instead of a result.
+	 */
+	uint64_t max_model_bytes;
 };
 
 /* A choice of the scheduler. */
@@ -178,6 +184,10 @@ void run_snap_free(struct run *r, struct run_snap *sn);
 size_t run_snap_bytes(const struct run_snap *sn);
 /** run_hash - 128-bit hash of the run's whole state (world and runner). */
 void run_hash(struct run *r, uint64_t out[2]);
+/* an allocation failed because of run_opts.max_model_bytes (run_oom() too) */
+bool run_over_budget(const struct run *r);
+/* the most memory the model held at once, in bytes */
+uint64_t run_model_peak(const struct run *r);
 /** run_last_footprint - what the last step (or blocked attempt) touched. */
 const struct span_footprint *run_last_footprint(const struct run *r);
 bool run_thread_blocked(const struct run *r, int tid);

@@ -94,6 +94,7 @@ START_TEST(run_under_small_rlimits)
 			      o.status, o.err);
 		if (o.status == 2) {
 			ck_assert_msg(strstr(o.err, "out of host memory") ||
+					      strstr(o.err, "memory budget") ||
 					      strstr(o.err, "Cannot allocate memory"),
 				      "%lu MiB: %s", (unsigned long)mib, o.err);
 			errors++;

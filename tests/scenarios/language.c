@@ -373,6 +373,57 @@ START_TEST(test_reports_parse_error)
 }
 END_TEST
 
+/*
+ * The model's memory budget (--max-memory of run and test): a scenario that
+ * needs more is an error with a message, never a modelled -ENOMEM and
+ * never a PASS; within the budget it runs.
+ */
+START_TEST(model_memory_budget)
+{
+	char dir[] = "/tmp/spansim-budget-XXXXXX", *f;
+	static const char text[] =
+		"scenario bigmem\nthread t\n  mem m 16M fill \"x\"\n"
+		"  m0: store m 0 \"y\"\n  load m 0 2 -> r\nend\n"
+		"expect m0 == 0 && r == \"yx\"\n";
+	struct out o;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_gt(asprintf(&f, "%s/bigmem.scn", dir), 0);
+	fp = fopen(f, "w");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fputs(text, fp) >= 0, 1);
+	ck_assert_int_eq(fclose(fp), 0);
+
+	run_spansim(&o, "run", f, "--max-memory", "8M", NULL);
+	ck_assert_msg(o.status == 2, "run --max-memory 8M: exit %d\n%s",
+		      o.status, o.err);
+	ck_assert_msg(strstr(o.err, "memory budget of 8388608 bytes"), "%s",
+		      o.err);
+	ck_assert_msg(!strstr(o.out, "PASS"), "%s", o.out);
+	out_free(&o);
+
+	run_spansim(&o, "run", f, "--max-memory", "1G", NULL);
+	ck_assert_msg(o.status == 0, "run --max-memory 1G: exit %d\n%s",
+		      o.status, o.err);
+	out_free(&o);
+
+	run_spansim(&o, "test", dir, "--max-memory", "8M", NULL);
+	ck_assert_msg(o.status == 1, "test --max-memory 8M: exit %d", o.status);
+	ck_assert_msg(strstr(o.out, "not ok 1 - ") &&
+			      strstr(o.out, "memory budget"), "%s", o.out);
+	out_free(&o);
+
+	run_spansim(&o, "test", dir, NULL);
+	ck_assert_msg(o.status == 0, "test: exit %d\n%s", o.status, o.out);
+	out_free(&o);
+
+	unlink(f);
+	rmdir(dir);
+	free(f);
+}
+END_TEST
+
 static Suite *language_suite(void)
 {
 	Suite *s = suite_create("language");
@@ -388,6 +439,7 @@ static Suite *language_suite(void)
 	tcase_add_test(tc, output_errors);
 	tcase_add_test(tc, version_and_help);
 	tcase_add_test(tc, test_reports_parse_error);
+	tcase_add_test(tc, model_memory_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
