@@ -272,17 +272,11 @@ static int cmd_test(int argc, char **argv)
 		}
 		r = cli_run_quiet(s, o.ro.check_mode, o.max_bytes ?
 				  o.max_bytes : cli_default_max_bytes());
-		if (r && run_over_budget(r)) {
-			printf("not ok %d - %s # over the model's memory budget (--max-memory; no result)\n",
-			       i + 1, files[i]);
-			failed++;
-			run_destroy(r);
-			scn_free(s);
-			continue;
-		}
 		if (!r || run_oom(r)) {
-			printf("not ok %d - %s # out of host memory (no result)\n",
-			       i + 1, files[i]);
+			printf("not ok %d - %s # %s (no result)\n", i + 1,
+			       files[i], r && run_over_budget(r) ?
+			       "over the model's memory budget (--max-memory)" :
+			       "out of host memory");
 			failed++;
 			run_destroy(r);
 			scn_free(s);
