@@ -230,8 +230,6 @@ static void *on_alloc(void *ud, void *ptr, size_t size)
 		return NULL;
 	}
 	r->model_bytes += (uint64_t)size + ALLOC_HDR - old;
-	if (r->model_bytes > r->model_peak)
-		r->model_peak = r->model_bytes;
 	old = (uint64_t)size + ALLOC_HDR;
 	memcpy(p, &old, sizeof(old));
 	return p + ALLOC_HDR;
@@ -1053,7 +1051,6 @@ const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdlin
 const char *run_error(const struct run *r) { return r->error; }
 bool run_oom(const struct run *r) { return r->oom; }
 bool run_over_budget(const struct run *r) { return r->over_budget; }
-uint64_t run_model_peak(const struct run *r) { return r->model_peak; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }
 const struct scn *run_scn(const struct run *r) { return r->s; }
 uint64_t run_nr_steps(const struct run *r) { return r->nr_steps; }

@@ -186,8 +186,6 @@ size_t run_snap_bytes(const struct run_snap *sn);
 void run_hash(struct run *r, uint64_t out[2]);
 /* an allocation failed because of run_opts.max_model_bytes (run_oom() too) */
 bool run_over_budget(const struct run *r);
-/* the most memory the model held at once, in bytes */
-uint64_t run_model_peak(const struct run *r);
 /** run_last_footprint - what the last step (or blocked attempt) touched. */
 const struct span_footprint *run_last_footprint(const struct run *r);
 bool run_thread_blocked(const struct run *r, int tid);

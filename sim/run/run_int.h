@@ -100,7 +100,7 @@ struct run {
 	const struct scn_str *step_data;	/* on_step: the var stored */
 	bool oom;		/* a host allocation failed: results unreliable */
 	bool over_budget;	/* ... because of o.max_model_bytes */
-	uint64_t model_bytes, model_peak;	/* the world's allocations */
+	uint64_t model_bytes;	/* the world's allocations, headers included */
 	/* run_hash()'s scratch (not state: run_load() keeps the current) */
 	struct XXH3_state_s *hash_st;
 	uint64_t *hash_stamps;

@@ -204,7 +204,6 @@ int run_load(struct run *r, const struct run_snap *sn)
 	r->oom = saved.oom;
 	r->over_budget = saved.over_budget;
 	r->model_bytes = saved.model_bytes;	/* the world's, as it is now */
-	r->model_peak = saved.model_peak;
 	r->hash_st = saved.hash_st;
 	r->hash_stamps = saved.hash_stamps;
 	r->hash_stamps_cap = saved.hash_stamps_cap;
