@@ -326,6 +326,30 @@ void span__unix_release(struct span_world *w, uint32_t sk)
 		    0, "SOCK_DEAD");
 }
 
+/*
+ * span__unix_ioctl - unix_ioctl(): SIOCINQ is unix_inq_len(), the unread
+ * bytes of the receive queue (a partly read skb counts what is left);
+ * SIOCOUTQ is unix_outq_len(), sk_wmem_alloc: the truesize of the skbs this
+ * socket sent that the peer has not consumed yet.  DEVIATION: the model's
+ * truesize is the payload (docs/deviations.md), so SIOCOUTQ is the unread
+ * bytes this socket sent, where the kernel adds each skb's overhead (768
+ * for a 5-byte send on x86-64).  Anything else is -ENOIOCTLCMD (-ENOTTY).
+ */
+int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		     int *arg)
+{
+	switch (cmd) {
+	case SPAN_SIOCINQ:
+		*arg = (int)span__sk_rmem(w, sk);
+		return 0;
+	case SPAN_SIOCOUTQ:
+		*arg = (int)SOCK(w, sk)->wmem_alloc;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
 int span_unix_pair(struct span_world *w, int *a, int *b)
 {
 	uint32_t x, y;

@@ -317,6 +317,8 @@ void span__tcp_retransmit_timer(struct span_world *w, uint32_t sk);
 void span__tcp_reset(struct span_world *w, uint32_t sk);
 void span__tcp_close(struct span_world *w, uint32_t sk);
 void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk);
+int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		    int *arg);
 
 /* af_unix.c */
 ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
@@ -328,6 +330,8 @@ ssize_t span__unix_stream_splice_read(struct span_world *w, uint32_t sk,
 				      struct span_pipe_inode_info *pipe,
 				      size_t len, bool nonblock);
 void span__unix_release(struct span_world *w, uint32_t sk);
+int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		     int *arg);
 
 /* loopback.c */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,

@@ -114,6 +114,40 @@ ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
 	}
 }
 
+/*
+ * span_ioctl - KREF: fs/ioctl.c SYSCALL_DEFINE3(ioctl): fdget() (-EBADF),
+ * do_vfs_ioctl(): FIONREAD on a regular file is i_size - f_pos, put into
+ * an int; every other request on a regular file reaches file_ioctl() and
+ * the filesystem's ->unlocked_ioctl(), neither of which knows the ones
+ * modelled (-ENOIOCTLCMD, which vfs_ioctl() turns into -ENOTTY).  Pipes go
+ * to pipe_ioctl(), sockets to sock_ioctl() -> sock_do_ioctl().
+ */
+int span_ioctl(struct span_world *w, int fd, unsigned int cmd, int *arg)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+	struct span_file *f;
+
+	if (!w || !arg)
+		return -EINVAL;
+	if (!span_fd_valid(w, fd))
+		return -EBADF;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_R:
+	case SPAN_FD_PIPE_W:
+		return span__pipe_ioctl(w, PIPE(w, id), cmd, arg);
+	case SPAN_FD_FILE:
+		if (cmd != SPAN_FIONREAD)
+			return -ENOTTY;
+		span__fp(w, false, SPAN_OBJ_FILE, id);
+		f = FILEP(w, id);
+		*arg = (int)(uint32_t)(f->size - f->pos);
+		return 0;
+	case SPAN_FD_SOCK:
+		return span__sock_ioctl(w, id, cmd, arg);
+	}
+	return -EBADF;
+}
+
 int span_close(struct span_world *w, int pid, int fd)
 {
 	uint32_t id = (uint32_t)SPAN_FD_ID(fd);

@@ -214,6 +214,19 @@ static int not_a_socket(const struct span_world *w, int fd)
 	return w && fd > 0 && span_fd_valid(w, fd) ? -ENOTSOCK : -EBADF;
 }
 
+/*
+ * span__sock_ioctl - sock_ioctl() -> sock_do_ioctl() -> inet_ioctl() ->
+ * tcp_ioctl(), or unix_ioctl(); the socket is read (footprint).
+ */
+int span__sock_ioctl(struct span_world *w, uint32_t sock, unsigned int cmd,
+		     int *arg)
+{
+	span__fp(w, false, SPAN_OBJ_SOCK, sock);
+	if (SOCK(w, sock)->family == SOCK_TCP)
+		return span__tcp_ioctl(w, sock, cmd, arg);
+	return span__unix_ioctl(w, sock, cmd, arg);
+}
+
 /* sock_close() -> tcp_close() / unix_release() */
 int span__sock_close(struct span_world *w, uint32_t sock)
 {

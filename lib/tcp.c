@@ -818,6 +818,33 @@ void span__tcp_close(struct span_world *w, uint32_t sk)
 		    "SOCK_DEAD");
 }
 
+/*
+ * span__tcp_ioctl - tcp_ioctl(): SIOCINQ is tcp_inq(), rcv_nxt - copied_seq
+ * less the FIN's sequence number once it arrived: the unread bytes of the
+ * receive queue (the model has no urgent data and no out-of-order queue,
+ * and a loopback delivery still in flight is a kernel event the fifo
+ * schedule runs first).  SIOCOUTQ is write_seq - snd_una: bytes queued
+ * and not sent, sent and not acknowledged, and a FIN not acknowledged.
+ * There is no LISTEN or SYN state (-EINVAL, 0).  Anything else is
+ * -ENOIOCTLCMD (-ENOTTY).
+ */
+int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		    int *arg)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	switch (cmd) {
+	case SPAN_SIOCINQ:
+		*arg = (int)span__sk_rmem(w, sk);
+		return 0;
+	case SPAN_SIOCOUTQ:
+		*arg = (int)(so->write_seq - so->snd_una);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
 int span_tcp_connect(struct span_world *w, int *a, int *b)
 {
 	uint32_t x, y;

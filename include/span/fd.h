@@ -73,6 +73,27 @@ SPAN_API ssize_t span_read(struct span_world *w, int pid, int fd, void *out,
 			   size_t len, unsigned int flags);
 /** span_close - close(2).  Return: 0 or -EBADF. */
 SPAN_API int span_close(struct span_world *w, int pid, int fd);
+/* ioctl requests of span_ioctl(), with the kernel's numbers */
+#define SPAN_FIONREAD	0x541B	/* asm-generic/ioctls.h; = SIOCINQ */
+#define SPAN_SIOCINQ	SPAN_FIONREAD
+#define SPAN_SIOCOUTQ	0x5411	/* TIOCOUTQ; linux/sockios.h */
+/**
+ * span_ioctl - ioctl(2) of a request that answers an int, as a step (the
+ * pipe, file or socket is read: it is in the step's footprint).
+ * SPAN_FIONREAD: the bytes a read would find: on a regular file i_size
+ * minus the position (do_vfs_ioctl(); negative past the end, as the
+ * kernel's int is), on a pipe the bytes in its buffers (pipe_ioctl()), on
+ * a socket SIOCINQ (tcp_inq(), unix_inq_len()).  SPAN_SIOCOUTQ, sockets
+ * only: TCP bytes sent and not acknowledged plus bytes not sent
+ * (write_seq - snd_una, tcp_ioctl()); AF_UNIX the send buffer still
+ * charged for skbs the peer has not consumed (sk_wmem_alloc,
+ * unix_outq_len()).
+ * @arg: receives the value.
+ * Return: 0; -EBADF for no open file; -ENOTTY for a request the kind does
+ *	not answer (-ENOIOCTLCMD in the kernel); -EINVAL for a NULL @w/@arg.
+ */
+SPAN_API int span_ioctl(struct span_world *w, int fd, unsigned int cmd,
+			int *arg);
 /** span_fd_valid - does @fd name an open file? */
 SPAN_API bool span_fd_valid(const struct span_world *w, int fd);
 

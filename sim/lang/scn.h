@@ -352,6 +352,9 @@ struct scn_operand {
  *   errqueue  O:sock                        wait       (-> VAR)
  *   close     O:pipe|file|sock              -
  *   decrypt   O:sock I:len                  -
+ *   get_pipe_size O:pipe|file|sock          -
+ *   ioctl     O:pipe|file|sock W:FIONREAD|SIOCOUTQ  -  (W: a word of
+ *             op_desc.words, an SCN_OPD_INT holding its index)
  *
  * A pipe end (.r/.w) can be given on any O operand that accepts a pipe.
  * The tcp/unix endpoints are both arrays of the same size or both scalars;

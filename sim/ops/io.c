@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -285,4 +287,36 @@ void op_close_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			o->fd[o->fd[1] == fd ? 1 : 0] = -1;
 	} while (0);
 	res->ret = ret;
+}
+
+/* the requests of `ioctl`, by the index of their word in ops.def */
+static const unsigned int ioctl_model_cmd[] = { SPAN_FIONREAD, SPAN_SIOCOUTQ };
+static const unsigned long ioctl_kernel_cmd[] = { FIONREAD, SIOCOUTQ };
+
+enum op_res op_ioctl_model(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	int64_t req = 0;
+	int fd = 0, v = 0, err;
+
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
+	    run__opd_int(r, t, op, 1, &req))
+		return OP_FAIL;
+	err = span_ioctl(r->w, fd, ioctl_model_cmd[req & 1], &v);
+	*ret = err ? err : v;
+	return OP_DONE;
+}
+
+void op_ioctl_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		     char **data)
+{
+	int fd = kern__ref_fd(k, rc, &rc->op->operand[0].ref, false, NULL);
+	int64_t req = 0;
+	int v = 0;
+	int64_t err;
+
+	*data = NULL;
+	kern__eval(k, rc, rc->op->operand[1].expr, &req);
+	err = kern__sysret(ioctl(fd, ioctl_kernel_cmd[req & 1], &v));
+	res->ret = err ? err : v;
 }

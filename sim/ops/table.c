@@ -115,6 +115,10 @@ void op_signature(const struct op_desc *d, char *buf, size_t n)
 		case 'd':
 			PUT(" DATA");
 			break;
+		case 'w':
+			for (int i = 0; d->words && d->words[i]; i++)
+				PUT("%s%s", i ? "|" : " ", d->words[i]);
+			break;
 		}
 	}
 	for (int i = 0; i < SCN_NR_MODS; i++) {

@@ -280,6 +280,55 @@ static void test_af_unix_zero_length(void **state)
 	nt_finish(w);
 }
 
+static int unix_ioctl_of(struct span_world *w, int sk, unsigned int cmd)
+{
+	int v = -12345, err;
+
+	nt_begin(w, 3);
+	err = span_ioctl(w, SOCKFD(sk), cmd, &v);
+	nt_end(w);
+	return err ? err : v;
+}
+
+/*
+ * unix_ioctl(): SIOCINQ the unread bytes of the receive queue (a partly
+ * read skb counts its rest), SIOCOUTQ the sender's sk_wmem_alloc until
+ * the reader consumes the skb (in the model's truesize: the payload) or
+ * the reader closes.
+ */
+static void test_af_unix_ioctl(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	int a, b;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	nt_end(w);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_send_str(w, a, "hello", 0), 5);
+	assert_int_equal(nt_send_str(w, a, "abc", 0), 3);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 8);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_FIONREAD), 0);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 8);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_recv(w, b, out, 2, 0), 2);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 6);
+	/* the first skb is partly read: still charged */
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 8);
+	assert_int_equal(nt_recv(w, b, out, 3, 0), 3);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 3);
+	assert_int_equal(unix_ioctl_of(w, a, 0x5412), -ENOTTY);
+	/* the reader closes with "abc" unread: purged, uncharged */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(b)), 0);
+	nt_end(w);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCOUTQ), -EBADF);
+	nt_finish(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_af_unix_sndbuf_blocks),
 		cmocka_unit_test(test_af_unix_close_eof_epipe),
 		cmocka_unit_test(test_af_unix_zero_length),
+		cmocka_unit_test(test_af_unix_ioctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

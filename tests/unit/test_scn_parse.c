@@ -1012,6 +1012,40 @@ static void test_scn_error_unknown_modifier(void **state)
 	    "expected a string, got '3'");
 }
 
+/* a word operand (ioctl's request): its index, or an error naming the words */
+static void test_scn_word_operand(void **state)
+{
+	struct scn *s;
+	const struct scn_op *op;
+
+	(void)state;
+	s = parse(SC "thread t\n  pipe p\n  a: ioctl p FIONREAD\n"
+		     "  b: ioctl p.w SIOCOUTQ\nend\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_IOCTL);
+	assert_int_equal(op->nr_operands, 2);
+	assert_int_equal(op->operand[1].kind, SCN_OPD_INT);
+	assert_int_equal(op->operand[1].expr->kind, SCN_E_INT);
+	assert_int_equal(op->operand[1].expr->value, 0);
+	op = &s->threads[0].body.stmts[2].op;
+	assert_int_equal(op->operand[0].ref.end, SCN_END_W);
+	assert_int_equal(op->operand[1].expr->value, 1);
+	scn_free(s);
+	ERR(SC "thread t\n  pipe p\n  ioctl p fionread\nend\n", 4, 11,
+	    "expected FIONREAD or SIOCOUTQ, got 'fionread'");
+	ERR(SC "thread t\n  pipe p\n  ioctl p\nend\n", 4, 10,
+	    "expected FIONREAD or SIOCOUTQ, got end of line");
+	ERR(SC "thread t\n  pipe p\n  ioctl p 0x541B\nend\n", 4, 11,
+	    "expected FIONREAD or SIOCOUTQ, got '0x541B'");
+	ERR(SC "thread t\n  pipe p\n  ioctl p FIONREAD nonblock\nend\n", 4,
+	    20, "unknown modifier 'nonblock' for 'ioctl'");
+	/* the words are no keywords elsewhere: a param may be called so */
+	s = parse(SC "param FIONREAD = 8192\nthread t\n  pipe p FIONREAD\n"
+		     "  ioctl p FIONREAD\nend\n");
+	assert_int_expr(s->threads[0].body.stmts[0].op.operand[1].expr, 8192);
+	scn_free(s);
+}
+
 static void test_scn_error_bad_numbers(void **state)
 {
 	(void)state;
@@ -1517,6 +1551,7 @@ int main(void)
 		cmocka_unit_test(test_scn_error_unknown_words),
 		cmocka_unit_test(test_scn_error_unknown_operation),
 		cmocka_unit_test(test_scn_error_unknown_modifier),
+		cmocka_unit_test(test_scn_word_operand),
 		cmocka_unit_test(test_scn_error_bad_numbers),
 		cmocka_unit_test(test_scn_error_integer_overflow),
 		cmocka_unit_test(test_scn_error_strings),

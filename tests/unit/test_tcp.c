@@ -660,6 +660,69 @@ static void test_tcp_close_eof_and_epipe(void **state)
 	nt_finish(w);
 }
 
+static int tcp_ioctl_of(struct span_world *w, int fd, unsigned int cmd)
+{
+	int v = -12345, err;
+
+	nt_begin(w, 3);
+	err = span_ioctl(w, fd, cmd, &v);
+	nt_end(w);
+	return err ? err : v;
+}
+
+/*
+ * tcp_ioctl(): SIOCINQ counts the unread bytes (a peek leaves them, the
+ * FIN does not count), SIOCOUTQ write_seq - snd_una (0 once acked, the
+ * unacked byte after an RST stays); the socket is read, not written.
+ */
+static void test_tcp_ioctl(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	const struct span_footprint *fp;
+	char out[16];
+	int c, s, v;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	assert_int_equal(nt_send_str(w, c, "hello", 0), 5);
+	/* queued, not transmitted yet: all of it is outstanding */
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 5);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_SIOCINQ), 0);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 0);
+	nt_begin(w, 3);
+	assert_int_equal(span_ioctl(w, SOCKFD(s), SPAN_FIONREAD, &v), 0);
+	fp = span_world_footprint(w);
+	assert_int_equal(fp->nr_read, 1);
+	assert_int_equal(fp->nr_write, 0);
+	nt_end(w);
+	assert_int_equal(v, 5);
+	assert_int_equal(nt_recv(w, s, out, 2, SPAN_MSG_PEEK), 2);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 5);
+	assert_int_equal(nt_recv(w, s, out, 2, 0), 2);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), 0x541C), -ENOTTY);
+	/* the peer's FIN takes a sequence number that SIOCINQ does not count */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_FIONREAD), -EBADF);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	/* s sends to the closed socket: RST; the byte is never acked */
+	assert_int_equal(nt_send_str(w, s, "x", 0), 1);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_SIOCOUTQ), 1);
+	assert_int_equal(span_ioctl(w, SOCKFD(s), SPAN_FIONREAD, NULL),
+			 -EINVAL);
+	nt_finish(w);
+}
+
 static void test_tcp_invalid_handles(void **state)
 {
 	struct span_world *w = nt_world(NULL);
@@ -905,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_snapshot_restore_and_hash),
 		cmocka_unit_test(test_tcp_footprints_ack_vs_deliver),
 		cmocka_unit_test(test_tcp_leak_of_skb),
+		cmocka_unit_test(test_tcp_ioctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
