@@ -138,7 +138,8 @@ struct span_sock {
 	uint8_t dead;		/* SOCK_DEAD */
 	uint8_t fin_queued;	/* tcp_send_fin() done */
 	uint8_t done;		/* SOCK_DONE: the peer's FIN arrived */
-	uint8_t pad2[3];
+	uint8_t reset;		/* TCP: tcp_done() after an RST (TCP_CLOSE) */
+	uint8_t pad2[2];
 	uint32_t peer;
 	int32_t err;		/* sk_err (positive errno) */
 	struct span_skb_queue write_queue;	/* TCP: not yet transmitted */
@@ -319,6 +320,7 @@ void span__tcp_close(struct span_world *w, uint32_t sk);
 void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk);
 int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 		    int *arg);
+int span__inet_shutdown(struct span_world *w, uint32_t sk, int how);
 
 /* af_unix.c */
 ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
@@ -332,6 +334,7 @@ ssize_t span__unix_stream_splice_read(struct span_world *w, uint32_t sk,
 void span__unix_release(struct span_world *w, uint32_t sk);
 int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 		     int *arg);
+int span__unix_shutdown(struct span_world *w, uint32_t sk, int how);
 
 /* loopback.c */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,

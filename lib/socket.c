@@ -227,6 +227,29 @@ int span__sock_ioctl(struct span_world *w, uint32_t sock, unsigned int cmd,
 	return span__unix_ioctl(w, sock, cmd, arg);
 }
 
+/*
+ * span_shutdown - KREF: net/socket.c __sys_shutdown_sock():
+ * sockfd_lookup_light() first (-EBADF, -ENOTSOCK), then ->shutdown():
+ * inet_shutdown() and unix_shutdown() both check @how (SHUT_RD, SHUT_WR,
+ * SHUT_RDWR; else -EINVAL) and take how + 1 as the sk_shutdown bits.
+ */
+int span_shutdown(struct span_world *w, int fd, int how)
+{
+	uint32_t sk = sock_of(w, fd);
+	int ret;
+
+	if (!sk)
+		return not_a_socket(w, fd);
+	if (how < SPAN_SHUT_RD || how > SPAN_SHUT_RDWR)
+		return -EINVAL;
+	if (SOCK(w, sk)->family == SOCK_TCP)
+		ret = span__inet_shutdown(w, sk, how + 1);
+	else
+		ret = span__unix_shutdown(w, sk, how + 1);
+	span__sock_reap_all(w);
+	return ret;
+}
+
 /* sock_close() -> tcp_close() / unix_release() */
 int span__sock_close(struct span_world *w, uint32_t sock)
 {

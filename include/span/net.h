@@ -26,6 +26,22 @@ SPAN_API int span_unix_pair(struct span_world *w, int *a, int *b);
  */
 SPAN_API int span_setsockopt_zerocopy(struct span_world *w, int fd, int val);
 
+/* @how of span_shutdown(), the kernel's SHUT_* values */
+#define SPAN_SHUT_RD	0
+#define SPAN_SHUT_WR	1
+#define SPAN_SHUT_RDWR	2
+/**
+ * span_shutdown - shutdown(2) (inet_shutdown() -> tcp_shutdown(),
+ * unix_shutdown()).  SHUT_WR: the peer reads what is queued, then 0, and
+ * sends here fail with -EPIPE (TCP sends a FIN after the data); SHUT_RD:
+ * reads here return what is queued, then 0 (AF_UNIX: the peer's sends get
+ * -EPIPE; TCP: the peer's data is still queued, or reset once this side
+ * sent its FIN too).
+ * Return: 0; -EBADF; -ENOTSOCK; -EINVAL for another @how; -ENOTCONN for
+ *	a TCP socket in TCP_CLOSE (reset, or both FINs acknowledged).
+ */
+SPAN_API int span_shutdown(struct span_world *w, int fd, int how);
+
 struct span_src;
 
 /**

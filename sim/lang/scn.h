@@ -355,6 +355,7 @@ struct scn_operand {
  *   get_pipe_size O:pipe|file|sock          -
  *   ioctl     O:pipe|file|sock W:FIONREAD|SIOCOUTQ  -  (W: a word of
  *             op_desc.words, an SCN_OPD_INT holding its index)
+ *   shutdown  O:sock|pipe|file W:rd|wr|rdwr  -
  *
  * A pipe end (.r/.w) can be given on any O operand that accepts a pipe.
  * The tcp/unix endpoints are both arrays of the same size or both scalars;

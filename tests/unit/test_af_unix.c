@@ -329,6 +329,60 @@ static void test_af_unix_ioctl(void **state)
 	nt_finish(w);
 }
 
+static int unix_shutdown_of(struct span_world *w, int sk, int how)
+{
+	int err;
+
+	nt_begin(w, 3);
+	err = span_shutdown(w, SOCKFD(sk), how);
+	nt_end(w);
+	return err;
+}
+
+/*
+ * unix_shutdown(): the mirror of @how goes to the peer.  SHUT_RD here:
+ * reads here drain, then 0; the peer's sends are EPIPE but its reads
+ * still wait (EAGAIN), since its RCV_SHUTDOWN is not set.  SHUT_WR:
+ * the peer drains, then 0; even a zero-length send here is EPIPE.  No
+ * ENOTCONN once the peer closed.
+ */
+static void test_af_unix_shutdown(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	int a, b, c, d;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	assert_int_equal(span_unix_pair(w, &c, &d), 0);
+	nt_end(w);
+	assert_int_equal(unix_shutdown_of(w, a, 7), -EINVAL);
+	assert_int_equal(nt_send_str(w, b, "queued", 0), 6);
+	assert_int_equal(unix_shutdown_of(w, a, SPAN_SHUT_RD), 0);
+	assert_int_equal(nt_recv(w, b, out, 16, SPAN_O_NONBLOCK), -EAGAIN);
+	assert_int_equal(nt_recv(w, b, out, 16, 0), -SPAN_EWOULDSLEEP);
+	assert_int_equal(nt_send_str(w, b, "x", 0), -EPIPE);
+	assert_int_equal(nt_recv(w, a, out, 16, SPAN_O_NONBLOCK), 6);
+	assert_int_equal(nt_recv(w, a, out, 16, SPAN_O_NONBLOCK), 0);
+	assert_int_equal(nt_send_str(w, a, "y", 0), 1);
+	assert_int_equal(nt_recv(w, b, out, 16, 0), 1);
+	/* SHUT_WR */
+	assert_int_equal(nt_send_str(w, c, "data", 0), 4);
+	assert_int_equal(unix_shutdown_of(w, c, SPAN_SHUT_WR), 0);
+	assert_int_equal(nt_send_str(w, c, "", 0), -EPIPE);
+	assert_int_equal(nt_recv(w, d, out, 16, 0), 4);
+	assert_int_equal(nt_recv(w, d, out, 16, 0), 0);
+	assert_int_equal(nt_send_str(w, d, "z", 0), 1);
+	assert_int_equal(nt_recv(w, c, out, 16, 0), 1);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(d)), 0);
+	nt_end(w);
+	assert_int_equal(unix_shutdown_of(w, c, SPAN_SHUT_RDWR), 0);
+	assert_int_equal(unix_shutdown_of(w, d, SPAN_SHUT_RDWR), -EBADF);
+	nt_finish(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_af_unix_close_eof_epipe),
 		cmocka_unit_test(test_af_unix_zero_length),
 		cmocka_unit_test(test_af_unix_ioctl),
+		cmocka_unit_test(test_af_unix_shutdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1039,10 +1039,18 @@ static void test_scn_word_operand(void **state)
 	    "expected FIONREAD or SIOCOUTQ, got '0x541B'");
 	ERR(SC "thread t\n  pipe p\n  ioctl p FIONREAD nonblock\nend\n", 4,
 	    20, "unknown modifier 'nonblock' for 'ioctl'");
+	s = parse(SC "thread t\n  tcp c d\n  shutdown c rdwr\nend\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_SHUTDOWN);
+	assert_int_equal(op->operand[1].expr->value, 2);
+	scn_free(s);
+	ERR(SC "thread t\n  tcp c d\n  shutdown c RD\nend\n", 4, 14,
+	    "expected rd, wr or rdwr, got 'RD'");
 	/* the words are no keywords elsewhere: a param may be called so */
-	s = parse(SC "param FIONREAD = 8192\nthread t\n  pipe p FIONREAD\n"
-		     "  ioctl p FIONREAD\nend\n");
+	s = parse(SC "param FIONREAD = 8192\nparam rd = 4096\nthread t\n"
+		     "  pipe p FIONREAD\n  pipe q rd\n  ioctl p FIONREAD\nend\n");
 	assert_int_expr(s->threads[0].body.stmts[0].op.operand[1].expr, 8192);
+	assert_int_expr(s->threads[0].body.stmts[1].op.operand[1].expr, 4096);
 	scn_free(s);
 }
 

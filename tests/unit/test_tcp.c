@@ -723,6 +723,96 @@ static void test_tcp_ioctl(void **state)
 	nt_finish(w);
 }
 
+static int tcp_shutdown_of(struct span_world *w, int fd, int how)
+{
+	int err;
+
+	nt_begin(w, 3);
+	err = span_shutdown(w, fd, how);
+	nt_end(w);
+	return err;
+}
+
+/*
+ * inet_shutdown() / tcp_shutdown(): SHUT_WR sends a FIN after the data
+ * (the peer reads it, then 0; a send here is EPIPE); SHUT_RD leaves queued
+ * and later data readable, then 0; data that reaches a socket shut both
+ * ways in FIN_WAIT is answered with an RST; TCP_CLOSE is ENOTCONN.
+ */
+static void test_tcp_shutdown(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	const struct span_footprint *fp;
+	char out[16];
+	int c, s, q;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	span_pipe_create(w, 0, &q);
+	nt_end(w);
+	assert_int_equal(tcp_shutdown_of(w, PIPER(q), SPAN_SHUT_RD), -ENOTSOCK);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(99), SPAN_SHUT_RD), -EBADF);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), 3), -EINVAL);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), -1), -EINVAL);
+	/* SHUT_RD: the queued bytes, then 0; the peer's data still queues */
+	assert_int_equal(nt_send_str(w, s, "pre", 0), 3);
+	nt_events(w);
+	nt_begin(w, 3);
+	assert_int_equal(span_shutdown(w, SOCKFD(c), SPAN_SHUT_RD), 0);
+	fp = span_world_footprint(w);
+	assert_true(fp->nr_write >= 1);
+	nt_end(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 3);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 0);
+	assert_int_equal(nt_send_str(w, s, "post", 0), 4);
+	nt_events(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 4);
+	assert_memory_equal(out, "post", 4);
+	assert_int_equal(nt_recv(w, c, out, 16, 0), 0);
+	/* SHUT_WR: a FIN after "x"; the peer reads "x", then 0 */
+	assert_int_equal(nt_send_str(w, c, "x", 0), 1);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_WR), 0);
+	assert_int_equal(nt_send_str(w, c, "y", 0), -EPIPE);
+	assert_int_equal(nt_send_str(w, c, "", 0), -EPIPE);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 1);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 0);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RDWR), 0);
+	/* data to a socket shut both ways in FIN_WAIT2: RST both ways */
+	assert_int_equal(nt_send_str(w, s, "late", 0), 4);
+	nt_events(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), -ECONNRESET);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 0);
+	/* s had the FIN first (CLOSE_WAIT): EPIPE */
+	assert_int_equal(nt_send_str(w, s, "z", 0), -EPIPE);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD), -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR), -ENOTCONN);
+	nt_finish(w);
+}
+
+/* both FINs through is TCP_CLOSE too; a FIN not yet acked is not */
+static void test_tcp_shutdown_both_fins(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_WR), 0);
+	nt_events(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR), 0);
+	/* s's FIN is queued, not acked: LAST_ACK, c is in TIME_WAIT soon */
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD), 0);
+	nt_events(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD), -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD), -ENOTCONN);
+	nt_finish(w);
+}
+
 static void test_tcp_invalid_handles(void **state)
 {
 	struct span_world *w = nt_world(NULL);
@@ -969,6 +1059,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_footprints_ack_vs_deliver),
 		cmocka_unit_test(test_tcp_leak_of_skb),
 		cmocka_unit_test(test_tcp_ioctl),
+		cmocka_unit_test(test_tcp_shutdown),
+		cmocka_unit_test(test_tcp_shutdown_both_fins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
