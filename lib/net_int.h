@@ -138,7 +138,7 @@ struct span_sock {
 	uint8_t dead;		/* SOCK_DEAD */
 	uint8_t fin_queued;	/* tcp_send_fin() done */
 	uint8_t done;		/* SOCK_DONE: the peer's FIN arrived */
-	uint8_t reset;		/* TCP: tcp_done() after an RST (TCP_CLOSE) */
+	uint8_t reset;		/* TCP: TCP_CLOSE after an RST (tcp_done()) */
 	uint8_t pad2[2];
 	uint32_t peer;
 	int32_t err;		/* sk_err (positive errno) */

@@ -194,7 +194,7 @@ void op_decrypt_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	kern__unsupported(k, rc, res, data);
 }
 
-/* `shutdown SOCK rd|wr|rdwr`: the word's index is SHUT_RD, SHUT_WR, SHUT_RDWR */
+/* `shutdown SOCK rd|wr|rdwr`: the word's index is SHUT_RD/WR/RDWR */
 enum op_res op_shutdown_model(struct run *r, struct thread *t,
 			      const struct scn_op *op, int64_t *ret)
 {

@@ -1048,7 +1048,8 @@ static void test_scn_word_operand(void **state)
 	    "expected rd, wr or rdwr, got 'RD'");
 	/* the words are no keywords elsewhere: a param may be called so */
 	s = parse(SC "param FIONREAD = 8192\nparam rd = 4096\nthread t\n"
-		     "  pipe p FIONREAD\n  pipe q rd\n  ioctl p FIONREAD\nend\n");
+		     "  pipe p FIONREAD\n  pipe q rd\n"
+		     "  ioctl p FIONREAD\nend\n");
 	assert_int_expr(s->threads[0].body.stmts[0].op.operand[1].expr, 8192);
 	assert_int_expr(s->threads[0].body.stmts[1].op.operand[1].expr, 4096);
 	scn_free(s);

@@ -787,8 +787,10 @@ static void test_tcp_shutdown(void **state)
 	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 0);
 	/* s had the FIN first (CLOSE_WAIT): EPIPE */
 	assert_int_equal(nt_send_str(w, s, "z", 0), -EPIPE);
-	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD), -ENOTCONN);
-	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR), -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD),
+			 -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR),
+			 -ENOTCONN);
 	nt_finish(w);
 }
 
@@ -808,8 +810,10 @@ static void test_tcp_shutdown_both_fins(void **state)
 	/* s's FIN is queued, not acked: LAST_ACK, c is in TIME_WAIT soon */
 	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD), 0);
 	nt_events(w);
-	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD), -ENOTCONN);
-	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD), -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD),
+			 -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD),
+			 -ENOTCONN);
 	nt_finish(w);
 }
 
