@@ -1046,6 +1046,15 @@ static void test_scn_word_operand(void **state)
 	scn_free(s);
 	ERR(SC "thread t\n  tcp c d\n  shutdown c RD\nend\n", 4, 14,
 	    "expected rd, wr or rdwr, got 'RD'");
+	s = parse(SC "param N = 4\nthread t\n  file f 8\n  lseek f N-6 end\n"
+		     "end\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_LSEEK);
+	assert_int_expr(op->operand[1].expr, -2);
+	assert_int_equal(op->operand[2].expr->value, 2);
+	scn_free(s);
+	ERR(SC "thread t\n  file f 8\n  lseek f 0\nend\n", 4, 12,
+	    "expected set, cur or end, got end of line");
 	/* the words are no keywords elsewhere: a param may be called so */
 	s = parse(SC "param FIONREAD = 8192\nparam rd = 4096\nthread t\n"
 		     "  pipe p FIONREAD\n  pipe q rd\n"
