@@ -365,6 +365,22 @@ int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 }
 
 /*
+ * span__unix_waitall_end - unix_stream_read_generic() with MSG_WAITALL
+ * after it copied some bytes and found the queue empty: it returns them
+ * when sock_error() has an error (consumed), on RCV_SHUTDOWN, or when it
+ * may not sleep; else it sleeps (false).
+ */
+bool span__unix_waitall_end(struct span_world *w, uint32_t sk, bool nonblock)
+{
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (SOCK(w, sk)->err) {
+		SOCK(w, sk)->err = 0;
+		return true;
+	}
+	return rcv_shutdown(w, sk) || nonblock || SOCK(w, sk)->nonblock;
+}
+
+/*
  * span__unix_shutdown - unix_shutdown(): @how (SHUT_* + 1) is added to this
  * socket's sk_shutdown and the mirror to the peer's (RCV_SHUTDOWN here is
  * SEND_SHUTDOWN there and the other way round), in any state: there is no

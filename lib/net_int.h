@@ -321,6 +321,7 @@ void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk);
 int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 		    int *arg);
 int span__inet_shutdown(struct span_world *w, uint32_t sk, int how);
+bool span__tcp_waitall_end(struct span_world *w, uint32_t sk, bool nonblock);
 
 /* af_unix.c */
 ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
@@ -335,6 +336,7 @@ void span__unix_release(struct span_world *w, uint32_t sk);
 int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 		     int *arg);
 int span__unix_shutdown(struct span_world *w, uint32_t sk, int how);
+bool span__unix_waitall_end(struct span_world *w, uint32_t sk, bool nonblock);
 
 /* loopback.c */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,

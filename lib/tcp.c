@@ -871,6 +871,22 @@ int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
 }
 
 /*
+ * span__tcp_waitall_end - tcp_recvmsg_locked() with MSG_WAITALL after it
+ * copied some bytes and found the queue empty: it returns them when it
+ * may not sleep (!timeo), on sk_err (left for the next call), in
+ * TCP_CLOSE or on RCV_SHUTDOWN (the peer's FIN or shutdown(SHUT_RD));
+ * else it sleeps in sk_wait_data() (false).
+ */
+bool span__tcp_waitall_end(struct span_world *w, uint32_t sk, bool nonblock)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	return nonblock || so->nonblock || so->err || so->reset ||
+	       (so->shutdown & RCV_SHUTDOWN);
+}
+
+/*
  * tcp_closed - the socket is in TCP_CLOSE: reset (tcp_done()), or both
  * FINs are through (TIME_WAIT hands the connection to a timewait sock and
  * calls tcp_done(); LAST_ACK ends in tcp_done() when its FIN is acked).

@@ -61,6 +61,22 @@ SPAN_API ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
 SPAN_API ssize_t span_recvmsg(struct span_world *w, int pid, int fd,
 			      void *out, size_t len, unsigned int flags);
 /**
+ * span_recvmsg_waitall - recvmsg(2) with MSG_WAITALL: the target of
+ * tcp_recvmsg_locked() and unix_stream_read_generic() (sock_rcvlowat())
+ * is @len.  A call copies what is queued to @out + *@done and adds it to
+ * *@done; with SPAN_MSG_PEEK it peeks the first *@done + more bytes and
+ * consumes nothing.  Call it again with the same arguments after
+ * -SPAN_EWOULDSLEEP, as span_write().
+ * Return: @len once it is reached; with fewer bytes and nothing more
+ *	queued, *@done when the call ends there (nonblocking, end of file or
+ *	shutdown, a pending error: TCP leaves it for the next call, AF_UNIX
+ *	consumes it), -SPAN_EWOULDSLEEP when it sleeps for more; with nothing
+ *	copied at all, what span_recvmsg() returns.
+ */
+SPAN_API ssize_t span_recvmsg_waitall(struct span_world *w, int pid, int fd,
+				      void *out, size_t len,
+				      unsigned int flags, size_t *done);
+/**
  * span_recv_errqueue - recvmsg(MSG_ERRQUEUE) until the queue is empty:
  * zerocopy completions as text ("0-3", "4-4 copied", joined by ",").
  * Return: the number of notifications drained; -EAGAIN when the queue is

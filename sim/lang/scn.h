@@ -265,7 +265,8 @@ enum scn_op_kind {
 #define SCN_MOD_SPLICE_PAGES (1u << 13) /* send: MSG_SPLICE_PAGES */
 #define SCN_MOD_PEEK (1u << 14) /* recv: MSG_PEEK */
 #define SCN_MOD_WAIT (1u << 15) /* errqueue: block for one */
-#define SCN_NR_MODS 16
+#define SCN_MOD_WAITALL (1u << 16) /* recv: MSG_WAITALL */
+#define SCN_NR_MODS 17
 
 /* What a DATA operand is. */
 enum scn_data_kind {
@@ -348,7 +349,7 @@ struct scn_operand {
  *   tee       O:pipe O:pipe I:len           nonblock
  *   send      O:sock DATA(STR|mem|kmem)     zerocopy splice_pages more
  *                                           nonblock
- *   recv      O:sock I:len                  peek nonblock all  (-> VAR)
+ *   recv      O:sock I:len                  peek nonblock all waitall  (-> VAR)
  *   errqueue  O:sock                        wait       (-> VAR)
  *   close     O:pipe|file|sock              -
  *   decrypt   O:sock I:len                  -

@@ -67,6 +67,7 @@ static const struct {
 	{ "off", ARG_INT },	  { "more", ARG_NONE },
 	{ "move", ARG_NONE },	  { "splice_pages", ARG_NONE },
 	{ "peek", ARG_NONE },	  { "wait", ARG_NONE },
+	{ "waitall", ARG_NONE },
 };
 
 const char *scn_mod_name(unsigned int mod)
@@ -550,6 +551,7 @@ static void parse_mods(struct parser *p, const struct op_desc *d,
 	static const unsigned int excl[][2] = {
 		{ SCN_MOD_FILL, SCN_MOD_UNTOUCHED },
 		{ SCN_MOD_SLAB, SCN_MOD_OWNER },
+		{ SCN_MOD_ALL, SCN_MOD_WAITALL },
 	};
 
 	while (p->tok.kind == T_IDENT) {

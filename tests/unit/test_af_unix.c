@@ -383,6 +383,56 @@ static void test_af_unix_shutdown(void **state)
 	nt_finish(w);
 }
 
+/*
+ * unix_stream_read_generic() with MSG_WAITALL: gathers across sends and
+ * sleeps for the rest; at the peer's close, the part; a pending
+ * ECONNRESET after a part is consumed with it (sock_error()).
+ */
+static void test_af_unix_recv_waitall(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int a, b;
+	ssize_t r;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	nt_end(w);
+	assert_int_equal(nt_send_str(w, a, "abc", 0), 3);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(b), out, 5, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 3);
+	assert_int_equal(nt_send_str(w, a, "defg", 0), 4);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(b), out, 5, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, 5);
+	assert_memory_equal(out, "abcde", 5);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 2);
+	/* a waits for 4, has 2; b closes with "z" unread: ECONNRESET,
+	 * consumed with the part (then EOF) */
+	assert_int_equal(nt_send_str(w, b, "xy", 0), 2);
+	assert_int_equal(nt_send_str(w, a, "z", 0), 1);
+	done = 0;
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(a), out, 4, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, -SPAN_EWOULDSLEEP);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(b)), 0);
+	nt_end(w);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(a), out, 4, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, 2);
+	assert_int_equal(nt_recv(w, a, out, 4, 0), 0);
+	nt_finish(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_af_unix_zero_length),
 		cmocka_unit_test(test_af_unix_ioctl),
 		cmocka_unit_test(test_af_unix_shutdown),
+		cmocka_unit_test(test_af_unix_recv_waitall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -594,6 +594,7 @@ static void test_scn_pipe_and_socket_operations(void **state)
 	assert_int_equal(op->kind, SCN_OP_RECV);
 	assert_int_equal(op->mods,
 			 SCN_MOD_PEEK | SCN_MOD_NONBLOCK | SCN_MOD_ALL);
+	assert_string_equal(scn_mod_name(SCN_MOD_WAITALL), "waitall");
 	op = op_at(b, 20);
 	assert_int_equal(op->kind, SCN_OP_ERRQUEUE);
 	assert_int_equal(op->mods, SCN_MOD_WAIT);
@@ -1010,6 +1011,10 @@ static void test_scn_error_unknown_modifier(void **state)
 	    "expected a socket option (zerocopy), got end of line");
 	ERR(SC "thread t\n  mem m 8 fill 3\nend\n", 3, 16,
 	    "expected a string, got '3'");
+	ERR(SC "thread t\n  tcp c d\n  recv c 4 all waitall -> v\nend\n", 4,
+	    16, "'all' and 'waitall' cannot be combined");
+	ERR(SC "thread t\n  pipe p\n  read p 4 waitall -> v\nend\n", 4, 12,
+	    "unknown modifier 'waitall' for 'read'");
 }
 
 /* a word operand (ioctl's request): its index, or an error naming the words */

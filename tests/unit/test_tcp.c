@@ -817,6 +817,102 @@ static void test_tcp_shutdown_both_fins(void **state)
 	nt_finish(w);
 }
 
+static ssize_t tcp_waitall(struct span_world *w, int sk, char *out, size_t len,
+			   unsigned int flags, size_t *done)
+{
+	ssize_t r;
+
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(sk), out, len, flags, done);
+	nt_end(w);
+	return r;
+}
+
+/*
+ * tcp_recvmsg_locked() with MSG_WAITALL: copies what is there, sleeps for
+ * the rest (progress kept in *done), returns the whole target; a partial
+ * count at EOF or nonblocking; a pending error is left for the next call;
+ * a peek waits for the whole target and consumes nothing.
+ */
+static void test_tcp_recv_waitall(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 0);
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_O_NONBLOCK, &done),
+			 -EAGAIN);
+	assert_int_equal(nt_send_str(w, c, "abc", 0), 3);
+	nt_events(w);
+	/* a peek sleeps for the rest, then peeks the whole target */
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_MSG_PEEK, &done),
+			 -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 3);
+	assert_int_equal(nt_send_str(w, c, "defgh", 0), 5);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_MSG_PEEK, &done), 6);
+	assert_memory_equal(out, "abcdef", 6);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 8);
+	/* a read copies what is there and sleeps for the rest */
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 10, 0, &done),
+			 -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 8);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	assert_int_equal(nt_send_str(w, c, "ijkl", 0), 4);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 10, 0, &done), 10);
+	assert_memory_equal(out, "abcdefghij", 10);
+	/* nonblocking: what is there */
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_O_NONBLOCK, &done), 2);
+	assert_memory_equal(out, "kl", 2);
+	/* the peer closes with "xy" sent: 2 at EOF, then 0 */
+	assert_int_equal(nt_send_str(w, c, "xy", 0), 2);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 2);
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 0);
+	nt_finish(w);
+}
+
+/* an RST after part of the target: the part, and the error stays queued */
+static void test_tcp_recv_waitall_error_kept(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(nt_send_str(w, s, "unread", 0), 6);
+	assert_int_equal(nt_send_str(w, c, "ab", 0), 2);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), -SPAN_EWOULDSLEEP);
+	/* c closes with "unread" unread: RST to s */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 2);
+	assert_int_equal(nt_recv(w, s, out, 6, 0), -ECONNRESET);
+	nt_finish(w);
+}
+
 static void test_tcp_invalid_handles(void **state)
 {
 	struct span_world *w = nt_world(NULL);
@@ -1065,6 +1161,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_ioctl),
 		cmocka_unit_test(test_tcp_shutdown),
 		cmocka_unit_test(test_tcp_shutdown_both_fins),
+		cmocka_unit_test(test_tcp_recv_waitall),
+		cmocka_unit_test(test_tcp_recv_waitall_error_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
