@@ -26,6 +26,20 @@ static bool peer_gone(struct span_world *w, uint32_t sk)
 	       SOCK(w, peer)->dead || (SOCK(w, peer)->shutdown & RCV_SHUTDOWN);
 }
 
+/*
+ * rcv_shutdown - a read that finds nothing returns 0: this socket's
+ * RCV_SHUTDOWN (its own shutdown(SHUT_RD), or the peer's SHUT_WR or
+ * release, which set it here), or the peer is gone.  The peer's own
+ * RCV_SHUTDOWN only stops this socket's sends.
+ */
+static bool rcv_shutdown(struct span_world *w, uint32_t sk)
+{
+	uint32_t peer = SOCK(w, sk)->peer;
+
+	return (SOCK(w, sk)->shutdown & RCV_SHUTDOWN) || !peer ||
+	       !span__tab_live(&w->net.socks, peer) || SOCK(w, peer)->dead;
+}
+
 /* a copy-mode skb: kmalloc head of size - data_len, page frags for the rest */
 static ssize_t unix_copy_skb(struct span_world *w, uint32_t *out,
 			     struct span_net_iter *it, uint32_t size)
@@ -264,7 +278,7 @@ static ssize_t unix_read(struct span_world *w, uint32_t sk, uint8_t *out,
 		SOCK(w, sk)->err = 0;
 		return -err;
 	}
-	if (peer_gone(w, sk) || (SOCK(w, sk)->shutdown & RCV_SHUTDOWN))
+	if (rcv_shutdown(w, sk))
 		return 0;
 	if (nonblock)
 		return -EAGAIN;
@@ -324,6 +338,75 @@ void span__unix_release(struct span_world *w, uint32_t sk)
 			      "unix_release_sock");
 	span__trace(w, "unix_release_sock", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0,
 		    0, "SOCK_DEAD");
+}
+
+/*
+ * span__unix_ioctl - unix_ioctl(): SIOCINQ is unix_inq_len(), the unread
+ * bytes of the receive queue (a partly read skb counts what is left);
+ * SIOCOUTQ is unix_outq_len(), sk_wmem_alloc: the truesize of the skbs this
+ * socket sent that the peer has not consumed yet.  DEVIATION: the model's
+ * truesize is the payload (docs/deviations.md), so SIOCOUTQ is the unread
+ * bytes this socket sent, where the kernel adds each skb's overhead (768
+ * for a 5-byte send on x86-64).  Anything else is -ENOIOCTLCMD (-ENOTTY).
+ */
+int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		     int *arg)
+{
+	switch (cmd) {
+	case SPAN_SIOCINQ:
+		*arg = (int)span__sk_rmem(w, sk);
+		return 0;
+	case SPAN_SIOCOUTQ:
+		*arg = (int)SOCK(w, sk)->wmem_alloc;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * span__unix_waitall_end - unix_stream_read_generic() with MSG_WAITALL
+ * after it copied some bytes and found the queue empty: it returns them
+ * when sock_error() has an error (consumed), on RCV_SHUTDOWN, or when it
+ * may not sleep; else it sleeps (false).
+ */
+bool span__unix_waitall_end(struct span_world *w, uint32_t sk, bool nonblock)
+{
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (SOCK(w, sk)->err) {
+		SOCK(w, sk)->err = 0;
+		return true;
+	}
+	return rcv_shutdown(w, sk) || nonblock || SOCK(w, sk)->nonblock;
+}
+
+/*
+ * span__unix_shutdown - unix_shutdown(): @how (SHUT_* + 1) is added to this
+ * socket's sk_shutdown and the mirror to the peer's (RCV_SHUTDOWN here is
+ * SEND_SHUTDOWN there and the other way round), in any state: there is no
+ * -ENOTCONN once the peer closed.  So SHUT_WR makes the peer read the
+ * queued data, then 0, and a send here -EPIPE; SHUT_RD makes reads here
+ * return what is queued, then 0, and the peer's sends -EPIPE.  Both
+ * sockets are written (sk_state_change() wakes their sleepers).
+ */
+int span__unix_shutdown(struct span_world *w, uint32_t sk, int how)
+{
+	uint32_t peer = SOCK(w, sk)->peer;
+	uint8_t peer_how = 0;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	SOCK(w, sk)->shutdown |= (uint8_t)how;
+	span__trace(w, "unix_shutdown", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0,
+		    (uint64_t)how, NULL);
+	if (!peer || !span__tab_live(&w->net.socks, peer))
+		return 0;
+	if (how & RCV_SHUTDOWN)
+		peer_how |= SEND_SHUTDOWN;
+	if (how & SEND_SHUTDOWN)
+		peer_how |= RCV_SHUTDOWN;
+	span__fp(w, true, SPAN_OBJ_SOCK, peer);
+	SOCK(w, peer)->shutdown |= peer_how;
+	return 0;
 }
 
 int span_unix_pair(struct span_world *w, int *a, int *b)

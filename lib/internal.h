@@ -444,6 +444,8 @@ static inline bool pipe_full(const struct span_pipe_inode_info *p)
 }
 uint32_t span__pipe_id(struct span_world *w,
 		       const struct span_pipe_inode_info *pipe);
+int span__pipe_ioctl(struct span_world *w, struct span_pipe_inode_info *pipe,
+		     unsigned int cmd, int *arg);
 /*
  * The buffer at pipe->head is filled: make it part of the pipe (the
  * kernel's pipe->head = head + 1); the footprint notes a pipe made
@@ -510,6 +512,8 @@ ssize_t span__sock_splice_read(struct span_world *w, uint32_t pid, int fd,
 			       unsigned int flags, bool nonblock);
 bool span__sock_valid(const struct span_world *w, uint32_t sock);
 int span__sock_close(struct span_world *w, uint32_t sock);
+int span__sock_ioctl(struct span_world *w, uint32_t sock, unsigned int cmd,
+		     int *arg);
 int span__net_init(struct span_world *w);
 void span__net_canon(struct span_world *w,
 		     void (*sink)(void *ctx, const void *p, size_t n),

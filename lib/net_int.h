@@ -142,7 +142,8 @@ struct span_sock {
 	uint8_t dead;		/* SOCK_DEAD */
 	uint8_t fin_queued;	/* tcp_send_fin() done */
 	uint8_t done;		/* SOCK_DONE: the peer's FIN arrived */
-	uint8_t pad2[3];
+	uint8_t reset;		/* TCP: TCP_CLOSE after an RST (tcp_done()) */
+	uint8_t pad2[2];
 	uint32_t peer;
 	int32_t err;		/* sk_err (positive errno) */
 	struct span_skb_queue write_queue;	/* TCP: not yet transmitted */
@@ -324,6 +325,10 @@ void span__tcp_retransmit_timer(struct span_world *w, uint32_t sk);
 void span__tcp_reset(struct span_world *w, uint32_t sk);
 void span__tcp_close(struct span_world *w, uint32_t sk);
 void span__tcp_rcv_space_adjust(struct span_world *w, uint32_t sk);
+int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		    int *arg);
+int span__inet_shutdown(struct span_world *w, uint32_t sk, int how);
+bool span__tcp_waitall_end(struct span_world *w, uint32_t sk, bool nonblock);
 
 /* af_unix.c */
 ssize_t span__unix_stream_sendmsg(struct span_world *w, uint32_t sk,
@@ -335,6 +340,10 @@ ssize_t span__unix_stream_splice_read(struct span_world *w, uint32_t sk,
 				      struct span_pipe_inode_info *pipe,
 				      size_t len, bool nonblock);
 void span__unix_release(struct span_world *w, uint32_t sk);
+int span__unix_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		     int *arg);
+int span__unix_shutdown(struct span_world *w, uint32_t sk, int how);
+bool span__unix_waitall_end(struct span_world *w, uint32_t sk, bool nonblock);
 
 /* loopback.c */
 void span__loopback_xmit(struct span_world *w, uint32_t skb, uint32_t dest,

@@ -774,6 +774,26 @@ int64_t span_pipe_fcntl(struct span_world *w, int fd, unsigned int cmd,
 	}
 }
 
+/*
+ * span__pipe_ioctl - KREF: fs/pipe.c pipe_ioctl(): FIONREAD sums the
+ * lengths of the buffers from tail to head under pipe->mutex (on either
+ * end, whatever O_DIRECT says); anything else is -ENOIOCTLCMD, -ENOTTY
+ * to the caller.
+ */
+int span__pipe_ioctl(struct span_world *w, struct span_pipe_inode_info *pipe,
+		     unsigned int cmd, int *arg)
+{
+	uint32_t count = 0;
+
+	if (cmd != SPAN_FIONREAD)
+		return -ENOTTY;
+	span__fp(w, false, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
+	for (uint32_t tail = pipe->tail; tail != pipe->head; tail++)
+		count += span__pipe_buf(w, pipe, tail)->len;
+	*arg = (int)count;
+	return 0;
+}
+
 int span_pipe_info(const struct span_world *w, int pipe,
 		   struct span_pipe_info *info)
 {

@@ -114,6 +114,77 @@ ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
 	}
 }
 
+/*
+ * span_ioctl - KREF: fs/ioctl.c SYSCALL_DEFINE3(ioctl): fdget() (-EBADF),
+ * do_vfs_ioctl(): FIONREAD on a regular file is i_size - f_pos, put into
+ * an int; every other request on a regular file reaches file_ioctl() and
+ * the filesystem's ->unlocked_ioctl(), neither of which knows the ones
+ * modelled (-ENOIOCTLCMD, which vfs_ioctl() turns into -ENOTTY).  Pipes go
+ * to pipe_ioctl(), sockets to sock_ioctl() -> sock_do_ioctl().
+ */
+int span_ioctl(struct span_world *w, int fd, unsigned int cmd, int *arg)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+	struct span_file *f;
+
+	if (!w || !arg)
+		return -EINVAL;
+	if (!span_fd_valid(w, fd))
+		return -EBADF;
+	switch (SPAN_FD_TYPE(fd)) {
+	case SPAN_FD_PIPE_R:
+	case SPAN_FD_PIPE_W:
+		return span__pipe_ioctl(w, PIPE(w, id), cmd, arg);
+	case SPAN_FD_FILE:
+		if (cmd != SPAN_FIONREAD)
+			return -ENOTTY;
+		span__fp(w, false, SPAN_OBJ_FILE, id);
+		f = FILEP(w, id);
+		*arg = (int)(uint32_t)(f->size - f->pos);
+		return 0;
+	case SPAN_FD_SOCK:
+		return span__sock_ioctl(w, id, cmd, arg);
+	}
+	return -EBADF;
+}
+
+/*
+ * span_lseek - KREF: fs/read_write.c ksys_lseek(): fdget_pos() (-EBADF),
+ * whence > SEEK_MAX is -EINVAL; vfs_llseek(): no FMODE_LSEEK (pipes,
+ * sockets) is -ESPIPE; generic_file_llseek_size() with i_size as eof:
+ * SEEK_END adds i_size, SEEK_CUR the position (SEEK_CUR 0 only reads it),
+ * vfs_setpos(): a negative result or one past maxsize is -EINVAL.
+ * DEVIATION: maxsize is MAX_LFS_FILESIZE (tmpfs's); ext4's s_maxbytes is
+ * 16 TiB less a block, so positions between the two differ.
+ */
+int64_t span_lseek(struct span_world *w, int fd, int64_t off, int whence)
+{
+	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
+	struct span_file *f;
+	int64_t base;
+
+	if (!w || !span_fd_valid(w, fd))
+		return -EBADF;
+	if (whence < SPAN_SEEK_SET || whence > SPAN_SEEK_END)
+		return -EINVAL;
+	if (SPAN_FD_TYPE(fd) != SPAN_FD_FILE)
+		return -ESPIPE;
+	f = FILEP(w, id);
+	if (whence == SPAN_SEEK_CUR && !off) {
+		span__fp(w, false, SPAN_OBJ_FILE, id);
+		return (int64_t)f->pos;
+	}
+	span__fp(w, true, SPAN_OBJ_FILE, id);
+	base = whence == SPAN_SEEK_SET ? 0 :
+	       whence == SPAN_SEEK_CUR ? (int64_t)f->pos : (int64_t)f->size;
+	if (off > 0 && base > SPAN_MAX_LFS_FILESIZE - off)
+		return -EINVAL;
+	if (base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return base + off;
+}
+
 int span_close(struct span_world *w, int pid, int fd)
 {
 	uint32_t id = (uint32_t)SPAN_FD_ID(fd);

@@ -214,6 +214,42 @@ static int not_a_socket(const struct span_world *w, int fd)
 	return w && fd > 0 && span_fd_valid(w, fd) ? -ENOTSOCK : -EBADF;
 }
 
+/*
+ * span__sock_ioctl - sock_ioctl() -> sock_do_ioctl() -> inet_ioctl() ->
+ * tcp_ioctl(), or unix_ioctl(); the socket is read (footprint).
+ */
+int span__sock_ioctl(struct span_world *w, uint32_t sock, unsigned int cmd,
+		     int *arg)
+{
+	span__fp(w, false, SPAN_OBJ_SOCK, sock);
+	if (SOCK(w, sock)->family == SOCK_TCP)
+		return span__tcp_ioctl(w, sock, cmd, arg);
+	return span__unix_ioctl(w, sock, cmd, arg);
+}
+
+/*
+ * span_shutdown - KREF: net/socket.c __sys_shutdown_sock():
+ * sockfd_lookup_light() first (-EBADF, -ENOTSOCK), then ->shutdown():
+ * inet_shutdown() and unix_shutdown() both check @how (SHUT_RD, SHUT_WR,
+ * SHUT_RDWR; else -EINVAL) and take how + 1 as the sk_shutdown bits.
+ */
+int span_shutdown(struct span_world *w, int fd, int how)
+{
+	uint32_t sk = sock_of(w, fd);
+	int ret;
+
+	if (!sk)
+		return not_a_socket(w, fd);
+	if (how < SPAN_SHUT_RD || how > SPAN_SHUT_RDWR)
+		return -EINVAL;
+	if (SOCK(w, sk)->family == SOCK_TCP)
+		ret = span__inet_shutdown(w, sk, how + 1);
+	else
+		ret = span__unix_shutdown(w, sk, how + 1);
+	span__sock_reap_all(w);
+	return ret;
+}
+
 /* sock_close() -> tcp_close() / unix_release() */
 int span__sock_close(struct span_world *w, uint32_t sock)
 {
@@ -319,6 +355,65 @@ ssize_t span_recvmsg(struct span_world *w, int pid, int fd, void *out,
 		ret = span__unix_stream_recvmsg(w, sk, out, len, flags);
 	span__sock_reap_all(w);
 	return ret;
+}
+
+/*
+ * span_recvmsg_waitall - MSG_WAITALL: the loop of tcp_recvmsg_locked() and
+ * unix_stream_read_generic() until the target (@len) is copied, one
+ * sleep at a time.  A peek re-reads the queue from its head (peek_seq
+ * stays at the start of the call's bytes), so the bytes of *@done are
+ * peeked again with the new ones.  DEVIATION: a reader that consumes
+ * between two of these calls changes what the next peek sees, where the
+ * kernel warns about the race and restarts at copied_seq.
+ */
+ssize_t span_recvmsg_waitall(struct span_world *w, int pid, int fd,
+			     void *out, size_t len, unsigned int flags,
+			     size_t *done)
+{
+	bool peek = flags & SPAN_MSG_PEEK;
+	bool nonblock = flags & SPAN_O_NONBLOCK;
+	uint32_t sk;
+	uint64_t avail;
+	ssize_t n;
+	bool end;
+
+	if (!w || !done || (len && !out) ||
+	    (flags & ~(SPAN_MSG_PEEK | SPAN_O_NONBLOCK)) || *done > len)
+		return -EINVAL;
+	if (!span__proc_live(w, (uint32_t)pid))
+		return -ESRCH;
+	sk = sock_of(w, fd);
+	if (!sk)
+		return not_a_socket(w, fd);
+	if (!len)
+		return span_recvmsg(w, pid, fd, out, len, flags);
+	while (*done < len) {
+		span__fp(w, true, SPAN_OBJ_SOCK, sk);
+		avail = span__sk_rmem(w, sk);
+		if (avail > *done || (!peek && avail)) {
+			/* more is queued: copy it (a peek from the head) */
+			if (peek)
+				n = span_recvmsg(w, pid, fd, out,
+						 avail < len ? avail : len,
+						 flags);
+			else
+				n = span_recvmsg(w, pid, fd,
+						 (char *)out + *done,
+						 len - *done, flags);
+			if (n <= 0)
+				return *done ? (ssize_t)*done : n;
+			*done = peek ? (size_t)n : *done + (size_t)n;
+			continue;
+		}
+		if (!*done)	/* nothing at all: as without MSG_WAITALL */
+			return span_recvmsg(w, pid, fd, out, len, flags);
+		if (SOCK(w, sk)->family == SOCK_TCP)
+			end = span__tcp_waitall_end(w, sk, nonblock);
+		else
+			end = span__unix_waitall_end(w, sk, nonblock);
+		return end ? (ssize_t)*done : -SPAN_EWOULDSLEEP;
+	}
+	return (ssize_t)len;
 }
 
 /*

@@ -484,9 +484,15 @@ void span__tcp_reset(struct span_world *w, uint32_t sk)
 		return;
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
 	so = SOCK(w, sk);
-	/* KREF: tcp_reset(): EPIPE in CLOSE_WAIT (the peer's FIN came
-	 * first), ECONNRESET when established */
-	so->err = (so->shutdown & RCV_SHUTDOWN) ? EPIPE : ECONNRESET;
+	/*
+	 * KREF: tcp_reset(): nothing in TCP_CLOSE; EPIPE in CLOSE_WAIT (the
+	 * peer's FIN came first and this side has not sent its own), else
+	 * ECONNRESET.  A shutdown(SHUT_RD) alone is not CLOSE_WAIT.
+	 */
+	if (so->reset)
+		return;
+	so->err = (so->done && !so->fin_queued) ? EPIPE : ECONNRESET;
+	so->reset = 1;
 	so->shutdown |= RCV_SHUTDOWN | SEND_SHUTDOWN;
 	span__trace(w, "tcp_reset", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
 		    "RST: queues purged");
@@ -538,6 +544,22 @@ void span__tcp_v4_rcv(struct span_world *w, uint32_t sk, uint32_t skb,
 			    skb, SKB(w, skb)->seq, end_seq, "old data: dropped");
 		span__kfree_skb(w, skb, "tcp_drop_reason");
 		end_seq = so->rcv_nxt;
+	} else if (SKB(w, skb)->len && (so->shutdown & RCV_SHUTDOWN) &&
+		   so->fin_queued && !so->done) {
+		/*
+		 * KREF: tcp_rcv_state_process(), TCP_FIN_WAIT1/2: new data
+		 * after shutdown(SHUT_RD) is answered with a reset (RFC 1122);
+		 * tcp_reset() here and tcp_v4_send_reset() to the sender.
+		 * DEVIATION: the RST reaches the sender at once, as in
+		 * tcp_close().
+		 */
+		span__trace(w, "tcp_rcv_state_process", SPAN_TR_NOTE,
+			    SPAN_OBJ_SKB, skb, SKB(w, skb)->seq, end_seq,
+			    "data after RCV_SHUTDOWN: RST");
+		span__kfree_skb(w, skb, func);
+		span__tcp_reset(w, sk);
+		span__tcp_reset(w, sender);
+		return;
 	} else if (fin) {
 		/* tcp_fin() */
 		so->shutdown |= RCV_SHUTDOWN;
@@ -782,7 +804,8 @@ void span__tcp_close(struct span_world *w, uint32_t sk)
 	struct span_sock *so = SOCK(w, sk);
 
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
-	if (so->receive_queue.head) {
+	/* __tcp_close(): a socket already reset (TCP_CLOSE) is just killed */
+	if (so->receive_queue.head && !so->reset) {
 		uint32_t peer = so->peer;
 
 		so->file = 0;
@@ -812,10 +835,95 @@ void span__tcp_close(struct span_world *w, uint32_t sk)
 		SOCK(w, sk)->send_uarg = 0;
 		span__net_zcopy_put(w, u);
 	}
-	tcp_send_fin(w, sk);
+	/* tcp_close_state(): no FIN from TCP_CLOSE (after an RST) */
+	if (!SOCK(w, sk)->reset)
+		tcp_send_fin(w, sk);
 	SOCK(w, sk)->dead = 1;
 	span__trace(w, "tcp_close", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0, 0,
 		    "SOCK_DEAD");
+}
+
+/*
+ * span__tcp_ioctl - tcp_ioctl(): SIOCINQ is tcp_inq(), rcv_nxt - copied_seq
+ * less the FIN's sequence number once it arrived: the unread bytes of the
+ * receive queue (the model has no urgent data and no out-of-order queue,
+ * and a loopback delivery still in flight is a kernel event the fifo
+ * schedule runs first).  SIOCOUTQ is write_seq - snd_una: bytes queued
+ * and not sent, sent and not acknowledged, and a FIN not acknowledged.
+ * There is no LISTEN or SYN state (-EINVAL, 0).  Anything else is
+ * -ENOIOCTLCMD (-ENOTTY).
+ */
+int span__tcp_ioctl(struct span_world *w, uint32_t sk, unsigned int cmd,
+		    int *arg)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	switch (cmd) {
+	case SPAN_SIOCINQ:
+		*arg = (int)span__sk_rmem(w, sk);
+		return 0;
+	case SPAN_SIOCOUTQ:
+		*arg = (int)(so->write_seq - so->snd_una);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * span__tcp_waitall_end - tcp_recvmsg_locked() with MSG_WAITALL after it
+ * copied some bytes and found the queue empty: it returns them when it
+ * may not sleep (!timeo), on sk_err (left for the next call), in
+ * TCP_CLOSE or on RCV_SHUTDOWN (the peer's FIN or shutdown(SHUT_RD));
+ * else it sleeps in sk_wait_data() (false).
+ */
+bool span__tcp_waitall_end(struct span_world *w, uint32_t sk, bool nonblock)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	return nonblock || so->nonblock || so->err || so->reset ||
+	       (so->shutdown & RCV_SHUTDOWN);
+}
+
+/*
+ * tcp_closed - the socket is in TCP_CLOSE: reset (tcp_done()), or both
+ * FINs are through (TIME_WAIT hands the connection to a timewait sock and
+ * calls tcp_done(); LAST_ACK ends in tcp_done() when its FIN is acked).
+ */
+static bool tcp_closed(struct span_world *w, uint32_t sk)
+{
+	struct span_sock *so = SOCK(w, sk);
+
+	return so->reset ||
+	       (so->fin_queued && so->done && so->snd_una == so->write_seq);
+}
+
+/*
+ * span__inet_shutdown - inet_shutdown() -> tcp_shutdown(): @how is
+ * RCV_SHUTDOWN, SEND_SHUTDOWN or both (SHUT_* + 1).  sk_shutdown gains
+ * @how in every state; TCP_CLOSE is -ENOTCONN.  SEND_SHUTDOWN in
+ * ESTABLISHED or CLOSE_WAIT queues the FIN after the data
+ * (tcp_close_state(), tcp_send_fin()): the peer reads the data, then 0,
+ * and a send here is -EPIPE.  RCV_SHUTDOWN changes nothing on the wire:
+ * queued and later data stay readable, then reads return 0 (but new data
+ * in FIN_WAIT is answered with an RST, span__tcp_v4_rcv()).  A thread
+ * asleep on the socket is woken (sk_state_change(): the socket is
+ * written).
+ */
+int span__inet_shutdown(struct span_world *w, uint32_t sk, int how)
+{
+	int err = 0;
+
+	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	if (tcp_closed(w, sk))
+		err = -ENOTCONN;
+	SOCK(w, sk)->shutdown |= (uint8_t)how;
+	span__trace(w, "inet_shutdown", SPAN_TR_NOTE, SPAN_OBJ_SOCK, sk, 0,
+		    (uint64_t)how, err ? "TCP_CLOSE: -ENOTCONN" : NULL);
+	if (!err && (how & SEND_SHUTDOWN))
+		tcp_send_fin(w, sk);	/* once: fin_queued */
+	return err;
 }
 
 int span_tcp_connect(struct span_world *w, int *a, int *b)

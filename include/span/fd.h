@@ -78,6 +78,43 @@ SPAN_API ssize_t span_read(struct span_world *w, int pid, int fd, void *out,
 			   size_t len, unsigned int flags);
 /** span_close - close(2).  Return: 0 or -EBADF. */
 SPAN_API int span_close(struct span_world *w, int pid, int fd);
+/* ioctl requests of span_ioctl(), with the kernel's numbers */
+#define SPAN_FIONREAD	0x541B	/* asm-generic/ioctls.h; = SIOCINQ */
+#define SPAN_SIOCINQ	SPAN_FIONREAD
+#define SPAN_SIOCOUTQ	0x5411	/* TIOCOUTQ; linux/sockios.h */
+/**
+ * span_ioctl - ioctl(2) of a request that answers an int, as a step (the
+ * pipe, file or socket is read: it is in the step's footprint).
+ * SPAN_FIONREAD: the bytes a read would find: on a regular file i_size
+ * minus the position (do_vfs_ioctl(); negative past the end, as the
+ * kernel's int is), on a pipe the bytes in its buffers (pipe_ioctl()), on
+ * a socket SIOCINQ (tcp_inq(), unix_inq_len()).  SPAN_SIOCOUTQ, sockets
+ * only: TCP bytes sent and not acknowledged plus bytes not sent
+ * (write_seq - snd_una, tcp_ioctl()); AF_UNIX the send buffer still
+ * charged for skbs the peer has not consumed (sk_wmem_alloc,
+ * unix_outq_len()).
+ * @arg: receives the value.
+ * Return: 0; -EBADF for no open file; -ENOTTY for a request the kind does
+ *	not answer (-ENOIOCTLCMD in the kernel); -EINVAL for a NULL @w/@arg.
+ */
+SPAN_API int span_ioctl(struct span_world *w, int fd, unsigned int cmd,
+			int *arg);
+/* @whence of span_lseek(), the kernel's SEEK_* values */
+#define SPAN_SEEK_SET	0
+#define SPAN_SEEK_CUR	1
+#define SPAN_SEEK_END	2
+/* MAX_LFS_FILESIZE: the largest position (s_maxbytes of the model's fs) */
+#define SPAN_MAX_LFS_FILESIZE	INT64_MAX
+/**
+ * span_lseek - lseek(2) as a step (the file is written: its position).
+ * The new position is @off from the start, the position or i_size; it may
+ * lie past i_size (a read there returns 0, FIONREAD is negative).
+ * Return: the new position; -EBADF; -ESPIPE for a pipe or a socket;
+ *	-EINVAL for a negative result, one past SPAN_MAX_LFS_FILESIZE, or
+ *	another @whence.
+ */
+SPAN_API int64_t span_lseek(struct span_world *w, int fd, int64_t off,
+			    int whence);
 /**
  * span_fd_valid - does @fd name an open file?
  * Return: true for an open file of @w, false otherwise (a NULL world too).

@@ -30,6 +30,22 @@ SPAN_API int span_unix_pair(struct span_world *w, int *a, int *b);
  */
 SPAN_API int span_setsockopt_zerocopy(struct span_world *w, int fd, int val);
 
+/* @how of span_shutdown(), the kernel's SHUT_* values */
+#define SPAN_SHUT_RD	0
+#define SPAN_SHUT_WR	1
+#define SPAN_SHUT_RDWR	2
+/**
+ * span_shutdown - shutdown(2) (inet_shutdown() -> tcp_shutdown(),
+ * unix_shutdown()).  SHUT_WR: the peer reads what is queued, then 0, and
+ * sends here fail with -EPIPE (TCP sends a FIN after the data); SHUT_RD:
+ * reads here return what is queued, then 0 (AF_UNIX: the peer's sends get
+ * -EPIPE; TCP: the peer's data is still queued, or reset once this side
+ * sent its FIN too).
+ * Return: 0; -EBADF; -ENOTSOCK; -EINVAL for another @how; -ENOTCONN for
+ *	a TCP socket in TCP_CLOSE (reset, or both FINs acknowledged).
+ */
+SPAN_API int span_shutdown(struct span_world *w, int fd, int how);
+
 struct span_src;
 
 /**
@@ -53,6 +69,22 @@ SPAN_API ssize_t span_sendmsg(struct span_world *w, int pid, int fd,
  */
 SPAN_API ssize_t span_recvmsg(struct span_world *w, int pid, int fd,
 			      void *out, size_t len, unsigned int flags);
+/**
+ * span_recvmsg_waitall - recvmsg(2) with MSG_WAITALL: the target of
+ * tcp_recvmsg_locked() and unix_stream_read_generic() (sock_rcvlowat())
+ * is @len.  A call copies what is queued to @out + *@done and adds it to
+ * *@done; with SPAN_MSG_PEEK it peeks the first *@done + more bytes and
+ * consumes nothing.  Call it again with the same arguments after
+ * -SPAN_EWOULDSLEEP, as span_write().
+ * Return: @len once it is reached; with fewer bytes and nothing more
+ *	queued, *@done when the call ends there (nonblocking, end of file or
+ *	shutdown, a pending error: TCP leaves it for the next call, AF_UNIX
+ *	consumes it), -SPAN_EWOULDSLEEP when it sleeps for more; with nothing
+ *	copied at all, what span_recvmsg() returns.
+ */
+SPAN_API ssize_t span_recvmsg_waitall(struct span_world *w, int pid, int fd,
+				      void *out, size_t len,
+				      unsigned int flags, size_t *done);
 /**
  * span_recv_errqueue - recvmsg(MSG_ERRQUEUE) until the queue is empty:
  * zerocopy completions as text ("0-3", "4-4 copied", joined by ",").

@@ -265,7 +265,8 @@ enum scn_op_kind {
 #define SCN_MOD_SPLICE_PAGES (1u << 13) /* send: MSG_SPLICE_PAGES */
 #define SCN_MOD_PEEK (1u << 14) /* recv: MSG_PEEK */
 #define SCN_MOD_WAIT (1u << 15) /* errqueue: block for one */
-#define SCN_NR_MODS 16
+#define SCN_MOD_WAITALL (1u << 16) /* recv: MSG_WAITALL */
+#define SCN_NR_MODS 17
 
 /* What a DATA operand is. */
 enum scn_data_kind {
@@ -348,10 +349,15 @@ struct scn_operand {
  *   tee       O:pipe O:pipe I:len           nonblock
  *   send      O:sock DATA(STR|mem|kmem)     zerocopy splice_pages more
  *                                           nonblock
- *   recv      O:sock I:len                  peek nonblock all  (-> VAR)
+ *   recv      O:sock I:len                  peek nonblock all waitall  (-> VAR)
  *   errqueue  O:sock                        wait       (-> VAR)
  *   close     O:pipe|file|sock              -
  *   decrypt   O:sock I:len                  -
+ *   get_pipe_size O:pipe|file|sock          -
+ *   ioctl     O:pipe|file|sock W:FIONREAD|SIOCOUTQ  -  (W: a word of
+ *             op_desc.words, an SCN_OPD_INT holding its index)
+ *   shutdown  O:sock|pipe|file W:rd|wr|rdwr  -
+ *   lseek     O:file|pipe|sock I:off W:set|cur|end  -
  *
  * A pipe end (.r/.w) can be given on any O operand that accepts a pipe.
  * The tcp/unix endpoints are both arrays of the same size or both scalars;

@@ -67,6 +67,7 @@ static const struct {
 	{ "off", ARG_INT },	  { "more", ARG_NONE },
 	{ "move", ARG_NONE },	  { "splice_pages", ARG_NONE },
 	{ "peek", ARG_NONE },	  { "wait", ARG_NONE },
+	{ "waitall", ARG_NONE },
 };
 
 const char *scn_mod_name(unsigned int mod)
@@ -550,6 +551,7 @@ static void parse_mods(struct parser *p, const struct op_desc *d,
 	static const unsigned int excl[][2] = {
 		{ SCN_MOD_FILL, SCN_MOD_UNTOUCHED },
 		{ SCN_MOD_SLAB, SCN_MOD_OWNER },
+		{ SCN_MOD_ALL, SCN_MOD_WAITALL },
 	};
 
 	while (p->tok.kind == T_IDENT) {
@@ -597,6 +599,39 @@ static void parse_mods(struct parser *p, const struct op_desc *d,
 		}
 		}
 	}
+}
+
+/*
+ * One of the words of @d (a 'w' operand): an SCN_E_INT holding the index of
+ * the word, so the runners evaluate it as any integer operand.
+ */
+static struct scn_expr *parse_word(struct parser *p, const struct op_desc *d)
+{
+	struct scn__tok t = p->tok;
+	struct scn_expr *e;
+	char what[128];
+	size_t k = 0;
+
+	for (int i = 0; t.kind == T_IDENT && d->words[i]; i++) {
+		if (strlen(d->words[i]) != t.end - t.start ||
+		    memcmp(d->words[i], p->src + t.start, t.end - t.start))
+			continue;
+		e = scn__xalloc(&p->ctx, sizeof(*e));
+		e->kind = SCN_E_INT;
+		e->type = SCN_T_INT;
+		e->line = t.line;
+		e->col = t.col;
+		e->ref.sym = -1;
+		e->value = i;
+		scn__pnext(p);
+		return e;
+	}
+	for (int i = 0; d->words[i] && k < sizeof(what); i++)
+		k += (size_t)snprintf(what + k, sizeof(what) - k, "%s%s",
+				      i ? (d->words[i + 1] ? ", " : " or ") :
+					  "",
+				      d->words[i]);
+	scn__expected(p, what);
 }
 
 /* [LABEL:] OP operands... [modifiers...] [-> VAR] */
@@ -666,6 +701,10 @@ static void parse_op(struct parser *p, struct scn_body *body, int *cap)
 		case 'd':
 			o->kind = SCN_OPD_DATA;
 			parse_data(p, d, &o->data);
+			break;
+		case 'w':
+			o->kind = SCN_OPD_INT;
+			o->expr = parse_word(p, d);
 			break;
 		}
 		op->nr_operands++;

@@ -155,3 +155,31 @@ void op_pwrite_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	} while (0);
 	res->ret = ret;
 }
+
+/* `lseek FD OFF set|cur|end`: the word's index is SEEK_SET/CUR/END */
+enum op_res op_lseek_model(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	int64_t off = 0, whence = 0;
+	int fd = 0;
+
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
+	    run__opd_int(r, t, op, 1, &off) ||
+	    run__opd_int(r, t, op, 2, &whence))
+		return OP_FAIL;
+	*ret = span_lseek(r->w, fd, off, (int)whence);
+	return OP_DONE;
+}
+
+void op_lseek_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		     char **data)
+{
+	static const int whence_of[] = { SEEK_SET, SEEK_CUR, SEEK_END };
+	int fd = kern__ref_fd(k, rc, &rc->op->operand[0].ref, false, NULL);
+	int64_t off = 0, whence = 0;
+
+	*data = NULL;
+	kern__eval(k, rc, rc->op->operand[1].expr, &off);
+	kern__eval(k, rc, rc->op->operand[2].expr, &whence);
+	res->ret = kern__sysret(lseek(fd, (off_t)off, whence_of[whence % 3]));
+}

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -130,6 +132,48 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	res->ret = ret;
 }
 
+/*
+ * recv ... waitall: one recvmsg(MSG_WAITALL) that may sleep after copying
+ * part of LEN, like a write that fills a pipe: the bytes so far are kept
+ * in t->acc (t->done counts them) and the call goes on once woken.
+ */
+static enum op_res recv_waitall_model(struct run *r, struct thread *t,
+				      const struct scn_op *op, int fd,
+				      int64_t len, int64_t *ret)
+{
+	unsigned int m = op->mods;
+	unsigned int flags = ((m & SCN_MOD_NONBLOCK) ? SPAN_O_NONBLOCK : 0) |
+			     ((m & SCN_MOD_PEEK) ? SPAN_MSG_PEEK : 0);
+	size_t done = t->done;
+	char *buf = malloc((size_t)len + 1);
+	ssize_t n;
+
+	if (!buf) {
+		run__oom(r, op);
+		return OP_FAIL;
+	}
+	if (t->acc.len)
+		memcpy(buf, t->acc.data, t->acc.len);
+	n = span_recvmsg_waitall(r->w, run__thread_pid(r, t), fd, buf,
+				 (size_t)len, flags, &done);
+	if (n == -SPAN_EWOULDSLEEP) {
+		enum op_res res = OP_BLOCKED;
+
+		if (done > t->done) {
+			t->acc.len = 0;
+			run__acc_append(r, &t->acc, buf, done);
+			t->done = done;
+			res = OP_SLEEP;
+		}
+		free(buf);
+		return res;
+	}
+	run__var_store(r, t, &op->result, buf, n > 0 ? (size_t)n : 0);
+	*ret = n;
+	free(buf);
+	return OP_DONE;
+}
+
 enum op_res op_read_recv_model(struct run *r, struct thread *t,
 			       const struct scn_op *op, int64_t *ret)
 {
@@ -152,6 +196,8 @@ enum op_res op_read_recv_model(struct run *r, struct thread *t,
 		*ret = -EINVAL;
 		return OP_DONE;
 	}
+	if (op->kind == SCN_OP_RECV && (m & SCN_MOD_WAITALL))
+		return recv_waitall_model(r, t, op, fd, a, ret);
 	b = (m & SCN_MOD_ALL) ? a - t->total : a;
 	buf = malloc((size_t)b + 1);
 	if (!buf) {
@@ -200,7 +246,8 @@ void op_read_recv_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		 */
 		if (op->kind == SCN_OP_RECV)
 			flags = ((m & SCN_MOD_NONBLOCK) ? MSG_DONTWAIT : 0) |
-				((m & SCN_MOD_PEEK) ? MSG_PEEK : 0);
+				((m & SCN_MOD_PEEK) ? MSG_PEEK : 0) |
+				((m & SCN_MOD_WAITALL) ? MSG_WAITALL : 0);
 		else if (m & SCN_MOD_NONBLOCK)
 			fl = kern__nb_on(fd);
 		do {
@@ -285,4 +332,36 @@ void op_close_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 			o->fd[o->fd[1] == fd ? 1 : 0] = -1;
 	} while (0);
 	res->ret = ret;
+}
+
+/* the requests of `ioctl`, by the index of their word in ops.def */
+static const unsigned int ioctl_model_cmd[] = { SPAN_FIONREAD, SPAN_SIOCOUTQ };
+static const unsigned long ioctl_kernel_cmd[] = { FIONREAD, SIOCOUTQ };
+
+enum op_res op_ioctl_model(struct run *r, struct thread *t,
+			   const struct scn_op *op, int64_t *ret)
+{
+	int64_t req = 0;
+	int fd = 0, v = 0, err;
+
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
+	    run__opd_int(r, t, op, 1, &req))
+		return OP_FAIL;
+	err = span_ioctl(r->w, fd, ioctl_model_cmd[req & 1], &v);
+	*ret = err ? err : v;
+	return OP_DONE;
+}
+
+void op_ioctl_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		     char **data)
+{
+	int fd = kern__ref_fd(k, rc, &rc->op->operand[0].ref, false, NULL);
+	int64_t req = 0;
+	int v = 0;
+	int64_t err;
+
+	*data = NULL;
+	kern__eval(k, rc, rc->op->operand[1].expr, &req);
+	err = kern__sysret(ioctl(fd, ioctl_kernel_cmd[req & 1], &v));
+	res->ret = err ? err : v;
 }

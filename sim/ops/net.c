@@ -193,3 +193,29 @@ void op_decrypt_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 {
 	kern__unsupported(k, rc, res, data);
 }
+
+/* `shutdown SOCK rd|wr|rdwr`: the word's index is SHUT_RD/WR/RDWR */
+enum op_res op_shutdown_model(struct run *r, struct thread *t,
+			      const struct scn_op *op, int64_t *ret)
+{
+	int64_t how = 0;
+	int fd = 0;
+
+	if (run__ref_fd(r, t, run__opd_ref(op, 0), true, &fd) ||
+	    run__opd_int(r, t, op, 1, &how))
+		return OP_FAIL;
+	*ret = span_shutdown(r->w, fd, (int)how);
+	return OP_DONE;
+}
+
+void op_shutdown_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+			char **data)
+{
+	static const int how_of[] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
+	int fd = kern__ref_fd(k, rc, &rc->op->operand[0].ref, true, NULL);
+	int64_t how = 0;
+
+	*data = NULL;
+	kern__eval(k, rc, rc->op->operand[1].expr, &how);
+	res->ret = kern__sysret(shutdown(fd, how_of[how % 3]));
+}

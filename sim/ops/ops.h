@@ -41,6 +41,12 @@ enum op_res {
 #define OPF_BLOCKS (1u << 0)	/* may sleep (pipe, socket or errqueue wait) */
 #define OPF_NET (1u << 1)	/* needs the network model */
 
+/*
+ * The words of a 'w' operand (struct op_desc.words), NULL-terminated: the
+ * operand is an integer, the index of the word written.
+ */
+#define OP_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /**
  * struct op_desc - one operation (see ops.def for the fields).
  * @model: execute @op for thread @t on the model; the result in *@ret.
@@ -54,6 +60,7 @@ struct op_desc {
 	const char *syscall;
 	const char *doc;
 	const char *sig;
+	const char *const *words;
 	unsigned int obj[2];
 	unsigned int data;
 	unsigned int mods;

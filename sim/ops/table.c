@@ -73,6 +73,7 @@ void op_signature(const struct op_desc *d, char *buf, size_t n)
 		[SCN_OP_TEE] = { "LEN" },
 		[SCN_OP_RECV] = { "LEN" },
 		[SCN_OP_DECRYPT] = { "LEN" },
+		[SCN_OP_LSEEK] = { "OFF" },
 	};
 	int kind = (int)(d - op_table), nobj = 0, nint = 0, ndecl = 0;
 	size_t k = 0;
@@ -114,6 +115,10 @@ void op_signature(const struct op_desc *d, char *buf, size_t n)
 			break;
 		case 'd':
 			PUT(" DATA");
+			break;
+		case 'w':
+			for (int i = 0; d->words && d->words[i]; i++)
+				PUT("%s%s", i ? "|" : " ", d->words[i]);
 			break;
 		}
 	}

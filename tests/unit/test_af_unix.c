@@ -280,6 +280,159 @@ static void test_af_unix_zero_length(void **state)
 	nt_finish(w);
 }
 
+static int unix_ioctl_of(struct span_world *w, int sk, unsigned int cmd)
+{
+	int v = -12345, err;
+
+	nt_begin(w, 3);
+	err = span_ioctl(w, SOCKFD(sk), cmd, &v);
+	nt_end(w);
+	return err ? err : v;
+}
+
+/*
+ * unix_ioctl(): SIOCINQ the unread bytes of the receive queue (a partly
+ * read skb counts its rest), SIOCOUTQ the sender's sk_wmem_alloc until
+ * the reader consumes the skb (in the model's truesize: the payload) or
+ * the reader closes.
+ */
+static void test_af_unix_ioctl(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	int a, b;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	nt_end(w);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_send_str(w, a, "hello", 0), 5);
+	assert_int_equal(nt_send_str(w, a, "abc", 0), 3);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 8);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_FIONREAD), 0);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 8);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_recv(w, b, out, 2, 0), 2);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 6);
+	/* the first skb is partly read: still charged */
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 8);
+	assert_int_equal(nt_recv(w, b, out, 3, 0), 3);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 3);
+	assert_int_equal(unix_ioctl_of(w, a, 0x5412), -ENOTTY);
+	/* the reader closes with "abc" unread: purged, uncharged */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(b)), 0);
+	nt_end(w);
+	assert_int_equal(unix_ioctl_of(w, a, SPAN_SIOCOUTQ), 0);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCOUTQ), -EBADF);
+	nt_finish(w);
+}
+
+static int unix_shutdown_of(struct span_world *w, int sk, int how)
+{
+	int err;
+
+	nt_begin(w, 3);
+	err = span_shutdown(w, SOCKFD(sk), how);
+	nt_end(w);
+	return err;
+}
+
+/*
+ * unix_shutdown(): the mirror of @how goes to the peer.  SHUT_RD here:
+ * reads here drain, then 0; the peer's sends are EPIPE but its reads
+ * still wait (EAGAIN), since its RCV_SHUTDOWN is not set.  SHUT_WR:
+ * the peer drains, then 0; even a zero-length send here is EPIPE.  No
+ * ENOTCONN once the peer closed.
+ */
+static void test_af_unix_shutdown(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	int a, b, c, d;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	assert_int_equal(span_unix_pair(w, &c, &d), 0);
+	nt_end(w);
+	assert_int_equal(unix_shutdown_of(w, a, 7), -EINVAL);
+	assert_int_equal(nt_send_str(w, b, "queued", 0), 6);
+	assert_int_equal(unix_shutdown_of(w, a, SPAN_SHUT_RD), 0);
+	assert_int_equal(nt_recv(w, b, out, 16, SPAN_O_NONBLOCK), -EAGAIN);
+	assert_int_equal(nt_recv(w, b, out, 16, 0), -SPAN_EWOULDSLEEP);
+	assert_int_equal(nt_send_str(w, b, "x", 0), -EPIPE);
+	assert_int_equal(nt_recv(w, a, out, 16, SPAN_O_NONBLOCK), 6);
+	assert_int_equal(nt_recv(w, a, out, 16, SPAN_O_NONBLOCK), 0);
+	assert_int_equal(nt_send_str(w, a, "y", 0), 1);
+	assert_int_equal(nt_recv(w, b, out, 16, 0), 1);
+	/* SHUT_WR */
+	assert_int_equal(nt_send_str(w, c, "data", 0), 4);
+	assert_int_equal(unix_shutdown_of(w, c, SPAN_SHUT_WR), 0);
+	assert_int_equal(nt_send_str(w, c, "", 0), -EPIPE);
+	assert_int_equal(nt_recv(w, d, out, 16, 0), 4);
+	assert_int_equal(nt_recv(w, d, out, 16, 0), 0);
+	assert_int_equal(nt_send_str(w, d, "z", 0), 1);
+	assert_int_equal(nt_recv(w, c, out, 16, 0), 1);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(d)), 0);
+	nt_end(w);
+	assert_int_equal(unix_shutdown_of(w, c, SPAN_SHUT_RDWR), 0);
+	assert_int_equal(unix_shutdown_of(w, d, SPAN_SHUT_RDWR), -EBADF);
+	nt_finish(w);
+}
+
+/*
+ * unix_stream_read_generic() with MSG_WAITALL: gathers across sends and
+ * sleeps for the rest; at the peer's close, the part; a pending
+ * ECONNRESET after a part is consumed with it (sock_error()).
+ */
+static void test_af_unix_recv_waitall(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int a, b;
+	ssize_t r;
+
+	(void)state;
+	nt_begin(w, 0);
+	assert_int_equal(span_unix_pair(w, &a, &b), 0);
+	nt_end(w);
+	assert_int_equal(nt_send_str(w, a, "abc", 0), 3);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(b), out, 5, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 3);
+	assert_int_equal(nt_send_str(w, a, "defg", 0), 4);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(b), out, 5, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, 5);
+	assert_memory_equal(out, "abcde", 5);
+	assert_int_equal(unix_ioctl_of(w, b, SPAN_SIOCINQ), 2);
+	/* a waits for 4, has 2; b closes with "z" unread: ECONNRESET,
+	 * consumed with the part (then EOF) */
+	assert_int_equal(nt_send_str(w, b, "xy", 0), 2);
+	assert_int_equal(nt_send_str(w, a, "z", 0), 1);
+	done = 0;
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(a), out, 4, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, -SPAN_EWOULDSLEEP);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(b)), 0);
+	nt_end(w);
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(a), out, 4, 0, &done);
+	nt_end(w);
+	assert_int_equal(r, 2);
+	assert_int_equal(nt_recv(w, a, out, 4, 0), 0);
+	nt_finish(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +445,9 @@ int main(void)
 		cmocka_unit_test(test_af_unix_sndbuf_blocks),
 		cmocka_unit_test(test_af_unix_close_eof_epipe),
 		cmocka_unit_test(test_af_unix_zero_length),
+		cmocka_unit_test(test_af_unix_ioctl),
+		cmocka_unit_test(test_af_unix_shutdown),
+		cmocka_unit_test(test_af_unix_recv_waitall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,6 +128,59 @@ static void test_filemap_read_write_position(void **state)
 	span_world_destroy(w);
 }
 
+static int64_t do_lseek(struct span_world *w, int fd, int64_t off,
+			int whence)
+{
+	int64_t ret;
+
+	step_begin(w, SPAN_INIT_PID);
+	ret = span_lseek(w, fd, off, whence);
+	step_end(w);
+	return ret;
+}
+
+/*
+ * generic_file_llseek_size(): SET/CUR/END, a negative result EINVAL (the
+ * position unchanged), past i_size allowed (a read there is 0, a write
+ * leaves a hole of zeros); vfs_llseek(): pipes and sockets ESPIPE
+ */
+static void test_filemap_lseek(void **state)
+{
+	struct span_world *w = world_new();
+	int f = new_file(w, 10, 0, "0123456789"), p = new_pipe(w, 0);
+	const struct span_footprint *fp;
+	char buf[16];
+
+	(void)state;
+	assert_ret(do_lseek(w, FD_FILE(f), 3, SPAN_SEEK_SET), 3);
+	assert_ret(do_read(w, SPAN_INIT_PID, FD_FILE(f), buf, 2, 0), 2);
+	assert_memory_equal(buf, "34", 2);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_lseek(w, FD_FILE(f), 0, SPAN_SEEK_CUR), 5);
+	fp = span_world_footprint(w);
+	assert_int_equal(fp->nr_write, 0);
+	assert_ret(span_lseek(w, FD_FILE(f), -2, SPAN_SEEK_END), 8);
+	assert_true(span_world_footprint(w)->nr_write >= 1);
+	step_end(w);
+	assert_ret(do_lseek(w, FD_FILE(f), -9, SPAN_SEEK_CUR), -EINVAL);
+	assert_ret(do_lseek(w, FD_FILE(f), 0, SPAN_SEEK_CUR), 8);
+	assert_ret(do_lseek(w, FD_FILE(f), INT64_MAX, SPAN_SEEK_END), -EINVAL);
+	assert_ret(do_lseek(w, FD_FILE(f), 0, 3), -EINVAL);
+	assert_ret(do_lseek(w, FD_FILE(f), 2, SPAN_SEEK_END), 12);
+	assert_ret(do_read(w, SPAN_INIT_PID, FD_FILE(f), buf, 16, 0), 0);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, FD_FILE(f), "Z", 1, 0), 1);
+	assert_ret(span_file_size(w, f), 13);
+	assert_ret(span_file_contents(w, f, 8, buf, 16), 5);
+	assert_memory_equal(buf, "89\0\0Z", 5);
+	assert_ret(do_lseek(w, PR(p), 0, SPAN_SEEK_SET), -ESPIPE);
+	assert_ret(do_lseek(w, PW(p), 0, SPAN_SEEK_CUR), -ESPIPE);
+	assert_ret(do_lseek(w, FD_FILE(99), 0, SPAN_SEEK_SET), -EBADF);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 /* 13.C.4: the pipe references the page cache; a later pwrite shows */
 static void test_filemap_splice_aliases_page_cache(void **state)
 {
@@ -575,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_filemap_pwrite),
 		cmocka_unit_test(test_filemap_read_only),
 		cmocka_unit_test(test_filemap_read_write_position),
+		cmocka_unit_test(test_filemap_lseek),
 		cmocka_unit_test(test_filemap_splice_aliases_page_cache),
 		cmocka_unit_test(test_filemap_splice_tee_both_alias),
 		cmocka_unit_test(test_filemap_splice_read_limits),

@@ -522,6 +522,61 @@ static void test_pipe_fcntl(void **state)
 	span_world_destroy(w);
 }
 
+/*
+ * pipe_ioctl(): FIONREAD sums the buffers on either end (packets too);
+ * SIOCOUTQ is -ENOTTY; do_vfs_ioctl(): a file's FIONREAD is i_size - pos
+ */
+static void test_pipe_ioctl(void **state)
+{
+	struct span_world *w = world_new();
+	int p = new_pipe(w, 0), q = new_pipe(w, SPAN_PIPE_PACKET);
+	int f = new_file(w, 10, 0, "f");
+	const struct span_footprint *fp;
+	char out[8];
+	int v = -1;
+
+	(void)state;
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_ioctl(w, PR(p), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 0);
+	fp = span_world_footprint(w);
+	assert_int_equal(fp->nr_read, 1);
+	assert_int_equal(fp->nr_write, 0);
+	step_end(w);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(p), "hello", 5, 0), 5);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(q), "ab", 2, 0), 2);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(q), "cde", 3, 0), 3);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_ioctl(w, PW(p), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 5);
+	assert_ret(span_ioctl(w, PR(q), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 5);
+	assert_ret(span_ioctl(w, PR(p), SPAN_SIOCOUTQ, &v), -ENOTTY);
+	assert_ret(span_ioctl(w, FD_FILE(f), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 10);
+	assert_ret(span_ioctl(w, FD_FILE(f), SPAN_SIOCOUTQ, &v), -ENOTTY);
+	assert_ret(span_ioctl(w, PR(p), SPAN_FIONREAD, NULL), -EINVAL);
+	step_end(w);
+	assert_ret(do_read(w, SPAN_INIT_PID, PR(p), out, 2, 0), 2);
+	assert_ret(do_read(w, SPAN_INIT_PID, FD_FILE(f), out, 4, 0), 4);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_ioctl(w, PR(p), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 3);
+	assert_ret(span_ioctl(w, FD_FILE(f), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 6);
+	step_end(w);
+	assert_ret(do_close(w, SPAN_INIT_PID, PW(p)), 0);
+	step_begin(w, SPAN_INIT_PID);
+	assert_ret(span_ioctl(w, PW(p), SPAN_FIONREAD, &v), -EBADF);
+	assert_ret(span_ioctl(w, PR(p), SPAN_FIONREAD, &v), 0);
+	assert_int_equal(v, 3);
+	step_end(w);
+
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 static int vmsplice_region(struct span_world *w)
 {
 	return do_mmap(w, SPAN_INIT_PID, 2 * PG, 0, "v");
@@ -697,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_pipe_wrong_end),
 		cmocka_unit_test(test_pipe_set_size_rounding),
 		cmocka_unit_test(test_pipe_fcntl),
+		cmocka_unit_test(test_pipe_ioctl),
 		cmocka_unit_test(test_pipe_set_size_ebusy),
 		cmocka_unit_test(test_pipe_set_size_mergeable_ok),
 		cmocka_unit_test(test_pipe_set_size_wrapped_ring),

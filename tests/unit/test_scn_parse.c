@@ -594,6 +594,7 @@ static void test_scn_pipe_and_socket_operations(void **state)
 	assert_int_equal(op->kind, SCN_OP_RECV);
 	assert_int_equal(op->mods,
 			 SCN_MOD_PEEK | SCN_MOD_NONBLOCK | SCN_MOD_ALL);
+	assert_string_equal(scn_mod_name(SCN_MOD_WAITALL), "waitall");
 	op = op_at(b, 20);
 	assert_int_equal(op->kind, SCN_OP_ERRQUEUE);
 	assert_int_equal(op->mods, SCN_MOD_WAIT);
@@ -1010,6 +1011,62 @@ static void test_scn_error_unknown_modifier(void **state)
 	    "expected a socket option (zerocopy), got end of line");
 	ERR(SC "thread t\n  mem m 8 fill 3\nend\n", 3, 16,
 	    "expected a string, got '3'");
+	ERR(SC "thread t\n  tcp c d\n  recv c 4 all waitall -> v\nend\n", 4,
+	    16, "'all' and 'waitall' cannot be combined");
+	ERR(SC "thread t\n  pipe p\n  read p 4 waitall -> v\nend\n", 4, 12,
+	    "unknown modifier 'waitall' for 'read'");
+}
+
+/* a word operand (ioctl's request): its index, or an error naming the words */
+static void test_scn_word_operand(void **state)
+{
+	struct scn *s;
+	const struct scn_op *op;
+
+	(void)state;
+	s = parse(SC "thread t\n  pipe p\n  a: ioctl p FIONREAD\n"
+		     "  b: ioctl p.w SIOCOUTQ\nend\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_IOCTL);
+	assert_int_equal(op->nr_operands, 2);
+	assert_int_equal(op->operand[1].kind, SCN_OPD_INT);
+	assert_int_equal(op->operand[1].expr->kind, SCN_E_INT);
+	assert_int_equal(op->operand[1].expr->value, 0);
+	op = &s->threads[0].body.stmts[2].op;
+	assert_int_equal(op->operand[0].ref.end, SCN_END_W);
+	assert_int_equal(op->operand[1].expr->value, 1);
+	scn_free(s);
+	ERR(SC "thread t\n  pipe p\n  ioctl p fionread\nend\n", 4, 11,
+	    "expected FIONREAD or SIOCOUTQ, got 'fionread'");
+	ERR(SC "thread t\n  pipe p\n  ioctl p\nend\n", 4, 10,
+	    "expected FIONREAD or SIOCOUTQ, got end of line");
+	ERR(SC "thread t\n  pipe p\n  ioctl p 0x541B\nend\n", 4, 11,
+	    "expected FIONREAD or SIOCOUTQ, got '0x541B'");
+	ERR(SC "thread t\n  pipe p\n  ioctl p FIONREAD nonblock\nend\n", 4,
+	    20, "unknown modifier 'nonblock' for 'ioctl'");
+	s = parse(SC "thread t\n  tcp c d\n  shutdown c rdwr\nend\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_SHUTDOWN);
+	assert_int_equal(op->operand[1].expr->value, 2);
+	scn_free(s);
+	ERR(SC "thread t\n  tcp c d\n  shutdown c RD\nend\n", 4, 14,
+	    "expected rd, wr or rdwr, got 'RD'");
+	s = parse(SC "param N = 4\nthread t\n  file f 8\n  lseek f N-6 end\n"
+		     "end\n");
+	op = &s->threads[0].body.stmts[1].op;
+	assert_int_equal(op->kind, SCN_OP_LSEEK);
+	assert_int_expr(op->operand[1].expr, -2);
+	assert_int_equal(op->operand[2].expr->value, 2);
+	scn_free(s);
+	ERR(SC "thread t\n  file f 8\n  lseek f 0\nend\n", 4, 12,
+	    "expected set, cur or end, got end of line");
+	/* the words are no keywords elsewhere: a param may be called so */
+	s = parse(SC "param FIONREAD = 8192\nparam rd = 4096\nthread t\n"
+		     "  pipe p FIONREAD\n  pipe q rd\n"
+		     "  ioctl p FIONREAD\nend\n");
+	assert_int_expr(s->threads[0].body.stmts[0].op.operand[1].expr, 8192);
+	assert_int_expr(s->threads[0].body.stmts[1].op.operand[1].expr, 4096);
+	scn_free(s);
 }
 
 static void test_scn_error_bad_numbers(void **state)
@@ -1517,6 +1574,7 @@ int main(void)
 		cmocka_unit_test(test_scn_error_unknown_words),
 		cmocka_unit_test(test_scn_error_unknown_operation),
 		cmocka_unit_test(test_scn_error_unknown_modifier),
+		cmocka_unit_test(test_scn_word_operand),
 		cmocka_unit_test(test_scn_error_bad_numbers),
 		cmocka_unit_test(test_scn_error_integer_overflow),
 		cmocka_unit_test(test_scn_error_strings),

@@ -660,6 +660,259 @@ static void test_tcp_close_eof_and_epipe(void **state)
 	nt_finish(w);
 }
 
+static int tcp_ioctl_of(struct span_world *w, int fd, unsigned int cmd)
+{
+	int v = -12345, err;
+
+	nt_begin(w, 3);
+	err = span_ioctl(w, fd, cmd, &v);
+	nt_end(w);
+	return err ? err : v;
+}
+
+/*
+ * tcp_ioctl(): SIOCINQ counts the unread bytes (a peek leaves them, the
+ * FIN does not count), SIOCOUTQ write_seq - snd_una (0 once acked, the
+ * unacked byte after an RST stays); the socket is read, not written.
+ */
+static void test_tcp_ioctl(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	const struct span_footprint *fp;
+	char out[16];
+	int c, s, v;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	assert_int_equal(nt_send_str(w, c, "hello", 0), 5);
+	/* queued, not transmitted yet: all of it is outstanding */
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 5);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_SIOCINQ), 0);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 0);
+	nt_begin(w, 3);
+	assert_int_equal(span_ioctl(w, SOCKFD(s), SPAN_FIONREAD, &v), 0);
+	fp = span_world_footprint(w);
+	assert_int_equal(fp->nr_read, 1);
+	assert_int_equal(fp->nr_write, 0);
+	nt_end(w);
+	assert_int_equal(v, 5);
+	assert_int_equal(nt_recv(w, s, out, 2, SPAN_MSG_PEEK), 2);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 5);
+	assert_int_equal(nt_recv(w, s, out, 2, 0), 2);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), 0x541C), -ENOTTY);
+	/* the peer's FIN takes a sequence number that SIOCINQ does not count */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_FIONREAD), -EBADF);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 3);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	/* s sends to the closed socket: RST; the byte is never acked */
+	assert_int_equal(nt_send_str(w, s, "x", 0), 1);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_SIOCOUTQ), 1);
+	assert_int_equal(span_ioctl(w, SOCKFD(s), SPAN_FIONREAD, NULL),
+			 -EINVAL);
+	nt_finish(w);
+}
+
+static int tcp_shutdown_of(struct span_world *w, int fd, int how)
+{
+	int err;
+
+	nt_begin(w, 3);
+	err = span_shutdown(w, fd, how);
+	nt_end(w);
+	return err;
+}
+
+/*
+ * inet_shutdown() / tcp_shutdown(): SHUT_WR sends a FIN after the data
+ * (the peer reads it, then 0; a send here is EPIPE); SHUT_RD leaves queued
+ * and later data readable, then 0; data that reaches a socket shut both
+ * ways in FIN_WAIT is answered with an RST; TCP_CLOSE is ENOTCONN.
+ */
+static void test_tcp_shutdown(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	const struct span_footprint *fp;
+	char out[16];
+	int c, s, q;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	span_pipe_create(w, 0, &q);
+	nt_end(w);
+	assert_int_equal(tcp_shutdown_of(w, PIPER(q), SPAN_SHUT_RD), -ENOTSOCK);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(99), SPAN_SHUT_RD), -EBADF);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), 3), -EINVAL);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), -1), -EINVAL);
+	/* SHUT_RD: the queued bytes, then 0; the peer's data still queues */
+	assert_int_equal(nt_send_str(w, s, "pre", 0), 3);
+	nt_events(w);
+	nt_begin(w, 3);
+	assert_int_equal(span_shutdown(w, SOCKFD(c), SPAN_SHUT_RD), 0);
+	fp = span_world_footprint(w);
+	assert_true(fp->nr_write >= 1);
+	nt_end(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 3);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 0);
+	assert_int_equal(nt_send_str(w, s, "post", 0), 4);
+	nt_events(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 4);
+	assert_memory_equal(out, "post", 4);
+	assert_int_equal(nt_recv(w, c, out, 16, 0), 0);
+	/* SHUT_WR: a FIN after "x"; the peer reads "x", then 0 */
+	assert_int_equal(nt_send_str(w, c, "x", 0), 1);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_WR), 0);
+	assert_int_equal(nt_send_str(w, c, "y", 0), -EPIPE);
+	assert_int_equal(nt_send_str(w, c, "", 0), -EPIPE);
+	nt_events(w);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(c), SPAN_SIOCOUTQ), 0);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 1);
+	assert_int_equal(nt_recv(w, s, out, 16, 0), 0);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RDWR), 0);
+	/* data to a socket shut both ways in FIN_WAIT2: RST both ways */
+	assert_int_equal(nt_send_str(w, s, "late", 0), 4);
+	nt_events(w);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), -ECONNRESET);
+	assert_int_equal(nt_recv(w, c, out, 16, SPAN_O_NONBLOCK), 0);
+	/* s had the FIN first (CLOSE_WAIT): EPIPE */
+	assert_int_equal(nt_send_str(w, s, "z", 0), -EPIPE);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD),
+			 -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR),
+			 -ENOTCONN);
+	nt_finish(w);
+}
+
+/* both FINs through is TCP_CLOSE too; a FIN not yet acked is not */
+static void test_tcp_shutdown_both_fins(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_WR), 0);
+	nt_events(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_WR), 0);
+	/* s's FIN is queued, not acked: LAST_ACK, c is in TIME_WAIT soon */
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD), 0);
+	nt_events(w);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(c), SPAN_SHUT_RD),
+			 -ENOTCONN);
+	assert_int_equal(tcp_shutdown_of(w, SOCKFD(s), SPAN_SHUT_RD),
+			 -ENOTCONN);
+	nt_finish(w);
+}
+
+static ssize_t tcp_waitall(struct span_world *w, int sk, char *out, size_t len,
+			   unsigned int flags, size_t *done)
+{
+	ssize_t r;
+
+	nt_begin(w, 2);
+	r = span_recvmsg_waitall(w, P, SOCKFD(sk), out, len, flags, done);
+	nt_end(w);
+	return r;
+}
+
+/*
+ * tcp_recvmsg_locked() with MSG_WAITALL: copies what is there, sleeps for
+ * the rest (progress kept in *done), returns the whole target; a partial
+ * count at EOF or nonblocking; a pending error is left for the next call;
+ * a peek waits for the whole target and consumes nothing.
+ */
+static void test_tcp_recv_waitall(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 0);
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_O_NONBLOCK, &done),
+			 -EAGAIN);
+	assert_int_equal(nt_send_str(w, c, "abc", 0), 3);
+	nt_events(w);
+	/* a peek sleeps for the rest, then peeks the whole target */
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_MSG_PEEK, &done),
+			 -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 3);
+	assert_int_equal(nt_send_str(w, c, "defgh", 0), 5);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_MSG_PEEK, &done), 6);
+	assert_memory_equal(out, "abcdef", 6);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 8);
+	/* a read copies what is there and sleeps for the rest */
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 10, 0, &done),
+			 -SPAN_EWOULDSLEEP);
+	assert_int_equal(done, 8);
+	assert_int_equal(tcp_ioctl_of(w, SOCKFD(s), SPAN_FIONREAD), 0);
+	assert_int_equal(nt_send_str(w, c, "ijkl", 0), 4);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 10, 0, &done), 10);
+	assert_memory_equal(out, "abcdefghij", 10);
+	/* nonblocking: what is there */
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, SPAN_O_NONBLOCK, &done), 2);
+	assert_memory_equal(out, "kl", 2);
+	/* the peer closes with "xy" sent: 2 at EOF, then 0 */
+	assert_int_equal(nt_send_str(w, c, "xy", 0), 2);
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 2);
+	done = 0;
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 0);
+	nt_finish(w);
+}
+
+/* an RST after part of the target: the part, and the error stays queued */
+static void test_tcp_recv_waitall_error_kept(void **state)
+{
+	struct span_world *w = nt_world(NULL);
+	char out[16];
+	size_t done = 0;
+	int c, s;
+
+	(void)state;
+	nt_begin(w, 0);
+	span_tcp_connect(w, &c, &s);
+	nt_end(w);
+	assert_int_equal(nt_send_str(w, s, "unread", 0), 6);
+	assert_int_equal(nt_send_str(w, c, "ab", 0), 2);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), -SPAN_EWOULDSLEEP);
+	/* c closes with "unread" unread: RST to s */
+	nt_begin(w, 1);
+	assert_int_equal(span_close(w, P, SOCKFD(c)), 0);
+	nt_end(w);
+	nt_events(w);
+	assert_int_equal(tcp_waitall(w, s, out, 6, 0, &done), 2);
+	assert_int_equal(nt_recv(w, s, out, 6, 0), -ECONNRESET);
+	nt_finish(w);
+}
+
 static void test_tcp_invalid_handles(void **state)
 {
 	struct span_world *w = nt_world(NULL);
@@ -905,6 +1158,11 @@ int main(void)
 		cmocka_unit_test(test_tcp_snapshot_restore_and_hash),
 		cmocka_unit_test(test_tcp_footprints_ack_vs_deliver),
 		cmocka_unit_test(test_tcp_leak_of_skb),
+		cmocka_unit_test(test_tcp_ioctl),
+		cmocka_unit_test(test_tcp_shutdown),
+		cmocka_unit_test(test_tcp_shutdown_both_fins),
+		cmocka_unit_test(test_tcp_recv_waitall),
+		cmocka_unit_test(test_tcp_recv_waitall_error_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
