@@ -153,15 +153,15 @@ int span_ioctl(struct span_world *w, int fd, unsigned int cmd, int *arg)
  * whence > SEEK_MAX is -EINVAL; vfs_llseek(): no FMODE_LSEEK (pipes,
  * sockets) is -ESPIPE; generic_file_llseek_size() with i_size as eof:
  * SEEK_END adds i_size, SEEK_CUR the position (SEEK_CUR 0 only reads it),
- * vfs_setpos(): a negative result or one past maxsize is -EINVAL.
- * DEVIATION: maxsize is MAX_LFS_FILESIZE (tmpfs's); ext4's s_maxbytes is
- * 16 TiB less a block, so positions between the two differ.
+ * vfs_setpos(): a negative result or one past maxsize is -EINVAL, where
+ * maxsize is sb->s_maxbytes (ext4_llseek() and shmem's generic llseek pass
+ * it): the s_maxbytes parameter, which `spansim kernel` probes.
  */
 int64_t span_lseek(struct span_world *w, int fd, int64_t off, int whence)
 {
 	uint32_t id = (uint32_t)SPAN_FD_ID(fd);
 	struct span_file *f;
-	int64_t base;
+	int64_t base, max;
 
 	if (!w || !span_fd_valid(w, fd))
 		return -EBADF;
@@ -177,7 +177,9 @@ int64_t span_lseek(struct span_world *w, int fd, int64_t off, int whence)
 	span__fp(w, true, SPAN_OBJ_FILE, id);
 	base = whence == SPAN_SEEK_SET ? 0 :
 	       whence == SPAN_SEEK_CUR ? (int64_t)f->pos : (int64_t)f->size;
-	if (off > 0 && base > SPAN_MAX_LFS_FILESIZE - off)
+	max = w->param[SPAN_PARAM_S_MAXBYTES] > (uint64_t)SPAN_MAX_LFS_FILESIZE ?
+	      SPAN_MAX_LFS_FILESIZE : (int64_t)w->param[SPAN_PARAM_S_MAXBYTES];
+	if (off > 0 && base > max - off)
 		return -EINVAL;
 	if (base + off < 0)
 		return -EINVAL;

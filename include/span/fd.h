@@ -103,14 +103,14 @@ SPAN_API int span_ioctl(struct span_world *w, int fd, unsigned int cmd,
 #define SPAN_SEEK_SET	0
 #define SPAN_SEEK_CUR	1
 #define SPAN_SEEK_END	2
-/* MAX_LFS_FILESIZE: the largest position (s_maxbytes of the model's fs) */
+/* MAX_LFS_FILESIZE: the largest s_maxbytes a filesystem can have */
 #define SPAN_MAX_LFS_FILESIZE	INT64_MAX
 /**
  * span_lseek - lseek(2) as a step (the file is written: its position).
  * The new position is @off from the start, the position or i_size; it may
  * lie past i_size (a read there returns 0, FIONREAD is negative).
  * Return: the new position; -EBADF; -ESPIPE for a pipe or a socket;
- *	-EINVAL for a negative result, one past SPAN_MAX_LFS_FILESIZE, or
+ *	-EINVAL for a negative result, one past the s_maxbytes parameter, or
  *	another @whence.
  */
 SPAN_API int64_t span_lseek(struct span_world *w, int fd, int64_t off,

@@ -80,7 +80,8 @@ SPAN_API ssize_t span_recvmsg(struct span_world *w, int pid, int fd,
  *	queued, *@done when the call ends there (nonblocking, end of file or
  *	shutdown, a pending error: TCP leaves it for the next call, AF_UNIX
  *	consumes it), -SPAN_EWOULDSLEEP when it sleeps for more; with nothing
- *	copied at all, what span_recvmsg() returns.
+ *	copied at all, what span_recvmsg() returns (-EINVAL, -ESRCH, -EBADF,
+ *	-ENOTSOCK, -EAGAIN, -EFAULT, -ECONNRESET).
  */
 SPAN_API ssize_t span_recvmsg_waitall(struct span_world *w, int pid, int fd,
 				      void *out, size_t len,

@@ -398,6 +398,12 @@ static void test_api_errors_returned(void **state)
 	EQ(span_close, span_close(w, SPAN_INIT_PID, FD_FILE(f)), -EBADF);
 	V(span_fd_valid, span_fd_valid(NULL, PR(p)), false);
 	V(span_fd_valid, span_fd_valid(w, PR(p)), false);
+	E(span_ioctl, span_ioctl(NULL, PR(p), SPAN_FIONREAD, &a));
+	EQ(span_ioctl, span_ioctl(w, PR(p), SPAN_FIONREAD, &a), -EBADF);
+	EQ(span_ioctl, span_ioctl(w, FD_FILE(4242), SPAN_FIONREAD, &a), -EBADF);
+	E(span_lseek, span_lseek(NULL, FD_FILE(f), 0, SPAN_SEEK_SET));
+	EQ(span_lseek, span_lseek(w, FD_FILE(f), 0, SPAN_SEEK_SET), -EBADF);
+	EQ(span_lseek, span_lseek(w, PR(4242), 0, SPAN_SEEK_SET), -EBADF);
 
 	/* file.h */
 	EQ(span_file_create, span_file_create(NULL, 1, 0, NULL, 0, &id),
@@ -520,6 +526,10 @@ static void test_api_errors_returned(void **state)
 		E(span_sendmsg, span_sendmsg(w, SPAN_INIT_PID, sfd, &src, 1, 0,
 					     &done));
 		E(span_recvmsg, span_recvmsg(w, SPAN_INIT_PID, sfd, out, 1, 0));
+		done = 0;
+		E(span_recvmsg_waitall, span_recvmsg_waitall(w, SPAN_INIT_PID,
+			sfd, out, 1, 0, &done));
+		EQ(span_shutdown, span_shutdown(w, sfd, 1), -EBADF);
 		E(span_recv_errqueue, span_recv_errqueue(w, sfd, false, out,
 							 sizeof(out)));
 		EQ(span_sock_completions, span_sock_completions(w, sfd, out,
@@ -536,6 +546,9 @@ static void test_api_errors_returned(void **state)
 				     &done));
 	E(span_recvmsg, span_recvmsg(NULL, SPAN_INIT_PID, SPAN_FD(SPAN_FD_SOCK,
 				     1), out, 1, 0));
+	E(span_recvmsg_waitall, span_recvmsg_waitall(NULL, SPAN_INIT_PID,
+		SPAN_FD(SPAN_FD_SOCK, 1), out, 1, 0, &done));
+	E(span_shutdown, span_shutdown(NULL, SPAN_FD(SPAN_FD_SOCK, 1), 1));
 	E(span_recv_errqueue, span_recv_errqueue(NULL, SPAN_FD(SPAN_FD_SOCK,
 						 1), false, out, sizeof(out)));
 	E(span_sock_completions, span_sock_completions(NULL, SPAN_FD(
