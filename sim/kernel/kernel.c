@@ -472,7 +472,9 @@ static int kernel_run(struct kctx *k)
 		rl.rlim_cur = rl.rlim_max < (rlim_t)nfds ? rl.rlim_max : (rlim_t)nfds;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	snprintf(k->dir, sizeof(k->dir), HOST_FILE_DIR "/spansim-kernel.XXXXXX");
+	/* the pid names whose directory it is (tests, stale ones) */
+	snprintf(k->dir, sizeof(k->dir), HOST_FILE_DIR "/spansim-kernel.%d.XXXXXX",
+		 (int)getpid());
 	if (!mkdtemp(k->dir)) {
 		fprintf(stderr, "spansim kernel: mkdtemp: %s\n", strerror(errno));
 		return KERNEL_EXIT_USAGE;
