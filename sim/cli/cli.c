@@ -105,6 +105,7 @@ static const struct {
 	{ "--reduction", "explore matrix test" },
 	{ "--bitstate", "explore matrix test" },
 	{ "--no-shrink", "explore matrix" },
+	{ "--presets-override", "matrix" },
 	{ "--shard", "explore" },
 	{ "--shard-depth", "explore" },
 	{ "--states-out", "explore" },
@@ -247,6 +248,8 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 				return cli_usage_error(cmd, "bad reduction '%s' (dpor, sleep or none)", v);
 		} else if (!strcmp(a, "--no-shrink")) {
 			o->no_shrink = true;
+		} else if (!strcmp(a, "--presets-override")) {
+			o->presets_override = true;
 		} else if (!strcmp(a, "--shard")) {
 			uint64_t si, sn;
 			char buf[64], *slash;
@@ -302,6 +305,14 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
 		  int nextra, struct scn **s, char *err, size_t errn)
 {
+	return cli_parse_scn_base(file, o, NULL, 0, extra_pol, nextra, s, err,
+				  errn);
+}
+
+int cli_parse_scn_base(const char *file, struct opts *o, const char **base,
+		       int nbase, const char **extra_pol, int nextra,
+		       struct scn **s, char *err, size_t errn)
+{
 	const char *pol[MAX_OV * 2];
 	struct scn_overrides ov;
 	struct scn_error e;
@@ -309,11 +320,13 @@ int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
 
 	for (int i = 0; i < o->npol; i++)
 		pol[n++] = o->policies[i];
-	for (int i = 0; i < nextra; i++)
+	for (int i = 0; i < nextra && n < MAX_OV * 2; i++)
 		pol[n++] = extra_pol[i];
 	ov = (struct scn_overrides){ .params = o->params, .nr_params = o->np,
 				     .sets = o->sets, .nr_sets = o->ns,
-				     .policies = pol, .nr_policies = n };
+				     .policies = pol, .nr_policies = n,
+				     .base_policies = base,
+				     .nr_base_policies = nbase };
 	ret = scn_parse_file(file, &ov, s, &e);
 	if (ret)
 		scn_error_format(&e, err, errn);

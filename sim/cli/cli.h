@@ -27,6 +27,7 @@ struct opts {
 	uint64_t max_bytes;	/* --max-memory; 0: the default */
 	int preemptions;
 	bool no_reduction, no_shrink, explore;
+	bool presets_override;	/* matrix: the column's preset wins */
 	int reduction;		/* enum explore_reduction (explore.h) */
 	uint64_t bitstate;	/* --bitstate BYTES */
 	int shard_index, shard_count;	/* --shard I/N; 0: none */
@@ -51,6 +52,13 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o);
 /** cli_parse_scn - parse @file with @o's overrides and @extra_pol. */
 int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
 		  int nextra, struct scn **s, char *err, size_t errn);
+/**
+ * cli_parse_scn_base - cli_parse_scn() with @base: policies applied
+ * before the file's own `policy` lines (which then win over them).
+ */
+int cli_parse_scn_base(const char *file, struct opts *o, const char **base,
+		       int nbase, const char **extra_pol, int nextra,
+		       struct scn **s, char *err, size_t errn);
 /** cli_cmdline - the command line that reproduces a run, sans schedule. */
 void cli_cmdline(char *buf, size_t n, const char *file, struct opts *o);
 /** cli_collect - files and directories (recursively) -> sorted .scn paths. */

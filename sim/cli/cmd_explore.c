@@ -22,11 +22,14 @@
 #include "explore.h"
 
 const char cli_usage_matrix[] =
-"usage: spansim matrix FILE... [--presets A,B,...] [--explore [bounds]]\n"
+"usage: spansim matrix FILE... [--presets A,B,...] [--presets-override]\n"
+"                      [--explore [bounds]]\n"
 "\n"
-"Runs every file under every preset (default: all presets; the preset\n"
-"replaces the file's own policy lines) and prints one table: a row per\n"
-"expect/exists, a column per preset.  expect cells are ok/FAIL, exists\n"
+"Runs every file under every preset (default: all presets) and prints one\n"
+"table: a row per expect/exists, a column per preset, and a legend.  A\n"
+"file's own `policy` lines apply after the column's preset and win over it\n"
+"(a line under the file says so); --presets-override applies the preset\n"
+"last instead.  expect cells are ok/FAIL, exists\n"
 "cells yes/no for the fifo run; 'viol' means an invariant broke first.\n"
 "With --explore every cell covers every interleaving: expect cells are\n"
 "always/FAILS/NEVER, exists cells Always/Sometimes/Never.  --max-states,\n"
@@ -458,9 +461,30 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 
 /* --- matrix --------------------------------------------------------------- */
 
+#define MATRIX_CELL 32	/* an invariant's name fits */
+
 struct matrix_row {
-	char cells[32][16];
+	char cells[32][MATRIX_CELL];
 };
+
+/* the width of the column of @preset: its name, and the longest cell */
+static int matrix_colw(const char *preset)
+{
+	int w = (int)strlen("incomplete");
+
+	for (int i = 0; span_invariant_name(i); i++)
+		if ((int)strlen(span_invariant_name(i)) > w)
+			w = (int)strlen(span_invariant_name(i));
+	return (int)strlen(preset) > w ? (int)strlen(preset) : w;
+}
+
+static const char matrix_legend[] =
+"legend: a column per preset; expect cells: ok (held at the end of the fifo\n"
+"  run) or FAIL; exists cells: yes or no; viol: the run stopped at a broken\n"
+"  invariant, named in the file's last row; error: a run-time error;\n"
+"  no-memory: the host had no memory (no result).  With --explore: expect\n"
+"  cells always, FAILS (some schedule) or NEVER (no end state), exists cells\n"
+"  Always, Sometimes or Never, and incomplete where a search was cut short.\n";
 
 /*
  * Explore @s for column @p of @rows.  A cell the search could not decide
@@ -505,7 +529,7 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	rows[nrows - 1].cells[p][0] = 0;
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++)
 		if (res.viol[i] && !rows[nrows - 1].cells[p][0])
-			snprintf(rows[nrows - 1].cells[p], 16, "%s",
+			snprintf(rows[nrows - 1].cells[p], MATRIX_CELL, "%s",
 				 span_invariant_name(i));
 	if (!rows[nrows - 1].cells[p][0]) {
 		strcpy(rows[nrows - 1].cells[p], complete ? "-" : "incomplete");
@@ -563,8 +587,7 @@ int cmd_matrix(int argc, char **argv)
 	}
 	printf("%-58s", "condition");
 	for (int p = 0; p < npre; p++)
-		printf(" %-*s", (int)(strlen(presets[p]) < 6 ? 6 : strlen(presets[p])),
-		       presets[p]);
+		printf(" %-*s", matrix_colw(presets[p]), presets[p]);
 	putchar('\n');
 	fflush(stdout);	/* the header at once, the rows file by file */
 	for (int f = 0; f < n; f++) {
@@ -595,7 +618,12 @@ int cmd_matrix(int argc, char **argv)
 			bool ended;
 
 			snprintf(pol, sizeof(pol), "preset=%s", presets[p]);
-			if (cli_parse_scn(files[f], &o, extra, 1, &s, err, sizeof(err))) {
+			/* the file's own policy lines win unless overridden */
+			if (o.presets_override ?
+			    cli_parse_scn(files[f], &o, extra, 1, &s, err,
+					  sizeof(err)) :
+			    cli_parse_scn_base(files[f], &o, extra, 1, NULL, 0,
+					       &s, err, sizeof(err))) {
 				for (int k = 0; k < nrows; k++)
 					strcpy(rows[k].cells[p], "error");
 				continue;
@@ -640,13 +668,21 @@ int cmd_matrix(int argc, char **argv)
 			{
 				const struct span_violation *v = run_violation(r);
 
-				snprintf(rows[nrows - 1].cells[p], 16, "%s",
+				snprintf(rows[nrows - 1].cells[p], MATRIX_CELL,
+					 "%s",
 					 v ? span_invariant_name(v->inv) : "-");
 			}
 			run_destroy(r);
 			scn_free(s);
 		}
 		printf("%s\n", files[f]);
+		if (base->nr_policy_lines)
+			printf("  (the file has %d policy line%s: %s)\n",
+			       base->nr_policy_lines,
+			       base->nr_policy_lines == 1 ? "" : "s",
+			       o.presets_override ?
+			       "each column's preset replaces them (--presets-override)" :
+			       "they apply after each column's preset and win over it; --presets-override applies the preset last");
 		for (int k = 0; k < nrows; k++) {
 			char label[256];
 
@@ -662,8 +698,7 @@ int cmd_matrix(int argc, char **argv)
 				strcpy(label + 54, "...");
 			printf("%-58s", label);
 			for (int p = 0; p < npre; p++)
-				printf(" %-*s", (int)(strlen(presets[p]) < 6 ? 6 :
-						      strlen(presets[p])),
+				printf(" %-*s", matrix_colw(presets[p]),
 				       rows[k].cells[p]);
 			putchar('\n');
 		}
@@ -675,6 +710,7 @@ int cmd_matrix(int argc, char **argv)
 		free(rows);
 		scn_free(base);
 	}
+	fputs(matrix_legend, stdout);
 	if (cli_stop_signal)
 		printf("matrix: interrupted by %s: the cells marked incomplete were not run\n",
 		       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -72,6 +72,10 @@ int scn_error_format(const struct scn_error *e, char *buf, size_t n);
  *	after every `policy` line of the file; a preset resets every knob
  *	first.
  * @nr_policies: entries in @policies.
+ * @base_policies: the same, applied to the defaults *before* the file's
+ *	`policy` lines, so that the file's own lines win (`spansim matrix`'s
+ *	columns without --presets-override).
+ * @nr_base_policies: entries in @base_policies.
  */
 struct scn_overrides {
 	const char **params;
@@ -80,6 +84,8 @@ struct scn_overrides {
 	int nr_sets;
 	const char **policies;
 	int nr_policies;
+	const char **base_policies;
+	int nr_base_policies;
 };
 
 /* Symbols: one scenario-global namespace. */
@@ -540,8 +546,9 @@ struct scn__arena;
  * @sets: world parameters given by set lines or --set, one per key, in
  *	order of first appearance (file lines first).
  * @nr_sets: entries in @sets.
- * @policy: the final policy: defaults, then the file's policy lines in
- *	order, then --policy.
+ * @policy: the final policy: defaults, then the base policies of the
+ *	overrides, then the file's policy lines in order, then --policy.
+ * @nr_policy_lines: how many `policy` lines the file has.
  * @policy_named: bit k set when knob k was named by a `policy KNOB = V`
  *	line or by --policy KNOB=V (a preset names none): the kernel runner
  *	sets host knobs (span_knob_is_host()) that no line named from the
@@ -580,6 +587,7 @@ struct scn {
 	struct scn_set *sets;
 	int nr_sets;
 	struct span_policy policy;
+	int nr_policy_lines;
 	uint32_t policy_named;
 	struct scn_process *processes;
 	int nr_processes;

@@ -120,6 +120,7 @@ static void parse_policy(struct parser *p)
 	char *name, *value, buf[200];
 	int k = -1, v;
 
+	p->s->nr_policy_lines++;
 	scn__pnext(p);
 	key = scn__take_ident(p, "a policy knob");
 	name = scn__tok_text(p, &key);
@@ -548,11 +549,64 @@ static const char *ov_key(const char *s, size_t klen, char *buf, size_t n)
 }
 
 /* Check every override before the file is read. */
+/* every "KNOB=VALUE" or "preset=NAME" of @list names a knob and value */
+static void check_policies(struct parser *p, const char **list, int n)
+{
+	struct span_policy tmp;
+	char key[64], buf[200];
+	size_t klen;
+
+	for (int i = 0; i < n; i++) {
+		const char *s = list[i];
+		const char *v = ov_split(p, "--policy", s, &klen);
+		int k;
+
+		ov_key(s, klen, key, sizeof(key));
+		if (!strcmp(key, "preset")) {
+			if (span_policy_preset(&tmp, v))
+				scn__pfail(p, 0, 0,
+				     "--policy '%s': unknown preset '%s' (%s)",
+				     s, v, choices(-1, buf, sizeof(buf)));
+			continue;
+		}
+		k = span_knob_lookup(key);
+		if (k < 0)
+			scn__pfail(p, 0, 0, "--policy '%s': unknown policy knob '%s'",
+			     s, key);
+		if (span_knob_value_lookup(k, v) < 0)
+			scn__pfail(p, 0, 0,
+			     "--policy '%s': bad value '%s' for policy knob '%s' (%s)",
+			     s, v, key, choices(k, buf, sizeof(buf)));
+	}
+}
+
+/* apply the checked @list to the scenario's policy, in order */
+static void apply_policies(struct parser *p, const char **list, int n)
+{
+	struct scn *s = p->s;
+	size_t klen;
+
+	for (int i = 0; i < n; i++) {
+		char key[64];
+		const char *v = ov_split(p, "--policy", list[i], &klen);
+
+		ov_key(list[i], klen, key, sizeof(key));
+		if (!strcmp(key, "preset")) {
+			span_policy_preset(&s->policy, v);
+		} else {
+			int k = span_knob_lookup(key);
+
+			span_policy_set(&s->policy, key, v);
+			if (k >= 0)
+				s->policy_named |= 1u << k;
+		}
+	}
+}
+
 static void check_overrides(struct parser *p)
 {
 	const struct scn_overrides *ov = p->ov;
-	struct span_policy tmp;
-	char key[64], buf[200];
+	char key[64];
 	size_t klen;
 
 	for (int k = 0; k < SPAN_NR_PARAMS; k++)
@@ -582,28 +636,8 @@ static void check_overrides(struct parser *p)
 		p->set_ov_value[k] = ov_int(p, "--set", s, v);
 		p->set_ov[k] = i;
 	}
-	for (int i = 0; i < ov->nr_policies; i++) {
-		const char *s = ov->policies[i];
-		const char *v = ov_split(p, "--policy", s, &klen);
-		int k;
-
-		ov_key(s, klen, key, sizeof(key));
-		if (!strcmp(key, "preset")) {
-			if (span_policy_preset(&tmp, v))
-				scn__pfail(p, 0, 0,
-				     "--policy '%s': unknown preset '%s' (%s)",
-				     s, v, choices(-1, buf, sizeof(buf)));
-			continue;
-		}
-		k = span_knob_lookup(key);
-		if (k < 0)
-			scn__pfail(p, 0, 0, "--policy '%s': unknown policy knob '%s'",
-			     s, key);
-		if (span_knob_value_lookup(k, v) < 0)
-			scn__pfail(p, 0, 0,
-			     "--policy '%s': bad value '%s' for policy knob '%s' (%s)",
-			     s, v, key, choices(k, buf, sizeof(buf)));
-	}
+	check_policies(p, ov->policies, ov->nr_policies);
+	check_policies(p, ov->base_policies, ov->nr_base_policies);
 }
 
 static void check_set(struct parser *p, const struct scn_set *set)
@@ -629,7 +663,6 @@ static void apply_overrides(struct parser *p)
 {
 	const struct scn_overrides *ov = p->ov;
 	struct scn *s = p->s;
-	size_t klen;
 
 	for (int i = 0; ov && i < ov->nr_params; i++)
 		if (!p->ov_params[i].used)
@@ -651,21 +684,8 @@ static void apply_overrides(struct parser *p)
 		set->value = p->set_ov_value[k];
 		set->overridden = true;
 	}
-	for (int i = 0; ov && i < ov->nr_policies; i++) {
-		char key[64];
-		const char *v = ov_split(p, "--policy", ov->policies[i], &klen);
-
-		ov_key(ov->policies[i], klen, key, sizeof(key));
-		if (!strcmp(key, "preset")) {
-			span_policy_preset(&s->policy, v);
-		} else {
-			int k = span_knob_lookup(key);
-
-			span_policy_set(&s->policy, key, v);
-			if (k >= 0)
-				s->policy_named |= 1u << k;
-		}
-	}
+	if (ov)
+		apply_policies(p, ov->policies, ov->nr_policies);
 	for (int i = 0; i < s->nr_sets; i++)
 		check_set(p, &s->sets[i]);
 }
@@ -685,6 +705,9 @@ static void parse_all(struct parser *p, const char *name, const char *text,
 	span_policy_default(&s->policy);
 	memset(p->hash, 0xff, sizeof(p->hash));
 	check_overrides(p);
+	if (p->ov)
+		apply_policies(p, p->ov->base_policies,
+			       p->ov->nr_base_policies);
 
 	init = PUSH(p, s->processes, s->nr_processes, p->cap_procs);
 	init->sym = scn__add_sym(p, "init", SCN_SYM_PROCESS, 0, 0);

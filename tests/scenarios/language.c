@@ -424,6 +424,73 @@ START_TEST(model_memory_budget)
 }
 END_TEST
 
+/* the line of @out that starts with @prefix (a static copy), or "" */
+static const char *line_of(const char *out, const char *prefix)
+{
+	static char line[512];
+	const char *p = out;
+
+	line[0] = 0;
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			snprintf(line, sizeof(line), "%.*s", (int)n, p);
+			break;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return line;
+}
+
+/*
+ * matrix: a file's own policy lines win over the column's preset unless
+ * --presets-override, and a line says which; invariant names are whole;
+ * a legend ends the table.
+ */
+START_TEST(matrix_presets_and_names)
+{
+	char *rpc, *pc;
+	struct out o;
+
+	ck_assert_int_gt(asprintf(&rpc, "%s/seed/tcp-loopback-rpc.scn",
+				  getenv("SPAN_SCENARIO_DIR")), 0);
+	ck_assert_int_gt(asprintf(&pc, "%s/net/premature-completion.scn",
+				  getenv("SPAN_SCENARIO_DIR")), 0);
+
+	/* the file's `policy preset = proposal-span-desc` wins */
+	run_spansim(&o, "matrix", rpc, "--presets", "linux-6.18", NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s", o.status, o.err);
+	ck_assert_msg(strstr(o.out, "(the file has 1 policy line: they apply after each column's preset"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(line_of(o.out, "  expect p == 12288"), " ok"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\nlegend: "), "%s", o.out);
+	out_free(&o);
+
+	/* mainline's own answer: the scenario deadlocks */
+	run_spansim(&o, "matrix", rpc, "--presets", "linux-6.18",
+		    "--presets-override", NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s", o.status, o.err);
+	ck_assert_msg(strstr(o.out, "each column's preset replaces them"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(line_of(o.out, "  expect p == 12288"), " viol"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(line_of(o.out, "  invariant broken"), " deadlock"),
+		      "%s", o.out);
+	out_free(&o);
+
+	/* a 20-character invariant name is printed whole */
+	run_spansim(&o, "matrix", pc, "--presets", "linux-6.18", NULL);
+	ck_assert_msg(strstr(line_of(o.out, "  invariant broken"),
+			     " premature-completion"), "%s", o.out);
+	out_free(&o);
+	free(rpc);
+	free(pc);
+}
+END_TEST
+
 static Suite *language_suite(void)
 {
 	Suite *s = suite_create("language");
@@ -440,6 +507,7 @@ static Suite *language_suite(void)
 	tcase_add_test(tc, version_and_help);
 	tcase_add_test(tc, test_reports_parse_error);
 	tcase_add_test(tc, model_memory_budget);
+	tcase_add_test(tc, matrix_presets_and_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
