@@ -189,6 +189,28 @@ static void test_chrdev_other_calls(void **state)
 	teardown(w);
 }
 
+/* the device is state: hashes tell null from zero, restore brings it back */
+static void test_chrdev_snapshot(void **state)
+{
+	struct span_world *a = world_new(), *b = world_new();
+	struct span_snapshot *snap = NULL;
+	int za = new_dev(a, SPAN_CHR_ZERO);
+	int nb = new_dev(b, SPAN_CHR_NULL);
+	char buf[8];
+
+	assert_false(span_world_equal(a, b));
+	assert_ret(span_world_snapshot(a, &snap), 0);
+	assert_ret(do_close(a, SPAN_INIT_PID, za), 0);
+	assert_false(span_fd_valid(a, za));
+	assert_ret(span_world_restore(a, snap), 0);
+	span_snapshot_free(a, snap);
+	assert_true(span_fd_valid(a, za));
+	assert_ret(do_read(a, SPAN_INIT_PID, za, buf, 8, 0), 8);
+	assert_ret(do_read(b, SPAN_INIT_PID, nb, buf, 8, 0), 0);
+	teardown(a);
+	teardown(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_chrdev_splice_read),
 		cmocka_unit_test(test_chrdev_splice_write),
 		cmocka_unit_test(test_chrdev_other_calls),
+		cmocka_unit_test(test_chrdev_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
