@@ -185,7 +185,7 @@ struct span_file {
 	uint8_t live;
 	uint8_t ro;
 	uint8_t open;
-	uint8_t pad;
+	uint8_t chr;		/* 0, or the minor of a memory device (chrdev.c) */
 	uint32_t npages;	/* pages in the page cache */
 	uint32_t base;		/* first entry in w->ids */
 	uint32_t cap;		/* entries reserved at @base */
@@ -499,6 +499,16 @@ ssize_t span__file_write_iter(struct span_world *w, uint32_t pid,
 			      const struct span_prov *prov, size_t len);
 
 void span__file_evict(struct span_world *w, uint32_t file);
+
+/* chrdev.c: the memory devices' file_operations, by minor */
+ssize_t span__chr_read(struct span_world *w, uint32_t file, void *out,
+		       size_t len);
+ssize_t span__chr_write(struct span_world *w, uint32_t file, size_t len);
+ssize_t span__chr_splice_read(struct span_world *w, uint32_t file,
+			      struct span_pipe_inode_info *pipe, size_t len);
+ssize_t span__chr_splice_write(struct span_world *w, uint32_t file,
+			       struct span_pipe_inode_info *pipe, size_t len,
+			       bool nonblock);
 ssize_t span__file_read(struct span_world *w, uint32_t file, void *out,
 			size_t len);
 

@@ -56,6 +56,8 @@ ssize_t span_write(struct span_world *w, int pid, int fd,
 		f = FILEP(w, SPAN_FD_ID(fd));
 		if (f->ro)
 			return -EBADF;
+		if (f->chr)	/* write_null(), write_full() */
+			return span__chr_write(w, (uint32_t)SPAN_FD_ID(fd), len);
 		if (!len)
 			return 0;
 		{
@@ -102,6 +104,9 @@ ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
 		return span__pipe_read(w, (uint32_t)pid, PIPE(w, SPAN_FD_ID(fd)),
 				       out, len, flags);
 	case SPAN_FD_FILE:
+		if (FILEP(w, SPAN_FD_ID(fd))->chr)
+			return span__chr_read(w, (uint32_t)SPAN_FD_ID(fd), out,
+					      len);
 		if (!len)
 			return 0;
 		return span__file_read(w, (uint32_t)SPAN_FD_ID(fd), out, len);
@@ -116,7 +121,9 @@ ssize_t span_read(struct span_world *w, int pid, int fd, void *out, size_t len,
 
 /*
  * span_ioctl - KREF: fs/ioctl.c SYSCALL_DEFINE3(ioctl): fdget() (-EBADF),
- * do_vfs_ioctl(): FIONREAD on a regular file is i_size - f_pos, put into
+ * do_vfs_ioctl(): FIONREAD on a regular file is i_size - f_pos (on a
+ * memory device, not S_ISREG, it goes on to vfs_ioctl(): no
+ * ->unlocked_ioctl in mem.c, -ENOTTY), put into
  * an int; every other request on a regular file reaches file_ioctl() and
  * the filesystem's ->unlocked_ioctl(), neither of which knows the ones
  * modelled (-ENOIOCTLCMD, which vfs_ioctl() turns into -ENOTTY).  Pipes go
@@ -136,7 +143,8 @@ int span_ioctl(struct span_world *w, int fd, unsigned int cmd, int *arg)
 	case SPAN_FD_PIPE_W:
 		return span__pipe_ioctl(w, PIPE(w, id), cmd, arg);
 	case SPAN_FD_FILE:
-		if (cmd != SPAN_FIONREAD)
+		/* a device: not S_ISREG, and mem.c has no ->unlocked_ioctl */
+		if (cmd != SPAN_FIONREAD || FILEP(w, id)->chr)
 			return -ENOTTY;
 		span__fp(w, false, SPAN_OBJ_FILE, id);
 		f = FILEP(w, id);
@@ -170,6 +178,11 @@ int64_t span_lseek(struct span_world *w, int fd, int64_t off, int whence)
 	if (SPAN_FD_TYPE(fd) != SPAN_FD_FILE)
 		return -ESPIPE;
 	f = FILEP(w, id);
+	/* drivers/char/mem.c null_lseek() (also zero_ and full_lseek()) */
+	if (f->chr) {
+		span__fp(w, false, SPAN_OBJ_FILE, id);
+		return 0;
+	}
 	if (whence == SPAN_SEEK_CUR && !off) {
 		span__fp(w, false, SPAN_OBJ_FILE, id);
 		return (int64_t)f->pos;

@@ -313,8 +313,13 @@ static ssize_t splice_file_to_pipe(struct span_world *w, uint32_t file,
 	/* do_splice_read(): no more than the pipe has room for, verified */
 	space = (uint64_t)(pipe->max_usage - (pipe->head - pipe->tail)) *
 		w->page_size;
-	if (rw_verify_area(*ppos, len < space ? len : (size_t)space))
+	if (len > space)
+		len = (size_t)space;
+	if (rw_verify_area(*ppos, len))
 		return -EINVAL;
+	/* in->f_op->splice_read: a memory device's, or filemap's */
+	if (FILEP(w, file)->chr)
+		return span__chr_splice_read(w, file, pipe, len);
 	return span__filemap_splice_read(w, file, ppos, pipe, len);
 }
 
@@ -440,6 +445,11 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 		ppos = off_out ? off_out : &f->pos;
 		if (rw_verify_area(*ppos, len))
 			return -EINVAL;
+		/* do_splice_from(): out->f_op->splice_write */
+		if (f->chr)
+			return span__chr_splice_write(w,
+						      (uint32_t)SPAN_FD_ID(fd_out),
+						      ipipe, len, nonblock);
 		return iter_file_splice_write(w, (uint32_t)pid, ipipe,
 					      (uint32_t)SPAN_FD_ID(fd_out), ppos,
 					      len, nonblock);

@@ -61,7 +61,8 @@ struct span_src {
  * Return: bytes written, or -errno: -EINVAL (a NULL world or source), -ESRCH
  *	(no such process), -EBADF (not open for writing), -EPIPE (no reader, or
  *	the peer is gone), -EAGAIN (O_NONBLOCK and full), -EFAULT (bad source
- *	memory), -EFBIG, -ENOMEM, the errors of span_sendmsg() on a socket, or
+ *	memory), -EFBIG, -ENOSPC (/dev/full), -ENOMEM, the errors of
+ *	span_sendmsg() on a socket, or
  *	-SPAN_EWOULDSLEEP.
  */
 SPAN_API ssize_t span_write(struct span_world *w, int pid, int fd,

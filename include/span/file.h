@@ -27,7 +27,8 @@ SPAN_API int span_file_create(struct span_world *w, uint64_t size,
  * is cut short there (generic_write_check_limits()).
  * Return: bytes written, or -errno: -EINVAL (a NULL world or data, a negative
  *	offset or end), -EBADF (not a writable file), -ESPIPE (a pipe or a
- *	socket), -EFAULT, -EFBIG (at or past s_maxbytes), -ENOMEM.
+ *	socket), -EFAULT, -EFBIG (at or past s_maxbytes), -ENOSPC
+ *	(/dev/full), -ENOMEM.
  */
 SPAN_API ssize_t span_pwrite(struct span_world *w, int pid, int fd,
 			     const void *data, size_t len, uint64_t off);
@@ -49,5 +50,25 @@ SPAN_API int span_file_page(const struct span_world *w, int file,
  * Return: i_size, or -EINVAL for an unknown file.
  */
 SPAN_API int64_t span_file_size(const struct span_world *w, int file);
+
+/* the memory devices of drivers/char/mem.c, by their minor numbers */
+#define SPAN_CHR_NULL	3	/* /dev/null */
+#define SPAN_CHR_ZERO	5	/* /dev/zero */
+#define SPAN_CHR_FULL	7	/* /dev/full */
+
+/**
+ * span_chrdev_open - open(2) of a memory device, O_RDWR: /dev/null,
+ * /dev/zero or /dev/full (memory_open() picks null_fops, zero_fops or
+ * full_fops by @minor).  The device is a file of the files table with no
+ * page cache: it holds no pages and i_size is 0.  read, write, pwrite,
+ * splice, ioctl, lseek and close take its handle and act as the device's
+ * file_operations do; tee is -EINVAL, vmsplice -EBADF and the socket
+ * calls -ENOTSOCK, as for a regular file.
+ * @minor: SPAN_CHR_NULL, SPAN_CHR_ZERO or SPAN_CHR_FULL.
+ * @file: receives the file id; the handle is SPAN_FD(SPAN_FD_FILE, id).
+ * Return: 0, -EINVAL (a NULL @w or @file, or another @minor: -ENXIO in
+ *	memory_open(), but the model has no device node to open), -ENOMEM.
+ */
+SPAN_API int span_chrdev_open(struct span_world *w, int minor, int *file);
 
 #endif

@@ -458,8 +458,8 @@ static int64_t coord_query(struct kctx *k, int p, struct cmsg *c, char **data)
 	return h.ret;
 }
 
-/* the process that created element @idx of object @sym in the kernel run */
-static int obj_creator(struct kctx *k, int sym, int64_t idx)
+/* the record that created element @idx of object @sym, or NULL */
+static const struct rec *obj_rec(struct kctx *k, int sym, int64_t idx)
 {
 	for (int i = 0; i < k->nr_recs; i++) {
 		const struct scn_op *op = k->recs[i].op;
@@ -470,11 +470,20 @@ static int obj_creator(struct kctx *k, int sym, int64_t idx)
 			if (op->operand[j].kind == SCN_OPD_OBJ &&
 			    op->operand[j].ref.sym == sym &&
 			    (op->kind == SCN_OP_MEM || op->kind == SCN_OP_TCP ||
-			     op->kind == SCN_OP_UNIX || op->kind == SCN_OP_FILE))
-				return k->recs[i].process;
+			     op->kind == SCN_OP_UNIX || op->kind == SCN_OP_FILE ||
+			     op->kind == SCN_OP_DEV))
+				return &k->recs[i];
 	}
 	(void)idx;
-	return -1;
+	return NULL;
+}
+
+/* the process that created element @idx of object @sym in the kernel run */
+static int obj_creator(struct kctx *k, int sym, int64_t idx)
+{
+	const struct rec *rc = obj_rec(k, sym, idx);
+
+	return rc ? rc->process : -1;
 }
 
 struct kcond {
@@ -511,6 +520,16 @@ static int k_file(void *ud, const struct scn_ref *ref, int64_t idx,
 
 	if (obj_creator(k, ref->sym, idx) < 0)
 		return 1;
+	/*
+	 * A memory device (`dev`) has no page cache and an i_size of 0, as
+	 * the model's file() sees it: empty (a read(2) would be the device's
+	 * read, not its contents).
+	 */
+	if (obj_rec(k, ref->sym, idx)->op->kind == SCN_OP_DEV) {
+		out->data = kern__xcalloc(1, 1);
+		out->len = 0;
+		return 0;
+	}
 	kern__file_path(k, ref->sym, idx, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {

@@ -364,6 +364,7 @@ struct scn_operand {
  *             op_desc.words, an SCN_OPD_INT holding its index)
  *   shutdown  O:sock|pipe|file W:rd|wr|rdwr  -
  *   lseek     O:file|pipe|sock I:off W:set|cur|end  -
+ *   dev       D:file W:null|zero|full  -  (a memory device: a file symbol)
  *
  * A pipe end (.r/.w) can be given on any O operand that accepts a pipe.
  * The tcp/unix endpoints are both arrays of the same size or both scalars;

@@ -183,3 +183,51 @@ void op_lseek_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	kern__eval(k, rc, rc->op->operand[2].expr, &whence);
 	res->ret = kern__sysret(lseek(fd, (off_t)off, whence_of[whence % 3]));
 }
+
+/* the minors of the words null, zero, full (op_table[SCN_OP_DEV].words) */
+static const int dev_minor[] = { SPAN_CHR_NULL, SPAN_CHR_ZERO, SPAN_CHR_FULL };
+static const char *const dev_path[] = { "/dev/null", "/dev/zero", "/dev/full" };
+
+enum op_res op_dev_model(struct run *r, struct thread *t,
+			 const struct scn_op *op, int64_t *ret)
+{
+	const struct scn_sym *sym = &r->s->syms[run__opd_ref(op, 0)->sym];
+	struct objs *o = &r->objs[run__opd_ref(op, 0)->sym];
+	int64_t which = 0;
+
+	*ret = 0;
+	if (run__opd_int(r, t, op, 1, &which))
+		return OP_FAIL;
+	for (int64_t i = 0; i < run__sym_size(sym); i++) {
+		int file = 0, err;
+
+		err = span_chrdev_open(r->w, dev_minor[which % 3], &file);
+		if (err) {
+			*ret = err;
+			return OP_DONE;
+		}
+		o->id[i] = file;
+	}
+	return OP_DONE;
+}
+
+void op_dev_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
+		   char **data)
+{
+	const struct scn_ref *ref = &rc->op->operand[0].ref;
+	int64_t which = 0, ret = 0;
+
+	*data = NULL;
+	kern__eval(k, rc, rc->op->operand[1].expr, &which);
+	for (int64_t i = 0; i < kern__sym_n(&k->s->syms[ref->sym]); i++) {
+		int f = open(dev_path[which % 3], O_RDWR | O_CLOEXEC);
+
+		if (f < 0) {
+			ret = -errno;
+			break;
+		}
+		k->objs[ref->sym].o[i] = (struct kobj){ .fd = { f, -1 },
+							.creator = k->me };
+	}
+	res->ret = ret;
+}

@@ -406,6 +406,10 @@ static void test_api_errors_returned(void **state)
 	EQ(span_lseek, span_lseek(w, PR(4242), 0, SPAN_SEEK_SET), -EBADF);
 
 	/* file.h */
+	EQ(span_chrdev_open, span_chrdev_open(NULL, SPAN_CHR_NULL, &id),
+	   -EINVAL);
+	EQ(span_chrdev_open, span_chrdev_open(w, 4, &id), -EINVAL);
+	EQ(span_chrdev_open, span_chrdev_open(w, SPAN_CHR_ZERO, NULL), -EINVAL);
 	EQ(span_file_create, span_file_create(NULL, 1, 0, NULL, 0, &id),
 	   -EINVAL);
 	EQ(span_file_create, span_file_create(w, 1, 0x100, NULL, 0, &id),

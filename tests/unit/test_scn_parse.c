@@ -1060,6 +1060,14 @@ static void test_scn_word_operand(void **state)
 	scn_free(s);
 	ERR(SC "thread t\n  file f 8\n  lseek f 0\nend\n", 4, 12,
 	    "expected set, cur or end, got end of line");
+	s = parse(SC "thread t\n  dev d full\n  write d \"a\"\nend\n");
+	op = &s->threads[0].body.stmts[0].op;
+	assert_int_equal(op->kind, SCN_OP_DEV);
+	assert_int_equal(op->operand[1].expr->value, 2);
+	assert_int_equal(s->syms[op->operand[0].ref.sym].kind, SCN_SYM_FILE);
+	scn_free(s);
+	ERR(SC "thread t\n  dev d random\nend\n", 3, 9,
+	    "expected null, zero or full, got 'random'");
 	/* the words are no keywords elsewhere: a param may be called so */
 	s = parse(SC "param FIONREAD = 8192\nparam rd = 4096\nthread t\n"
 		     "  pipe p FIONREAD\n  pipe q rd\n"
