@@ -329,7 +329,8 @@ static size_t collect_stamps(struct run *r)
 			r->hash_stamps_cap = n;
 		}
 	}
-	qsort(r->hash_stamps, n, sizeof(r->hash_stamps[0]), cmp_u64);
+	if (n > 1)	/* qsort() of none would be qsort(NULL, 0, ...) */
+		qsort(r->hash_stamps, n, sizeof(r->hash_stamps[0]), cmp_u64);
 	return n;
 }
 
