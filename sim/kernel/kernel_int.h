@@ -193,6 +193,13 @@ int kern__ref_fd(struct kctx *k, const struct rec *rc,
 /* per-call O_NONBLOCK for pipes and files: set it around the call */
 int kern__nb_on(int fd);
 void kern__nb_off(int fd, int fl);
+/*
+ * The address of byte @off of memory @mo for a system call: inside the
+ * mapping, or its guard page (PROT_NONE, after the last page) for any
+ * offset out of it, so that the call faults where the model's bounds end
+ * instead of reaching whatever the agent has mapped there.
+ */
+char *kern__mem_addr(const struct kobj *mo, int64_t off);
 /* the path of element @i of file @sym in the run's directory */
 void kern__file_path(struct kctx *k, int sym, int64_t i, char *buf, size_t n);
 /* the initial contents of mem and file: the fill pattern */

@@ -172,6 +172,11 @@ static void store_load_kernel(struct kctx *k, struct rec *rc,
 			b = (int64_t)op->operand[2].str.len;
 		else
 			kern__eval(k, rc, op->operand[2].expr, &b);
+		/* as the model: no buffer of that size is loaded into */
+		if (op->kind == SCN_OP_LOAD && (b < 0 || b > (1 << 30))) {
+			ret = -EINVAL;
+			break;
+		}
 		if (!o || !o->mapped || a < 0 || b < 0 ||
 		    (uint64_t)a + (uint64_t)b > o->size) {
 			ret = -EFAULT;
@@ -255,6 +260,11 @@ void op_munmap_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	*data = NULL;
 	do {
 		o = kern__ref_obj(k, rc, &op->operand[0].ref);
+		/* the mmap failed (mem of size 0): munmap(NULL, 0) */
+		if (o && !o->addr) {
+			ret = -EINVAL;
+			break;
+		}
 		/* DEVIATION: the range is replaced by PROT_NONE so that no
 		 * later mmap reuses it: stale addresses keep failing */
 		if (o && o->addr && o->mapped &&
