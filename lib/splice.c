@@ -668,8 +668,12 @@ static ssize_t vmsplice_to_user(struct span_world *w, uint32_t pid,
 	ssize_t ret = 0;
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
-	if (!span__find_vma(w, pid, region) || off + len < off ||
-	    off + len > REGION(w, region)->size)
+	/*
+	 * import_iovec() checks only access_ok(): a range out of the
+	 * mapping faults in copy_page_to_iter(), once there is a buffer to
+	 * copy (an empty pipe is -EAGAIN or sleeps first).
+	 */
+	if (off + len < off)
 		return -EFAULT;
 	while (len) {
 		struct span_pipe_buffer *buf;

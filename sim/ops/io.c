@@ -148,10 +148,8 @@ enum op_res op_read_recv_model(struct run *r, struct thread *t,
 	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
 	    run__opd_int(r, t, op, 1, &a))
 		return OP_FAIL;
-	if (a < 0 || a > (1 << 30)) {
-		*ret = -EINVAL;
-		return OP_DONE;
-	}
+	if (a < 0 || a > (1 << 30))	/* the variable is "", as on any error */
+		return run__finish_bytes(r, t, op, -EINVAL, a, NULL, ret);
 	b = (m & SCN_MOD_ALL) ? a - t->total : a;
 	buf = malloc((size_t)b + 1);
 	if (!buf) {
