@@ -63,11 +63,28 @@ static void test_vmsplice_to_user_empty_first(void **state)
 	span_world_destroy(w);
 }
 
+/* pwrite: a negative position before the descriptor (found by --fuzz) */
+static void test_pwrite_negative_first(void **state)
+{
+	struct span_world *w = world_new();
+	int p = new_pipe(w, 0);
+
+	(void)state;
+	/* KREF: ksys_pwrite64(): pos < 0 is -EINVAL, then -ESPIPE */
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, PW(p), "1a", 2, -4096ull),
+		   -EINVAL);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, PW(p), "1a", 2, 0), -ESPIPE);
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_write_short_at_fault),
 		cmocka_unit_test(test_vmsplice_to_user_empty_first),
+		cmocka_unit_test(test_pwrite_negative_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
