@@ -53,7 +53,19 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 		    run__eval_int(r, t, d->len, &b))
 			return OP_FAIL;
 		if (a < 0 || b < 0) {
-			*ret = -EFAULT;
+			/*
+			 * Out of every mapping, but the descriptor is looked
+			 * at first (vfs_write(): FMODE_WRITE, then
+			 * access_ok(); sendto(): sockfd_lookup_light()): a
+			 * zero-length call says whether it is usable.
+			 */
+			struct span_src none = { .buf = "" };
+			size_t zero = 0;
+
+			n = op->kind == SCN_OP_WRITE ?
+				    span_write(w, pid, fd, &none, 0, flags, &zero) :
+				    span_sendmsg(w, pid, fd, &none, 0, flags, &zero);
+			*ret = n < 0 && n != -SPAN_EWOULDSLEEP ? n : -EFAULT;
 			return OP_DONE;
 		}
 		if (d->kind == SCN_DATA_MEM)
