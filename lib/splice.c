@@ -310,6 +310,9 @@ static ssize_t splice_file_to_pipe(struct span_world *w, uint32_t file,
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	if (err)
 		return err;
+	/* a LEN that is negative as an ssize_t fails before the clamp */
+	if ((ssize_t)len < 0)
+		return -EINVAL;
 	/* do_splice_read(): no more than the pipe has room for, verified */
 	space = (uint64_t)(pipe->max_usage - (pipe->head - pipe->tail)) *
 		w->page_size;
@@ -431,8 +434,10 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 	if (ipipe) {
 		nonblock |= ipipe->nonblock;
 		/* do_splice(): an offset needs FMODE_PWRITE (not a socket) */
+		/* do_splice(): rw_verify_area() of LEN for any output */
 		if (SPAN_FD_TYPE(fd_out) == SPAN_FD_SOCK)
 			return off_out ? -EINVAL :
+			       (ssize_t)len < 0 ? -EINVAL :
 					 span__splice_to_socket(w, (uint32_t)pid,
 								ipipe, fd_out,
 								len, flags,
@@ -447,8 +452,11 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 	if (opipe) {
 		nonblock |= opipe->nonblock;
 		/* do_splice(): an offset needs FMODE_PREAD (not a socket) */
+		/* vfs_splice_read(): rw_verify_area() of LEN, for a socket
+		 * too (no position) */
 		if (SPAN_FD_TYPE(fd_in) == SPAN_FD_SOCK)
 			return off_in ? -EINVAL :
+			       (ssize_t)len < 0 ? -EINVAL :
 					span__sock_splice_read(w, (uint32_t)pid,
 							       fd_in, NULL, opipe,
 							       len, flags,

@@ -79,12 +79,39 @@ static void test_pwrite_negative_first(void **state)
 	span_world_destroy(w);
 }
 
+/* splice: a LEN negative as an ssize_t, file and pipe (found by --fuzz) */
+static void test_splice_negative_len(void **state)
+{
+	struct span_world *w = world_new();
+	int f = new_file(w, 4097, 0, "f");
+	int p = new_pipe(w, 0), q = new_pipe(w, 0);
+	uint64_t off = 0;
+	ssize_t ret;
+
+	(void)state;
+	/* KREF: vfs_splice_read(): rw_verify_area() before the clamp */
+	step_begin(w, SPAN_INIT_PID);
+	ret = span_splice(w, SPAN_INIT_PID, FD_FILE(f), &off, PW(p), NULL,
+			  (size_t)-4096, SPAN_SPLICE_F_NONBLOCK);
+	step_end(w);
+	assert_ret(ret, -EINVAL);
+	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(p), "hello", 5, 0), 5);
+	/* pipe to pipe: no rw_verify_area(), LEN is just large */
+	assert_ret(do_splice(w, SPAN_INIT_PID, PR(p), NULL, PW(q), NULL,
+			     (size_t)-1, SPAN_SPLICE_F_NONBLOCK),
+		   5);
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_write_short_at_fault),
 		cmocka_unit_test(test_vmsplice_to_user_empty_first),
 		cmocka_unit_test(test_pwrite_negative_first),
+		cmocka_unit_test(test_splice_negative_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
