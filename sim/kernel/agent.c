@@ -90,6 +90,10 @@ char *kern__mem_addr(const struct kobj *mo, int64_t off)
 	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t end = (mo->size + pg - 1) / pg * pg;
 
+	/* its mmap failed (size 0): no address at all, as region 0 in the
+	 * model; NULL passes access_ok() and faults at the copy */
+	if (!mo->addr)
+		return NULL;
 	if (off < 0 || (uint64_t)off > end)
 		off = (int64_t)end;
 	return mo->addr + off;

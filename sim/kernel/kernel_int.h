@@ -197,7 +197,8 @@ void kern__nb_off(int fd, int fl);
  * The address of byte @off of memory @mo for a system call: inside the
  * mapping, or its guard page (PROT_NONE, after the last page) for any
  * offset out of it, so that the call faults where the model's bounds end
- * instead of reaching whatever the agent has mapped there.
+ * instead of reaching whatever the agent has mapped there; NULL for a
+ * mem whose mmap failed.
  */
 char *kern__mem_addr(const struct kobj *mo, int64_t off);
 /* the path of element @i of file @sym in the run's directory */

@@ -120,7 +120,7 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 
 			kern__eval(k, rc, d->off, &a);
 			kern__eval(k, rc, d->len, &b);
-			p = mo && mo->addr ? kern__mem_addr(mo, a) :
+			p = mo ? kern__mem_addr(mo, a) :
 					     (char *)(uintptr_t)a;
 			len = (size_t)b;
 		}

@@ -83,7 +83,7 @@ void op_vmsplice_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		mo = kern__ref_obj(k, rc, &op->operand[1].ref);
 		kern__eval(k, rc, op->operand[2].expr, &a);
 		kern__eval(k, rc, op->operand[3].expr, &b);
-		iov.iov_base = mo && mo->addr ? kern__mem_addr(mo, a) :
+		iov.iov_base = mo ? kern__mem_addr(mo, a) :
 						(char *)(uintptr_t)a;
 		iov.iov_len = (size_t)b;
 		ret = kern__sysret(vmsplice(fd, &iov, 1, flags));
