@@ -571,7 +571,7 @@ void kern__settle(struct kctx *k)
 			break;
 		if (kern__now_ms() - t0 > SETTLE_MAX_MS) {
 			if (!k->settle_timeouts++)
-				printf("kernel: note: TCP did not kern__settle within %d ms (acks or zerocopy notifications still due); results after this point may depend on timing\n",
+				kern__out(k, "kernel: note: TCP did not kern__settle within %d ms (acks or zerocopy notifications still due); results after this point may depend on timing\n",
 				       SETTLE_MAX_MS);
 			break;
 		}

@@ -137,6 +137,9 @@ struct kctx {
 	const struct scn *s;
 	const char *file;
 	bool verbose, keep;
+	bool quiet;		/* print nothing: the results are in @res */
+	bool any_policy;	/* run policies off mainline (kern_opts) */
+	struct kern_result *res;
 	struct host_facts host;
 	/* model phase */
 	struct run *r;
@@ -162,6 +165,17 @@ struct kctx {
 	int nr_diff, nr_ops, nr_conds, nr_cond_skipped;
 	int settle_timeouts;	/* settle() gave up waiting for TCP */
 };
+
+/* print unless the run is quiet (the fuzzer) */
+#define kern__out(k, ...)                        \
+	do {                                     \
+		if (!(k)->quiet)                 \
+			printf(__VA_ARGS__);     \
+	} while (0)
+
+/* record (and count) one disagreement; @op -1 for a condition */
+void kern__diff(struct kctx *k, int op, int line, const char *what,
+		const char *model, const char *kernel);
 
 #define MAX_OV		64
 #define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
