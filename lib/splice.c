@@ -744,7 +744,10 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 	pipe = span__get_pipe_info(w, fd, &read_end);
 	if (!pipe)
 		return -EBADF;
-	if (region <= 0 || !span__tab_live(&w->regions, (uint32_t)region))
+	/* to user memory, an address that is no mapping faults at the copy
+	 * (vmsplice_to_user()): an empty pipe answers first */
+	if (!read_end &&
+	    (region <= 0 || !span__tab_live(&w->regions, (uint32_t)region)))
 		return -EFAULT;
 	if (read_end)
 		return vmsplice_to_user(w, (uint32_t)pid, pipe, (uint32_t)region,

@@ -49,6 +49,10 @@ static void test_vmsplice_to_user_empty_first(void **state)
 	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), m, 0x80000000ull,
 			       7, SPAN_SPLICE_F_NONBLOCK),
 		   -EAGAIN);
+	/* no mapping at all (a mem whose mmap failed): the same */
+	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), 0, 2281, 7,
+			       SPAN_SPLICE_F_NONBLOCK),
+		   -EAGAIN);
 	/* with a buffer to copy, the copy faults */
 	assert_ret(do_write_buf(w, SPAN_INIT_PID, PW(p), &c, 1, 0), 1);
 	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), m, 0x80000000ull,
