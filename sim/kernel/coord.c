@@ -581,10 +581,11 @@ static const struct cond_ops kernel_cond_ops = {
 
 /* --- comparing and reporting ---------------------------------------------- */
 
-void kern__diff(struct kctx *k, int op, int line, const char *what,
-		const char *model, const char *kernel)
+void kern__diff(struct kctx *k, const struct scn_op *op, int line,
+		const char *what, const char *model, const char *kernel)
 {
 	struct kern_diff *d;
+	const char *obj = NULL;
 
 	k->nr_diff++;
 	if (k->res->nr_diffs == k->res->cap_diffs) {
@@ -599,8 +600,13 @@ void kern__diff(struct kctx *k, int op, int line, const char *what,
 	}
 	d = &k->res->diffs[k->res->nr_diffs++];
 	memset(d, 0, sizeof(*d));
-	d->op = op;
+	d->op = op ? (int)op->kind : -1;
 	d->line = line;
+	/* the kind of object the operation works on (its first operand) */
+	if (op && op->nr_operands && op->operand[0].kind == SCN_OPD_OBJ &&
+	    op->operand[0].ref.sym >= 0)
+		obj = scn_sym_kind_name(k->s->syms[op->operand[0].ref.sym].kind);
+	snprintf(d->obj, sizeof(d->obj), "%s", obj ? obj : "");
 	snprintf(d->what, sizeof(d->what), "%s", what);
 	snprintf(d->model, sizeof(d->model), "%s", model);
 	snprintf(d->kernel, sizeof(d->kernel), "%s", kernel);
@@ -654,7 +660,7 @@ void kern__compare_rec(struct kctx *k, struct rec *rc)
 			side(k, "result", mr, kr);
 		}
 		if (!ret_ok)
-			kern__diff(k, rc->op->kind, rc->op->line, "blocking",
+			kern__diff(k, rc->op, rc->op->line, "blocking",
 				   mr, kr);
 		return;
 	}
@@ -705,10 +711,10 @@ void kern__compare_rec(struct kctx *k, struct rec *rc)
 		side(k, name, mb, kb);
 	}
 	if (!ret_ok)
-		kern__diff(k, rc->op->kind, rc->op->line,
+		kern__diff(k, rc->op, rc->op->line,
 			   rc->kearly ? "sleep" : "result", mr, kr);
 	if (!data_ok)
-		kern__diff(k, rc->op->kind, rc->op->line, "bytes", mb, kb);
+		kern__diff(k, rc->op, rc->op->line, "bytes", mb, kb);
 }
 
 void kern__compare_conds(struct kctx *k, bool model_valid)
@@ -817,7 +823,7 @@ void kern__compare_conds(struct kctx *k, bool model_valid)
 			if (err) {
 				kern__out(k, "DIFF %s:%d  %s %s\n    kernel: cannot be evaluated\n",
 				       k->file, cs[i].line, kw, cs[i].text);
-				kern__diff(k, -1, cs[i].line, kw, "",
+				kern__diff(k, NULL, cs[i].line, kw, "",
 					   "cannot be evaluated");
 				continue;
 			}
@@ -835,7 +841,7 @@ void kern__compare_conds(struct kctx *k, bool model_valid)
 				       (pass ? "no" : "FAILS"));
 			}
 			if (differ)
-				kern__diff(k, -1, cs[i].line, kw,
+				kern__diff(k, NULL, cs[i].line, kw,
 					   !model_valid || mr[i].error ? "?" :
 					   mr[i].value ? "true" : "false",
 					   kv ? "true" : "false");

@@ -437,8 +437,9 @@ char *kfuzz_gen(uint64_t seed, uint64_t index, int max_ops, long page,
  * The disagreements that are explained: each is a deliberate modelling
  * choice with a DEVIATION: comment where the model makes it and a section
  * of docs/deviations.md.  @sig is an fnmatch(3) pattern on a
- * disagreement's signature (sig_of()): "OP:OBSERVABLE MODEL/KERNEL", the
- * values with every positive number written N.  Keep this list and
+ * disagreement's signature (sig_of()): "OP(KIND):OBSERVABLE MODEL/KERNEL",
+ * KIND the kind of the operation's first operand, the values with every
+ * positive number written N.  Keep this list and
  * docs/deviations.md in step.
  */
 static const struct known_diff {
@@ -447,16 +448,21 @@ static const struct known_diff {
 } known_diffs[] = {
 	/* the page cache is a dense array of pages: a write far past the
 	 * end of a file needs every page up to it */
-	{ "pwrite:result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
-	{ "write:result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
-	{ "splice:result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
+	{ "pwrite(file):result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
+	{ "write(file):result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
+	{ "splice(*):result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)" },
 	{ "*:result -EFBIG/*", "Files past 4 GiB (lib/filemap.c)" },
-	/* one-page page_frag pieces: a source that faults part way */
-	{ "send:result N/-EFAULT", "TCP copies in one-page pieces (lib/tcp.c)" },
-	{ "write:result N/-EFAULT", "TCP copies in one-page pieces (lib/tcp.c)" },
-	{ "send:result N/N", "TCP copies in one-page pieces (lib/tcp.c)" },
+	/* one-page page_frag pieces: a source that faults part way (TCP
+	 * and AF_UNIX sockets: both copy into page frags) */
+	{ "send(socket):result N/-EFAULT",
+	  "TCP copies in one-page pieces (lib/tcp.c)" },
+	{ "write(socket):result N/-EFAULT",
+	  "TCP copies in one-page pieces (lib/tcp.c)" },
+	{ "send(socket):result N/N", "TCP copies in one-page pieces (lib/tcp.c)" },
+	{ "write(socket):result N/N",
+	  "TCP copies in one-page pieces (lib/tcp.c)" },
 	/* no RLIMIT_MEMLOCK accounting of MSG_ZEROCOPY */
-	{ "send:result */-ENOBUFS",
+	{ "send(socket):result */-ENOBUFS",
 	  "No RLIMIT_MEMLOCK accounting of MSG_ZEROCOPY (lib/zerocopy.c)" },
 	{ NULL, NULL },
 };
@@ -482,15 +488,15 @@ static void norm_val(const char *v, char *out, size_t n)
 static void sig_of(const struct kern_diff *d, char *buf, size_t n)
 {
 	const char *op = d->op >= 0 ? op_table[d->op].name : "cond";
-	char m[64], k[64];
+	char m[40], k[40];
 
 	if (!strcmp(d->what, "bytes")) {
-		snprintf(buf, n, "%s:%s", op, d->what);
+		snprintf(buf, n, "%s(%s):%s", op, d->obj, d->what);
 		return;
 	}
 	norm_val(d->model, m, sizeof(m));
 	norm_val(d->kernel, k, sizeof(k));
-	snprintf(buf, n, "%s:%s %s/%s", op, d->what, m, k);
+	snprintf(buf, n, "%s(%s):%s %s/%s", op, d->obj, d->what, m, k);
 }
 
 static const struct known_diff *known(const char *sig)
@@ -695,9 +701,12 @@ static void save(struct fuzz *f, const char *prefix, uint64_t index,
 	}
 	/* the signature's operation and observable, as a file name */
 	for (const char *p = sig; *p && *p != ' ' && k + 1 < sizeof(name);
-	     p++)
+	     p++) {
+		if (*p == ')')
+			continue;
 		name[k++] = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ?
 				    *p : '-';
+	}
 	name[k] = 0;
 	snprintf(path, n, "%s/%s%s-%" PRIu64 "-%" PRIu64 ".scn", f->out,
 		 prefix, name, f->seed, index);

@@ -28,6 +28,8 @@ struct host_facts;
  * struct kern_diff - one disagreement of a differential run.
  * @op: the operation's SCN_OP_* kind, or -1 for a condition.
  * @line: its line in the scenario.
+ * @obj: the kind of its first operand ("pipe", "socket", "file", "mem"),
+ *	or "" (scn_sym_kind_name()).
  * @what: the observable: "result", "bytes", "blocking" (the model left
  *	it blocked), "sleep" (the model sleeps first), "expect", "exists".
  * @model: the model's value, as printed.
@@ -36,6 +38,7 @@ struct host_facts;
 struct kern_diff {
 	int op;
 	int line;
+	char obj[16];
 	char what[16];
 	char model[96];
 	char kernel[160];

@@ -173,9 +173,9 @@ struct kctx {
 			printf(__VA_ARGS__);     \
 	} while (0)
 
-/* record (and count) one disagreement; @op -1 for a condition */
-void kern__diff(struct kctx *k, int op, int line, const char *what,
-		const char *model, const char *kernel);
+/* record (and count) one disagreement; @op NULL for a condition */
+void kern__diff(struct kctx *k, const struct scn_op *op, int line,
+		const char *what, const char *model, const char *kernel);
 
 #define MAX_OV		64
 #define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
