@@ -52,6 +52,14 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 		if (!slot || run__eval_int(r, t, d->off, &a) ||
 		    run__eval_int(r, t, d->len, &b))
 			return OP_FAIL;
+		/*
+		 * sendto(): import_ubuf() clamps a LEN past MAX_RW_COUNT
+		 * (INT_MAX rounded down to a page), a negative one too, and
+		 * the send copies until the buffer faults
+		 */
+		if (b < 0 && op->kind == SCN_OP_SEND && a >= 0)
+			b = INT32_MAX &
+			    ~(int64_t)(span_world_param(w, SPAN_PARAM_PAGE_SIZE) - 1);
 		if (a < 0 || b < 0) {
 			/*
 			 * Out of every mapping, but the descriptor is looked
