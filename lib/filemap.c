@@ -18,6 +18,9 @@ uint32_t span__file_page(struct span_world *w, uint32_t file, uint64_t index)
 	return IDREF(w, f->base + (uint32_t)index)->id;
 }
 
+/* the largest file the dense page cache holds */
+#define SPAN_FILE_DENSE_MAX (1ull << 30)
+
 /* grow the page cache to cover @size bytes (write_begin of new pages) */
 static int file_extend(struct span_world *w, uint32_t file, uint64_t size)
 {
@@ -27,6 +30,14 @@ static int file_extend(struct span_world *w, uint32_t file, uint64_t size)
 
 	if (npages <= f->npages)
 		return 0;
+	/*
+	 * DEVIATION: the page cache is dense (every page up to the end is
+	 * allocated); past SPAN_FILE_DENSE_MAX bytes that is refused with
+	 * -ENOMEM at once rather than after allocating a gigabyte page by
+	 * page.  docs/deviations.md, "Files past 4 GiB".
+	 */
+	if (size > SPAN_FILE_DENSE_MAX)
+		return -ENOMEM;
 	base = span__tab_alloc_range(w, &w->ids, npages);
 	if (!base)
 		return -ENOMEM;

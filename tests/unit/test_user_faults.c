@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_user_faults.c - system calls whose user range runs out of its
- * mapping: where the kernel faults and what it returns then.
+ * mapping: where the kernel faults and what it returns then; and the
+ * other argument checks whose order the differential fuzzer found wrong.
  *
  * Found by `spansim kernel --fuzz` (docs/differential.md); each case has
  * its differential scenario in tests/differential/ (dfz-*.scn), whose
@@ -109,6 +110,24 @@ static void test_splice_negative_len(void **state)
 	span_world_destroy(w);
 }
 
+/* the dense page cache: -ENOMEM past 1 GiB at once, -EFBIG at 4 GiB */
+static void test_file_dense_limit(void **state)
+{
+	struct span_world *w = world_new();
+	int f = new_file(w, 10, 0, "f");
+
+	(void)state;
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, 1ull << 31),
+		   -ENOMEM);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, 1ull << 32),
+		   -EFBIG);
+	assert_ret(span_file_size(w, f), 10);
+	assert_ret(do_pwrite(w, SPAN_INIT_PID, FD_FILE(f), "x", 1, 1 << 20), 1);
+	span_world_teardown(w);
+	assert_no_violations(w);
+	span_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_vmsplice_to_user_empty_first),
 		cmocka_unit_test(test_pwrite_negative_first),
 		cmocka_unit_test(test_splice_negative_len),
+		cmocka_unit_test(test_file_dense_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
