@@ -321,6 +321,9 @@ static bool gen_op(struct gen *g, int k, int depth)
 		 * left asleep ends the program (docs/differential.md) */
 		if (bit == SCN_MOD_NONBLOCK)
 			pct = (d->flags & OPF_BLOCKS) ? 95 : 50;
+		/* the modifier that waits for an event (errqueue's): rare */
+		if (bit == SCN_MOD_WAIT)
+			pct = 5;
 		if (!chance(&g->rng, pct))
 			continue;
 		switch (scn_mod_arg(bit)) {
