@@ -124,7 +124,8 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
  */
 static int rw_verify_area(uint64_t pos, size_t len)
 {
-	if ((int64_t)pos < 0 || (int64_t)(pos + len) < 0)
+	/* a count negative as an ssize_t, then the position */
+	if ((ssize_t)len < 0 || (int64_t)pos < 0 || (int64_t)(pos + len) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -677,12 +678,11 @@ static ssize_t vmsplice_to_user(struct span_world *w, uint32_t pid,
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	/*
-	 * import_iovec() checks only access_ok(): a range out of the
-	 * mapping faults in copy_page_to_iter(), once there is a buffer to
-	 * copy (an empty pipe is -EAGAIN or sleeps first).
+	 * import_iovec() checks only access_ok() (span_vmsplice()): a range
+	 * out of the mapping, below or above it, faults in
+	 * copy_page_to_iter(), once there is a buffer to copy (an empty pipe
+	 * is -EAGAIN or sleeps first).
 	 */
-	if (off + len < off)
-		return -EFAULT;
 	while (len) {
 		struct span_pipe_buffer *buf;
 		uint32_t n;
@@ -736,9 +736,12 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
-	/* import_iovec(): an iov_len that is negative as an ssize_t */
+	/* import_iovec(): an iov_len that is negative as an ssize_t, then
+	 * access_ok() of the whole iovec, before the pipe is looked up */
 	if ((ssize_t)len < 0)
 		return -EINVAL;
+	if (len > SPAN_ACCESS_OK_MAX)
+		return -EFAULT;
 	if (!len)
 		return 0;
 	pipe = span__get_pipe_info(w, fd, &read_end);

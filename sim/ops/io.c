@@ -60,6 +60,10 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 		if (b < 0 && op->kind == SCN_OP_SEND && a >= 0)
 			b = INT32_MAX &
 			    ~(int64_t)(span_world_param(w, SPAN_PARAM_PAGE_SIZE) - 1);
+		/* vfs_write(): access_ok(buf, count) before the count is
+		 * clamped: a length that fits after no mapping faults */
+		if (op->kind == SCN_OP_WRITE && (uint64_t)b > (1ull << 46))
+			b = -1;
 		if (a < 0 || b < 0) {
 			/*
 			 * Out of every mapping, but the descriptor is looked
@@ -73,7 +77,9 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 			n = op->kind == SCN_OP_WRITE ?
 				    span_write(w, pid, fd, &none, 0, flags, &zero) :
 				    span_sendmsg(w, pid, fd, &none, 0, flags, &zero);
-			*ret = n < 0 && n != -SPAN_EWOULDSLEEP ? n : -EFAULT;
+			/* nothing to copy: the zero-length call is the call */
+			*ret = n < 0 && n != -SPAN_EWOULDSLEEP ? n :
+			       !b ? n : -EFAULT;
 			return OP_DONE;
 		}
 		if (d->kind == SCN_DATA_MEM)

@@ -59,8 +59,12 @@ static void test_vmsplice_to_user_empty_first(void **state)
 	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), m, 0x80000000ull,
 			       7, SPAN_SPLICE_F_NONBLOCK),
 		   -EFAULT);
-	/* a wrapping range fails access_ok() at once */
+	/* below the mapping (a negative offset) faults at the copy too */
 	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), m, ~0ull, 7,
+			       SPAN_SPLICE_F_NONBLOCK),
+		   -EFAULT);
+	/* a length no mapping can hold fails access_ok() at once */
+	assert_ret(do_vmsplice(w, SPAN_INIT_PID, PR(p), m, 0, 1ull << 62,
 			       SPAN_SPLICE_F_NONBLOCK),
 		   -EFAULT);
 	span_world_teardown(w);
