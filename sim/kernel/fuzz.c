@@ -459,6 +459,9 @@ static const struct known_diff {
 	  " more" },
 	{ "splice(socket):result N/-EAGAIN", "TCP has no clock (lib/tcp.c)",
 	  " more" },
+	/* ... and reaches a peer that then closes with it unread: RST */
+	{ "*(socket):result -ECONNRESET/*", "TCP has no clock (lib/tcp.c)",
+	  " more" },
 	/* the page cache is a dense array of pages: a write far past the
 	 * end of a file needs every page up to it */
 	{ "pwrite(file):result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)", NULL },
