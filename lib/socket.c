@@ -448,7 +448,14 @@ int span_recv_errqueue(struct span_world *w, int fd, bool wait, char *out,
 	 * call is a zero-length read, 0 when bytes are queued or at end of
 	 * file (nothing consumed), -EAGAIN on an empty queue.
 	 */
-	if (SOCK(w, sk)->family != SOCK_TCP && !wait) {
+	/*
+	 * With `wait` (poll for POLLERR first), AF_UNIX has POLLERR only
+	 * from sk_err (the peer closed with bytes unread: ECONNRESET); then
+	 * the same zero-length read.
+	 */
+	if (SOCK(w, sk)->family != SOCK_TCP && wait && !SOCK(w, sk)->err)
+		return -SPAN_EWOULDSLEEP;
+	if (SOCK(w, sk)->family != SOCK_TCP) {
 		char c;
 		ssize_t n = span__unix_stream_recvmsg(w, sk, &c, 0,
 						      SPAN_O_NONBLOCK);

@@ -84,6 +84,9 @@ static void test_af_unix_errqueue_is_a_read(void **state)
 	nt_begin(w, 1);
 	assert_int_equal(span_recv_errqueue(w, SOCKFD(a), false, text, 16),
 			 -EAGAIN);
+	/* wait: POLLERR only from sk_err, which nothing set */
+	assert_int_equal(span_recv_errqueue(w, SOCKFD(a), true, text, 16),
+			 -SPAN_EWOULDSLEEP);
 	nt_end(w);
 	assert_int_equal(nt_send(w, 1, b, &src, 3, 0), 3);
 	/* bytes queued: 0, and they stay */
