@@ -543,12 +543,4 @@ uint32_t span__split_epoch(const struct span_world *w, uint32_t a, uint32_t b);
 
 #define page_size_of(w) ((w)->page_size)
 
-/*
- * access_ok(): a user range must end below TASK_SIZE_MAX (2^47 - a page
- * on x86-64 with four-level paging).  The model has no addresses; mappings
- * sit high in the address space, so a length past 2^46 cannot fit after
- * any of them, and a smaller one always fits.
- */
-#define SPAN_ACCESS_OK_MAX (1ull << 46)
-
 #endif

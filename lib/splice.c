@@ -736,12 +736,10 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
-	/* import_iovec(): an iov_len that is negative as an ssize_t, then
-	 * access_ok() of the whole iovec, before the pipe is looked up */
+	/* import_iovec(): an iov_len that is negative as an ssize_t; a
+	 * larger one is clamped to MAX_RW_COUNT before access_ok() */
 	if ((ssize_t)len < 0)
 		return -EINVAL;
-	if (len > SPAN_ACCESS_OK_MAX)
-		return -EFAULT;
 	if (!len)
 		return 0;
 	pipe = span__get_pipe_info(w, fd, &read_end);

@@ -25,6 +25,14 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
+/*
+ * access_ok(): a user range must end below TASK_SIZE_MAX (2^47 - a page on
+ * x86-64 with four-level paging).  The model has no addresses; mappings
+ * sit high in the address space, so a count past 2^46 fits after none of
+ * them, and a smaller one after all.
+ */
+#define WRITE_ACCESS_OK_MAX (1ull << 46)
+
 enum op_res op_write_send_model(struct run *r, struct thread *t,
 				const struct scn_op *op, int64_t *ret)
 {
@@ -62,7 +70,7 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 			    ~(int64_t)(span_world_param(w, SPAN_PARAM_PAGE_SIZE) - 1);
 		/* vfs_write(): access_ok(buf, count) before the count is
 		 * clamped: a length that fits after no mapping faults */
-		if (op->kind == SCN_OP_WRITE && (uint64_t)b > (1ull << 46))
+		if (op->kind == SCN_OP_WRITE && (uint64_t)b > WRITE_ACCESS_OK_MAX)
 			b = -1;
 		if (a < 0 || b < 0) {
 			/*
