@@ -29,9 +29,11 @@
 /* run argv with stdout+stderr to @log; Return: exit status (128+sig) */
 static int run(char *const argv[], const char *log, int sig_after_ms)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int st;
 
+	fflush(stdout);		/* the child must not repeat our TAP lines */
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
