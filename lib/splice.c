@@ -745,11 +745,14 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 	pipe = span__get_pipe_info(w, fd, &read_end);
 	if (!pipe)
 		return -EBADF;
-	/* to user memory, an address that is no mapping faults at the copy
-	 * (vmsplice_to_user()): an empty pipe answers first */
-	if (!read_end &&
-	    (region <= 0 || !span__tab_live(&w->regions, (uint32_t)region)))
-		return -EFAULT;
+	/*
+	 * An address that is no mapping (region 0: a mem whose mmap failed)
+	 * passes access_ok() and faults at the copy or the GUP, after the
+	 * pipe's own answer (empty: vmsplice_to_user(); full:
+	 * vmsplice_to_pipe()'s wait_for_space()); both look the region up.
+	 */
+	if (region < 0)
+		region = 0;
 	if (read_end)
 		return vmsplice_to_user(w, (uint32_t)pid, pipe, (uint32_t)region,
 					off, len, flags);

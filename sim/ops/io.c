@@ -88,6 +88,10 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 			/* nothing to copy: the zero-length call is the call */
 			*ret = n < 0 && n != -SPAN_EWOULDSLEEP ? n :
 			       !b ? n : -EFAULT;
+			/* a count past access_ok(): only the descriptor's
+			 * FMODE_WRITE comes first, not what the file does */
+			if (op->kind == SCN_OP_WRITE && b < 0 && *ret != -EBADF)
+				*ret = -EFAULT;
 			return OP_DONE;
 		}
 		if (d->kind == SCN_DATA_MEM)
