@@ -459,6 +459,8 @@ static const struct known_diff {
 	  " more" },
 	{ "splice(socket):result N/-EAGAIN", "TCP has no clock (lib/tcp.c)",
 	  " more" },
+	{ "read(socket):result N/N", "TCP has no clock (lib/tcp.c)", " more" },
+	{ "recv(socket):result N/N", "TCP has no clock (lib/tcp.c)", " more" },
 	/* ... and reaches a peer that then closes with it unread: RST */
 	{ "*(socket):result -ECONNRESET/*", "TCP has no clock (lib/tcp.c)",
 	  " more" },
