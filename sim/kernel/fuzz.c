@@ -464,6 +464,10 @@ static const struct known_diff {
 	/* ... and reaches a peer that then closes with it unread: RST */
 	{ "*(socket):result -ECONNRESET/*", "TCP has no clock (lib/tcp.c)",
 	  " more" },
+	/* ... or reaches a peer already closed: its RST makes the next
+	 * send -EPIPE, where the kernel, still corked, sent nothing */
+	{ "*(socket):result -EPIPE/N", "TCP has no clock (lib/tcp.c)",
+	  " more" },
 	/* the page cache is a dense array of pages: a write far past the
 	 * end of a file needs every page up to it */
 	{ "pwrite(file):result -ENOMEM/*", "Files past 4 GiB (lib/filemap.c)", NULL },
