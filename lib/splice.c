@@ -306,18 +306,14 @@ static ssize_t splice_file_to_pipe(struct span_world *w, uint32_t file,
 				   size_t len, bool nonblock)
 {
 	int err = opipe_prep(pipe, nonblock);	/* wait_for_space() */
-	uint64_t space;
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	if (err)
 		return err;
-	/* a LEN that is negative as an ssize_t fails before the clamp */
-	if ((ssize_t)len < 0)
-		return -EINVAL;
-	/* do_splice_read(): no more than the pipe has room for, verified */
-	space = (uint64_t)(pipe->max_usage - (pipe->head - pipe->tail)) *
-		w->page_size;
-	if (rw_verify_area(*ppos, len < space ? len : (size_t)space))
+	/* rw_verify_area() of LEN as given, before it is clamped to the
+	 * pipe's room: negative as an ssize_t, or past LLONG_MAX from the
+	 * position, is -EINVAL (the live kernel) */
+	if (rw_verify_area(*ppos, len))
 		return -EINVAL;
 	return span__filemap_splice_read(w, file, ppos, pipe, len);
 }
