@@ -68,8 +68,9 @@ ssize_t span__chr_write(struct span_world *w, uint32_t file, size_t len)
 }
 
 /*
- * span__chr_splice_read - the device's ->splice_read after
- * do_splice_read() has capped @len at the pipe's free slots.
+ * span__chr_splice_read - the device's ->splice_read; @len is not capped
+ * yet: do_splice_read() caps it at the pipe's free slots, which the loop
+ * below does by stopping at a full pipe.
  * KREF: null_fops has no splice_read: warn_unsupported(), -EINVAL.
  * zero_fops and full_fops have copy_splice_read(): DIV_ROUND_UP(len,
  * PAGE_SIZE) fresh pages, filled by read_iter_zero(), each a buffer of

@@ -235,6 +235,9 @@ ssize_t span_pwrite(struct span_world *w, int pid, int fd, const void *data,
 
 	if (!w || (len && !data))
 		return -EINVAL;
+	/* KREF: ksys_pwrite64(): pos < 0 before the descriptor is looked at */
+	if ((int64_t)off < 0)
+		return -EINVAL;
 	if (SPAN_FD_TYPE(fd) == SPAN_FD_PIPE_R ||
 	    SPAN_FD_TYPE(fd) == SPAN_FD_PIPE_W || SPAN_FD_TYPE(fd) == SPAN_FD_SOCK)
 		return span_fd_valid(w, fd) ? -ESPIPE : -EBADF;

@@ -155,7 +155,9 @@ int span_mmap_anon(struct span_world *w, int pid, uint64_t size,
 	if (!r)
 		return -ENOMEM;
 	REGION(w, r)->npages = npages;
-	REGION(w, r)->size = size;
+	/* KREF: mmap() maps whole pages: the bytes after SIZE up to the end
+	 * of its last page are the mapping's too (loads, stores, GUP) */
+	REGION(w, r)->size = (uint64_t)npages << w->page_shift;
 	v = span__tab_alloc(w, &w->vmas);
 	if (!v)
 		goto out_region;

@@ -61,20 +61,49 @@ ssize_t span_write(struct span_world *w, int pid, int fd,
 		if (!len)
 			return 0;
 		{
-			uint8_t *tmp = span__alloc(w, len);
-			struct span_prov *prov = span__alloc(w, len * sizeof(*prov));
+			/*
+			 * KREF: generic_perform_write() copies page by page
+			 * and a copy that faults ends the write short: the
+			 * bytes before the first unmapped page of the source
+			 * are written, -EFAULT only when there are none.
+			 * Nothing past the source's mapping can be copied.
+			 */
+			size_t cap = len, got = 0;
+			uint8_t *tmp;
+			struct span_prov *prov;
 
+			if (src->region > 0) {
+				int64_t sz = span_region_size(w, src->region);
+
+				cap = sz > 0 && (uint64_t)sz > src->off ?
+					      (size_t)((uint64_t)sz - src->off) :
+					      0;
+				if (cap > len)
+					cap = len;
+			}
+			tmp = span__alloc(w, cap ? cap : 1);
+			prov = span__alloc(w, (cap ? cap : 1) * sizeof(*prov));
+			while (tmp && prov && got < cap) {
+				uint64_t at = src->off + got;
+				size_t n = w->page_size - (at & (w->page_size - 1));
+
+				if (!src->region || n > cap - got)
+					n = cap - got;
+				if (span__user_copy_from(w, (uint32_t)pid, src,
+							 got, tmp + got,
+							 prov + got, (uint32_t)n))
+					break;
+				got += n;
+			}
 			if (!tmp || !prov) {
 				ret = -ENOMEM;
-			} else if (span__user_copy_from(w, (uint32_t)pid, src, 0,
-							tmp, prov,
-							(uint32_t)len)) {
+			} else if (!got) {
 				ret = -EFAULT;
 			} else {
 				ret = span__file_write_iter(w, (uint32_t)pid,
 							    (uint32_t)SPAN_FD_ID(fd),
 							    f->pos, tmp, prov,
-							    len);
+							    got);
 				if (ret > 0)
 					FILEP(w, SPAN_FD_ID(fd))->pos +=
 						(uint64_t)ret;

@@ -538,6 +538,25 @@ int span_recv_errqueue(struct span_world *w, int fd, bool wait, char *out,
 	if (!sk)
 		return not_a_socket(w, fd);
 	span__fp(w, true, SPAN_OBJ_SOCK, sk);
+	/*
+	 * KREF: unix_stream_recvmsg() does not look at MSG_ERRQUEUE: the
+	 * call is a zero-length read, 0 when bytes are queued or at end of
+	 * file (nothing consumed), -EAGAIN on an empty queue.
+	 */
+	/*
+	 * With `wait` (poll for POLLERR first), AF_UNIX has POLLERR only
+	 * from sk_err (the peer closed with bytes unread: ECONNRESET); then
+	 * the same zero-length read.
+	 */
+	if (SOCK(w, sk)->family != SOCK_TCP && wait && !SOCK(w, sk)->err)
+		return -SPAN_EWOULDSLEEP;
+	if (SOCK(w, sk)->family != SOCK_TCP) {
+		char c;
+		ssize_t n = span__unix_stream_recvmsg(w, sk, &c, 0,
+						      SPAN_O_NONBLOCK);
+
+		return n > 0 ? 0 : (int)n;
+	}
 	if (!span__zc_notes_text(w, sk, true, false, NULL, 0))
 		return wait ? -SPAN_EWOULDSLEEP : -EAGAIN;
 	return span__zc_notes_text(w, sk, true, true, out, size);

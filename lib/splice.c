@@ -124,7 +124,8 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
  */
 static int rw_verify_area(uint64_t pos, size_t len)
 {
-	if ((int64_t)pos < 0 || (int64_t)(pos + len) < 0)
+	/* a count negative as an ssize_t, then the position */
+	if ((ssize_t)len < 0 || (int64_t)pos < 0 || (int64_t)(pos + len) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -305,16 +306,13 @@ static ssize_t splice_file_to_pipe(struct span_world *w, uint32_t file,
 				   size_t len, bool nonblock)
 {
 	int err = opipe_prep(pipe, nonblock);	/* wait_for_space() */
-	uint64_t space;
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
 	if (err)
 		return err;
-	/* do_splice_read(): no more than the pipe has room for, verified */
-	space = (uint64_t)(pipe->max_usage - (pipe->head - pipe->tail)) *
-		w->page_size;
-	if (len > space)
-		len = (size_t)space;
+	/* rw_verify_area() of LEN as given, before it is clamped to the
+	 * pipe's room: negative as an ssize_t, or past LLONG_MAX from the
+	 * position, is -EINVAL (the live kernel) */
 	if (rw_verify_area(*ppos, len))
 		return -EINVAL;
 	/* in->f_op->splice_read: a memory device's, or filemap's */
@@ -436,8 +434,10 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 	if (ipipe) {
 		nonblock |= ipipe->nonblock;
 		/* do_splice(): an offset needs FMODE_PWRITE (not a socket) */
+		/* do_splice(): rw_verify_area() of LEN for any output */
 		if (SPAN_FD_TYPE(fd_out) == SPAN_FD_SOCK)
 			return off_out ? -EINVAL :
+			       (ssize_t)len < 0 ? -EINVAL :
 					 span__splice_to_socket(w, (uint32_t)pid,
 								ipipe, fd_out,
 								len, flags,
@@ -457,8 +457,11 @@ ssize_t span_splice(struct span_world *w, int pid, int fd_in,
 	if (opipe) {
 		nonblock |= opipe->nonblock;
 		/* do_splice(): an offset needs FMODE_PREAD (not a socket) */
+		/* vfs_splice_read(): rw_verify_area() of LEN, for a socket
+		 * too (no position) */
 		if (SPAN_FD_TYPE(fd_in) == SPAN_FD_SOCK)
 			return off_in ? -EINVAL :
+			       (ssize_t)len < 0 ? -EINVAL :
 					span__sock_splice_read(w, (uint32_t)pid,
 							       fd_in, NULL, opipe,
 							       len, flags,
@@ -678,9 +681,12 @@ static ssize_t vmsplice_to_user(struct span_world *w, uint32_t pid,
 	ssize_t ret = 0;
 
 	span__fp(w, true, SPAN_OBJ_PIPE, span__pipe_id(w, pipe));
-	if (!span__find_vma(w, pid, region) || off + len < off ||
-	    off + len > REGION(w, region)->size)
-		return -EFAULT;
+	/*
+	 * import_iovec() checks only access_ok() (span_vmsplice()): a range
+	 * out of the mapping, below or above it, faults in
+	 * copy_page_to_iter(), once there is a buffer to copy (an empty pipe
+	 * is -EAGAIN or sleeps first).
+	 */
 	while (len) {
 		struct span_pipe_buffer *buf;
 		uint32_t n;
@@ -734,7 +740,8 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 		return -EBADF;
 	if (!span__proc_live(w, (uint32_t)pid))
 		return -ESRCH;
-	/* import_iovec(): an iov_len that is negative as an ssize_t */
+	/* import_iovec(): an iov_len that is negative as an ssize_t; a
+	 * larger one is clamped to MAX_RW_COUNT before access_ok() */
 	if ((ssize_t)len < 0)
 		return -EINVAL;
 	if (!len)
@@ -742,8 +749,14 @@ ssize_t span_vmsplice(struct span_world *w, int pid, int fd, int region,
 	pipe = span__get_pipe_info(w, fd, &read_end);
 	if (!pipe)
 		return -EBADF;
-	if (region <= 0 || !span__tab_live(&w->regions, (uint32_t)region))
-		return -EFAULT;
+	/*
+	 * An address that is no mapping (region 0: a mem whose mmap failed)
+	 * passes access_ok() and faults at the copy or the GUP, after the
+	 * pipe's own answer (empty: vmsplice_to_user(); full:
+	 * vmsplice_to_pipe()'s wait_for_space()); both look the region up.
+	 */
+	if (region < 0)
+		region = 0;
 	if (read_end)
 		return vmsplice_to_user(w, (uint32_t)pid, pipe, (uint32_t)region,
 					off, len, flags);

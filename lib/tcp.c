@@ -136,6 +136,13 @@ static ssize_t tcp_copy_to_frag(struct span_world *w, uint32_t sk,
 		last->ref == FRAG_REF_PAGE && !last->ubuf;
 	if (!merge && sh->nr_frags >= span__max_skb_frags(w))
 		return -EMSGSIZE;
+	/*
+	 * DEVIATION: the model's page_frag is one page; the kernel's is an
+	 * order-3 (32 KiB) compound page, and each piece is copied all or
+	 * nothing (skb_copy_to_page_nocache()), so a send whose buffer runs
+	 * into a fault returns fewer bytes, or -EFAULT, in the kernel.
+	 * docs/deviations.md.
+	 */
 	if (copy > w->page_size - off)
 		copy = w->page_size - off;
 	{

@@ -25,7 +25,11 @@
 
 /*
  * msg_zerocopy_alloc(): refcnt = 1 (the sendmsg call's own reference),
- * id = sk_zckey++, len = 1, zerocopy = 1, sock_hold().
+ * id = sk_zckey++, len = 1, zerocopy = 1, sock_hold().  DEVIATION: no
+ * mm_account_pinned_pages(): the kernel charges the whole requested size
+ * to the user's RLIMIT_MEMLOCK here, before any page is touched, and a
+ * send larger than the limit is -ENOBUFS (the model faults or sends).
+ * docs/deviations.md.
  */
 static uint32_t msg_zerocopy_alloc(struct span_world *w, uint32_t sk,
 				   size_t size)

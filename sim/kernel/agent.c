@@ -85,6 +85,20 @@ void kern__sleep_ms(int ms)
 		;
 }
 
+char *kern__mem_addr(const struct kobj *mo, int64_t off)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t end = (mo->size + pg - 1) / pg * pg;
+
+	/* its mmap failed (size 0): no address at all, as region 0 in the
+	 * model; NULL passes access_ok() and faults at the copy */
+	if (!mo->addr)
+		return NULL;
+	if (off < 0 || (uint64_t)off > end)
+		off = (int64_t)end;
+	return mo->addr + off;
+}
+
 int64_t kern__sysret(ssize_t n)
 {
 	return n < 0 ? -(int64_t)errno : (int64_t)n;
@@ -298,12 +312,23 @@ void kern__pattern_fill(char *p, size_t n, const struct scn_str *fill)
 }
 
 /* drain MSG_ERRQUEUE into text; Return: records, or -errno */
+static bool fd_is_socket(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISSOCK(st.st_mode);
+}
+
 int kern__errq_drain(int fd, bool wait, char *out, size_t size)
 {
 	int nrec = 0;
 	size_t k = 0;
 
 	out[0] = 0;
+	/* only a socket has an error queue to wait for: recvmsg() says
+	 * -ENOTSOCK at once */
+	if (wait && !fd_is_socket(fd))
+		wait = false;
 	if (wait) {
 		struct pollfd p = { .fd = fd, .events = 0 };
 
@@ -323,6 +348,7 @@ int kern__errq_drain(int fd, bool wait, char *out, size_t size)
 		struct msghdr mh = { .msg_control = ctl,
 				     .msg_controllen = sizeof(ctl) };
 		ssize_t n = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		int got = nrec;
 
 		if (n < 0) {
 			if (errno == EAGAIN && nrec)
@@ -350,8 +376,16 @@ int kern__errq_drain(int fd, bool wait, char *out, size_t size)
 						      ee.ee_origin);
 			if (k >= size)
 				k = size - 1;
+			nrec++;
 		}
-		nrec++;
+		/*
+		 * No record: a socket without an error queue of its own
+		 * (AF_UNIX ignores MSG_ERRQUEUE and returns ordinary data,
+		 * or 0 at end of file).  Stop there: what the call returned
+		 * is the result when it is the first.
+		 */
+		if (nrec == got)
+			return nrec ? nrec : (int)n;
 	}
 	return nrec;
 }
@@ -537,7 +571,7 @@ void kern__settle(struct kctx *k)
 			break;
 		if (kern__now_ms() - t0 > SETTLE_MAX_MS) {
 			if (!k->settle_timeouts++)
-				printf("kernel: note: TCP did not kern__settle within %d ms (acks or zerocopy notifications still due); results after this point may depend on timing\n",
+				kern__out(k, "kernel: note: TCP did not kern__settle within %d ms (acks or zerocopy notifications still due); results after this point may depend on timing\n",
 				       SETTLE_MAX_MS);
 			break;
 		}

@@ -600,6 +600,37 @@ static const struct cond_ops kernel_cond_ops = {
 
 /* --- comparing and reporting ---------------------------------------------- */
 
+void kern__diff(struct kctx *k, const struct scn_op *op, int line,
+		const char *what, const char *model, const char *kernel)
+{
+	struct kern_diff *d;
+	const char *obj = NULL;
+
+	k->nr_diff++;
+	if (k->res->nr_diffs == k->res->cap_diffs) {
+		int cap = k->res->cap_diffs ? 2 * k->res->cap_diffs : 8;
+		struct kern_diff *n = realloc(k->res->diffs,
+					      (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return;
+		k->res->diffs = n;
+		k->res->cap_diffs = cap;
+	}
+	d = &k->res->diffs[k->res->nr_diffs++];
+	memset(d, 0, sizeof(*d));
+	d->op = op ? (int)op->kind : -1;
+	d->line = line;
+	/* the kind of object the operation works on (its first operand) */
+	if (op && op->nr_operands && op->operand[0].kind == SCN_OPD_OBJ &&
+	    op->operand[0].ref.sym >= 0)
+		obj = scn_sym_kind_name(k->s->syms[op->operand[0].ref.sym].kind);
+	snprintf(d->obj, sizeof(d->obj), "%s", obj ? obj : "");
+	snprintf(d->what, sizeof(d->what), "%s", what);
+	snprintf(d->model, sizeof(d->model), "%s", model);
+	snprintf(d->kernel, sizeof(d->kernel), "%s", kernel);
+}
+
 static void print_rec_head(struct kctx *k, const struct rec *rc, const char *tag)
 {
 	const char *who = rc->key ? k->s->threads[rc->key - 1].name : "setup";
@@ -617,15 +648,16 @@ static void print_rec_head(struct kctx *k, const struct rec *rc, const char *tag
 						      rc->lv[sym->index]);
 		}
 	}
-	printf("%s %s:%d  %s  `%s`%s%s%s\n", tag, k->file, rc->op->line, who,
+	kern__out(k, "%s %s:%d  %s  `%s`%s%s%s\n", tag, k->file, rc->op->line, who,
 	       rc->op->text, lv[0] ? "  (" : "", lv[0] ? lv + 1 : "",
 	       lv[0] ? ")" : "");
 }
 
-static void side(const char *what, const char *m, const char *kk)
+static void side(struct kctx *k, const char *what, const char *m,
+		 const char *kk)
 {
-	printf("    %-8s model:  %s\n", what, m);
-	printf("    %-8s kernel: %s\n", "", kk);
+	kern__out(k, "    %-8s model:  %s\n", what, m);
+	kern__out(k, "    %-8s kernel: %s\n", "", kk);
 }
 
 void kern__compare_rec(struct kctx *k, struct rec *rc)
@@ -644,10 +676,11 @@ void kern__compare_rec(struct kctx *k, struct rec *rc)
 		ret_ok = !strcmp(kr, "blocked");
 		if (!ret_ok || k->verbose) {
 			print_rec_head(k, rc, ret_ok ? "    " : "DIFF");
-			side("result", mr, kr);
+			side(k, "result", mr, kr);
 		}
 		if (!ret_ok)
-			k->nr_diff++;
+			kern__diff(k, rc->op, rc->op->line, "blocking",
+				   mr, kr);
 		return;
 	}
 	kern__fmt_ret(mr, sizeof(mr), rc->mret);
@@ -688,16 +721,19 @@ void kern__compare_rec(struct kctx *k, struct rec *rc)
 	if (ret_ok && data_ok && !k->verbose)
 		return;
 	print_rec_head(k, rc, ret_ok && data_ok ? "    " : "DIFF");
-	side("result", mr, kr);
+	side(k, "result", mr, kr);
 	if (rc->mdata_set || rc->kdata_set) {
 		char name[80];
 
 		snprintf(name, sizeof(name), "%s", rc->op->result.name ?
 			 rc->op->result.name : "bytes");
-		side(name, mb, kb);
+		side(k, name, mb, kb);
 	}
-	if (!ret_ok || !data_ok)
-		k->nr_diff++;
+	if (!ret_ok)
+		kern__diff(k, rc->op, rc->op->line,
+			   rc->kearly ? "sleep" : "result", mr, kr);
+	if (!data_ok)
+		kern__diff(k, rc->op, rc->op->line, "bytes", mb, kb);
 }
 
 void kern__compare_conds(struct kctx *k, bool model_valid)
@@ -796,7 +832,7 @@ void kern__compare_conds(struct kctx *k, bool model_valid)
 
 			if (why) {
 				k->nr_cond_skipped++;
-				printf("skip %s:%d  %s %s  (needs model internals: %s)\n",
+				kern__out(k, "skip %s:%d  %s %s  (needs model internals: %s)\n",
 				       k->file, cs[i].line, kw, cs[i].text, why);
 				continue;
 			}
@@ -804,26 +840,30 @@ void kern__compare_conds(struct kctx *k, bool model_valid)
 			kv = cond_eval(s, &kernel_cond_ops, &kc, cs[i].expr,
 				       &err);
 			if (err) {
-				printf("DIFF %s:%d  %s %s\n    kernel: cannot be evaluated\n",
+				kern__out(k, "DIFF %s:%d  %s %s\n    kernel: cannot be evaluated\n",
 				       k->file, cs[i].line, kw, cs[i].text);
-				k->nr_diff++;
+				kern__diff(k, NULL, cs[i].line, kw, "",
+					   "cannot be evaluated");
 				continue;
 			}
 			/* an expect must hold on the kernel; either must match */
 			differ = (!pass && !kv) ||
 				 (model_valid && !mr[i].error && mr[i].value != kv);
 			if (differ || k->verbose) {
-				printf("%s %s:%d  %s %s\n", differ ? "DIFF" : "    ",
+				kern__out(k, "%s %s:%d  %s %s\n", differ ? "DIFF" : "    ",
 				       k->file, cs[i].line, kw, cs[i].text);
-				printf("    model:  %s\n", !model_valid ? "not evaluated" :
+				kern__out(k, "    model:  %s\n", !model_valid ? "not evaluated" :
 				       mr[i].error ? "error" :
 				       mr[i].value ? (pass ? "yes" : "holds") :
 						     (pass ? "no" : "FAILS"));
-				printf("    kernel: %s\n", kv ? (pass ? "yes" : "holds") :
+				kern__out(k, "    kernel: %s\n", kv ? (pass ? "yes" : "holds") :
 				       (pass ? "no" : "FAILS"));
 			}
 			if (differ)
-				k->nr_diff++;
+				kern__diff(k, NULL, cs[i].line, kw,
+					   !model_valid || mr[i].error ? "?" :
+					   mr[i].value ? "true" : "false",
+					   kv ? "true" : "false");
 		}
 	}
 	kstate_free(k, &ks);

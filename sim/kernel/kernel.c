@@ -73,6 +73,8 @@ static const char usage_kernel[] =
 "usage: spansim kernel FILE [--param K=V]... [--set K=V]... [--policy K=V]...\n"
 "                      [--verbose] [--keep]\n"
 "       spansim kernel --probe\n"
+"       spansim kernel --fuzz N [--seed S] [--out DIR] [--max-ops K]\n"
+"                      [--policy K=V]... [--print]\n"
 "\n"
 "Differential run against the live kernel.  Runs the scenario on the model\n"
 "with the fifo schedule, then executes the same operations in the same\n"
@@ -107,6 +109,18 @@ static const char usage_kernel[] =
 "model internals (refcount(), pincount(), mapcount(), destructed(),\n"
 "destructed_at(), held_bytes(), pinned_bytes, at()) are skipped one by one\n"
 "and listed; `deadlock` is evaluated as \"every thread left blocks for real\".\n"
+"\n"
+"--fuzz N: differential fuzzing.  Generates N random single-thread\n"
+"programs from the operation table (every operation the live kernel can\n"
+"run, with its operands and modifiers; seed S, default 1; at most K\n"
+"operations, default 12), runs each on the model and the kernel in this\n"
+"process, and shrinks each new unexplained disagreement, a line at a time,\n"
+"to a scenario written to DIR (default ./difffuzz-out).  Disagreements\n"
+"listed in docs/deviations.md (known_diffs[] in sim/kernel/fuzz.c) are\n"
+"explained; --policy runs the model off mainline (a planted bug); --print\n"
+"writes the programs and runs nothing.  Progress on stderr every 5 s, a\n"
+"summary at the end; exit 0, or 1 on an unexplained disagreement, 4 when\n"
+"interrupted (summary marked INCOMPLETE).\n"
 "\n"
 "SIGINT or SIGTERM stops the kernel run: what finished is compared, the\n"
 "agents are stopped and the temporary files removed.\n"
@@ -323,7 +337,7 @@ static const char *skip_reason(struct kctx *k, char *why, size_t n)
 			}
 			continue;
 		}
-		if (s->policy.v[i] != def.v[i]) {
+		if (s->policy.v[i] != def.v[i] && !k->any_policy) {
 			snprintf(why, n,
 				 "policy %s = %s is not the mainline default (only mainline runs live)",
 				 span_knob_name(i),
@@ -427,6 +441,28 @@ static void on_kstop(int sig)
 	kstop = sig;
 }
 
+static bool kstop_caught;
+
+void kernel_catch_stop(void)
+{
+	struct sigaction sa;
+
+	if (kstop_caught)
+		return;
+	kstop_caught = true;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kstop;
+	sa.sa_flags = SA_RESETHAND;	/* a second signal kills */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int kernel_stopped(void)
+{
+	return kstop;
+}
+
 /* is an operation other than @ri sent to the kernel and not returned? */
 static bool in_flight(struct kctx *k, int ri)
 {
@@ -449,16 +485,20 @@ static int kernel_run(struct kctx *k)
 		      (st == RUN_VIOLATION && run_violation(k->r) &&
 		       run_violation(k->r)->inv == SPAN_INV_LEAK);
 	if (st == RUN_ERROR) {
-		fprintf(stderr, "%s\n", run_error(k->r));
+		if (!k->quiet)
+			fprintf(stderr, "%s\n", run_error(k->r));
 		return KERNEL_EXIT_USAGE;
 	}
+	if (st == RUN_VIOLATION && run_violation(k->r))
+		k->res->violation =
+			span_invariant_name(run_violation(k->r)->inv);
 	if (st == RUN_VIOLATION)
-		printf("note: the model run ended in invariant violation %s at step %" PRIu64
+		kern__out(k, "note: the model run ended in invariant violation %s at step %" PRIu64
 		       "%s\n", span_invariant_name(run_violation(k->r)->inv),
 		       run_violation(k->r)->step,
 		       model_valid ? "" : "; only the operations it ran are compared, not the conditions");
 	else if (st == RUN_STEP_LIMIT)
-		printf("note: the model run hit its step limit; only the operations it ran are compared\n");
+		kern__out(k, "note: the model run hit its step limit; only the operations it ran are compared\n");
 
 	/* descriptors: pipes need two each */
 	for (int i = 0; i < k->s->nr_syms; i++)
@@ -492,16 +532,7 @@ static int kernel_run(struct kctx *k)
 	}
 	pgid = k->ag[0].pid;
 	/* after the agents exist: they keep the default actions */
-	{
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_kstop;
-		sa.sa_flags = SA_RESETHAND;	/* a second signal kills */
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
+	kernel_catch_stop();
 
 	/* the operations, in the model's order */
 	for (int e = 0; e < k->nr_evs; e++) {
@@ -579,25 +610,25 @@ static int kernel_run(struct kctx *k)
 			}
 		}
 		if (rmdir(k->dir))
-			printf("note: %s was not removed: %s\n", k->dir, strerror(errno));
+			kern__out(k, "note: %s was not removed: %s\n", k->dir, strerror(errno));
 		(void)cmd;
 	} else {
-		printf("note: files kept in %s\n", k->dir);
+		kern__out(k, "note: files kept in %s\n", k->dir);
 	}
-	printf("kernel: %d operations, %d conditions compared", k->nr_ops,
+	kern__out(k, "kernel: %d operations, %d conditions compared", k->nr_ops,
 	       k->nr_conds);
 	if (k->nr_cond_skipped)
-		printf(", %d conditions skipped", k->nr_cond_skipped);
+		kern__out(k, ", %d conditions skipped", k->nr_cond_skipped);
 	if (kstop) {
-		printf(": %s so far; interrupted by %s after %d of %d steps (incomplete: the rest and the conditions were not compared)\n",
+		kern__out(k, ": %s so far; interrupted by %s after %d of %d steps (incomplete: the rest and the conditions were not compared)\n",
 		       k->nr_diff ? "DISAGREE" : "agree",
 		       kstop == SIGTERM ? "SIGTERM" : "SIGINT", nr_evs,
 		       k->nr_evs);
 	} else {
-		printf(": %s\n", k->nr_diff ? "DISAGREE" : "agree");
+		kern__out(k, ": %s\n", k->nr_diff ? "DISAGREE" : "agree");
 	}
 	if (k->nr_diff)
-		printf("kernel: %d disagreement%s\n", k->nr_diff,
+		kern__out(k, "kernel: %d disagreement%s\n", k->nr_diff,
 		       k->nr_diff == 1 ? "" : "s");
 	if (k->nr_diff)
 		return KERNEL_EXIT_DIFFER;
@@ -613,6 +644,102 @@ static bool sets_param(const struct scn *s, int p)
 	return false;
 }
 
+void kern_result_free(struct kern_result *res)
+{
+	free(res->diffs);
+	memset(res, 0, sizeof(*res));
+}
+
+int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
+		   struct kern_result *res)
+{
+	struct kctx k = { 0 };
+	char why[512];
+	const char *skip;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	k.s = s;
+	k.file = file;
+	k.verbose = o->verbose;
+	k.keep = o->keep;
+	k.quiet = o->quiet;
+	k.any_policy = o->any_policy;
+	k.res = res;
+	k.host = *o->host;
+	kern__out(&k, "kernel: scenario %s (%s)\n", s->name, file);
+	if (k.verbose && !k.quiet)
+		host_print(&k.host, stdout);
+	/* host knobs that the scenario leaves open follow the live kernel */
+	if (!(s->policy_named & (1u << SPAN_KNOB_GUP_ZERO_PAGE)) &&
+	    k.host.gup_zero_page >= 0) {
+		s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] =
+			(uint8_t)k.host.gup_zero_page;
+		if (k.host.gup_zero_page != SPAN_GUP_ZERO_PAGE_MAP)
+			kern__out(&k, "kernel: the model runs with gup_zero_page = %s, as probed on this host\n",
+				  span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
+						       k.host.gup_zero_page));
+	} else if (k.host.gup_zero_page < 0) {
+		kern__out(&k, "kernel: note: gup_zero_page %s; the model keeps gup_zero_page = %s\n",
+			  k.host.gup_zero_page_why,
+			  span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
+					       s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE]));
+	}
+	skip = skip_reason(&k, why, sizeof(why));
+	if (skip) {
+		kern__out(&k, "SKIP: %s\n", skip);
+		snprintf(res->skip, sizeof(res->skip), "%s", skip);
+		return KERNEL_EXIT_SKIP;
+	}
+	if (model_run(&k)) {
+		if (!k.quiet)
+			fprintf(stderr, "spansim kernel: %s\n",
+				k.err[0] ? k.err : "model run failed");
+		ret = KERNEL_EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * The model's files are ext4's: a spliced hole gets a page-cache
+	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
+	 * so a later write would not be seen through the pipe.
+	 */
+	if (k.host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k.r)) {
+		snprintf(res->skip, sizeof(res->skip),
+			 "the model spliced a hole of a file, and %s is tmpfs, whose holes splice the ZERO_PAGE (the model's files are ext4's)",
+			 HOST_FILE_DIR);
+		kern__out(&k, "SKIP: %s\n", res->skip);
+		ret = KERNEL_EXIT_SKIP;
+		goto out;
+	}
+	/* sockets need the network model */
+	for (int i = 0; i < k.nr_recs; i++) {
+		const struct rec *rc = &k.recs[i];
+
+		if ((rc->op->kind == SCN_OP_TCP || rc->op->kind == SCN_OP_UNIX) &&
+		    rc->mdone && rc->mret == -EOPNOTSUPP) {
+			snprintf(res->skip, sizeof(res->skip),
+				 "the model has no network layer in this build (%s:%d: `%s` = -EOPNOTSUPP)",
+				 file, rc->op->line, rc->op->text);
+			kern__out(&k, "SKIP: %s\n", res->skip);
+			ret = KERNEL_EXIT_SKIP;
+			goto out;
+		}
+	}
+	k.uid = geteuid();
+	k.root = k.uid == 0;
+	if (k.root)
+		kern__out(&k, "kernel: operations run as uid %d (nobody), unprivileged\n", NOBODY);
+	else
+		kern__out(&k, "kernel: note: not root: operations run as uid %d, with this user's limits and privileges\n",
+			  (int)k.uid);
+	ret = kernel_run(&k);
+out:
+	if (k.r)
+		run_destroy(k.r);
+	kctx_free(&k);
+	return ret;
+}
+
 int cmd_kernel(int argc, char **argv)
 {
 	const char *params[MAX_OV], *sets[MAX_OV], *pols[MAX_OV], *file = NULL;
@@ -620,11 +747,14 @@ int cmd_kernel(int argc, char **argv)
 	bool probe = false;
 	struct scn_overrides ov;
 	struct scn_error e;
-	struct kctx k = { 0 };
+	struct host_facts host;
+	struct kern_opts ko = { .host = &host };
+	struct kern_result res;
 	struct scn *s = NULL;
-	char why[512];
-	const char *skip;
 
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--fuzz"))
+			return cmd_kernel_fuzz(argc, argv);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -633,9 +763,9 @@ int cmd_kernel(int argc, char **argv)
 			fputs(usage_kernel, stdout);
 			return KERNEL_EXIT_AGREE;
 		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-			k.verbose = true;
+			ko.verbose = true;
 		} else if (!strcmp(a, "--keep")) {
-			k.keep = true;
+			ko.keep = true;
 		} else if (!strcmp(a, "--probe")) {
 			probe = true;
 		} else if (!strcmp(a, "--param") || !strcmp(a, "--set") ||
@@ -665,12 +795,12 @@ int cmd_kernel(int argc, char **argv)
 		}
 	}
 	if (probe) {
-		if (file || np || ns || npol || k.keep) {
+		if (file || np || ns || npol || ko.keep) {
 			fprintf(stderr, "spansim kernel: --probe takes no FILE and no other option\n");
 			return KERNEL_EXIT_USAGE;
 		}
-		host_probe(&k.host);
-		host_print(&k.host, stdout);
+		host_probe(&host);
+		host_print(&host, stdout);
 		return KERNEL_EXIT_AGREE;
 	}
 	if (!file) {
@@ -687,18 +817,18 @@ int cmd_kernel(int argc, char **argv)
 		fprintf(stderr, "%s\n", buf);
 		return KERNEL_EXIT_USAGE;
 	}
-	host_probe(&k.host);
+	host_probe(&host);
 	/*
 	 * s_maxbytes follows the file system the files live on unless the
 	 * scenario set it: parse again with it as one more --set (a set line
 	 * of the file would lose to it, so only when there is none)
 	 */
-	if (k.host.s_maxbytes > 0 && !sets_param(s, SPAN_PARAM_S_MAXBYTES) &&
+	if (host.s_maxbytes > 0 && !sets_param(s, SPAN_PARAM_S_MAXBYTES) &&
 	    ns < MAX_OV) {
 		static char set_max[64];
 
 		snprintf(set_max, sizeof(set_max), "s_maxbytes=%" PRId64,
-			 k.host.s_maxbytes);
+			 host.s_maxbytes);
 		sets[ns++] = set_max;
 		ov.nr_sets = ns;
 		scn_free(s);
@@ -710,77 +840,12 @@ int cmd_kernel(int argc, char **argv)
 			fprintf(stderr, "%s\n", buf);
 			return KERNEL_EXIT_USAGE;
 		}
-		if (k.host.s_maxbytes != 0xffffffff000ll)	/* the default */
+		if (host.s_maxbytes != 0xffffffff000ll)	/* the default */
 			printf("kernel: the model runs with s_maxbytes = %" PRId64 ", as probed on %s\n",
-			       k.host.s_maxbytes, HOST_FILE_DIR);
+			       host.s_maxbytes, HOST_FILE_DIR);
 	}
-	k.s = s;
-	k.file = file;
-	printf("kernel: scenario %s (%s)\n", s->name, file);
-	if (k.verbose)
-		host_print(&k.host, stdout);
-	/* host knobs that the scenario leaves open follow the live kernel */
-	if (!(s->policy_named & (1u << SPAN_KNOB_GUP_ZERO_PAGE)) &&
-	    k.host.gup_zero_page >= 0) {
-		s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] =
-			(uint8_t)k.host.gup_zero_page;
-		if (k.host.gup_zero_page != SPAN_GUP_ZERO_PAGE_MAP)
-			printf("kernel: the model runs with gup_zero_page = %s, as probed on this host\n",
-			       span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
-						    k.host.gup_zero_page));
-	} else if (k.host.gup_zero_page < 0) {
-		printf("kernel: note: gup_zero_page %s; the model keeps gup_zero_page = %s\n",
-		       k.host.gup_zero_page_why,
-		       span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
-					    s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE]));
-	}
-	skip = skip_reason(&k, why, sizeof(why));
-	if (skip) {
-		printf("SKIP: %s\n", skip);
-		scn_free(s);
-		return KERNEL_EXIT_SKIP;
-	}
-	if (model_run(&k)) {
-		fprintf(stderr, "spansim kernel: %s\n", k.err[0] ? k.err : "model run failed");
-		ret = KERNEL_EXIT_USAGE;
-		goto out;
-	}
-	/*
-	 * The model's files are ext4's: a spliced hole gets a page-cache
-	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
-	 * so a later write would not be seen through the pipe.
-	 */
-	if (k.host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k.r)) {
-		printf("SKIP: the model spliced a hole of a file, and %s is tmpfs, whose holes splice the ZERO_PAGE (the model's files are ext4's)\n",
-		       HOST_FILE_DIR);
-		ret = KERNEL_EXIT_SKIP;
-		goto out;
-	}
-	/* sockets need the network model */
-	for (int i = 0; i < k.nr_recs; i++) {
-		const struct rec *rc = &k.recs[i];
-
-		if ((rc->op->kind == SCN_OP_TCP || rc->op->kind == SCN_OP_UNIX) &&
-		    rc->mdone && rc->mret == -EOPNOTSUPP) {
-			printf("SKIP: the model has no network layer in this build (%s:%d: `%s` = -EOPNOTSUPP)\n",
-			       file, rc->op->line, rc->op->text);
-			ret = KERNEL_EXIT_SKIP;
-			goto out;
-		}
-	}
-	k.uid = geteuid();
-	k.root = k.uid == 0;
-	if (k.root)
-		printf("kernel: operations run as uid %d (nobody), unprivileged\n", NOBODY);
-	else
-		printf("kernel: note: not root: operations run as uid %d, with this user's limits and privileges\n",
-		       (int)k.uid);
-	ret = kernel_run(&k);
-out:
-	if (k.r)
-		run_destroy(k.r);
-	kctx_free(&k);
+	ret = kernel_compare(s, file, &ko, &res);
+	kern_result_free(&res);
 	scn_free(s);
 	return ret;
 }
-

@@ -137,6 +137,9 @@ struct kctx {
 	const struct scn *s;
 	const char *file;
 	bool verbose, keep;
+	bool quiet;		/* print nothing: the results are in @res */
+	bool any_policy;	/* run policies off mainline (kern_opts) */
+	struct kern_result *res;
 	struct host_facts host;
 	/* model phase */
 	struct run *r;
@@ -162,6 +165,17 @@ struct kctx {
 	int nr_diff, nr_ops, nr_conds, nr_cond_skipped;
 	int settle_timeouts;	/* settle() gave up waiting for TCP */
 };
+
+/* print unless the run is quiet (the fuzzer) */
+#define kern__out(k, ...)                        \
+	do {                                     \
+		if (!(k)->quiet)                 \
+			printf(__VA_ARGS__);     \
+	} while (0)
+
+/* record (and count) one disagreement; @op NULL for a condition */
+void kern__diff(struct kctx *k, const struct scn_op *op, int line,
+		const char *what, const char *model, const char *kernel);
 
 #define MAX_OV		64
 #define DONE_TIMEOUT_MS	2000	/* a completed model op may take this long */
@@ -193,6 +207,14 @@ int kern__ref_fd(struct kctx *k, const struct rec *rc,
 /* per-call O_NONBLOCK for pipes and files: set it around the call */
 int kern__nb_on(int fd);
 void kern__nb_off(int fd, int fl);
+/*
+ * The address of byte @off of memory @mo for a system call: inside the
+ * mapping, or its guard page (PROT_NONE, after the last page) for any
+ * offset out of it, so that the call faults where the model's bounds end
+ * instead of reaching whatever the agent has mapped there; NULL for a
+ * mem whose mmap failed.
+ */
+char *kern__mem_addr(const struct kobj *mo, int64_t off);
 /* the path of element @i of file @sym in the run's directory */
 void kern__file_path(struct kctx *k, int sym, int64_t i, char *buf, size_t n);
 /* the initial contents of mem and file: the fill pattern */

@@ -680,6 +680,15 @@ bool scn_process_forked(const struct scn *s, int proc);
 const char *scn_op_name(int kind);
 /** scn_mod_name - "nonblock" for SCN_MOD_NONBLOCK (one bit), or NULL. */
 const char *scn_mod_name(unsigned int mod);
+/* What a modifier takes after its name (scn_mod_arg()). */
+enum {
+	SCN_MODARG_NONE,	/* nonblock */
+	SCN_MODARG_STR,		/* fill STR */
+	SCN_MODARG_INT,		/* off N */
+	SCN_MODARG_DECL,	/* owner NAME: declares NAME */
+};
+/** scn_mod_arg - SCN_MODARG_* of modifier @mod (one bit), or -1. */
+int scn_mod_arg(unsigned int mod);
 /** scn_sym_kind_name - "pipe" for SCN_SYM_PIPE ("socket", ...), or NULL. */
 const char *scn_sym_kind_name(int kind);
 

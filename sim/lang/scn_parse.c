@@ -78,6 +78,19 @@ const char *scn_mod_name(unsigned int mod)
 	return NULL;
 }
 
+int scn_mod_arg(unsigned int mod)
+{
+	static const int arg[] = {
+		[ARG_NONE] = SCN_MODARG_NONE, [ARG_STR] = SCN_MODARG_STR,
+		[ARG_INT] = SCN_MODARG_INT, [ARG_DECL] = SCN_MODARG_DECL,
+	};
+
+	for (int i = 0; i < SCN_NR_MODS; i++)
+		if (mod == 1u << i)
+			return arg[mods[i].arg];
+	return -1;
+}
+
 const char *scn_op_name(int kind)
 {
 	if (kind < 0 || kind >= SCN_NR_OPS)

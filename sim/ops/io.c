@@ -27,6 +27,14 @@
 #include "kernel_int.h"
 #include "ops/ops.h"
 
+/*
+ * access_ok(): a user range must end below TASK_SIZE_MAX (2^47 - a page on
+ * x86-64 with four-level paging).  The model has no addresses; mappings
+ * sit high in the address space, so a count past 2^46 fits after none of
+ * them, and a smaller one after all.
+ */
+#define WRITE_ACCESS_OK_MAX (1ull << 46)
+
 enum op_res op_write_send_model(struct run *r, struct thread *t,
 				const struct scn_op *op, int64_t *ret)
 {
@@ -54,8 +62,38 @@ enum op_res op_write_send_model(struct run *r, struct thread *t,
 		if (!slot || run__eval_int(r, t, d->off, &a) ||
 		    run__eval_int(r, t, d->len, &b))
 			return OP_FAIL;
+		/*
+		 * sendto(): import_ubuf() clamps a LEN past MAX_RW_COUNT
+		 * (INT_MAX rounded down to a page), a negative one too, and
+		 * the send copies until the buffer faults
+		 */
+		if (b < 0 && op->kind == SCN_OP_SEND && a >= 0)
+			b = INT32_MAX &
+			    ~(int64_t)(span_world_param(w, SPAN_PARAM_PAGE_SIZE) - 1);
+		/* vfs_write(): access_ok(buf, count) before the count is
+		 * clamped: a length that fits after no mapping faults */
+		if (op->kind == SCN_OP_WRITE && (uint64_t)b > WRITE_ACCESS_OK_MAX)
+			b = -1;
 		if (a < 0 || b < 0) {
-			*ret = -EFAULT;
+			/*
+			 * Out of every mapping, but the descriptor is looked
+			 * at first (vfs_write(): FMODE_WRITE, then
+			 * access_ok(); sendto(): sockfd_lookup_light()): a
+			 * zero-length call says whether it is usable.
+			 */
+			struct span_src none = { .buf = "" };
+			size_t zero = 0;
+
+			n = op->kind == SCN_OP_WRITE ?
+				    span_write(w, pid, fd, &none, 0, flags, &zero) :
+				    span_sendmsg(w, pid, fd, &none, 0, flags, &zero);
+			/* nothing to copy: the zero-length call is the call */
+			*ret = n < 0 && n != -SPAN_EWOULDSLEEP ? n :
+			       !b ? n : -EFAULT;
+			/* a count past access_ok(): only the descriptor's
+			 * FMODE_WRITE comes first, not what the file does */
+			if (op->kind == SCN_OP_WRITE && b < 0 && *ret != -EBADF)
+				*ret = -EFAULT;
 			return OP_DONE;
 		}
 		if (d->kind == SCN_DATA_MEM)
@@ -110,7 +148,7 @@ void op_write_send_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 
 			kern__eval(k, rc, d->off, &a);
 			kern__eval(k, rc, d->len, &b);
-			p = mo && mo->addr ? mo->addr + a :
+			p = mo ? kern__mem_addr(mo, a) :
 					     (char *)(uintptr_t)a;
 			len = (size_t)b;
 		}
@@ -192,10 +230,8 @@ enum op_res op_read_recv_model(struct run *r, struct thread *t,
 	if (run__ref_fd(r, t, run__opd_ref(op, 0), false, &fd) ||
 	    run__opd_int(r, t, op, 1, &a))
 		return OP_FAIL;
-	if (a < 0 || a > (1 << 30)) {
-		*ret = -EINVAL;
-		return OP_DONE;
-	}
+	if (a < 0 || a > (1 << 30))	/* the variable is "", as on any error */
+		return run__finish_bytes(r, t, op, -EINVAL, a, NULL, ret);
 	if (op->kind == SCN_OP_RECV && (m & SCN_MOD_WAITALL))
 		return recv_waitall_model(r, t, op, fd, a, ret);
 	b = (m & SCN_MOD_ALL) ? a - t->total : a;

@@ -71,20 +71,28 @@ void op_mem_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 
 		kern__eval(k, rc, op->operand[1].expr, &a);
 		for (int64_t i = 0; i < kern__sym_n(&s->syms[ref->sym]); i++) {
-			char *p = mmap(NULL, (size_t)a, PROT_READ | PROT_WRITE,
+			size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+			size_t end = ((size_t)a + pg - 1) / pg * pg;
+			/* a guard page after the last one: a call that runs
+			 * past the memory faults there (kern__mem_addr()) */
+			char *p = mmap(NULL, a > 0 ? end + pg : (size_t)a,
+				       PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 			if (p == MAP_FAILED) {
 				ret = -errno;
 				break;
 			}
+			if (a > 0)
+				mprotect(p + end, pg, PROT_NONE);
 			madvise(p, (size_t)a, MADV_NOHUGEPAGE);
+			/* whole pages, as the model fills them */
 			if (!(m & SCN_MOD_UNTOUCHED))
-				kern__pattern_fill(p, (size_t)a, &op->fill);
+				kern__pattern_fill(p, end, &op->fill);
 			k->objs[ref->sym].o[i] =
 				(struct kobj){ .fd = { -1, -1 },
 					       .addr = p,
-					       .size = (uint64_t)a,
+					       .size = (uint64_t)end,
 					       .mapped = true,
 					       .creator = k->me };
 		}
@@ -172,6 +180,11 @@ static void store_load_kernel(struct kctx *k, struct rec *rc,
 			b = (int64_t)op->operand[2].str.len;
 		else
 			kern__eval(k, rc, op->operand[2].expr, &b);
+		/* as the model: no buffer of that size is loaded into */
+		if (op->kind == SCN_OP_LOAD && (b < 0 || b > (1 << 30))) {
+			ret = -EINVAL;
+			break;
+		}
 		if (!o || !o->mapped || a < 0 || b < 0 ||
 		    (uint64_t)a + (uint64_t)b > o->size) {
 			ret = -EFAULT;
@@ -255,6 +268,11 @@ void op_munmap_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 	*data = NULL;
 	do {
 		o = kern__ref_obj(k, rc, &op->operand[0].ref);
+		/* the mmap failed (mem of size 0): munmap(NULL, 0) */
+		if (o && !o->addr) {
+			ret = -EINVAL;
+			break;
+		}
 		/* DEVIATION: the range is replaced by PROT_NONE so that no
 		 * later mmap reuses it: stale addresses keep failing */
 		if (o && o->addr && o->mapped &&

@@ -40,6 +40,10 @@ enum op_res {
 /* struct op_desc.flags */
 #define OPF_BLOCKS (1u << 0)	/* may sleep (pipe, socket or errqueue wait) */
 #define OPF_NET (1u << 1)	/* needs the network model */
+#define OPF_CLOSES (1u << 2)	/* ends its object operands' handles: a
+				 * later use of the name is a stale handle
+				 * (docs/deviations.md); the differential
+				 * fuzzer does not use them again */
 
 /*
  * The words of a 'w' operand (struct op_desc.words), NULL-terminated: the

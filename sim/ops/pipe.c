@@ -110,7 +110,9 @@ enum op_res op_pipe_size_model(struct run *r, struct thread *t,
 	if (run__ref_fd(r, t, run__opd_ref(op, 0), true, &fd) ||
 	    run__opd_int(r, t, op, 1, &a))
 		return OP_FAIL;
-	*ret = a < 0 ? -EINVAL : span_pipe_set_size(w, fd, (uint64_t)a);
+	/* pipe_fcntl(): -EBADF for anything but a pipe before the size is
+	 * looked at; the size is an unsigned int (a negative one too) */
+	*ret = span_pipe_fcntl(w, fd, SPAN_F_SETPIPE_SZ, (uint64_t)a);
 	return OP_DONE;
 }
 

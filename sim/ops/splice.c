@@ -48,11 +48,11 @@ enum op_res op_vmsplice_model(struct run *r, struct thread *t,
 	if (!slot || run__opd_int(r, t, op, 2, &a) ||
 	    run__opd_int(r, t, op, 3, &b))
 		return OP_FAIL;
-	/* below the mapping: -EFAULT; a negative LEN is import_iovec's -EINVAL */
-	if (a < 0) {
-		*ret = -EFAULT;
-		return OP_DONE;
-	}
+	/*
+	 * Below the mapping is out of the region as far above it is: the
+	 * descriptor is checked first (-EBADF), then the fault (a negative
+	 * LEN is import_iovec's -EINVAL).
+	 */
 	n = span_vmsplice(w, pid, fd, (int)*slot, (uint64_t)a, (size_t)b,
 			  flags);
 	if (n == -SPAN_EWOULDSLEEP)
@@ -83,7 +83,7 @@ void op_vmsplice_kernel(struct kctx *k, struct rec *rc, struct amsg *res,
 		mo = kern__ref_obj(k, rc, &op->operand[1].ref);
 		kern__eval(k, rc, op->operand[2].expr, &a);
 		kern__eval(k, rc, op->operand[3].expr, &b);
-		iov.iov_base = mo && mo->addr ? mo->addr + a :
+		iov.iov_base = mo ? kern__mem_addr(mo, a) :
 						(char *)(uintptr_t)a;
 		iov.iov_len = (size_t)b;
 		ret = kern__sysret(vmsplice(fd, &iov, 1, flags));
@@ -114,10 +114,7 @@ enum op_res op_splice_tee_model(struct run *r, struct thread *t,
 	    run__ref_fd(r, t, run__opd_ref(op, 1), true, &fd2) ||
 	    run__opd_int(r, t, op, 2, &a))
 		return OP_FAIL;
-	if (a < 0) {
-		*ret = -EINVAL;
-		return OP_DONE;
-	}
+	/* LEN is a size_t: a negative one is huge, not an error */
 	if (op->kind == SCN_OP_TEE) {
 		n = span_tee(w, pid, fd, fd2, (size_t)a, flags);
 		if (n == -SPAN_EWOULDSLEEP)

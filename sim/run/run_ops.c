@@ -51,7 +51,13 @@ int64_t *run__ref_slot(struct run *r, struct thread *t,
 	return run__obj_slot(r, ref, i, pidp);
 }
 
-/* a handle for a pipe/file/socket reference; @write picks the plain end */
+/*
+ * A handle for a pipe/file/socket reference; @write picks the plain end.
+ * DEVIATION: a handle is (kind, object id) and ids are reused, so a name
+ * used after its close refers to whatever object got the id since (as a
+ * reused fd number would); the live-kernel runner passes the closed
+ * descriptor as -1 (-EBADF).  docs/deviations.md.
+ */
 int run__ref_fd(struct run *r, struct thread *t, const struct scn_ref *ref,
 		  bool write, int *fd)
 {

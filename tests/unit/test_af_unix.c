@@ -71,6 +71,33 @@ static void test_af_unix_zerocopy_unsupported(void **state)
 	nt_finish(w);
 }
 
+/* MSG_ERRQUEUE is not looked at: a zero-length read (found by --fuzz) */
+static void test_af_unix_errqueue_is_a_read(void **state)
+{
+	struct span_world *w;
+	struct span_src src = { .buf = "bay" };
+	char out[8], text[16];
+	int a, b;
+
+	(void)state;
+	w = pair(&a, &b);
+	nt_begin(w, 1);
+	assert_int_equal(span_recv_errqueue(w, SOCKFD(a), false, text, 16),
+			 -EAGAIN);
+	/* wait: POLLERR only from sk_err, which nothing set */
+	assert_int_equal(span_recv_errqueue(w, SOCKFD(a), true, text, 16),
+			 -SPAN_EWOULDSLEEP);
+	nt_end(w);
+	assert_int_equal(nt_send(w, 1, b, &src, 3, 0), 3);
+	/* bytes queued: 0, and they stay */
+	nt_begin(w, 1);
+	assert_int_equal(span_recv_errqueue(w, SOCKFD(a), false, text, 16), 0);
+	nt_end(w);
+	assert_int_equal(nt_recv(w, a, out, 8, 0), 3);
+	assert_memory_equal(out, "bay", 3);
+	nt_finish(w);
+}
+
 /* SPLICE_F_NONBLOCK: AF_UNIX honours it (TCP does not) */
 static void test_af_unix_splice_read_nonblock(void **state)
 {
@@ -438,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_af_unix_copy_skb_layout),
 		cmocka_unit_test(test_af_unix_zerocopy_unsupported),
+		cmocka_unit_test(test_af_unix_errqueue_is_a_read),
 		cmocka_unit_test(test_af_unix_splice_read_nonblock),
 		cmocka_unit_test(test_af_unix_splice_read_copy_skb),
 		cmocka_unit_test(test_af_unix_splice_pages_alias),
