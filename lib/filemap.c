@@ -246,15 +246,17 @@ ssize_t span_pwrite(struct span_world *w, int pid, int fd, const void *data,
 		return -EBADF;
 	if (FILEP(w, id)->ro)
 		return -EBADF;	/* not FMODE_WRITE */
-	/* KREF: ksys_pwrite64(): pos < 0; rw_verify_area(): pos + len */
-	if ((int64_t)off < 0)
+	/*
+	 * KREF: vfs_write(): rw_verify_area() before f_op->write: pos + len
+	 * past LLONG_MAX is -EINVAL for the memory devices too (no
+	 * FMODE_UNSIGNED_OFFSET: only /dev/mem has it)
+	 */
+	if ((int64_t)(off + len) < 0)
 		return -EINVAL;
-	if (FILEP(w, id)->chr)	/* vfs_write(): write_null(), write_full() */
+	if (FILEP(w, id)->chr)	/* write_null(), write_full() */
 		return span__chr_write(w, id, len);
 	if (!len)
 		return 0;
-	if ((int64_t)(off + len) < 0)
-		return -EINVAL;
 	if (span__fault(w, SPAN_FAULT_COPY))
 		return -EFAULT;
 	return span__file_write_iter(w, (uint32_t)pid, id, off, data, NULL, len);

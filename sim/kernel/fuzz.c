@@ -297,6 +297,16 @@ static bool gen_op(struct gen *g, int k, int depth)
 		case 's':
 			put_str(g, &b);
 			break;
+		case 'w': {	/* one of the operation's words (.words) */
+			int nw = 0;
+
+			while (d->words && d->words[nw])
+				nw++;
+			if (nw)
+				sb_add(&b, " %s",
+				       d->words[below(&g->rng, (uint64_t)nw)]);
+			break;
+		}
 		case 'd': {
 			int m = pick_obj(g, d->data);
 
@@ -468,6 +478,10 @@ static const struct known_diff {
 	 * send -EPIPE, where the kernel, still corked, sent nothing */
 	{ "*(socket):result -EPIPE/N", "TCP has no clock (lib/tcp.c)",
 	  " more" },
+	/* truesize is the payload: AF_UNIX SIOCOUTQ (sk_wmem_alloc) counts
+	 * the skbs' allocations in the kernel (768 for a 5-byte send) */
+	{ "ioctl(socket):result N/N", "skb truesize (lib/af_unix.c, lib/tcp.c)",
+	  " SIOCOUTQ" },
 	/* one-page page_frag pieces: a source that faults part way (TCP
 	 * and AF_UNIX sockets: both copy into page frags) */
 	{ "send(socket):result N/-EFAULT",
