@@ -57,14 +57,17 @@ ssize_t span__chr_read(struct span_world *w, uint32_t file, void *out,
  * span__chr_write - KREF: write_null() (= write_zero()): @len, the bytes
  * are never looked at (a bad buffer is not -EFAULT); write_full():
  * -ENOSPC, for a zero-length write too (vfs_write() calls ->write with a
- * count of 0).
+ * count of 0).  vfs_write() has clamped the count to MAX_RW_COUNT
+ * (INT_MAX & PAGE_MASK) first, so /dev/null takes at most that.
  */
 ssize_t span__chr_write(struct span_world *w, uint32_t file, size_t len)
 {
+	size_t max_rw = (size_t)INT32_MAX & ~((size_t)w->page_size - 1);
+
 	span__fp(w, false, SPAN_OBJ_FILE, file);
 	if (FILEP(w, file)->chr == SPAN_CHR_FULL)
 		return -ENOSPC;
-	return (ssize_t)len;
+	return (ssize_t)(len > max_rw ? max_rw : len);
 }
 
 /*
