@@ -35,7 +35,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -106,8 +105,8 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 }
 
 #define GEN_MAX_OBJS 48
-/* the address space of the fuzzing process (model and agents) */
-#define FUZZ_MAX_AS (1ull << 30)
+/* the model's memory budget per program (run_opts.max_model_bytes) */
+#define FUZZ_MAX_MODEL (1ull << 30)
 /* the longest a shrink may take, in ms */
 #define FUZZ_SHRINK_MS 60000
 
@@ -962,16 +961,13 @@ int cmd_kernel_fuzz(int argc, char **argv)
 		}
 		return KERNEL_EXIT_AGREE;
 	}
+	/* a program whose model outgrows the budget is skipped instead of
+	 * swapping the machine (an address-space limit would stop ASan and
+	 * Valgrind, which reserve more than a gigabyte themselves) */
 	f.ko = (struct kern_opts){ .quiet = true, .any_policy = npol > 0,
-				   .host = &f.host };
+				   .host = &f.host,
+				   .max_model_bytes = FUZZ_MAX_MODEL };
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	{
-		/* a program whose model outgrows this fails (-ENOMEM, or an
-		 * error) instead of swapping the machine */
-		struct rlimit rl = { FUZZ_MAX_AS, FUZZ_MAX_AS };
-
-		setrlimit(RLIMIT_AS, &rl);
-	}
 	kernel_catch_stop();
 	printf("fuzz: %" PRIu64 " programs, seed %" PRIu64 ", at most %d operations each%s%s\n",
 	       f.n, f.seed, f.max_ops, npol ? "; model policy off mainline: " : "",

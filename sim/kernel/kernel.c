@@ -221,7 +221,8 @@ static int model_run(struct kctx *k)
 {
 	const struct scn *s = k->s;
 	struct run_opts o = { .sched = (enum sched_kind)KSCHED_FIFO, .quiet = true,
-			      .on_step = on_step, .on_step_ud = k };
+			      .on_step = on_step, .on_step_ud = k,
+			      .max_model_bytes = k->max_model_bytes };
 	struct run_choice ch[512];
 	int cur = 0;
 
@@ -665,6 +666,7 @@ int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
 	k.keep = o->keep;
 	k.quiet = o->quiet;
 	k.any_policy = o->any_policy;
+	k.max_model_bytes = o->max_model_bytes;
 	k.res = res;
 	k.host = *o->host;
 	kern__out(&k, "kernel: scenario %s (%s)\n", s->name, file);
@@ -696,6 +698,15 @@ int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
 			fprintf(stderr, "spansim kernel: %s\n",
 				k.err[0] ? k.err : "model run failed");
 		ret = KERNEL_EXIT_USAGE;
+		goto out;
+	}
+	/* a model over its memory budget has no result to compare */
+	if (run_oom(k.r)) {
+		snprintf(res->skip, sizeof(res->skip),
+			 "the model ran out of memory (%s)",
+			 run_over_budget(k.r) ? "its budget" : "the host's");
+		kern__out(&k, "SKIP: %s\n", res->skip);
+		ret = KERNEL_EXIT_SKIP;
 		goto out;
 	}
 	/*

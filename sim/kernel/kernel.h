@@ -72,6 +72,7 @@ struct kern_result {
 struct kern_opts {
 	bool verbose, keep, quiet, any_policy;
 	const struct host_facts *host;
+	uint64_t max_model_bytes;	/* the model's budget (run_opts); 0: none */
 };
 
 /**

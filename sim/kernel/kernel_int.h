@@ -139,6 +139,7 @@ struct kctx {
 	bool verbose, keep;
 	bool quiet;		/* print nothing: the results are in @res */
 	bool any_policy;	/* run policies off mainline (kern_opts) */
+	uint64_t max_model_bytes;	/* kern_opts */
 	struct kern_result *res;
 	struct host_facts host;
 	/* model phase */
