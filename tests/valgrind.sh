@@ -54,10 +54,11 @@ fi
 # command is the executable of the same name.
 tests=()
 while read -r name; do
-	# The differential suite compares with the live kernel under
-	# timeouts and settling waits that Valgrind's slowdown breaks; it
-	# runs natively and under ASan+UBSan instead.
-	if [ "$name" = scenario_differential ]; then
+	# The differential suites compare with the live kernel under
+	# timeouts and settling waits that Valgrind's slowdown breaks (and
+	# difffuzz runs hundreds of programs, each forking agents: too long
+	# under Valgrind); they run natively and under ASan+UBSan instead.
+	if [ "$name" = scenario_differential ] || [ "$name" = scenario_difffuzz ]; then
 		echo "valgrind: skip $name (live-kernel timing; runs natively and under ASan)"
 		continue
 	fi
