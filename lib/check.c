@@ -43,6 +43,8 @@ static const struct {
 		"at the end: a page with references left, an owner never destructed, a pin never released, a completion never delivered" },
 	[SPAN_INV_DEADLOCK] = { "deadlock",
 		"all threads blocked with no pending kernel event" },
+	[SPAN_INV_DESIGN] = { "design",
+		"an invariant of the world's design of its own (struct span_design_ops.check)" },
 };
 
 const char *span_invariant_name(int inv)
@@ -591,7 +593,7 @@ static void check_held(struct span_world *w, struct span_counts *c,
 
 static bool pincount_exact(const struct span_world *w)
 {
-	return w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT;
+	return span__pincount_exact(w);
 }
 
 static void compare_all(struct span_world *w, struct span_counts *c)
@@ -692,7 +694,7 @@ static void check_full(struct span_world *w, struct span_checker *k,
 	count_all(w, records ? k : NULL, c);
 	compare_all(w, c);
 	k->valid = records && !c->oom;
-	k->pincount = w->policy.v[SPAN_KNOB_PINCOUNT];
+	k->pincount = span__pincount_exact(w);
 }
 
 /* the class of target each kind of count is about */
@@ -886,7 +888,7 @@ check_incremental(struct span_world *w, struct span_checker *k)
 	/* an overflow of reads alone (a scan of every pipe) loses nothing
 	 * the checker needs */
 	if (__builtin_expect(!k->valid | fp->updates_lost |
-			     (k->pincount != w->policy.v[SPAN_KNOB_PINCOUNT]),
+			     (k->pincount != span__pincount_exact(w)),
 			     0)) {
 		if (fp->updates_lost)
 			k->st.full_overflow++;
@@ -1012,6 +1014,8 @@ void span__check_step(struct span_world *w)
 		check_full(w, k, false);
 	}
 	w->chk_fp_seq = w->fp_seq;
+	if (__builtin_expect(w->design != NULL, 0))
+		span__design_check(w);
 }
 
 int span_world_check(struct span_world *w)
@@ -1021,6 +1025,7 @@ int span_world_check(struct span_world *w)
 	w->chk->st.steps++;
 	check_full(w, w->chk, w->chk->mode != SPAN_CHECK_FULL);
 	w->chk_fp_seq = w->fp_seq;
+	span__design_check(w);
 	return w->nr_viol;
 }
 

@@ -386,7 +386,12 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 		buf->ops = SPAN_PBO_PAGE_CACHE;
 		buf->priv = 0;
 		buf->capturer = 0;
-		if (w->policy.v[SPAN_KNOB_PIPE_BUF_INIT] == SPAN_PIPE_BUF_INIT_CLEAR)
+		if (span__decide(w, &(struct span_decision){
+				.point = SPAN_KNOB_PIPE_BUF_INIT,
+				.func = "splice_folio_into_pipe",
+				.pid = (uint32_t)w->cur_pid, .page = page,
+				.len = n, .dst = SPAN_DST_PIPE }) ==
+		    SPAN_PIPE_BUF_INIT_CLEAR)
 			buf->flags = 0;
 		span__pipe_push(w, pipe);
 		span__trace_buf(w, "splice_folio_into_pipe", pipe, buf,

@@ -267,6 +267,11 @@ struct span_world {
 	uint64_t chk_fp_seq;		/* fp_seq at the last check */
 	struct span_checker *chk;	/* check.c; not state */
 
+	/* design.c; not state: the design of the whole run */
+	const struct span_design_ops *design;	/* NULL: "knobs" */
+	int design_pincount;		/* its pincount answer, or -1 */
+	char design_err[192];		/* its first error, or "" */
+
 	/* fault plan */
 	uint64_t fault_count[SPAN_NR_FAULT_CLASSES];
 	uint64_t fault_nth[SPAN_NR_FAULT_CLASSES];
@@ -327,6 +332,40 @@ void span__fp_range(struct span_world *w, uint32_t page, uint32_t off,
 void span__fp_wait(struct span_world *w, bool fill, int type, uint32_t id);
 void span__trace(struct span_world *w, const char *func, int what, int type,
 		 uint32_t id, int64_t old, int64_t new, const char *msg);
+int span__decide_slow(struct span_world *w, struct span_decision *d);
+void span__design_check(struct span_world *w);
+
+/*
+ * span__decide - the world's design decides @d (its point, func and the
+ * call's context filled in by the caller): a value of knob d->point.  The
+ * default design, "knobs", is the world's policy, read without a call.
+ */
+static inline int span__decide(struct span_world *w, struct span_decision *d)
+{
+	if (__builtin_expect(!w->design, 1))
+		return w->policy.v[d->point];
+	return span__decide_slow(w, d);
+}
+
+/* span__decide() of knob @k for a call with no context but @func */
+static inline int span__decide_knob(struct span_world *w, int k,
+				    const char *func)
+{
+	struct span_decision d = { .point = k, .func = func,
+				   .pid = (uint32_t)(w->cur_pid > 0 ?
+						     w->cur_pid : 0) };
+
+	return span__decide(w, &d);
+}
+
+/* pincount=exact: the one world-wide decision (span_design_ops.pincount) */
+static inline bool span__pincount_exact(const struct span_world *w)
+{
+	/* asking is not a change of state: a const world may ask */
+	return span__decide_knob((struct span_world *)w, SPAN_KNOB_PINCOUNT,
+				 "pincount") == SPAN_PINCOUNT_EXACT;
+}
+
 void span__violate(struct span_world *w, int inv, int type, uint32_t id,
 		   const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
@@ -413,6 +452,7 @@ void span__kmem_release(struct span_world *w, uint32_t k, const char *func);
 /* owner.c */
 void span__owner_get(struct span_world *w, uint32_t owner, const char *func);
 void span__owner_put(struct span_world *w, uint32_t owner, const char *func);
+void span__owner_destruct_work(struct span_world *w, uint32_t owner);
 uint32_t span__desc_create(struct span_world *w, int kind, uint32_t page,
 			   uint32_t owner, uint32_t capturer);
 void span__desc_get(struct span_world *w, uint32_t desc, const char *func);

@@ -59,7 +59,9 @@ void span__netif_receive_skb(struct span_world *w, uint32_t skb, uint32_t dest,
 
 	span__fp(w, true, SPAN_OBJ_SKB, skb);
 	span__skb_orphan(w, skb, "ip_rcv_core");
-	switch (w->policy.v[SPAN_KNOB_LOOPBACK]) {
+	switch (span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_LOOPBACK, .func = func,
+			.len = SKB(w, skb)->len, .dst = SPAN_DST_SOCK })) {
 	case SPAN_LOOPBACK_COPY_ZEROCOPY:
 		/* KREF: net/ipv4/ip_input.c ip_local_deliver_finish() */
 		err = span__skb_orphan_frags_rx(w, skb);

@@ -241,7 +241,10 @@ static bool wp_can_reuse(struct span_world *w, uint32_t page)
 	struct span_page *p = PAGE(w, page);
 
 	span__fp_count_test(w, page, true);
-	switch (w->policy.v[SPAN_KNOB_COW_REUSE]) {
+	switch (span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_COW_REUSE, .func = "wp_can_reuse",
+			.pid = (uint32_t)w->cur_pid, .page = page,
+			.len = w->page_size, .dst = SPAN_DST_PROCESS })) {
 	case SPAN_COW_REUSE_EXCLUSIVE:
 		if (p->flags & PG_anon_exclusive)
 			return true;
@@ -665,9 +668,13 @@ static int copy_present_pte(struct span_world *w, uint32_t parent,
 		pte_map(w, dst, page, false, "copy_present_ptes");
 		return 0;
 	}
-	if (w->policy.v[SPAN_KNOB_FORK_PINNED] == SPAN_FORK_PINNED_COPY &&
-	    PROC(w, parent)->has_pinned && span__maybe_pinned(w, page) &&
-	    (PAGE(w, page)->flags & PG_anon_exclusive)) {
+	if (PROC(w, parent)->has_pinned && span__maybe_pinned(w, page) &&
+	    (PAGE(w, page)->flags & PG_anon_exclusive) &&
+	    span__decide(w, &(struct span_decision){
+		    .point = SPAN_KNOB_FORK_PINNED,
+		    .func = "copy_present_ptes", .pid = parent, .page = page,
+		    .len = w->page_size, .dst = SPAN_DST_PROCESS }) ==
+		    SPAN_FORK_PINNED_COPY) {
 		copy = span__alloc_page_nozero(w, SPAN_PAGE_ANON,
 					       "copy_present_page");
 		if (!copy)

@@ -91,8 +91,39 @@ void span__owner_put(struct span_world *w, uint32_t owner, const char *func)
 		    o->refcount + 1, o->refcount, NULL);
 	if (!o->refcount) {
 		span__fp(w, true, SPAN_OBJ_OWNER, owner);
+		int when = span__decide(w, &(struct span_decision){
+				.point = SPAN_KNOB_OWNER_RELEASE, .func = func,
+				.pid = (uint32_t)(w->cur_pid > 0 ?
+						  w->cur_pid : 0) });
+
+		/* owner_release=service_put ran it at the service's put */
+		if (o->destructed && when == SPAN_OWNER_RELEASE_SERVICE_PUT)
+			return;
+		if (when == SPAN_OWNER_RELEASE_DEFERRED) {
+			/* queue_work(): the destructor runs later, alone */
+			if (span__event_queue(w, SPAN_EV_DESTRUCT, owner, 0,
+					      0) > 0) {
+				span__trace(w, func, SPAN_TR_NOTE,
+					    SPAN_OBJ_OWNER, owner, 0, 0,
+					    "destructor queued (owner_release=deferred)");
+				return;
+			}
+			/* no memory for the work item: run it now */
+		}
 		owner_destruct(w, owner, func);
 	}
+}
+
+/*
+ * span__owner_destruct_work - the work item of owner_release=deferred:
+ * the destructor of @owner, whose last reference is gone.
+ */
+void span__owner_destruct_work(struct span_world *w, uint32_t owner)
+{
+	span__fp(w, true, SPAN_OBJ_OWNER, owner);
+	if (!span__tab_live(&w->owners, owner) || OWNER(w, owner)->destructed)
+		return;
+	owner_destruct(w, owner, "owner_destruct_work");
 }
 
 int span_owner_put(struct span_world *w, int owner)
@@ -108,6 +139,15 @@ int span_owner_put(struct span_world *w, int owner)
 		return -EINVAL;
 	}
 	OWNER(w, owner)->service_ref = 0;
+	if (OWNER(w, owner)->refcount > 1 && !OWNER(w, owner)->destructed &&
+	    span__decide(w, &(struct span_decision){
+		    .point = SPAN_KNOB_OWNER_RELEASE, .func = "owner_put",
+		    .pid = (uint32_t)(w->cur_pid > 0 ? w->cur_pid : 0) }) ==
+		    SPAN_OWNER_RELEASE_SERVICE_PUT) {
+		/* the service frees its memory now: others still hold it */
+		span__fp(w, true, SPAN_OBJ_OWNER, (uint32_t)owner);
+		owner_destruct(w, (uint32_t)owner, "owner_put");
+	}
 	span__owner_put(w, (uint32_t)owner, "owner_put");
 	return 0;
 }

@@ -192,7 +192,10 @@ static bool get_page_refs(struct span_world *w, uint32_t page, int64_t refs,
 		return true;
 	}
 	if (may_refuse &&
-	    w->policy.v[SPAN_KNOB_GET_PAGE_CHECK] == SPAN_GET_PAGE_CHECKED) {
+	    span__decide(w, &(struct span_decision){
+		    .point = SPAN_KNOB_GET_PAGE_CHECK, .func = func,
+		    .pid = (uint32_t)w->cur_pid, .page = page, .len = refs }) ==
+		    SPAN_GET_PAGE_CHECKED) {
 		if (p->refcount <= 0 ||
 		    p->refcount > span__refcount_max(w) - refs) {
 			span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_PAGE, page,
@@ -280,11 +283,11 @@ int span__pin_page(struct span_world *w, uint32_t page, const char *func)
 	p = PAGE(w, page);
 	if (p->kind == SPAN_PAGE_ZERO)
 		return 0;
-	refs = w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_BIAS ?
+	refs = !span__pincount_exact(w) ?
 		       SPAN_GUP_PIN_COUNTING_BIAS : 1;
 	if (!span__try_get_page(w, page, refs, func))
 		return -ENOMEM;
-	if (w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT)
+	if (span__pincount_exact(w))
 		p->pincount++;
 	p->pins++;
 	span__trace(w, func, SPAN_TR_PIN, SPAN_OBJ_PAGE, page, p->pins - 1,
@@ -323,7 +326,7 @@ void span__unpin_page(struct span_world *w, uint32_t page, const char *func)
 	}
 	p->pins--;
 	refs = 1;
-	if (w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT && p->pincount)
+	if (span__pincount_exact(w) && p->pincount)
 		p->pincount--;
 	else
 		refs = SPAN_GUP_PIN_COUNTING_BIAS;
@@ -366,7 +369,7 @@ bool span__maybe_pinned(const struct span_world *w, uint32_t page)
 
 	/* the footprint is not state: a const world still records a read */
 	span__fp((struct span_world *)w, false, SPAN_OBJ_PAGE, page);
-	if (w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT)
+	if (span__pincount_exact(w))
 		return p->pincount > 0;
 	return p->refcount >= SPAN_GUP_PIN_COUNTING_BIAS;
 }
@@ -558,7 +561,7 @@ int span_page_info(const struct span_world *w, int page,
 	}
 	info->kind = p->kind;
 	info->refcount = p->refcount;
-	info->pincount = w->policy.v[SPAN_KNOB_PINCOUNT] == SPAN_PINCOUNT_EXACT ?
+	info->pincount = span__pincount_exact(w) ?
 				 p->pincount : p->pins;
 	info->mapcount = p->mapcount;
 	info->anon_exclusive = p->flags & PG_anon_exclusive;

@@ -59,6 +59,9 @@ static const struct knob_desc knobs[SPAN_NR_KNOBS] = {
 	[SPAN_KNOB_GUP_ZERO_PAGE] = { "gup_zero_page",
 		"a read fault or read-only GUP of never-touched anon memory maps the shared zero page, or populates a private zeroed page (host property)",
 		{ "map", "populate" }, true },
+	[SPAN_KNOB_OWNER_RELEASE] = { "owner_release",
+		"an owner's destructor runs in the put of its last reference, from a work item after it (a kernel event), or at its service's own put whoever still holds it",
+		{ "last_ref", "deferred", "service_put" }, false },
 };
 
 struct preset_desc {

@@ -506,8 +506,11 @@ uint32_t span__pskb_copy(struct span_world *w, uint32_t skb)
 		return 0;
 	}
 	flags = SHINFO(w, old)->flags & SKBFL_SHARED_FRAG;
-	if (w->policy.v[SPAN_KNOB_SKB_SHARED_FRAG] ==
-	    SPAN_SHARED_FRAG_DROP_ON_COPY && flags) {
+	if (flags && span__decide(w, &(struct span_decision){
+			     .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
+			     .pid = (uint32_t)w->cur_pid,
+			     .dst = SPAN_DST_SOCK }) ==
+			     SPAN_SHARED_FRAG_DROP_ON_COPY) {
 		flags = 0;
 		span__trace(w, func, SPAN_TR_FLAGS, SPAN_OBJ_SKB, n,
 			    SKBFL_SHARED_FRAG, 0,
@@ -791,7 +794,10 @@ bool span__skb_try_coalesce(struct span_world *w, uint32_t to, uint32_t from,
 	if (!span__skb_cloned(w, from))
 		fs->nr_frags = 0;	/* ownership moves, no ref change */
 	shared = fs->flags & SKBFL_SHARED_FRAG;
-	if (shared && w->policy.v[SPAN_KNOB_SKB_SHARED_FRAG] ==
+	if (shared && span__decide(w, &(struct span_decision){
+			      .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
+			      .pid = (uint32_t)w->cur_pid,
+			      .dst = SPAN_DST_SOCK }) ==
 			      SPAN_SHARED_FRAG_DROP_ON_COALESCE) {
 		span__trace(w, func, SPAN_TR_FLAGS, SPAN_OBJ_SKB, to,
 			    SKBFL_SHARED_FRAG, 0,
@@ -912,8 +918,11 @@ int span__skb_cow_data(struct span_world *w, uint32_t skb)
 	bool shared = sh->flags & SKBFL_SHARED_FRAG;
 	int err;
 
-	if (w->policy.v[SPAN_KNOB_SKB_SHARED_FRAG] == SPAN_SHARED_FRAG_IGNORE &&
-	    shared) {
+	if (shared && span__decide(w, &(struct span_decision){
+			      .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
+			      .pid = (uint32_t)w->cur_pid,
+			      .dst = SPAN_DST_SOCK }) ==
+			      SPAN_SHARED_FRAG_IGNORE) {
 		span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SKB, skb, 0, 0,
 			    "SKBFL_SHARED_FRAG ignored (skb_shared_frag=ignore)");
 		shared = false;
@@ -1033,7 +1042,10 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 			      uint32_t len)
 {
 	const char *func = "skb_splice_bits";
-	int policy = w->policy.v[SPAN_KNOB_SOCK_SPLICE];
+	int policy = span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_SOCK_SPLICE, .func = func,
+			.pid = (uint32_t)w->cur_pid, .len = len,
+			.dst = SPAN_DST_PIPE });
 	bool have_last = false;
 	ssize_t spliced = 0;
 	int nr = 0;
@@ -1339,7 +1351,12 @@ ssize_t span__skb_splice_from_iter(struct span_world *w, uint32_t skb,
 			int kind = span__page_live(w, page) ?
 					   PAGE(w, page)->kind : SPAN_PAGE_FREE;
 
-			switch (w->policy.v[SPAN_KNOB_KMEM_SEND]) {
+			switch (span__decide(w, &(struct span_decision){
+					.point = SPAN_KNOB_KMEM_SEND,
+					.func = func,
+					.pid = (uint32_t)w->cur_pid,
+					.page = page, .len = part,
+					.dst = SPAN_DST_SOCK })) {
 			case SPAN_KMEM_SEND_REJECT:
 				/* KREF: net/core/skbuff.c skb_splice_from_iter() */
 				span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_PAGE,

@@ -691,6 +691,7 @@ const char *span_event_kind_name(int kind)
 		[SPAN_EV_ACK] = "tcp_ack",
 		[SPAN_EV_FREE] = "skb_attempt_defer_free",
 		[SPAN_EV_RTO] = "tcp_retransmit_timer",
+		[SPAN_EV_DESTRUCT] = "owner_destruct_work",
 	};
 
 	if (kind < 0 || kind >= SPAN_NR_EVENT_KINDS)
@@ -785,6 +786,9 @@ int span_world_run_event(struct span_world *w, uint32_t id)
 	case SPAN_EV_RTO:
 		if (span__tab_live(&w->net.socks, e.sock))
 			span__tcp_retransmit_timer(w, e.sock);
+		break;
+	case SPAN_EV_DESTRUCT:
+		span__owner_destruct_work(w, e.obj);
 		break;
 	default:
 		break;

@@ -95,7 +95,11 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 {
 	int err;
 
-	switch (w->policy.v[SPAN_KNOB_PIPE_SPLIT]) {
+	switch (span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_PIPE_SPLIT, .func = func,
+			.pid = (uint32_t)w->cur_pid, .page = ibuf->page,
+			.len = len, .dst = SPAN_DST_PIPE,
+			.borrowed = buf_borrows(ibuf) })) {
 	case SPAN_PIPE_SPLIT_COPY:
 		return copy_fragment(w, ibuf, 0, len, obuf, func);
 	case SPAN_PIPE_SPLIT_DESC:
@@ -111,7 +115,12 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 	*obuf = *ibuf;
 	obuf->len = len;
 	/* KREF: fs/splice.c splice_pipe_to_pipe()/link_pipe() (5.0+) */
-	if (w->policy.v[SPAN_KNOB_PIPE_LINK_MERGE] == SPAN_PIPE_LINK_MERGE_CLEAR)
+	if (span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_PIPE_LINK_MERGE, .func = func,
+			.pid = (uint32_t)w->cur_pid, .page = ibuf->page,
+			.len = len, .dst = SPAN_DST_PIPE,
+			.borrowed = buf_borrows(ibuf) }) ==
+	    SPAN_PIPE_LINK_MERGE_CLEAR)
 		obuf->flags &= ~(SPAN_PIPE_BUF_FLAG_GIFT |
 				 SPAN_PIPE_BUF_FLAG_CAN_MERGE);
 	return 0;
@@ -208,8 +217,14 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 		obuf = span__pipe_buf(w, opipe, opipe->head);
 		if (len >= ibuf->len) {
 			/* whole buffer: move it, no refcount change */
-			if (w->policy.v[SPAN_KNOB_PIPE_SPLIT] == SPAN_PIPE_SPLIT_COPY &&
-			    buf_borrows(ibuf)) {
+			if (buf_borrows(ibuf) &&
+			    span__decide(w, &(struct span_decision){
+				    .point = SPAN_KNOB_PIPE_SPLIT,
+				    .func = func,
+				    .pid = (uint32_t)w->cur_pid,
+				    .page = ibuf->page, .len = ibuf->len,
+				    .dst = SPAN_DST_PIPE, .borrowed = true }) ==
+				    SPAN_PIPE_SPLIT_COPY) {
 				/* copy-out: borrowed memory never leaves */
 				err = copy_fragment(w, ibuf, 0, ibuf->len, obuf,
 						    func);
@@ -550,7 +565,10 @@ static ssize_t vmsplice_to_pipe(struct span_world *w, uint32_t pid,
 				unsigned int flags)
 {
 	const char *func = "iter_to_pipe";
-	int mode = w->policy.v[SPAN_KNOB_VMSPLICE];
+	int mode = span__decide(w, &(struct span_decision){
+			.point = SPAN_KNOB_VMSPLICE, .func = func, .pid = pid,
+			.len = len, .flags = flags, .dst = SPAN_DST_PIPE,
+			.borrowed = true });
 	bool nonblock = flags & SPAN_SPLICE_F_NONBLOCK;
 	uint8_t buf_flag = (flags & SPAN_SPLICE_F_GIFT) ?
 				   SPAN_PIPE_BUF_FLAG_GIFT : 0;

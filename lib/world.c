@@ -496,6 +496,7 @@ static int world_init(struct span_world *w, const uint64_t *param,
 		      uint32_t mask)
 {
 	span_policy_default(&w->policy);
+	w->design_pincount = -1;
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
 		w->param[p] = params[p].def;
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
@@ -661,6 +662,7 @@ int span_world_reset_params(struct span_world *w, const uint64_t *param,
 	memset(w, 0, sizeof(*w));
 	w->ops = keep.ops;
 	w->ud = keep.ud;
+	w->design = keep.design;	/* like the hooks: not state */
 	w->chk = keep.chk;
 	w->viol = keep.viol;
 	w->cap_viol = keep.cap_viol;

@@ -324,7 +324,11 @@ ssize_t span__zerocopy_fill_skb_from_iter(struct span_world *w, uint32_t skb,
 					  size_t length, uint32_t ubuf)
 {
 	const char *func = "zerocopy_fill_skb_from_iter";
-	bool pin = w->policy.v[SPAN_KNOB_ZEROCOPY_GUP] == SPAN_ZEROCOPY_GUP_PIN;
+	bool pin = span__decide(w, &(struct span_decision){
+			   .point = SPAN_KNOB_ZEROCOPY_GUP, .func = func,
+			   .pid = (uint32_t)w->cur_pid, .len = length,
+			   .flags = SPAN_MSG_ZEROCOPY, .dst = SPAN_DST_SOCK,
+			   .borrowed = true }) == SPAN_ZEROCOPY_GUP_PIN;
 	ssize_t copied = 0;
 
 	while (length && it->count) {

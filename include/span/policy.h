@@ -26,6 +26,7 @@ enum span_knob {
 	SPAN_KNOB_PIPE_LINK_MERGE,
 	SPAN_KNOB_SKB_SHARED_FRAG,
 	SPAN_KNOB_GUP_ZERO_PAGE,
+	SPAN_KNOB_OWNER_RELEASE,
 	SPAN_NR_KNOBS
 };
 
@@ -69,6 +70,16 @@ enum { SPAN_SHARED_FRAG_KEEP, SPAN_SHARED_FRAG_DROP_ON_COALESCE,
  * the live kernel for it.
  */
 enum { SPAN_GUP_ZERO_PAGE_MAP, SPAN_GUP_ZERO_PAGE_POPULATE };
+/*
+ * owner_release: when an owner's destructor runs.  last_ref: in the put
+ * that drops the last reference (as ubuf_info_ops->complete runs in the
+ * last skb_zcopy_clear()); deferred: from a work item, a kernel event
+ * after that put; service_put: when the service that created the owner
+ * puts its own reference, whoever else still holds one (a design error
+ * the checker reports as early-destruct).
+ */
+enum { SPAN_OWNER_RELEASE_LAST_REF, SPAN_OWNER_RELEASE_DEFERRED,
+       SPAN_OWNER_RELEASE_SERVICE_PUT };
 
 /**
  * struct span_policy - one value per knob.

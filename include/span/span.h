@@ -13,6 +13,7 @@
 #include "span/defs.h"
 #include "span/errno.h"
 #include "span/policy.h"
+#include "span/design.h"
 #include "span/world.h"
 #include "span/mm.h"
 #include "span/fd.h"

@@ -208,6 +208,8 @@ enum span_event_kind {
 	SPAN_EV_ACK,		/* tcp_ack() -> tcp_clean_rtx_queue() */
 	SPAN_EV_FREE,		/* a deferred release (skb_attempt_defer_free) */
 	SPAN_EV_RTO,		/* tcp_retransmit_timer() (tcp_retransmit=1) */
+	SPAN_EV_DESTRUCT,	/* an owner's destructor, from a work item
+				 * (owner_release=deferred) */
 	SPAN_NR_EVENT_KINDS
 };
 

@@ -139,8 +139,8 @@ static void parse_header(const char *path)
 static void load_headers(void)
 {
 	static const char *const headers[] = {
-		"check", "errno", "fault", "fd", "file", "mm", "net", "pipe",
-		"policy", "snapshot", "splice", "trace", "world",
+		"check", "design", "errno", "fault", "fd", "file", "mm", "net",
+		"pipe", "policy", "snapshot", "splice", "trace", "world",
 	};
 	const char *src = getenv("SPAN_SOURCE_DIR");
 	char path[512];
@@ -585,6 +585,45 @@ static void test_api_errors_returned(void **state)
 	EQ(span_pipe_fcntl, span_pipe_fcntl(NULL, PW(p), 1032, 0), -EINVAL);
 	E(span_pipe_info, span_pipe_info(NULL, p, &pipi));
 	E(span_pipe_buf, span_pipe_buf(NULL, p, 0, &pbi));
+
+	/* design.h */
+	V(span_decide_knob, span_decide_knob(NULL), 0);
+	V(span_decide_mainline, span_decide_mainline(NULL), 0);
+	V(span_design_decide, span_design_decide(NULL, NULL), 0);
+	N(span_design_callback, span_design_callback(NULL, 0));
+	N(span_design_callback,
+	  span_design_callback(span_design_builtin("knobs"),
+			       SPAN_KNOB_GUP_ZERO_PAGE));
+	N(span_design_callback,
+	  span_design_callback(span_design_builtin("knobs"), SPAN_NR_KNOBS));
+	EQ(span_design_validate, span_design_validate(NULL, out, sizeof(out)),
+	   -EINVAL);
+	{
+		struct span_design_ops d = *span_design_builtin("knobs");
+
+		d.api_version++;
+		EQ(span_design_validate, span_design_validate(&d, NULL, 0),
+		   -EPROTO);
+		d.api_version--;
+		d.owner_release = NULL;
+		EQ(span_design_validate, span_design_validate(&d, out,
+							      sizeof(out)),
+		   -EINVAL);
+		EQ(span_world_set_design, span_world_set_design(w, &d),
+		   -EINVAL);
+		d = *span_design_builtin("knobs");
+		d.name = NULL;
+		EQ(span_design_validate, span_design_validate(&d, NULL, 0),
+		   -EINVAL);
+	}
+	N(span_design_builtin, span_design_builtin(NULL));
+	N(span_design_builtin, span_design_builtin("nonesuch"));
+	N(span_design_builtin_name, span_design_builtin_name(-1));
+	N(span_design_builtin_name, span_design_builtin_name(9999));
+	EQ(span_world_set_design, span_world_set_design(NULL, NULL), -EINVAL);
+	N(span_world_design, span_world_design(NULL));
+	N(span_world_design_error, span_world_design_error(NULL));
+	N(span_world_design_error, span_world_design_error(w));
 
 	/* policy.h */
 	N(span_knob_name, span_knob_name(-1));

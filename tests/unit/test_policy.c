@@ -113,6 +113,12 @@ static const struct knob_expect knobs[] = {
 	  2,
 	  { { "map", SPAN_GUP_ZERO_PAGE_MAP },
 	    { "populate", SPAN_GUP_ZERO_PAGE_POPULATE } } },
+	{ SPAN_KNOB_OWNER_RELEASE,
+	  "owner_release",
+	  3,
+	  { { "last_ref", SPAN_OWNER_RELEASE_LAST_REF },
+	    { "deferred", SPAN_OWNER_RELEASE_DEFERRED },
+	    { "service_put", SPAN_OWNER_RELEASE_SERVICE_PUT } } },
 };
 
 struct setting {
@@ -175,7 +181,7 @@ static void poison(struct span_policy *p)
 
 static void test_policy_knob_table_matches_header(void **state)
 {
-	assert_int_equal(SPAN_NR_KNOBS, 14);
+	assert_int_equal(SPAN_NR_KNOBS, 15);
 	assert_int_equal(ARRAY_SIZE(knobs), SPAN_NR_KNOBS);
 	for (size_t i = 0; i < ARRAY_SIZE(knobs); i++)
 		assert_int_equal(knobs[i].knob, (int)i);
