@@ -111,6 +111,7 @@ static const struct {
 	{ "--states-out", "explore" },
 	{ "--explore", "matrix test" },
 	{ "--presets", "matrix" },
+	{ "--design", "run test explore matrix" },
 };
 
 /* 1: @cmd honours @opt; 0: another command does; -1: no command does */
@@ -280,6 +281,30 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--presets")) {
 			NEED();
 			o->presets = v;
+		} else if (!strcmp(a, "--design")) {
+			char derr[1024];
+			int e;
+
+			NEED();
+			if (o->ndesigns && strcmp(cmd, "matrix")) {
+				cli_opts_free(o);
+				return cli_usage_error(cmd, "one --design at a time (matrix takes several)%s", "");
+			}
+			if (o->ndesigns == MAX_DESIGNS) {
+				cli_opts_free(o);
+				return cli_usage_error(cmd, "too many %s", a);
+			}
+			e = run_design_load(v, &o->design[o->ndesigns], derr,
+					    sizeof(derr));
+			if (e) {
+				fprintf(stderr, "spansim %s: %s\n", cmd, derr);
+				cli_opts_free(o);
+				return 2;
+			}
+			o->ndesigns++;
+			o->ro.design = o->design[0].ops;
+			o->ro.design_desc = o->design[0].desc;
+			o->ro.design_arg = o->design[0].arg;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return -1;
 		} else if (a[0] == '-' && a[1]) {
@@ -291,8 +316,10 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		}
 #undef NEED
 	}
-	if (o->at >= 0 && !o->dot)
+	if (o->at >= 0 && !o->dot) {
+		cli_opts_free(o);
 		return cli_usage_error(cmd, "--at needs --dot%s", "");
+	}
 	if ((o->shard_depth || o->states_out) && !o->shard_count)
 		return cli_usage_error(cmd, "--shard-depth and --states-out need --shard%s", "");
 	/* the bounded search keeps the first way a state was reached: which
@@ -300,6 +327,15 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	if (o->shard_count && o->preemptions >= 0)
 		return cli_usage_error(cmd, "--shard and --preemptions do not go together%s", "");
 	return 0;
+}
+
+void cli_opts_free(struct opts *o)
+{
+	for (int i = 0; i < o->ndesigns; i++)
+		run_design_unload(&o->design[i]);
+	o->ndesigns = 0;
+	o->ro.design = NULL;
+	o->ro.design_desc = o->ro.design_arg = NULL;
 }
 
 int cli_parse_scn(const char *file, struct opts *o, const char **extra_pol,
@@ -344,6 +380,9 @@ void cli_cmdline(char *buf, size_t n, const char *file, struct opts *o)
 		k += (size_t)snprintf(buf + k, n - k, " --param %s", o->params[i]);
 	for (int i = 0; i < o->ns && k < n; i++)
 		k += (size_t)snprintf(buf + k, n - k, " --set %s", o->sets[i]);
+	if (o->ro.design && k < n)
+		k += (size_t)snprintf(buf + k, n - k, " --design %s",
+				      o->ro.design_arg);
 	if (o->ro.fault_nth && k < n)
 		k += (size_t)snprintf(buf + k, n - k, " --fault %s:%" PRIu64,
 				      o->ro.fault_class == SPAN_FAULT_ALLOC ?
@@ -470,11 +509,13 @@ uint64_t cli_default_max_bytes(void)
 }
 
 struct run *cli_run_quiet(struct scn *s, int check_mode,
-			  uint64_t max_model_bytes)
+			  uint64_t max_model_bytes,
+			  const struct span_design_ops *design)
 {
 	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true,
 			       .check_mode = check_mode,
-			       .max_model_bytes = max_model_bytes };
+			       .max_model_bytes = max_model_bytes,
+			       .design = design };
 	struct run *r;
 
 	if (run_create(s, &ro, &r))

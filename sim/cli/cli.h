@@ -14,6 +14,7 @@
 #include "run.h"
 
 #define MAX_OV 64
+#define MAX_DESIGNS 16
 
 struct opts {
 	const char *params[MAX_OV], *sets[MAX_OV], *policies[MAX_OV];
@@ -33,6 +34,10 @@ struct opts {
 	int shard_index, shard_count;	/* --shard I/N; 0: none */
 	int shard_depth;	/* --shard-depth; 0: chosen by the search */
 	const char *states_out;	/* --states-out FILE */
+	/* --design (matrix: one column each; the others: at most one, the
+	 * first is also o->ro.design) */
+	struct run_design design[MAX_DESIGNS];
+	int ndesigns;
 	const char **files;
 	int nfiles;
 };
@@ -74,7 +79,10 @@ void cli_free_list(char **v, int n);
 /** cli_run_quiet - run @s once, silently, under fifo, with the checker in
  * @check_mode (0: the default); the caller destroys it. */
 struct run *cli_run_quiet(struct scn *s, int check_mode,
-			  uint64_t max_model_bytes);
+			  uint64_t max_model_bytes,
+			  const struct span_design_ops *design);
+/** cli_opts_free - what cli_parse_opts() loaded (--design plugins). */
+void cli_opts_free(struct opts *o);
 /**
  * cli_default_max_bytes - the default of --max-memory: half of the
  * physical memory, or of RLIMIT_AS when that is smaller.

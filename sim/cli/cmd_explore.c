@@ -138,6 +138,8 @@ void cli_explore_opts(struct explore_opts *eo, const struct opts *o)
 	eo->shard_index = o->shard_index;
 	eo->shard_count = o->shard_count;
 	eo->shard_depth = o->shard_depth;
+	eo->design = o->ro.design;
+	eo->design_desc = o->ro.design_desc;
 }
 
 uint64_t cli_fnv64(uint64_t h, const void *p, size_t n)
@@ -506,6 +508,8 @@ static int explore_cells(struct scn *s, const struct opts *o,
 			strcpy(rows[k].cells[p], "error");
 		return 0;
 	}
+	if (res.errors && res.error_msg && o->ro.design)
+		fprintf(stderr, "spansim matrix: %s\n", res.error_msg);
 	complete = res.stop == EXPLORE_COMPLETE;
 	for (int k = 0; k < s->nr_expects; k++) {
 		const struct explore_cond *c = &res.expects[k];
@@ -542,8 +546,8 @@ static int explore_cells(struct scn *s, const struct opts *o,
 
 int cmd_matrix(int argc, char **argv)
 {
-	const char *presets[32];
-	int npre = 0, ret = 0;
+	const char *presets[32], *colname[32];
+	int npre = 0, ncol, ret = 0;
 	bool incomplete = false;
 	struct opts o;
 	char **files, *plist = NULL;
@@ -572,10 +576,19 @@ int cmd_matrix(int argc, char **argv)
 			}
 			presets[npre++] = tok;
 		}
+	} else if (o.ndesigns) {
+		/* mainline beside the designs, unless --presets says */
+		presets[npre++] = span_preset_name(0);
 	} else {
 		for (int i = 0; span_preset_name(i) && npre < 32; i++)
 			presets[npre++] = span_preset_name(i);
 	}
+	/* one column per --design after the presets' */
+	ncol = npre;
+	for (int d = 0; d < o.ndesigns && ncol < 32; d++)
+		colname[ncol++] = o.design[d].ops->name;
+	for (int p = 0; p < npre; p++)
+		colname[p] = presets[p];
 	if (cli_collect(o.files, o.nfiles, &files, &n)) {
 		free(plist);
 		return 2;
@@ -585,9 +598,12 @@ int cmd_matrix(int argc, char **argv)
 			strerror(-ret));
 		ret = 0;
 	}
+	for (int d = 0; d < o.ndesigns; d++)
+		printf("design %s: %s\n", o.design[d].ops->name,
+		       o.design[d].desc);
 	printf("%-58s", "condition");
-	for (int p = 0; p < npre; p++)
-		printf(" %-*s", matrix_colw(presets[p]), presets[p]);
+	for (int p = 0; p < ncol; p++)
+		printf(" %-*s", matrix_colw(colname[p]), colname[p]);
 	putchar('\n');
 	fflush(stdout);	/* the header at once, the rows file by file */
 	for (int f = 0; f < n; f++) {
@@ -610,16 +626,24 @@ int cmd_matrix(int argc, char **argv)
 			break;
 		}
 		memset(why, 0, sizeof(why));
-		for (int p = 0; p < npre; p++) {
+		for (int p = 0; p < ncol; p++) {
 			char pol[64];
 			const char *extra[1] = { pol };
 			struct scn *s = NULL;
 			struct run *r;
 			bool ended;
 
-			snprintf(pol, sizeof(pol), "preset=%s", presets[p]);
+			/* a design's column: its decisions, the file's lines */
+			o.ro.design = p >= npre ? o.design[p - npre].ops : NULL;
+			o.ro.design_desc = p >= npre ?
+					   o.design[p - npre].desc : NULL;
+			snprintf(pol, sizeof(pol), "preset=%s",
+				 p < npre ? presets[p] : "");
+			if (p >= npre ?
+			    cli_parse_scn(files[f], &o, NULL, 0, &s, err,
+					  sizeof(err)) :
 			/* the file's own policy lines win unless overridden */
-			if (o.presets_override ?
+			    o.presets_override ?
 			    cli_parse_scn(files[f], &o, extra, 1, &s, err,
 					  sizeof(err)) :
 			    cli_parse_scn_base(files[f], &o, extra, 1, NULL, 0,
@@ -645,7 +669,15 @@ int cmd_matrix(int argc, char **argv)
 				scn_free(s);
 				continue;
 			}
-			r = cli_run_quiet(s, 0, cli_default_max_bytes());
+			r = cli_run_quiet(s, 0, cli_default_max_bytes(),
+					  o.ro.design);
+			if (r && run_status(r) == RUN_ERROR &&
+			    span_world_design_error(run_world(r))) {
+				/* the design broke the model's rules */
+				fprintf(stderr, "spansim matrix: %s\n",
+					run_error(r));
+				ret = 2;
+			}
 			if (!r || run_oom(r)) {
 				/* the host had no memory: no result, not a verdict */
 				for (int k = 0; k < nrows; k++)
@@ -697,15 +729,15 @@ int cmd_matrix(int argc, char **argv)
 			if (strlen(label) > 57)
 				strcpy(label + 54, "...");
 			printf("%-58s", label);
-			for (int p = 0; p < npre; p++)
-				printf(" %-*s", matrix_colw(presets[p]),
+			for (int p = 0; p < ncol; p++)
+				printf(" %-*s", matrix_colw(colname[p]),
 				       rows[k].cells[p]);
 			putchar('\n');
 		}
-		for (int p = 0; o.explore && p < npre; p++)
+		for (int p = 0; o.explore && p < ncol; p++)
 			if (why[p][0])
 				printf("  search incomplete under %s: %s\n",
-				       presets[p], why[p]);
+				       colname[p], why[p]);
 		fflush(stdout);
 		free(rows);
 		scn_free(base);

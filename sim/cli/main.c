@@ -271,7 +271,8 @@ static int cmd_test(int argc, char **argv)
 			continue;
 		}
 		r = cli_run_quiet(s, o.ro.check_mode, o.max_bytes ?
-				  o.max_bytes : cli_default_max_bytes());
+				  o.max_bytes : cli_default_max_bytes(),
+				  o.ro.design);
 		if (!r || run_oom(r)) {
 			printf("not ok %d - %s # %s (no result)\n", i + 1,
 			       files[i], r && run_over_budget(r) ?

@@ -779,7 +779,9 @@ int explore_run(const struct scn *s, const struct explore_opts *o,
 		struct explore_result *res)
 {
 	struct run_opts ro = { .sched = SCHED_FIFO, .quiet = true,
-			       .check_mode = o->check_mode };
+			       .check_mode = o->check_mode,
+			       .design = o->design,
+			       .design_desc = o->design_desc };
 	struct xctx x = { .s = s, .o = o, .res = res };
 	uint64_t max = o->max_states ? o->max_states : 10000000;
 	uint64_t h[2];

@@ -65,6 +65,9 @@ struct explore_opts {
 	FILE *states_out;
 	/* a JSON member ("key":value) the JSON report adds, or NULL */
 	const char *json_extra;
+	/* the design that decides (span/design.h); NULL: "knobs" */
+	const struct span_design_ops *design;
+	const char *design_desc;	/* for the report */
 };
 
 /* --shard: the frontier has at least this many states per shard */
@@ -199,7 +202,9 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
  * still fails the same way (@kind 0: expect @idx false; 1: invariant @idx;
  * 2: an end state without the expected violation).  Returns a new string.
  */
-char *explore_shrink(const struct scn *s, const char *schedule, int kind,
+char *explore_shrink(const struct scn *s,
+		     const struct span_design_ops *design,
+		     const char *schedule, int kind,
 		     int idx);
 
 #endif

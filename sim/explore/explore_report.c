@@ -16,10 +16,12 @@
 /* --- shrinking ---------------------------------------------------------- */
 
 /* replay @sched; does it fail as (@kind, @idx)? */
-static bool fails_same(const struct scn *s, const char *sched, int kind, int idx)
+static bool fails_same(const struct scn *s,
+		       const struct span_design_ops *design, const char *sched,
+		       int kind, int idx)
 {
 	struct run_opts ro = { .sched = SCHED_GIVEN, .schedule = sched,
-			       .quiet = true };
+			       .quiet = true, .design = design };
 	struct run *r;
 	bool same = false;
 
@@ -114,7 +116,9 @@ static char *join(char **v, int n, const bool *skip)
 	return s;
 }
 
-char *explore_shrink(const struct scn *s, const char *schedule, int kind,
+char *explore_shrink(const struct scn *s,
+		     const struct span_design_ops *design,
+		     const char *schedule, int kind,
 		     int idx)
 {
 	char **v;
@@ -135,7 +139,7 @@ char *explore_shrink(const struct scn *s, const char *schedule, int kind,
 				continue;
 			skip[i] = true;
 			cand = join(v, n, skip);
-			if (cand && fails_same(s, cand, kind, idx))
+			if (cand && fails_same(s, design, cand, kind, idx))
 				changed = true;
 			else
 				skip[i] = false;
@@ -193,7 +197,13 @@ static void explore_report_json(const struct scn *s,
 	char why[256];
 
 	explore_incomplete_reason(o, res, why, sizeof(why));
-	fprintf(out, "{\"explore\":{\"scenario\":\"%s\",\"states\":%" PRIu64
+	fputs("{\"explore\":{", out);
+	if (o->design) {
+		fputs("\"design\":", out);
+		json_str(out, o->design_desc ? o->design_desc : o->design->name);
+		fputc(',', out);
+	}
+	fprintf(out, "\"scenario\":\"%s\",\"states\":%" PRIu64
 		",\"transitions\":%" PRIu64 ",\"end_states\":%" PRIu64
 		",\"complete\":%s,\"incomplete_reason\":%s%s%s"
 		",\"truncated\":%s,\"seconds\":%.6f,\"states_per_second\":%.0f"
@@ -294,6 +304,9 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 	}
 	explore_incomplete_reason(o, res, why, sizeof(why));
 	fprintf(out, "Explore %s\n", s->name);
+	if (o->design)
+		fprintf(out, "Design %s\n", o->design_desc ? o->design_desc :
+						  o->design->name);
 	fprintf(out, "States %" PRIu64 "  Transitions %" PRIu64 "  End states %" PRIu64 "\n",
 		res->states, res->transitions, res->end_states);
 	if (!complete)
@@ -351,7 +364,7 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 			c->no, complete ? "" : "the ", c->yes + c->no + c->error,
 			complete ? "" : " explored (search incomplete)");
 		if (c->witness_no) {
-			char *sh = shrink ? explore_shrink(s, c->witness_no, 0, i) : NULL;
+			char *sh = shrink ? explore_shrink(s, o->design, c->witness_no, 0, i) : NULL;
 
 			fprintf(out, "  counterexample (%zu steps): %s --schedule '%s'\n",
 				c->len_no, cl, c->witness_no);
@@ -401,7 +414,7 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 			res->viol_len[i], cl, res->viol_witness[i]);
 		if (i == s->violation || !shrink)
 			continue;
-		sh = explore_shrink(s, res->viol_witness[i], 1, i);
+		sh = explore_shrink(s, o->design, res->viol_witness[i], 1, i);
 		if (sh && strcmp(sh, res->viol_witness[i]))
 			fprintf(out, "  shrunk (%zu steps): %s --schedule '%s'\n",
 				explore__sched_steps(sh), cl, sh);

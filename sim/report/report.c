@@ -195,7 +195,10 @@ void report_text(struct run *r, FILE *out)
 	}
 	fprintf(out, "policy: ");
 	put_policy(out, s);
-	fprintf(out, "\nschedule: %s\n", run_schedule(r));
+	fputc('\n', out);
+	if (run_design_desc(r))
+		fprintf(out, "design: %s\n", run_design_desc(r));
+	fprintf(out, "schedule: %s\n", run_schedule(r));
 	fprintf(out, "reproduce: %s --schedule '%s'\n", run_cmdline(r),
 		run_schedule(r));
 	fprintf(out, "result: %s\n", pass ? "PASS" : "FAIL");
@@ -221,7 +224,13 @@ void report_json(struct run *r, FILE *out)
 	for (int k = 0; k < SPAN_NR_KNOBS; k++)
 		fprintf(out, "%s\"%s\":\"%s\"", k ? "," : "", span_knob_name(k),
 			span_knob_value_name(k, s->policy.v[k]));
-	fputs("},\"violation\":", out);
+	fputc('}', out);
+	if (run_design_desc(r)) {
+		fputs(",\"design\":", out);
+		put_str(out, run_design_desc(r), strlen(run_design_desc(r)),
+			true);
+	}
+	fputs(",\"violation\":", out);
 	if (v) {
 		fprintf(out, "{\"name\":\"%s\",\"step\":%" PRIu64 ",\"func\":",
 			span_invariant_name(v->inv), v->step);

@@ -289,6 +289,14 @@ static void print_step(struct run *r, const char *who, const char *text,
 
 static void check_after(struct run *r)
 {
+	const char *de = span_world_design_error(r->w);
+
+	if (__builtin_expect(de != NULL, 0) && r->status != RUN_ERROR) {
+		snprintf(r->error, sizeof(r->error), "%s: error: %s",
+			 r->s->file, de);
+		r->status = RUN_ERROR;
+		return;
+	}
 	if (span_world_nr_violations(r->w) && r->status == RUN_RUNNING) {
 		r->viol = span_world_violation(r->w, 0);
 		r->status = RUN_VIOLATION;
@@ -877,6 +885,11 @@ int run_create(const struct scn *s, const struct run_opts *o, struct run **out)
 	if (err)
 		goto fail;
 	*span_world_policy(r->w) = s->policy;
+	if (o->design) {
+		err = span_world_set_design(r->w, o->design);
+		if (err)
+			goto fail;
+	}
 	if (o->check_mode)
 		span_world_set_check_mode(r->w, o->check_mode);
 	/* the parser checked every value against span_param_check() */
@@ -1049,6 +1062,7 @@ const char *run_schedule(const struct run *r)
 }
 const char *run_cmdline(const struct run *r) { return r->o.cmdline ? r->o.cmdline : "spansim run FILE"; }
 const char *run_error(const struct run *r) { return r->error; }
+const char *run_design_desc(const struct run *r) { return r->o.design ? r->o.design_desc : NULL; }
 bool run_oom(const struct run *r) { return r->oom; }
 bool run_over_budget(const struct run *r) { return r->over_budget; }
 const struct span_violation *run_violation(const struct run *r) { return r->viol; }

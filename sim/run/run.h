@@ -83,7 +83,39 @@ struct run_opts {
 	 * run reports that (run_over_budget()) instead of a result.
 	 */
 	uint64_t max_model_bytes;
+	/*
+	 * The design that decides (span/design.h); NULL: "knobs", the
+	 * world's policy.  @design_desc names it in reports ("name (file,
+	 * build-id ...)"); @design_arg is what --design reproduces it with.
+	 */
+	const struct span_design_ops *design;
+	const char *design_desc;
+	const char *design_arg;
 };
+
+/**
+ * struct run_design - a design that --design picked: a built-in one or a
+ * loaded plugin.
+ */
+struct run_design {
+	const struct span_design_ops *ops;
+	void *handle;		/* dlopen() handle of a plugin, or NULL */
+	char build_id[80];	/* hex, or "none" */
+	char desc[640];		/* "name (file, build-id ...)" */
+	char arg[512];		/* the --design argument that gives it again */
+};
+
+/**
+ * run_design_load - the design @spec names: a built-in design's name, or
+ * the path of a plugin (anything with a '/' or ".so").
+ * Return: 0; -errno with the reason in @err (a file that is missing or
+ *	not regular, cannot be loaded, lacks the span_design symbol, was
+ *	built for another design API version, or leaves a callback unset).
+ */
+int run_design_load(const char *spec, struct run_design *out, char *err,
+		    size_t errn);
+/** run_design_unload - dlclose() a plugin run_design_load() opened. */
+void run_design_unload(struct run_design *d);
 
 /* A choice of the scheduler. */
 struct run_choice {
@@ -139,6 +171,8 @@ const struct cond_result *run_exists(const struct run *r);
 bool run_passed(const struct run *r);
 /** run_schedule - the schedule taken, as --schedule accepts it. */
 const char *run_schedule(const struct run *r);
+/** run_design_desc - "name (file, build-id ...)" of --design, or NULL. */
+const char *run_design_desc(const struct run *r);
 /** run_cmdline - the command line that reproduces the run, sans schedule. */
 const char *run_cmdline(const struct run *r);
 /** run_error - the run-time error message (RUN_ERROR). */
