@@ -228,6 +228,14 @@ int span__decide_slow(struct span_world *w, struct span_decision *d)
 
 	d->w = w;
 	d->data = w->design->data;
+	/*
+	 * The context is the call's own arguments and the page's kind, which
+	 * does not change while the page lives: nothing the step's footprint
+	 * must add (a read of the page would make every put of it dependent
+	 * and undo the reduction of the fan-out).  A design that reads other
+	 * state through the query functions must be explored with
+	 * --reduction none (docs/designs.md).
+	 */
 	if (d->page && span__page_live(w, d->page))
 		d->page_kind = PAGE(w, d->page)->kind;
 	else

@@ -23,7 +23,7 @@
 
 const char cli_usage_matrix[] =
 "usage: spansim matrix FILE... [--presets A,B,...] [--presets-override]\n"
-"                      [--explore [bounds]]\n"
+"                      [--design D]... [--explore [bounds]]\n"
 "\n"
 "Runs every file under every preset (default: all presets) and prints one\n"
 "table: a row per expect/exists, a column per preset, and a legend.  A\n"
@@ -38,7 +38,14 @@ const char cli_usage_matrix[] =
 "out of memory) shows 'incomplete' in every cell it cannot decide (FAILS and\n"
 "Sometimes stay: they are definite) and a line under the file's rows says why.\n"
 "\n"
-"exit status: 0 the table is complete; 2 a file did not parse; 4 some cell\n"
+"--design D (repeatable) adds a column per design: a built-in design or a\n"
+"plugin FILE.so (docs/designs.md), named with its file and build id above\n"
+"the table.  Its column decides with the design and keeps the file's own\n"
+"policy lines (the host knob, and any knob the design follows).  With\n"
+"--design and no --presets the preset columns are linux-6.18 alone.\n"
+"\n"
+"exit status: 0 the table is complete; 2 a file did not parse, or a design\n"
+"could not be loaded or broke the model's rules; 4 some cell\n"
 "is incomplete.  FAIL and FAILS cells do not change the exit status.\n";
 
 const char cli_usage_explore[] =
@@ -81,6 +88,8 @@ const char cli_usage_explore[] =
 "                      summary gives the expected number missed; at 0.01 or\n"
 "                      more the search counts as incomplete (exit 4)\n"
 "  --no-shrink         do not shrink counterexamples\n"
+"  --design D          decide with design D (a built-in name or FILE.so), as\n"
+"                      for run; the replay lines carry it\n"
 "  --check MODE        the checker after each step: incremental (default),\n"
 "                      full or verify (both; a disagreement is reported, exit 1)\n"
 "  --json              one JSON object (\"complete\", \"incomplete_reason\")\n"
@@ -481,10 +490,11 @@ static int matrix_colw(const char *preset)
 }
 
 static const char matrix_legend[] =
-"legend: a column per preset; expect cells: ok (held at the end of the fifo\n"
-"  run) or FAIL; exists cells: yes or no; viol: the run stopped at a broken\n"
-"  invariant, named in the file's last row; error: a run-time error;\n"
-"  no-memory: the host had no memory (no result).  With --explore: expect\n"
+"legend: a column per preset, then one per --design; expect cells: ok\n"
+"  (held at the end of the fifo run) or FAIL; exists cells: yes or no; viol:\n"
+"  the run stopped at a broken invariant, named in the file's last row;\n"
+"  error: a run-time error; no-memory: the host had no memory (no\n"
+"  result).  With --explore: expect\n"
 "  cells always, FAILS (some schedule) or NEVER (no end state), exists cells\n"
 "  Always, Sometimes or Never, and incomplete where a search was cut short.\n";
 
@@ -499,7 +509,7 @@ static int explore_cells(struct scn *s, const struct opts *o,
 {
 	struct explore_opts eo = { 0 };
 	struct explore_result res;
-	bool complete, undecided = false;
+	bool complete, undecided = false, design_error = false;
 	const char *v;
 
 	cli_explore_opts(&eo, o);
@@ -508,8 +518,12 @@ static int explore_cells(struct scn *s, const struct opts *o,
 			strcpy(rows[k].cells[p], "error");
 		return 0;
 	}
-	if (res.errors && res.error_msg && o->ro.design)
+	if (res.errors && res.error_msg && o->ro.design &&
+	    strstr(res.error_msg, "design '")) {
+		/* the design broke the model's rules: no verdict */
 		fprintf(stderr, "spansim matrix: %s\n", res.error_msg);
+		design_error = true;
+	}
 	complete = res.stop == EXPLORE_COMPLETE;
 	for (int k = 0; k < s->nr_expects; k++) {
 		const struct explore_cond *c = &res.expects[k];
@@ -541,7 +555,7 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	}
 	explore_incomplete_reason(&eo, &res, why, whyn);
 	explore_result_free(s, &res);
-	return undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
+	return design_error ? 2 : undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
 }
 
 int cmd_matrix(int argc, char **argv)
@@ -666,6 +680,8 @@ int cmd_matrix(int argc, char **argv)
 
 				if (st == EXPLORE_EXIT_INCOMPLETE)
 					incomplete = true;
+				else if (st == 2)
+					ret = 2;
 				scn_free(s);
 				continue;
 			}

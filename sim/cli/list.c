@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * list.c - `spansim list ops|knobs|presets|invariants|params`: the names a
+ * list.c - `spansim list ops|knobs|presets|designs|invariants|params`: the names a
  * scenario can use, each with one line on what it is.
  *
  * Not a kernel file.  Everything printed here comes from the tables the
@@ -13,6 +13,7 @@
 #include "list.h"
 #include "ops/ops.h"
 #include "span/check.h"
+#include "span/design.h"
 #include "span/policy.h"
 #include "span/world.h"
 
@@ -70,6 +71,16 @@ static void list_presets(FILE *out)
 	}
 }
 
+static void list_designs(FILE *out)
+{
+	const char *name;
+
+	for (int i = 0; (name = span_design_builtin_name(i)); i++)
+		fprintf(out, "%-24s %s\n", name,
+			span_design_builtin(name)->doc);
+	fprintf(out, "(a plugin: --design ./FILE.so, built against span/design.h; docs/designs.md)\n");
+}
+
 static void list_params(FILE *out)
 {
 	for (int p = 0; p < SPAN_NR_PARAMS; p++)
@@ -93,6 +104,7 @@ int list_names(const char *what, FILE *out)
 		{ "ops", list_ops },
 		{ "knobs", list_knobs },
 		{ "presets", list_presets },
+		{ "designs", list_designs },
 		{ "invariants", list_invariants },
 		{ "params", list_params },
 	};

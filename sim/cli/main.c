@@ -80,6 +80,13 @@ static const char usage_run[] =
 "                  default: half of the physical memory, or of ulimit -v).\n"
 "                  Past it the run stops with an error (exit 2), never a\n"
 "                  modelled -ENOMEM; only --fault asks for those\n"
+"  --design D      decide with design D (docs/designs.md): a built-in one\n"
+"                  (`spansim list designs`: knobs, or a preset's name) or a\n"
+"                  plugin FILE.so built against the installed package.  The\n"
+"                  report names it (file, build id); a plugin that cannot be\n"
+"                  loaded, was built for another API version or lacks a\n"
+"                  callback is refused (exit 2), as is a run in which a\n"
+"                  callback answers a value its knob does not have\n"
 "\n"
 "fifo (the default) runs kernel events first, then the threads in\n"
 "declaration order, each until it blocks.  Every report ends with the\n"
@@ -104,6 +111,7 @@ static const char usage_test[] =
 "                  every schedule passes (as `spansim explore` says PASS);\n"
 "                  a counterexample, a broken invariant or a search cut short\n"
 "                  by a bound is `not ok` with the reason and a replay command\n"
+"  --design D      decide with design D, as for run\n"
 "  --max-memory B  without --explore: the model's memory budget per file, as\n"
 "                  for run (a file over it is `not ok`, no result)\n"
 "  --max-states N, --max-time S, --max-memory B, --reduction MODE,\n"
@@ -116,14 +124,14 @@ static const char usage_policies[] =
 
 static const char usage_list[] =
 "usage: spansim list DIR|FILE...\n"
-"       spansim list ops|knobs|presets|invariants|params\n"
+"       spansim list ops|knobs|presets|designs|invariants|params\n"
 "\n"
 "Lists the scenarios with their doc lines; or the operations of the\n"
 "language (syntax, the kernel function each models, what the live-kernel\n"
-"runner calls), the policy knobs, the presets, the invariants, or the world\n"
-"parameters of `set` (with their ranges), each with one line on what it\n"
-"is.  A file or directory called like one of the five words is listed as\n"
-"scenarios.\n";
+"runner calls), the policy knobs, the presets, the built-in designs of\n"
+"--design, the invariants, or the world parameters of `set` (with their\n"
+"ranges), each with one line on what it is.  A file or directory called\n"
+"like one of the six words is listed as scenarios.\n";
 
 
 

@@ -14,6 +14,7 @@
 
 #include "explore.h"
 #include "tests/fuzz/fuzz_alloc.h"
+#include "tests/fuzz/fuzz_design.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;
@@ -21,6 +22,7 @@ static FILE *devnull;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_keep_freed_memory();
+	fuzz_design();
 	return 0;
 }
 
@@ -28,7 +30,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static char *verdicts(const struct scn *s, int reduction, int max_states)
 {
 	struct explore_opts o = { .max_states = (uint64_t)max_states,
-				  .preemptions = -1, .reduction = reduction };
+				  .preemptions = -1, .reduction = reduction,
+				  .design = fuzz_design() };
 	struct explore_result res;
 	char *v, *p;
 
@@ -83,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  .max_ops = 64, .max_page_size = 1 << 20,
 				  .big_page = 1 << 12, .big_page_every = 64,
 				  .big_max_ops = 4 };
-	struct explore_opts o = { .max_states = 500, .preemptions = -1 };
+	struct explore_opts o = { .max_states = 500, .preemptions = -1,
+				  .design = fuzz_design() };
 	struct explore_result res = { 0 };
 	uint64_t seed = scn_input_seed(data, size);
 	struct scn *s;

@@ -9,6 +9,7 @@
  *   SPAN_FUZZ_POLICY="knob=value,preset=NAME,sndbuf=1,..."  run under other
  *	policies or world parameters (as fuzz_ops, docs/fuzzing.md)
  *   SPAN_FUZZ_VERBOSE=1    print every operation and violation on stderr
+ *   SPANSIM_DESIGN=NAME|FILE.so  run under that design (span/design.h)
  *   SPAN_FUZZ_PRINT_SCN=1  not supported here (no .scn conversion yet)
  */
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 /* Each fuzz target is built from one source file: take the decoder here. */
 #include "tests/fuzz/net_decode.c"
 #include "tests/fuzz/fuzz_alloc.h"
+#include "tests/fuzz/fuzz_design.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -33,6 +35,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
 	fuzz_keep_freed_memory();
 	if (span_world_create(&world, NULL, NULL))
+		abort();
+	if (span_world_set_design(world, fuzz_design()))
 		abort();
 	return 0;
 }

@@ -9,12 +9,14 @@
  *	under other policies or world parameters (experiments, docs/fuzzing.md)
  *   SPAN_FUZZ_PRINT_SCN=1  print each input as a .scn scenario on stdout
  *   SPAN_FUZZ_VERBOSE=1    print every operation on stderr
+ *   SPANSIM_DESIGN=NAME|FILE.so  run under that design (span/design.h)
  */
 #include <stdlib.h>
 
 /* Each fuzz target is built from one source file: take the decoder here. */
 #include "tests/fuzz/ops_decode.c"
 #include "tests/fuzz/fuzz_alloc.h"
+#include "tests/fuzz/fuzz_design.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -31,6 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	verbose = getenv("SPAN_FUZZ_VERBOSE") != NULL;
 	fuzz_keep_freed_memory();
 	if (span_world_create(&world, NULL, NULL))
+		abort();
+	if (span_world_set_design(world, fuzz_design()))
 		abort();
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "run.h"
 #include "tests/fuzz/fuzz_alloc.h"
+#include "tests/fuzz/fuzz_design.h"
 #include "tests/fuzz/scn_limits.h"
 
 static FILE *devnull;
@@ -17,6 +18,7 @@ static FILE *devnull;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_keep_freed_memory();
+	fuzz_design();
 	return 0;
 }
 
@@ -27,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  .big_page = 1 << 16, .big_page_every = 16,
 				  .big_max_ops = 8 };
 	struct run_opts o = { .sched = SCHED_RANDOM, .quiet = true,
-			      .max_steps = 2000 };
+			      .max_steps = 2000, .design = fuzz_design() };
 	struct scn_error err;
 	struct scn *s;
 	struct run *r;

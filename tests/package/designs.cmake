@@ -137,3 +137,6 @@ expect(not-elf 2 "cannot load it" ${spansim} test scenarios/seed
 	--design "${SOURCE_DIR}/README.md")
 expect(out-of-range 2 "\\.vmsplice returned 42 in iter_to_pipe" ${spansim}
 	run scenarios/seed/vmsplice-fork.scn --design ${WORK_DIR}/out_of_range.so)
+expect(out-of-range-matrix 2 "\\.vmsplice returned 42" ${spansim} matrix
+	scenarios/seed/vmsplice-fork.scn --explore -q
+	--design ${WORK_DIR}/out_of_range.so)
