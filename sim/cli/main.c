@@ -243,6 +243,8 @@ static int cmd_test(int argc, char **argv)
 		fprintf(stderr, "spansim test: cannot catch SIGINT/SIGTERM: %s\n",
 			strerror(errno));
 	printf("TAP version 13\n1..%d\n", n);
+	if (o.ro.design)
+		printf("# design: %s\n", o.ro.design_desc);
 	for (int i = 0; i < n; i++) {
 		struct scn *s = NULL;
 		struct run *r;
