@@ -18,47 +18,13 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/explore/explore.h"
+#include "scn_files.h"
 #include "spawn.h"
-
-static int nr_files;
-static char *files[2048];
-
-static int collect(const char *path, const struct stat *st, int type,
-		   struct FTW *ftw)
-{
-	size_t l = strlen(path);
-
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && l > 4 && !strcmp(path + l - 4, ".scn") &&
-	    nr_files < 2048)
-		files[nr_files++] = strdup(path);
-	return 0;
-}
-
-static void collect_all(void)
-{
-	const char *src = getenv("SPAN_SOURCE_DIR");
-	char dir[4096];
-
-	if (nr_files)
-		return;
-	ck_assert_msg(src && *src, "SPAN_SOURCE_DIR is not set");
-	snprintf(dir, sizeof(dir), "%s/scenarios", src);
-	ck_assert_int_eq(nftw(dir, collect, 16, FTW_PHYS), 0);
-	/* every scenario, and not an empty or a moved directory */
-	ck_assert_int_gt(nr_files, 140);
-	snprintf(dir, sizeof(dir), "%s/tests", src);
-	ck_assert_int_eq(nftw(dir, collect, 16, FTW_PHYS), 0);
-	/* the language suites, the malformed inputs, the fuzz corpora */
-	ck_assert_int_gt(nr_files, 340);
-}
 
 static struct scn *parse(const char *path, const char *preset)
 {
