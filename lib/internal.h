@@ -294,6 +294,13 @@ struct span_world {
 	uint32_t zero_page;
 	struct span_scratch scratch[SPAN_NR_SCRATCH];	/* not state */
 	size_t scratch_bytes;		/* of each slot, >= page_size */
+	/*
+	 * snapshot.c, not state: the page contents that live snapshots hold,
+	 * each version once, found by its digest (snapshots of a long run
+	 * share every page that did not change between them)
+	 */
+	struct span_page_blob **blob_bucket;
+	uint32_t nr_blob_buckets, nr_blobs;
 	struct span_tab owners, descs, procs, vmas, ptes, regions, ids;
 	struct span_tab kmems, files, pipes, slots;
 	uint64_t user_pipe_bufs;	/* user->pipe_bufs: slots of live pipes */
@@ -365,6 +372,8 @@ static inline bool span__pincount_exact(const struct span_world *w)
 	return span__decide_knob((struct span_world *)w, SPAN_KNOB_PINCOUNT,
 				 "pincount") == SPAN_PINCOUNT_EXACT;
 }
+
+void span__blobs_destroy(struct span_world *w);
 
 void span__violate(struct span_world *w, int inv, int type, uint32_t id,
 		   const char *func, const char *fmt, ...)

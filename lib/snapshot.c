@@ -3,8 +3,12 @@
  * snapshot.c - copy, restore, hash and compare worlds.
  *
  * Not a kernel file.  A snapshot is the world struct plus a copy of every
- * table's used prefix and of the live pages' contents: a few memcpys
- * (DESIGN.md decision 2).  The hash and the equality test run over a
+ * table's used prefix and, for each page id, a reference to a blob of its
+ * bytes and provenance (DESIGN.md decision 2).  The world keeps the blobs
+ * of its live snapshots found by their digest, so a page that did not
+ * change between two snapshots is held once: the explorer's checkpoints
+ * of a run that fills thousands of pages cost what changed, not every page
+ * each time.  The hash and the equality test run over a
  * canonical form of the state: live objects only, ring slots in ring
  * order, pool bases (which depend on allocation history) left out, and
  * absolute step numbers replaced by what a later decision can depend on
@@ -33,20 +37,165 @@ struct tab_copy {
 
 #define NR_TABS SPAN_NR_WORLD_TABS
 
+/*
+ * One version of one page's contents, shared by the snapshots that hold
+ * it (@refs), in its world's table of blobs under its digest.
+ */
+struct span_page_blob {
+	struct span_page_blob *next;	/* in its bucket */
+	uint64_t hash[2];		/* XXH3-128 of the bytes, then prov */
+	uint32_t refs;
+	uint32_t page_size;
+	/* page_size bytes, then page_size struct span_prov */
+};
+
 struct span_snapshot {
 	struct span_world w;		/* scalars; table pointers unused */
 	struct tab_copy tabs[NR_TABS];
-	uint8_t *page_data;
-	struct span_prov *page_prov;
+	struct span_page_blob **blob;	/* one per page id below tabs[0].n */
 	size_t bytes;
-	/* the tables and the pages follow in the same allocation */
+	/* the tables and the blob pointers follow in the same allocation */
 };
+
+static inline uint8_t *blob_data(struct span_page_blob *b)
+{
+	return (uint8_t *)(b + 1);
+}
+
+static inline struct span_prov *blob_prov(struct span_page_blob *b)
+{
+	return (struct span_prov *)(blob_data(b) + b->page_size);
+}
+
+static size_t blob_size(size_t ps)
+{
+	return sizeof(struct span_page_blob) + ps +
+	       ps * sizeof(struct span_prov);
+}
+
+static inline uint32_t blob_bucket_of(const struct span_world *w,
+				      const uint64_t *hash)
+{
+	return (uint32_t)(hash[0] & (w->nr_blob_buckets - 1));
+}
+
+static void blob_put(struct span_world *w, struct span_page_blob *b)
+{
+	struct span_page_blob **pp;
+
+	if (--b->refs)
+		return;
+	pp = &w->blob_bucket[blob_bucket_of(w, b->hash)];
+	while (*pp != b)
+		pp = &(*pp)->next;
+	*pp = b->next;
+	w->nr_blobs--;
+	span__free(w, b);
+}
+
+/* double the buckets when the blobs outnumber them; a failure is fine */
+static void blob_grow(struct span_world *w)
+{
+	uint32_t n = w->nr_blob_buckets ? w->nr_blob_buckets * 2 : 1024;
+	struct span_page_blob **nb;
+
+	if (w->nr_blobs < w->nr_blob_buckets)
+		return;
+	nb = span__realloc(w, NULL, (size_t)n * sizeof(*nb));
+	if (!nb)
+		return;
+	memset(nb, 0, (size_t)n * sizeof(*nb));
+	for (uint32_t i = 0; i < w->nr_blob_buckets; i++) {
+		struct span_page_blob *b = w->blob_bucket[i], *next;
+
+		for (; b; b = next) {
+			uint32_t k = (uint32_t)(b->hash[0] & (n - 1));
+
+			next = b->next;
+			b->next = nb[k];
+			nb[k] = b;
+		}
+	}
+	span__free(w, w->blob_bucket);
+	w->blob_bucket = nb;
+	w->nr_blob_buckets = n;
+}
+
+void span__blobs_destroy(struct span_world *w)
+{
+	for (uint32_t i = 0; i < w->nr_blob_buckets; i++) {
+		struct span_page_blob *b = w->blob_bucket[i], *next;
+
+		for (; b; b = next) {
+			next = b->next;
+			span__free(w, b);
+		}
+	}
+	span__free(w, w->blob_bucket);
+	w->blob_bucket = NULL;
+	w->nr_blob_buckets = w->nr_blobs = 0;
+}
 
 void span_snapshot_free(struct span_world *w, struct span_snapshot *s)
 {
 	if (!w || !s)
 		return;
+	for (uint32_t i = 0; i < s->tabs[0].n; i++)
+		if (s->blob[i])
+			blob_put(w, s->blob[i]);
 	span__free(w, s);
+}
+
+static const uint64_t *page_digest(struct span_world *w, uint32_t page,
+				   XXH3_state_t *st);
+
+/*
+ * The blob of page id @i's contents (live or freed: a freed id's bytes are
+ * what a page that reuses it unzeroed holds), with a reference; a new one
+ * when no live snapshot holds these contents.  *@created gets its size
+ * when it is new.  Return: the blob, or NULL (-ENOMEM).
+ */
+static struct span_page_blob *blob_get(struct span_world *w, uint32_t i,
+				       XXH3_state_t *st, size_t *created)
+{
+	size_t ps = w->page_size;
+	const uint64_t *h = page_digest(w, i, st);
+	struct span_page_blob *b;
+
+	if (w->nr_blob_buckets) {
+		for (b = w->blob_bucket[blob_bucket_of(w, h)]; b; b = b->next) {
+			if (b->hash[0] != h[0] || b->hash[1] != h[1] ||
+			    b->page_size != ps)
+				continue;
+			if (SPAN_HASH_VERIFY &&
+			    (memcmp(blob_data(b), page_bytes(w, i), ps) ||
+			     memcmp(blob_prov(b), page_prov(w, i),
+				    ps * sizeof(struct span_prov)))) {
+				fprintf(stderr, "span_world_snapshot: page#%u differs from a blob of the same digest\n",
+					i);
+				abort();
+			}
+			b->refs++;
+			return b;
+		}
+	}
+	blob_grow(w);
+	if (!w->nr_blob_buckets)
+		return NULL;
+	b = span__realloc(w, NULL, blob_size(ps));
+	if (!b)
+		return NULL;
+	b->hash[0] = h[0];
+	b->hash[1] = h[1];
+	b->refs = 1;
+	b->page_size = (uint32_t)ps;
+	memcpy(blob_data(b), page_bytes(w, i), ps);
+	memcpy(blob_prov(b), page_prov(w, i), ps * sizeof(struct span_prov));
+	b->next = w->blob_bucket[blob_bucket_of(w, h)];
+	w->blob_bucket[blob_bucket_of(w, h)] = b;
+	w->nr_blobs++;
+	*created += blob_size(ps);
+	return b;
 }
 
 /* keep each piece of a snapshot aligned for its element type */
@@ -59,28 +208,51 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 {
 	struct span_world *w = (struct span_world *)cw;
 	struct span_snapshot *s;
-	size_t np, total = align8(sizeof(*s));
+	size_t total = align8(sizeof(*s)), created = 0;
+	uint32_t np;
+	XXH3_state_t *st;
 	char *p;
 
 	if (!w || !out)
 		return -EINVAL;
-	/* one allocation: the header, every table's used prefix, the pages */
+	/* one allocation: the header, every table's used prefix, the blobs */
 	for (int i = 0; i < NR_TABS; i++) {
 		struct span_tab *t = span__world_tab(w, i);
 
 		total += align8((size_t)t->n * t->esz);
 	}
-	np = (size_t)w->pages.n * w->page_size;
-	total += align8(np) + np * sizeof(struct span_prov);
-	s = span__realloc(w, NULL, total);
-	if (!s)
+	np = w->pages.n;
+	total += (size_t)np * sizeof(struct span_page_blob *);
+	st = XXH3_createState();
+	s = st ? span__realloc(w, NULL, total) : NULL;
+	if (!s) {
+		XXH3_freeState(st);
 		return -ENOMEM;
+	}
+	s->blob = (struct span_page_blob **)((char *)s + total -
+					     (size_t)np * sizeof(*s->blob));
+	/* the digests first: the page table copied below caches them */
+	for (uint32_t i = 0; i < np; i++) {
+		s->blob[i] = i ? blob_get(w, i, st, &created) : NULL;
+		if (i && !s->blob[i]) {
+			while (i-- > 1)
+				blob_put(w, s->blob[i]);
+			span__free(w, s);
+			XXH3_freeState(st);
+			/* the first snapshot leaves no table of blobs */
+			if (!w->nr_blobs)
+				span__blobs_destroy(w);
+			return -ENOMEM;
+		}
+	}
+	XXH3_freeState(st);
 	s->w = *w;
 	s->w.viol = NULL;
 	s->w.chk = NULL;	/* the checker is not state */
 	/* scratch is not state: the world keeps its own across a restore */
 	memset(s->w.scratch, 0, sizeof(s->w.scratch));
-	s->bytes = total;
+	/* its own memory and the blobs it added: shared ones count once */
+	s->bytes = total + created;
 	p = (char *)s + align8(sizeof(*s));
 	for (int i = 0; i < NR_TABS; i++) {
 		struct span_tab *t = span__world_tab(w, i);
@@ -92,11 +264,6 @@ int span_world_snapshot(const struct span_world *cw, struct span_snapshot **out)
 		memcpy(p, t->v, n);
 		p += align8(n);
 	}
-	s->page_data = (uint8_t *)p;
-	memcpy(p, w->page_data, np);
-	p += align8(np);
-	s->page_prov = (struct span_prov *)p;
-	memcpy(p, w->page_prov, np * sizeof(struct span_prov));
 	*out = s;
 	return 0;
 }
@@ -114,34 +281,33 @@ static int tab_reserve(struct span_world *w, struct span_tab *t, uint32_t n)
 /*
  * the snapshot's page bytes and provenance into @w, whose page table is
  * still @cur (@ncur ids): a page whose cached digest (span_world_hash())
- * is the snapshot's is left as it is - after a step and its hash, a
- * restore copies what the step changed, not every page
+ * is its blob's is left as it is - after a step and its hash, a restore
+ * copies what the step changed, not every page
  */
 static void restore_pages(struct span_world *w, const struct span_snapshot *s,
 			  const struct span_page *cur, uint32_t ncur)
 {
-	const struct span_page *snp = s->tabs[0].v;
 	size_t ps = w->page_size;
 
-	for (uint32_t i = 0; i < s->tabs[0].n; i++) {
+	for (uint32_t i = 1; i < s->tabs[0].n; i++) {
+		struct span_page_blob *b = s->blob[i];
 		uint8_t *d = w->page_data + (size_t)i * ps;
 		struct span_prov *v = w->page_prov + (size_t)i * ps;
 
-		if (i < ncur && cur[i].hash_ok && snp[i].hash_ok &&
-		    cur[i].hash[0] == snp[i].hash[0] &&
-		    cur[i].hash[1] == snp[i].hash[1]) {
+		if (i < ncur && cur[i].hash_ok &&
+		    cur[i].hash[0] == b->hash[0] &&
+		    cur[i].hash[1] == b->hash[1]) {
 			if (SPAN_HASH_VERIFY &&
-			    (memcmp(d, s->page_data + (size_t)i * ps, ps) ||
-			     memcmp(v, s->page_prov + (size_t)i * ps,
-				    ps * sizeof(*v)))) {
+			    (memcmp(d, blob_data(b), ps) ||
+			     memcmp(v, blob_prov(b), ps * sizeof(*v)))) {
 				fprintf(stderr, "span_world_restore: page#%u differs under the same digest\n",
 					i);
 				abort();
 			}
 			continue;
 		}
-		memcpy(d, s->page_data + (size_t)i * ps, ps);
-		memcpy(v, s->page_prov + (size_t)i * ps, ps * sizeof(*v));
+		memcpy(d, blob_data(b), ps);
+		memcpy(v, blob_prov(b), ps * sizeof(*v));
 	}
 }
 
@@ -151,6 +317,8 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	struct span_scratch scratch[SPAN_NR_SCRATCH];
 	struct span_violation *viol;
 	struct span_checker *chk;
+	struct span_page_blob **blob_bucket;
+	uint32_t nr_blob_buckets, nr_blobs;
 	int nr_viol, cap_viol;
 	uint8_t *pd;
 	struct span_prov *pp;
@@ -176,10 +344,17 @@ int span_world_restore(struct span_world *w, const struct span_snapshot *s)
 	memcpy(scratch, w->scratch, sizeof(scratch));
 	scratch_bytes = w->scratch_bytes;
 	chk = w->chk;
+	blob_bucket = w->blob_bucket;
+	nr_blob_buckets = w->nr_blob_buckets;
+	nr_blobs = w->nr_blobs;
 	*w = s->w;
 	memcpy(w->scratch, scratch, sizeof(scratch));
 	w->scratch_bytes = scratch_bytes;
 	w->chk = chk;
+	/* the blobs are the world's now, not as they were at the snapshot */
+	w->blob_bucket = blob_bucket;
+	w->nr_blob_buckets = nr_blob_buckets;
+	w->nr_blobs = nr_blobs;
 	span__check_invalidate(w);
 	/*
 	 * initialised: the snapshot's pages only.  An id past them is zeroed

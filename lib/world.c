@@ -663,6 +663,10 @@ int span_world_reset_params(struct span_world *w, const uint64_t *param,
 	w->ops = keep.ops;
 	w->ud = keep.ud;
 	w->design = keep.design;	/* like the hooks: not state */
+	/* the snapshots of the old world keep their pages */
+	w->blob_bucket = keep.blob_bucket;
+	w->nr_blob_buckets = keep.nr_blob_buckets;
+	w->nr_blobs = keep.nr_blobs;
 	w->chk = keep.chk;
 	w->viol = keep.viol;
 	w->cap_viol = keep.cap_viol;
@@ -703,6 +707,7 @@ void span_world_destroy(struct span_world *w)
 		page_mem_free(w, &m);
 	}
 	span__free(w, w->viol);
+	span__blobs_destroy(w);
 	span__checker_destroy(w);
 	w->ops.alloc(w->ud, w, 0);
 }
