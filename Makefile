@@ -7,6 +7,9 @@
 #   build     configure and build build/ (RelWithDebInfo, -Werror, benches)
 #   demo      run every scenarios/seed/*.scn, then the policy matrix
 #   check     ctest in build/; ASan+UBSan (build-asan/); Valgrind; fuzz smoke
+#   test      the fast inner loop: build/, then its unit and scenario suites
+#             natively (no sanitizers, no Valgrind, not the live-kernel
+#             suites scenario_differential and scenario_difffuzz)
 #   bench     run every build/bench_*
 #   fuzz      run every fuzz target for FUZZ_TIME seconds (600)
 #   fuzz-bench  build-fuzzbench/: the fuzz targets without sanitizers (-O2),
@@ -44,7 +47,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	CK_TIMEOUT_MULTIPLIER=4
 
-.PHONY: all deps build demo check check-ctest check-asan check-valgrind \
+.PHONY: all deps build demo test check check-ctest check-asan check-valgrind \
 	check-fuzz bench fuzz fuzz-build fuzz-bench fuzzbench-build fuzz-find coverage mutate \
 	install clean dict
 
@@ -92,6 +95,10 @@ demo: build
 	echo "==> $(SPANSIM) explore scenarios/seed/splice-fanout.scn   (every schedule, 4096 pipes)"; \
 	$(SPANSIM) explore scenarios/seed/splice-fanout.scn -q || failed="$$failed explore"; \
 	if [ -n "$$failed" ]; then echo "make demo: failed:$$failed"; exit 1; fi
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure --progress -j$(JOBS) \
+		-E '^scenario_(differential|difffuzz)$$'
 
 check: build
 	$(MAKE) --no-print-directory check-ctest

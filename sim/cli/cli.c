@@ -112,6 +112,9 @@ static const struct {
 	{ "--explore", "matrix test" },
 	{ "--presets", "matrix" },
 	{ "--design", "run test explore matrix" },
+	{ "--filter", "test" },
+	{ "--junit", "test" },
+	{ "--ktap", "test" },
 };
 
 /* 1: @cmd honours @opt; 0: another command does; -1: no command does */
@@ -281,6 +284,14 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--presets")) {
 			NEED();
 			o->presets = v;
+		} else if (!strcmp(a, "--filter")) {
+			NEED();
+			o->filter = v;
+		} else if (!strcmp(a, "--junit")) {
+			NEED();
+			o->junit = v;
+		} else if (!strcmp(a, "--ktap")) {
+			o->ktap = true;
 		} else if (!strcmp(a, "--design")) {
 			char derr[1024];
 			int e;
@@ -426,8 +437,10 @@ static int walk(const char *dir, char ***v, int *n)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     de->d_name) >= sizeof(path)) {
+		/* "scenarios/" given: "scenarios/seed/x.scn", not "//" */
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir,
+				     dir[0] && dir[strlen(dir) - 1] == '/' ?
+				     "" : "/", de->d_name) >= sizeof(path)) {
 			fprintf(stderr, "spansim: %s/%s: path too long\n", dir,
 				de->d_name);
 			closedir(d);
@@ -561,13 +574,18 @@ int cli_catch_stop_signals(void)
 
 /* a YAML single-quoted scalar on stdout (TAP diagnostics): quotes
  * doubled, newlines as spaces */
-void cli_yaml_str(const char *s)
+void cli_yaml_fstr(FILE *out, const char *s)
 {
-	putchar('\'');
+	fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '\'')
-			putchar('\'');
-		putchar(*s == '\n' ? ' ' : *s);
+			fputc('\'', out);
+		fputc(*s == '\n' ? ' ' : *s, out);
 	}
-	putchar('\'');
+	fputc('\'', out);
+}
+
+void cli_yaml_str(const char *s)
+{
+	cli_yaml_fstr(stdout, s);
 }

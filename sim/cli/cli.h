@@ -38,6 +38,9 @@ struct opts {
 	 * first is also o->ro.design) */
 	struct run_design design[MAX_DESIGNS];
 	int ndesigns;
+	const char *filter;	/* test --filter PATTERN */
+	const char *junit;	/* test --junit FILE */
+	bool ktap;		/* test --ktap */
 	const char **files;
 	int nfiles;
 };
@@ -109,12 +112,13 @@ extern const char cli_usage_merge[];
 int cmd_merge(int argc, char **argv);
 
 /* cli.c: a YAML single-quoted scalar on stdout, for TAP diagnostics */
+void cli_yaml_fstr(FILE *out, const char *s);
 void cli_yaml_str(const char *s);
 
 /* cmd_explore.c: one `spansim test --explore` TAP record (0 ok, 1 not ok,
  * 4 stopped by a signal) */
 struct scn;
 int cli_test_explore(int n, const char *file, struct scn *s,
-		     struct opts *o);
+		     struct opts *o, FILE *out, FILE *subs);
 
 #endif

@@ -369,24 +369,71 @@ int cmd_explore(int argc, char **argv)
 /* --- test --explore -------------------------------------------------------- */
 
 /* "  command: '... --schedule ...'" (TAP YAML) */
-static void yaml_command(const char *cl, const char *sched)
+static void yaml_command(FILE *out, const char *cl, const char *sched)
 {
 	char cmd[4096];
 
 	snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl, sched ? sched : "");
-	printf("  command: ");
-	cli_yaml_str(cmd);
-	putchar('\n');
+	fprintf(out, "  command: ");
+	cli_yaml_fstr(out, cmd);
+	fputc('\n', out);
+}
+
+/* the search's verdict of each condition, as KTAP subtests (unnumbered) */
+static void explore_subs(FILE *subs, const struct scn *s,
+			 const struct explore_result *res)
+{
+	bool complete = res->stop == EXPLORE_COMPLETE;
+
+	for (int k = 0; k < s->nr_expects; k++) {
+		const struct explore_cond *c = &res->expects[k];
+
+		if (c->no || c->error)
+			fprintf(subs, "not ok expect %s # fails in %" PRIu64 " end states\n",
+				s->expects[k].text, c->no + c->error);
+		else if (!complete)
+			fprintf(subs, "ok expect %s # SKIP search incomplete\n",
+				s->expects[k].text);
+		else
+			fprintf(subs, "ok expect %s\n", s->expects[k].text);
+	}
+	for (int k = 0; k < s->nr_exists; k++) {
+		const struct explore_cond *c = &res->exists[k];
+
+		fprintf(subs, "ok exists %s # %s\n", s->exists[k].text,
+			c->yes && (c->no || c->error) ? "Sometimes" :
+			c->yes ? (complete ? "Always" : "reached") :
+			complete ? "Never" : "SKIP search incomplete");
+	}
+	for (int k = 0; k < s->nr_always; k++)
+		fprintf(subs, "%s %s %s\n", res->always[k].no ? "not ok" : "ok",
+			s->always[k].never ? "never" : "always",
+			s->always[k].text);
+	if (s->violation >= 0) {
+		fprintf(subs, "%s breaks %s\n",
+			res->missed_violation ? "not ok" : "ok",
+			span_invariant_name(s->violation));
+	} else {
+		int bad = -1;
+
+		for (int i = 0; i < SPAN_NR_INVARIANTS && bad < 0; i++)
+			if (res->viol[i])
+				bad = i;
+		fprintf(subs, "%s invariants%s%s\n", bad >= 0 ? "not ok" : "ok",
+			bad >= 0 ? " # " : "",
+			bad >= 0 ? span_invariant_name(bad) : "");
+	}
 }
 
 /*
  * cli_test_explore - test @n of `spansim test --explore`: explore @s and
- * print one TAP record.  An incomplete search is `not ok` with the reason,
+ * write one TAP record to @out, and a line per condition (KTAP subtests,
+ * unnumbered) to @subs.  An incomplete search is `not ok` with the reason,
  * never ok.  Return: 0 ok, 1 not ok, EXPLORE_EXIT_INCOMPLETE when the
  * search was stopped by a signal (the caller bails out).
  */
 int cli_test_explore(int n, const char *file, struct scn *s,
-		     struct opts *o)
+		     struct opts *o, FILE *out, FILE *subs)
 {
 	struct explore_opts eo = { 0 };
 	struct explore_result res;
@@ -398,73 +445,74 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 	cli_cmdline(cl, sizeof(cl), file, o);
 	ret = explore_run(s, &eo, &res);
 	if (ret) {
-		printf("not ok %d - %s # explore: %s\n", n, file,
+		fprintf(out, "not ok %d - %s # explore: %s\n", n, file,
 		       span_strerror(ret));
 		return 1;
 	}
 	if (res.check.diverged) {
-		printf("not ok %d - %s # checker\n  ---\n  message: ", n, file);
+		fprintf(out, "not ok %d - %s # checker\n  ---\n  message: ", n, file);
 		snprintf(cl, sizeof(cl), "the incremental checker and the full walk disagree %" PRIu64 " times, first at step %" PRIu64 ": %s",
 			 res.check.diverged, res.check.diverged_step,
 			 res.check.diverged_msg);
-		cli_yaml_str(cl);
-		printf("\n  ...\n");
+		cli_yaml_fstr(out, cl);
+		fprintf(out, "\n  ...\n");
 		explore_result_free(s, &res);
 		return 1;
 	}
+	explore_subs(subs, s, &res);
 	if (explore_passed(s, &res)) {
-		printf("ok %d - %s # explored: %" PRIu64 " end states, %" PRIu64 " states\n",
+		fprintf(out, "ok %d - %s # explored: %" PRIu64 " end states, %" PRIu64 " states\n",
 		       n, file, res.end_states, res.states);
 		explore_result_free(s, &res);
 		return 0;
 	}
 	explore_incomplete_reason(&eo, &res, why, sizeof(why));
-	printf("not ok %d - %s%s%s\n  ---\n", n, file,
+	fprintf(out, "not ok %d - %s%s%s\n  ---\n", n, file,
 	       res.stop != EXPLORE_COMPLETE ? " # search incomplete: " : "",
 	       res.stop != EXPLORE_COMPLETE ? why : "");
-	printf("  states: %" PRIu64 "\n  end_states: %" PRIu64 "\n",
+	fprintf(out, "  states: %" PRIu64 "\n  end_states: %" PRIu64 "\n",
 	       res.states, res.end_states);
 	if (res.stop != EXPLORE_COMPLETE) {
-		printf("  incomplete: ");
-		cli_yaml_str(why);
-		putchar('\n');
+		fprintf(out, "  incomplete: ");
+		cli_yaml_fstr(out, why);
+		fputc('\n', out);
 	}
 	if (res.errors) {
-		printf("  error: ");
-		cli_yaml_str(res.error_msg ? res.error_msg : "?");
-		putchar('\n');
+		fprintf(out, "  error: ");
+		cli_yaml_fstr(out, res.error_msg ? res.error_msg : "?");
+		fputc('\n', out);
 	}
 	for (int k = 0; k < s->nr_expects; k++) {
 		const struct explore_cond *c = &res.expects[k];
 
 		if (!c->no && !c->error)
 			continue;
-		printf("  failed: ");
-		cli_yaml_str(s->expects[k].text);
-		putchar('\n');
+		fprintf(out, "  failed: ");
+		cli_yaml_fstr(out, s->expects[k].text);
+		fputc('\n', out);
 		if (c->witness_no)
-			yaml_command(cl, c->witness_no);
+			yaml_command(out, cl, c->witness_no);
 	}
 	for (int k = 0; k < s->nr_always; k++) {
 		if (!res.always[k].no)
 			continue;
-		printf("  failed: ");
-		cli_yaml_str(s->always[k].text);
-		printf("\n  kind: %s\n", s->always[k].never ? "never" : "always");
-		yaml_command(cl, res.always[k].witness_no);
+		fprintf(out, "  failed: ");
+		cli_yaml_fstr(out, s->always[k].text);
+		fprintf(out, "\n  kind: %s\n", s->always[k].never ? "never" : "always");
+		yaml_command(out, cl, res.always[k].witness_no);
 	}
 	for (int i = 0; i < SPAN_NR_INVARIANTS; i++) {
 		if (!res.viol[i] || i == s->violation)
 			continue;
-		printf("  violation: %s\n", span_invariant_name(i));
-		yaml_command(cl, res.viol_witness[i]);
+		fprintf(out, "  violation: %s\n", span_invariant_name(i));
+		yaml_command(out, cl, res.viol_witness[i]);
 	}
 	if (s->violation >= 0 && res.missed_violation) {
-		printf("  expected_violation: %s\n  missed_in: %" PRIu64 " end states\n",
+		fprintf(out, "  expected_violation: %s\n  missed_in: %" PRIu64 " end states\n",
 		       span_invariant_name(s->violation), res.missed_violation);
-		yaml_command(cl, res.missed_witness);
+		yaml_command(out, cl, res.missed_witness);
 	}
-	printf("  ...\n");
+	fprintf(out, "  ...\n");
 	ret = res.stop == EXPLORE_SIGNAL ? EXPLORE_EXIT_INCOMPLETE : 1;
 	explore_result_free(s, &res);
 	return ret;

@@ -8,10 +8,12 @@
  * (explore, matrix --explore) a search stopped early with nothing failed.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -94,6 +96,7 @@ static const char usage_run[] =
 
 static const char usage_test[] =
 "usage: spansim test FILE|DIR... [--policy K=V]... [--set K=V]...\n"
+"                    [--filter PATTERN] [--ktap] [--junit FILE]\n"
 "\n"
 "Runs every .scn file (directories are searched recursively, sorted by\n"
 "path) with the\n"
@@ -112,6 +115,15 @@ static const char usage_test[] =
 "                  a counterexample, a broken invariant or a search cut short\n"
 "                  by a bound is `not ok` with the reason and a replay command\n"
 "  --design D      decide with design D, as for run\n"
+"  --filter P      run only the files whose path matches P: a glob (*, ?,\n"
+"                  [...], fnmatch) or else a substring; the plan counts them\n"
+"  --ktap          KTAP version 1 (the kernel's TAP) instead of TAP 13: each\n"
+"                  file a test with a subtest per expect (not ok when it\n"
+"                  failed), per exists (# SKIP when the fifo run did not\n"
+"                  reach it: --explore decides those) and for the invariants;\n"
+"                  the YAML diagnostics become '#' lines\n"
+"  --junit FILE    also write JUnit XML to FILE (a testcase per file, the\n"
+"                  TAP record of a failure in its <failure>), for CI systems\n"
 "  --max-memory B  without --explore: the model's memory budget per file, as\n"
 "                  for run (a file over it is `not ok`, no result)\n"
 "  --max-states N, --max-time S, --max-memory B, --reduction MODE,\n"
@@ -223,11 +235,258 @@ static int cmd_run(int argc, char **argv)
 
 /* --- test ----------------------------------------------------------------- */
 
+/* the fifo run's conditions as KTAP subtests, unnumbered (test_emit) */
+static void test_subs(FILE *subs, const struct scn *s, struct run *r)
+{
+	bool ended = run_status(r) == RUN_DONE || run_status(r) == RUN_DEADLOCK;
+	const struct span_violation *v = run_violation(r);
+
+	for (int k = 0; k < s->nr_expects; k++) {
+		if (!ended)
+			fprintf(subs, "ok expect %s # SKIP the run did not end (%s)\n",
+				s->expects[k].text, run_status_name(run_status(r)));
+		else
+			fprintf(subs, "%s expect %s\n",
+				run_expects(r)[k].value ? "ok" : "not ok",
+				s->expects[k].text);
+	}
+	for (int k = 0; k < s->nr_exists; k++)
+		fprintf(subs, "ok exists %s%s\n", s->exists[k].text,
+			ended && run_exists(r)[k].value ? "" :
+			" # SKIP not reached in the fifo run (--explore decides exists lines)");
+	if (s->violation >= 0)
+		fprintf(subs, "%s breaks %s\n",
+			v && v->inv == s->violation ? "ok" : "not ok",
+			span_invariant_name(s->violation));
+	else
+		fprintf(subs, "%s invariants%s%s\n", v ? "not ok" : "ok",
+			v ? " # " : "", v ? span_invariant_name(v->inv) : "");
+}
+
+/*
+ * One file of `spansim test`: its TAP record (the "ok"/"not ok" line and
+ * any YAML block) to @out, its conditions to @subs.  Return: 0 ok, 1 not
+ * ok, EXPLORE_EXIT_INCOMPLETE when a signal stopped an --explore search.
+ */
+static int test_one(int n, const char *file, struct opts *o, FILE *out,
+		    FILE *subs)
+{
+	struct scn *s = NULL;
+	struct run *r;
+	char err[1024];
+	int failed = 0;
+
+	if (cli_parse_scn(file, o, NULL, 0, &s, err, sizeof(err))) {
+		fprintf(out, "not ok %d - %s # scenario error\n  ---\n  message: ",
+			n, file);
+		cli_yaml_fstr(out, err);
+		fprintf(out, "\n  ...\n");
+		return 1;
+	}
+	if (o->explore) {
+		int ret = cli_test_explore(n, file, s, o, out, subs);
+
+		scn_free(s);
+		return ret;
+	}
+	r = cli_run_quiet(s, o->ro.check_mode, o->max_bytes ?
+			  o->max_bytes : cli_default_max_bytes(),
+			  o->ro.design);
+	if (!r || run_oom(r)) {
+		fprintf(out, "not ok %d - %s # %s (no result)\n", n, file,
+			r && run_over_budget(r) ?
+			"over the model's memory budget (--max-memory)" :
+			"out of host memory");
+		run_destroy(r);
+		scn_free(s);
+		return 1;
+	}
+	test_subs(subs, s, r);
+	if (cli_check_diverged(r, err, sizeof(err))) {
+		fprintf(out, "not ok %d - %s # checker\n  ---\n  message: ",
+			n, file);
+		cli_yaml_fstr(out, err);
+		fprintf(out, "\n  ...\n");
+		failed = 1;
+	} else if (run_passed(r)) {
+		fprintf(out, "ok %d - %s", n, file);
+		if (s->violation >= 0)
+			fprintf(out, " # breaks %s as expected",
+				span_invariant_name(s->violation));
+		fputc('\n', out);
+	} else {
+		const struct span_violation *v = run_violation(r);
+		char cl[2048], cmd[4096];
+
+		failed = 1;
+		fprintf(out, "not ok %d - %s\n  ---\n", n, file);
+		fprintf(out, "  status: %s\n", run_status_name(run_status(r)));
+		if (run_status(r) == RUN_ERROR) {
+			fprintf(out, "  message: ");
+			cli_yaml_fstr(out, run_error(r));
+			fputc('\n', out);
+		}
+		if (v) {
+			fprintf(out, "  violation: %s\n  step: %" PRIu64 "\n  detail: ",
+				span_invariant_name(v->inv), v->step);
+			cli_yaml_fstr(out, v->msg);
+			fputc('\n', out);
+		}
+		if (s->violation >= 0)
+			fprintf(out, "  expected_violation: %s\n",
+				span_invariant_name(s->violation));
+		if (run_status(r) == RUN_DONE || run_status(r) == RUN_DEADLOCK)
+			for (int k = 0; k < s->nr_expects; k++)
+				if (!run_expects(r)[k].value) {
+					fprintf(out, "  failed: ");
+					cli_yaml_fstr(out, s->expects[k].text);
+					fputc('\n', out);
+				}
+		fprintf(out, "  schedule: ");
+		cli_yaml_fstr(out, run_schedule(r));
+		cli_cmdline(cl, sizeof(cl), file, o);
+		snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl,
+			 run_schedule(r));
+		fprintf(out, "\n  command: ");
+		cli_yaml_fstr(out, cmd);
+		fprintf(out, "\n  ...\n");
+	}
+	run_destroy(r);
+	scn_free(s);
+	return failed;
+}
+
+/* @rec's first line, "ok N - FILE # ..." or "not ok ...", as KTAP wants it:
+ * the diagnostic (the YAML block) first, as "# " lines; then the result */
+static void ktap_emit(const char *rec, const char *subs)
+{
+	const char *nl = strchr(rec, '\n'), *body = nl ? nl + 1 : "";
+	const char *dash = strstr(rec, " - ");
+	int nsub = 0;
+
+	for (const char *p = subs; *p; p++)
+		nsub += *p == '\n';
+	if (nsub) {
+		int k = 0;
+
+		printf("    KTAP version 1\n    # Subtest: ");
+		if (dash)
+			printf("%.*s\n", (int)(strcspn(dash + 3, " \n")),
+			       dash + 3);
+		else
+			putchar('\n');
+		printf("    1..%d\n", nsub);
+		for (const char *p = subs; *p;) {
+			size_t l = strcspn(p, "\n");
+			bool bad = !strncmp(p, "not ok ", 7);
+
+			printf("    %s %d %.*s\n", bad ? "not ok" : "ok", ++k,
+			       (int)(l - (bad ? 7 : 3)), p + (bad ? 7 : 3));
+			p += l + (p[l] == '\n');
+		}
+	}
+	for (const char *p = body; *p;) {
+		size_t l = strcspn(p, "\n");
+
+		if (strncmp(p, "  ---", 5) && strncmp(p, "  ...", 5))
+			printf("#%.*s\n", (int)l, p);
+		p += l + (p[l] == '\n');
+	}
+	/* "ok N - FILE" -> "ok N FILE" */
+	if (dash && dash < (nl ? nl : rec + strlen(rec)))
+		printf("%.*s %.*s\n", (int)(dash - rec), rec,
+		       (int)((nl ? nl : rec + strlen(rec)) - dash - 3), dash + 3);
+	else
+		printf("%.*s\n", (int)(nl ? nl - rec : (long)strlen(rec)), rec);
+}
+
+/* XML text: & < > " escaped, control characters dropped */
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+/* one <testcase> of --junit: a failure carries the TAP record */
+static void junit_case(FILE *f, const char *file, const char *rec,
+		       const char *subs, bool ok, double secs)
+{
+	const char *slash = strrchr(file, '/');
+	int skipped = 0;
+
+	for (const char *p = subs; (p = strstr(p, "# SKIP")); p++)
+		skipped++;
+	fputs("    <testcase classname=\"", f);
+	if (slash)
+		fprintf(f, "%.*s", (int)(slash - file), file);
+	else
+		fputs(".", f);
+	fputs("\" name=\"", f);
+	xml_str(f, slash ? slash + 1 : file);
+	fprintf(f, "\" time=\"%.3f\"", secs);
+	if (ok && !*subs) {
+		fputs("/>\n", f);
+		return;
+	}
+	fputs(">\n", f);
+	if (!ok) {
+		size_t l = strcspn(rec, "\n");
+		char first[512];
+
+		snprintf(first, sizeof(first), "%.*s", (int)l, rec);
+		fputs("      <failure message=\"", f);
+		xml_str(f, first);
+		fputs("\">", f);
+		xml_str(f, rec);
+		fputs("</failure>\n", f);
+	}
+	if (*subs) {
+		fputs("      <system-out>", f);
+		xml_str(f, subs);
+		fputs("</system-out>\n", f);
+	}
+	(void)skipped;
+	fputs("    </testcase>\n", f);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* does @file pass --filter @pat: a glob (fnmatch) or, without one of
+ * *?[, a substring of the path */
+static bool test_selected(const char *file, const char *pat)
+{
+	if (!pat)
+		return true;
+	if (strpbrk(pat, "*?["))
+		return !fnmatch(pat, file, 0);
+	return strstr(file, pat) != NULL;
+}
+
 static int cmd_test(int argc, char **argv)
 {
 	struct opts o;
 	char **files;
-	int n, failed = 0, ret = cli_parse_opts("test", argc, argv, &o);
+	FILE *junit = NULL, *jcases = NULL;
+	char *jbuf = NULL;
+	size_t jlen = 0;
+	double t0 = now_seconds();
+	int n, nsel = 0, failed = 0, k = 0;
+	int ret = cli_parse_opts("test", argc, argv, &o);
 
 	if (ret < 0) {
 		fputs(usage_test, stdout);
@@ -239,118 +498,117 @@ static int cmd_test(int argc, char **argv)
 		return cli_usage_error("test", "needs at least one FILE or DIR%s", "");
 	if (cli_collect(o.files, o.nfiles, &files, &n))
 		return 2;
+	for (int i = 0; i < n; i++)
+		nsel += test_selected(files[i], o.filter);
+	if (o.filter && !nsel) {
+		fprintf(stderr, "spansim test: --filter '%s' selects none of the %d files\n",
+			o.filter, n);
+		cli_free_list(files, n);
+		return 2;
+	}
+	if (o.junit) {
+		junit = fopen(o.junit, "w");
+		if (!junit) {
+			fprintf(stderr, "spansim test: cannot write %s: %s\n",
+				o.junit, strerror(errno));
+			cli_free_list(files, n);
+			return 2;
+		}
+		jcases = open_memstream(&jbuf, &jlen);
+		if (!jcases) {
+			fclose(junit);
+			cli_free_list(files, n);
+			return 2;
+		}
+	}
 	if (cli_catch_stop_signals())
 		fprintf(stderr, "spansim test: cannot catch SIGINT/SIGTERM: %s\n",
 			strerror(errno));
-	printf("TAP version 13\n1..%d\n", n);
+	printf("%s\n1..%d\n", o.ktap ? "KTAP version 1" : "TAP version 13",
+	       nsel);
+	if (o.filter)
+		printf("# --filter '%s': %d of %d files\n", o.filter, nsel, n);
 	if (o.ro.design)
 		printf("# design: %s\n", o.ro.design_desc);
 	for (int i = 0; i < n; i++) {
-		struct scn *s = NULL;
-		struct run *r;
-		char err[1024];
+		char *rec = NULL, *subs = NULL;
+		size_t rl = 0, sl = 0;
+		FILE *out, *sf;
+		double t = now_seconds();
 
+		if (!test_selected(files[i], o.filter))
+			continue;
 		fflush(stdout);
 		if (cli_stop_signal) {
 			/* TAP: the plan is not met, and says why */
 			printf("Bail out! interrupted by %s after %d of %d files (incomplete)\n",
 			       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-			       i, n);
-			cli_free_list(files, n);
-			return failed ? 1 : 4;
+			       k, nsel);
+			ret = failed ? 1 : 4;
+			goto out;
 		}
-		if (cli_parse_scn(files[i], &o, NULL, 0, &s, err, sizeof(err))) {
-			printf("not ok %d - %s # scenario error\n  ---\n  message: ",
-			       i + 1, files[i]);
-			cli_yaml_str(err);
-			printf("\n  ...\n");
-			failed++;
-			continue;
+		k++;
+		out = open_memstream(&rec, &rl);
+		sf = open_memstream(&subs, &sl);
+		if (!out || !sf) {
+			fprintf(stderr, "spansim test: out of memory\n");
+			if (out)
+				fclose(out);
+			if (sf)
+				fclose(sf);
+			free(rec);
+			free(subs);
+			ret = 2;
+			goto out;
 		}
-		if (o.explore) {
-			ret = cli_test_explore(i + 1, files[i], s, &o);
-			scn_free(s);
-			if (ret == EXPLORE_EXIT_INCOMPLETE) {
-				printf("Bail out! interrupted by %s in file %d of %d (incomplete)\n",
-				       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-				       i + 1, n);
-				cli_free_list(files, n);
-				return 4;
-			}
-			failed += ret;
-			continue;
+		ret = test_one(k, files[i], &o, out, sf);
+		fclose(out);
+		fclose(sf);
+		if (ret == EXPLORE_EXIT_INCOMPLETE) {
+			printf("Bail out! interrupted by %s in file %d of %d (incomplete)\n",
+			       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+			       k, nsel);
+			free(rec);
+			free(subs);
+			goto out;
 		}
-		r = cli_run_quiet(s, o.ro.check_mode, o.max_bytes ?
-				  o.max_bytes : cli_default_max_bytes(),
-				  o.ro.design);
-		if (!r || run_oom(r)) {
-			printf("not ok %d - %s # %s (no result)\n", i + 1,
-			       files[i], r && run_over_budget(r) ?
-			       "over the model's memory budget (--max-memory)" :
-			       "out of host memory");
-			failed++;
-			run_destroy(r);
-			scn_free(s);
-			continue;
-		}
-		if (cli_check_diverged(r, err, sizeof(err))) {
-			printf("not ok %d - %s # checker\n  ---\n  message: ",
-			       i + 1, files[i]);
-			cli_yaml_str(err);
-			printf("\n  ...\n");
-			failed++;
-		} else if (run_passed(r)) {
-			printf("ok %d - %s", i + 1, files[i]);
-			if (s->violation >= 0)
-				printf(" # breaks %s as expected",
-				       span_invariant_name(s->violation));
-			putchar('\n');
-		} else {
-			const struct span_violation *v = run_violation(r);
+		failed += ret;
+		if (o.ktap)
+			ktap_emit(rec, subs);
+		else
+			fputs(rec, stdout);
+		if (jcases)
+			junit_case(jcases, files[i], rec, subs, !ret,
+				   now_seconds() - t);
+		free(rec);
+		free(subs);
+	}
+	printf("# %d of %d failed\n", failed, nsel);
+	ret = failed ? 1 : 0;
+out:
+	if (junit) {
+		bool stopped = ret == 4 || ret == EXPLORE_EXIT_INCOMPLETE;
 
-			failed++;
-			printf("not ok %d - %s\n  ---\n", i + 1, files[i]);
-			printf("  status: %s\n", run_status_name(run_status(r)));
-			if (run_status(r) == RUN_ERROR) {
-				printf("  message: ");
-				cli_yaml_str(run_error(r));
-				putchar('\n');
-			}
-			if (v) {
-				printf("  violation: %s\n  step: %" PRIu64 "\n  detail: ",
-				       span_invariant_name(v->inv), v->step);
-				cli_yaml_str(v->msg);
-				putchar('\n');
-			}
-			if (s->violation >= 0)
-				printf("  expected_violation: %s\n",
-				       span_invariant_name(s->violation));
-			if (run_status(r) == RUN_DONE || run_status(r) == RUN_DEADLOCK)
-				for (int k = 0; k < s->nr_expects; k++)
-					if (!run_expects(r)[k].value) {
-						printf("  failed: ");
-						cli_yaml_str(s->expects[k].text);
-						putchar('\n');
-					}
-			printf("  schedule: ");
-			cli_yaml_str(run_schedule(r));
-			{
-				char cl[2048], cmd[4096];
-
-				cli_cmdline(cl, sizeof(cl), files[i], &o);
-				snprintf(cmd, sizeof(cmd), "%s --schedule '%s'", cl,
-					 run_schedule(r));
-				printf("\n  command: ");
-				cli_yaml_str(cmd);
-			}
-			printf("\n  ...\n");
+		fclose(jcases);
+		/* a run cut short lists the files it did not reach as errors */
+		fprintf(junit, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"spansim test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\">\n",
+			k + stopped, failed, (int)stopped,
+			now_seconds() - t0);
+		if (jbuf)
+			fwrite(jbuf, 1, jlen, junit);
+		if (stopped)
+			fprintf(junit, "    <testcase classname=\"spansim\" name=\"interrupted\"><error message=\"interrupted by a signal after %d of %d files (incomplete)\"/></testcase>\n",
+				k, nsel);
+		fputs("  </testsuite>\n</testsuites>\n", junit);
+		free(jbuf);
+		if (fclose(junit)) {
+			fprintf(stderr, "spansim test: cannot write %s: %s\n",
+				o.junit, strerror(errno));
+			ret = 2;
 		}
-		run_destroy(r);
-		scn_free(s);
 	}
 	cli_free_list(files, n);
-	printf("# %d of %d failed\n", failed, n);
-	return failed ? 1 : 0;
+	return ret;
 }
 
 /* --- policies, list -------------------------------------------------------- */

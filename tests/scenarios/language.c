@@ -449,6 +449,87 @@ static const char *line_of(const char *out, const char *prefix)
  * --presets-override, and a line says which; invariant names are whole;
  * a legend ends the table.
  */
+/* occurrences of @needle in @hay */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* test --filter, --ktap and --junit (issue 18, CI formats) */
+START_TEST(test_filter_ktap_junit)
+{
+	const char *dir = getenv("SPAN_SCENARIO_DIR");
+	char *junit, *fail, *xml = NULL;
+	size_t len = 0;
+	struct out o;
+	FILE *f;
+
+	ck_assert_int_gt(asprintf(&junit, "%s/spansim-junit-%d.xml",
+				  getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+				  (int)getpid()), 0);
+	ck_assert_int_gt(asprintf(&fail, "%s/net/dirtyclone.scn", dir), 0);
+
+	/* a glob: the six seed files, the plan says so */
+	run_spansim(&o, "test", dir, "--filter", "*/seed/*.scn", NULL);
+	ck_assert_msg(o.status == 0, "exit %d\n%s%s", o.status, o.out, o.err);
+	ck_assert_msg(strstr(o.out, "TAP version 13\n1..6\n"), "%s", o.out);
+	ck_assert_int_eq(count_of(o.out, "\nok "), 6);
+	out_free(&o);
+	/* a substring; and one that selects nothing is an error */
+	run_spansim(&o, "test", dir, "--filter", "vmsplice-fork", NULL);
+	ck_assert_msg(strstr(o.out, "1..2\n"), "%s", o.out);
+	out_free(&o);
+	run_spansim(&o, "test", dir, "--filter", "no-such-file", NULL);
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "selects none"), "%s", o.err);
+	out_free(&o);
+
+	/* KTAP: a subtest per condition; the failure's diagnostics as '#' */
+	run_spansim(&o, "test", fail, "--explore", "--ktap", "--junit", junit,
+		    NULL);
+	ck_assert_int_eq(o.status, 1);
+	ck_assert_msg(!strncmp(o.out, "KTAP version 1\n1..1\n", 20), "%s",
+		      o.out);
+	ck_assert_msg(strstr(o.out, "    KTAP version 1\n    # Subtest: "),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "    1..4\n"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "    not ok 4 invariants # page-cache-write\n"),
+		      "%s", o.out);
+	ck_assert_msg(strstr(o.out, "#  violation: page-cache-write\n"), "%s",
+		      o.out);
+	ck_assert_msg(strstr(o.out, "\nnot ok 1 "), "%s", o.out);
+	ck_assert_msg(!strstr(o.out, "  ---"), "%s", o.out);
+	out_free(&o);
+
+	/* the JUnit file: one failing testcase, its TAP record inside */
+	f = fopen(junit, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert(getdelim(&xml, &len, '\0', f) > 0);
+	fclose(f);
+	ck_assert_msg(strstr(xml, "tests=\"1\" failures=\"1\" errors=\"0\""),
+		      "%s", xml);
+	ck_assert_msg(strstr(xml, "name=\"dirtyclone.scn\""), "%s", xml);
+	ck_assert_msg(strstr(xml, "<failure message=\"not ok 1 - "), "%s", xml);
+	ck_assert_int_eq(count_of(xml, "<testcase "), 1);
+	free(xml);
+	unlink(junit);
+
+	/* a JUnit file that cannot be written: exit 2, nothing run */
+	run_spansim(&o, "test", fail, "--junit", "/nonexistent/dir/j.xml",
+		    NULL);
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "cannot write /nonexistent/dir/j.xml"),
+		      "%s", o.err);
+	out_free(&o);
+	free(junit);
+	free(fail);
+}
+END_TEST
+
 START_TEST(matrix_presets_and_names)
 {
 	char *rpc, *pc;
@@ -508,6 +589,7 @@ static Suite *language_suite(void)
 	tcase_add_test(tc, test_reports_parse_error);
 	tcase_add_test(tc, model_memory_budget);
 	tcase_add_test(tc, matrix_presets_and_names);
+	tcase_add_test(tc, test_filter_ktap_junit);
 	suite_add_tcase(s, tc);
 	return s;
 }
