@@ -5,7 +5,9 @@
 #
 #   deps      install missing Debian packages (apt-get; root only)
 #   build     configure and build build/ (RelWithDebInfo, -Werror, benches)
-#   demo      run every scenarios/seed/*.scn, then the policy matrix
+#   demo      build quietly (build-demo.log), run every scenarios/seed/*.scn
+#             (one line each; full traces in build/demo/), the policy matrix
+#             and the explorer on the 4096-pipe fan-out: one screen
 #   check     ctest in build/; ASan+UBSan (build-asan/); Valgrind; fuzz smoke
 #   test      the fast inner loop: build/, then its unit and scenario suites
 #             natively (no sanitizers, no Valgrind, not the live-kernel
@@ -75,7 +77,10 @@ build: deps
 		-DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	$(CMAKE) --build $(BUILD) -j$(JOBS)
 
-demo: build
+demo:
+	@echo "==> make build   (the log: build-demo.log)"
+	@$(MAKE) --no-print-directory build > build-demo.log 2>&1 || \
+		{ tail -40 build-demo.log; echo "make demo: the build failed (build-demo.log)"; exit 1; }
 	@if [ ! -x $(SPANSIM) ]; then \
 		echo "make demo: $(SPANSIM) does not exist yet (sim/main.c is not written)"; \
 		exit 1; \
@@ -85,15 +90,22 @@ demo: build
 		echo "make demo: no seed scenarios in scenarios/seed/ (copy ../shared/scenarios/*.scn there)"; \
 		exit 1; \
 	fi; \
-	failed=; \
+	failed=; mkdir -p $(BUILD)/demo; \
 	for f in "$$@"; do \
-		echo "==> $(SPANSIM) run $$f"; \
-		$(SPANSIM) run "$$f" || failed="$$failed $$f"; \
+		n=$$(basename "$$f" .scn); \
+		$(SPANSIM) run "$$f" --trace > $(BUILD)/demo/$$n.txt 2>&1 || failed="$$failed $$f"; \
 	done; \
-	echo "==> $(SPANSIM) matrix scenarios/seed/*.scn"; \
+	echo "==> the seed scenarios, one fifo run each (every step and state change: $(BUILD)/demo/NAME.txt)"; \
+	$(SPANSIM) test "$$@" | grep -v '^TAP version\|^1\.\.' || failed="$$failed test"; \
+	echo; \
+	echo "==> $(SPANSIM) matrix scenarios/seed/*.scn   (every preset: does each expect hold?)"; \
 	$(SPANSIM) matrix "$$@" || failed="$$failed matrix"; \
-	echo "==> $(SPANSIM) explore scenarios/seed/splice-fanout.scn   (every schedule, 4096 pipes)"; \
+	echo; \
+	echo "==> $(SPANSIM) explore scenarios/seed/splice-fanout.scn -q   (every schedule, 4096 pipes)"; \
 	$(SPANSIM) explore scenarios/seed/splice-fanout.scn -q || failed="$$failed explore"; \
+	echo; \
+	echo "Next: docs/tutorial.md (the fan-out, step by step); $(SPANSIM) help; $(SPANSIM) list ops|knobs|presets|designs;"; \
+	echo "      $(SPANSIM) run FILE --trace for every state change; make test while editing, make check before a commit."; \
 	if [ -n "$$failed" ]; then echo "make demo: failed:$$failed"; exit 1; fi
 
 test: build
