@@ -41,7 +41,7 @@ static const char usage_top[] =
 "  matrix FILE...  each expect/exists of each file under each preset\n"
 "  policies        list the knobs, their values and the presets\n"
 "  list DIR...     list the scenarios in directories, with their doc line\n"
-"  list ops|knobs|presets|invariants|params\n"
+"  list ops|knobs|presets|designs|invariants|params\n"
 "                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
 "  help COMMAND    the options of one command\n"
