@@ -40,7 +40,8 @@ BUILD     := build
 SPANSIM   := $(BUILD)/spansim
 
 DEB_PACKAGES := cmake build-essential pkg-config libcmocka-dev check \
-	libxxhash-dev valgrind clang libclang-rt-14-dev gcovr graphviz spin
+	libxxhash-dev valgrind clang libclang-rt-14-dev gcovr graphviz spin \
+	groff-base
 
 # cmake --build must not inherit this make's jobserver or flags.
 CMAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake
