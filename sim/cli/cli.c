@@ -94,7 +94,7 @@ static const struct {
 	{ "--trace", "run" },
 	{ "--dot", "run" },
 	{ "--at", "run" },
-	{ "--json", "run explore" },
+	{ "--json", "run explore test matrix" },
 	{ "--quiet", "run explore matrix" },
 	{ "-q", "run explore matrix" },
 	{ "--max-states", "explore matrix test" },
@@ -574,6 +574,19 @@ int cli_catch_stop_signals(void)
 
 /* a YAML single-quoted scalar on stdout (TAP diagnostics): quotes
  * doubled, newlines as spaces */
+void cli_sub(FILE *subs, int result, const char *kind, const char *cond,
+	     const char *note)
+{
+	fprintf(subs, "%s\t%s\t", result == CLI_SUB_NOT_OK ? "not ok" :
+		result == CLI_SUB_SKIP ? "skip" : "ok", kind);
+	for (const char *p = cond ? cond : ""; *p; p++)
+		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, subs);
+	fputc('\t', subs);
+	for (const char *p = note ? note : ""; *p; p++)
+		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, subs);
+	fputc('\n', subs);
+}
+
 void cli_yaml_fstr(FILE *out, const char *s)
 {
 	fputc('\'', out);

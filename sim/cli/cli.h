@@ -113,6 +113,16 @@ int cmd_merge(int argc, char **argv);
 
 /* cli.c: a YAML single-quoted scalar on stdout, for TAP diagnostics */
 void cli_yaml_fstr(FILE *out, const char *s);
+
+/*
+ * cli_sub - one condition's result for `spansim test` (KTAP subtests,
+ * JSON "conditions"): a line "RESULT\tKIND\tCOND\tNOTE" on @subs, RESULT
+ * ok, not ok or skip; KIND expect, exists, always, never, breaks or
+ * invariants; tabs and newlines in @cond and @note become spaces.
+ */
+enum { CLI_SUB_OK, CLI_SUB_NOT_OK, CLI_SUB_SKIP };
+void cli_sub(FILE *subs, int result, const char *kind, const char *cond,
+	     const char *note);
 void cli_yaml_str(const char *s);
 
 /* cmd_explore.c: one `spansim test --explore` TAP record (0 ok, 1 not ok,

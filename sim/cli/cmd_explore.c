@@ -44,6 +44,9 @@ const char cli_usage_matrix[] =
 "policy lines (the host knob, and any knob the design follows).  With\n"
 "--design and no --presets the preset columns are linux-6.18 alone.\n"
 "\n"
+"--json prints one JSON object instead (docs/json.md): the columns, and per\n"
+"file its rows (kind, condition, a cell per column) and incomplete columns.\n"
+"\n"
 "exit status: 0 the table is complete; 2 a file did not parse, or a design\n"
 "could not be loaded or broke the model's rules; 4 some cell\n"
 "is incomplete.  FAIL and FAILS cells do not change the exit status.\n";
@@ -388,40 +391,46 @@ static void explore_subs(FILE *subs, const struct scn *s,
 	for (int k = 0; k < s->nr_expects; k++) {
 		const struct explore_cond *c = &res->expects[k];
 
+		char note[64];
+
+		snprintf(note, sizeof(note), "fails in %" PRIu64 " end states",
+			 c->no + c->error);
 		if (c->no || c->error)
-			fprintf(subs, "not ok expect %s # fails in %" PRIu64 " end states\n",
-				s->expects[k].text, c->no + c->error);
-		else if (!complete)
-			fprintf(subs, "ok expect %s # SKIP search incomplete\n",
-				s->expects[k].text);
+			cli_sub(subs, CLI_SUB_NOT_OK, "expect",
+				s->expects[k].text, note);
 		else
-			fprintf(subs, "ok expect %s\n", s->expects[k].text);
+			cli_sub(subs, complete ? CLI_SUB_OK : CLI_SUB_SKIP,
+				"expect", s->expects[k].text,
+				complete ? NULL : "search incomplete");
 	}
 	for (int k = 0; k < s->nr_exists; k++) {
 		const struct explore_cond *c = &res->exists[k];
 
-		fprintf(subs, "ok exists %s # %s\n", s->exists[k].text,
+		bool undecided = !c->yes && !complete;
+
+		cli_sub(subs, undecided ? CLI_SUB_SKIP : CLI_SUB_OK, "exists",
+			s->exists[k].text,
 			c->yes && (c->no || c->error) ? "Sometimes" :
 			c->yes ? (complete ? "Always" : "reached") :
-			complete ? "Never" : "SKIP search incomplete");
+			complete ? "Never" : "search incomplete");
 	}
 	for (int k = 0; k < s->nr_always; k++)
-		fprintf(subs, "%s %s %s\n", res->always[k].no ? "not ok" : "ok",
+		cli_sub(subs, res->always[k].no ? CLI_SUB_NOT_OK : CLI_SUB_OK,
 			s->always[k].never ? "never" : "always",
-			s->always[k].text);
+			s->always[k].text, NULL);
 	if (s->violation >= 0) {
-		fprintf(subs, "%s breaks %s\n",
-			res->missed_violation ? "not ok" : "ok",
-			span_invariant_name(s->violation));
+		cli_sub(subs, res->missed_violation ? CLI_SUB_NOT_OK :
+			CLI_SUB_OK, "breaks",
+			span_invariant_name(s->violation), NULL);
 	} else {
 		int bad = -1;
 
 		for (int i = 0; i < SPAN_NR_INVARIANTS && bad < 0; i++)
 			if (res->viol[i])
 				bad = i;
-		fprintf(subs, "%s invariants%s%s\n", bad >= 0 ? "not ok" : "ok",
-			bad >= 0 ? " # " : "",
-			bad >= 0 ? span_invariant_name(bad) : "");
+		cli_sub(subs, bad >= 0 ? CLI_SUB_NOT_OK : CLI_SUB_OK,
+			"invariants", NULL,
+			bad >= 0 ? span_invariant_name(bad) : NULL);
 	}
 }
 
@@ -606,10 +615,49 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	return design_error ? 2 : undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
 }
 
+/* one file of `spansim matrix --json`: an element of "files" */
+static void matrix_json_file(const char *file, const struct scn *base,
+			     struct matrix_row *rows, int nrows, int ncol,
+			     const char *const *colname, char why[][128],
+			     bool override, bool first)
+{
+	printf("%s{\"file\":", first ? "" : ",");
+	report_json_string(stdout, file);
+	printf(",\"policy_lines\":%d,\"policy_lines_win\":%s,\"rows\":[",
+	       base->nr_policy_lines, override ? "false" : "true");
+	for (int k = 0; k < nrows; k++) {
+		bool ex = k < base->nr_expects, last = k == nrows - 1;
+
+		printf("%s{\"kind\":\"%s\",\"cond\":", k ? "," : "",
+		       ex ? "expect" : last ? "invariant" : "exists");
+		report_json_string(stdout, ex ? base->expects[k].text :
+				   last ? NULL :
+				   base->exists[k - base->nr_expects].text);
+		fputs(",\"cells\":[", stdout);
+		for (int p = 0; p < ncol; p++) {
+			if (p)
+				putchar(',');
+			report_json_string(stdout, rows[k].cells[p]);
+		}
+		fputs("]}", stdout);
+	}
+	fputs("],\"incomplete\":{", stdout);
+	for (int p = 0, sep = 0; p < ncol; p++) {
+		if (!why[p][0])
+			continue;
+		if (sep++)
+			putchar(',');
+		report_json_string(stdout, colname[p]);
+		putchar(':');
+		report_json_string(stdout, why[p]);
+	}
+	fputs("}}", stdout);
+}
+
 int cmd_matrix(int argc, char **argv)
 {
 	const char *presets[32], *colname[32];
-	int npre = 0, ncol, ret = 0;
+	int npre = 0, ncol, ret = 0, nfile = 0;
 	bool incomplete = false;
 	struct opts o;
 	char **files, *plist = NULL;
@@ -660,13 +708,27 @@ int cmd_matrix(int argc, char **argv)
 			strerror(-ret));
 		ret = 0;
 	}
-	for (int d = 0; d < o.ndesigns; d++)
-		printf("design %s: %s\n", o.design[d].ops->name,
-		       o.design[d].desc);
-	printf("%-58s", "condition");
-	for (int p = 0; p < ncol; p++)
-		printf(" %-*s", matrix_colw(colname[p]), colname[p]);
-	putchar('\n');
+	if (o.ro.json) {
+		printf("{\"matrix\":{\"schema\":1,\"explore\":%s,\"columns\":[",
+		       o.explore ? "true" : "false");
+		for (int p = 0; p < ncol; p++) {
+			printf("%s{\"name\":", p ? "," : "");
+			report_json_string(stdout, colname[p]);
+			fputs(",\"design\":", stdout);
+			report_json_string(stdout, p >= npre ?
+					   o.design[p - npre].desc : NULL);
+			putchar('}');
+		}
+		fputs("],\"files\":[", stdout);
+	} else {
+		for (int d = 0; d < o.ndesigns; d++)
+			printf("design %s: %s\n", o.design[d].ops->name,
+			       o.design[d].desc);
+		printf("%-58s", "condition");
+		for (int p = 0; p < ncol; p++)
+			printf(" %-*s", matrix_colw(colname[p]), colname[p]);
+		putchar('\n');
+	}
 	fflush(stdout);	/* the header at once, the rows file by file */
 	for (int f = 0; f < n; f++) {
 		struct scn *base = NULL;
@@ -771,6 +833,15 @@ int cmd_matrix(int argc, char **argv)
 			run_destroy(r);
 			scn_free(s);
 		}
+		if (o.ro.json) {
+			matrix_json_file(files[f], base, rows, nrows, ncol,
+					 colname, why, o.presets_override,
+					 nfile++ == 0);
+			fflush(stdout);
+			free(rows);
+			scn_free(base);
+			continue;
+		}
 		printf("%s\n", files[f]);
 		if (base->nr_policy_lines)
 			printf("  (the file has %d policy line%s: %s)\n",
@@ -806,8 +877,17 @@ int cmd_matrix(int argc, char **argv)
 		free(rows);
 		scn_free(base);
 	}
-	fputs(matrix_legend, stdout);
-	if (cli_stop_signal)
+	if (o.ro.json) {
+		printf("],\"complete\":%s,\"interrupted\":",
+		       incomplete || cli_stop_signal ? "false" : "true");
+		report_json_string(stdout, !cli_stop_signal ? NULL :
+				   cli_stop_signal == SIGTERM ? "SIGTERM" :
+								"SIGINT");
+		fputs("}}\n", stdout);
+	} else {
+		fputs(matrix_legend, stdout);
+	}
+	if (cli_stop_signal && !o.ro.json)
 		printf("matrix: interrupted by %s: the cells marked incomplete were not run\n",
 		       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	cli_free_list(files, n);

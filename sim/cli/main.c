@@ -122,6 +122,8 @@ static const char usage_test[] =
 "                  failed), per exists (# SKIP when the fifo run did not\n"
 "                  reach it: --explore decides those) and for the invariants;\n"
 "                  the YAML diagnostics become '#' lines\n"
+"  --json          one JSON object instead of TAP (docs/json.md): per file\n"
+"                  ok, its conditions and its TAP record\n"
 "  --junit FILE    also write JUnit XML to FILE (a testcase per file, the\n"
 "                  TAP record of a failure in its <failure>), for CI systems\n"
 "  --max-memory B  without --explore: the model's memory budget per file, as\n"
@@ -241,26 +243,26 @@ static void test_subs(FILE *subs, const struct scn *s, struct run *r)
 	bool ended = run_status(r) == RUN_DONE || run_status(r) == RUN_DEADLOCK;
 	const struct span_violation *v = run_violation(r);
 
-	for (int k = 0; k < s->nr_expects; k++) {
-		if (!ended)
-			fprintf(subs, "ok expect %s # SKIP the run did not end (%s)\n",
-				s->expects[k].text, run_status_name(run_status(r)));
-		else
-			fprintf(subs, "%s expect %s\n",
-				run_expects(r)[k].value ? "ok" : "not ok",
-				s->expects[k].text);
-	}
+	char note[64];
+
+	snprintf(note, sizeof(note), "the run did not end (%s)",
+		 run_status_name(run_status(r)));
+	for (int k = 0; k < s->nr_expects; k++)
+		cli_sub(subs, !ended ? CLI_SUB_SKIP : run_expects(r)[k].value ?
+			CLI_SUB_OK : CLI_SUB_NOT_OK, "expect",
+			s->expects[k].text, !ended ? note : NULL);
 	for (int k = 0; k < s->nr_exists; k++)
-		fprintf(subs, "ok exists %s%s\n", s->exists[k].text,
-			ended && run_exists(r)[k].value ? "" :
-			" # SKIP not reached in the fifo run (--explore decides exists lines)");
+		cli_sub(subs, ended && run_exists(r)[k].value ? CLI_SUB_OK :
+			CLI_SUB_SKIP, "exists", s->exists[k].text,
+			ended && run_exists(r)[k].value ? NULL :
+			"not reached in the fifo run (--explore decides exists lines)");
 	if (s->violation >= 0)
-		fprintf(subs, "%s breaks %s\n",
-			v && v->inv == s->violation ? "ok" : "not ok",
-			span_invariant_name(s->violation));
+		cli_sub(subs, v && v->inv == s->violation ? CLI_SUB_OK :
+			CLI_SUB_NOT_OK, "breaks",
+			span_invariant_name(s->violation), NULL);
 	else
-		fprintf(subs, "%s invariants%s%s\n", v ? "not ok" : "ok",
-			v ? " # " : "", v ? span_invariant_name(v->inv) : "");
+		cli_sub(subs, v ? CLI_SUB_NOT_OK : CLI_SUB_OK, "invariants",
+			NULL, v ? span_invariant_name(v->inv) : NULL);
 }
 
 /*
@@ -377,11 +379,26 @@ static void ktap_emit(const char *rec, const char *subs)
 			putchar('\n');
 		printf("    1..%d\n", nsub);
 		for (const char *p = subs; *p;) {
-			size_t l = strcspn(p, "\n");
-			bool bad = !strncmp(p, "not ok ", 7);
+			/* RESULT \t KIND \t COND \t NOTE (cli_sub()) */
+			size_t l = strcspn(p, "\n"), f[4], at = 0;
 
-			printf("    %s %d %.*s\n", bad ? "not ok" : "ok", ++k,
-			       (int)(l - (bad ? 7 : 3)), p + (bad ? 7 : 3));
+			for (int i = 0; i < 4; i++) {
+				f[i] = strcspn(p + at, "\t\n");
+				if (at + f[i] > l)
+					f[i] = l > at ? l - at : 0;
+				at += f[i] + 1;
+			}
+			at = f[0] + 1;
+			printf("    %s %d %.*s%s%.*s", *p == 'n' ? "not ok" : "ok",
+			       ++k, (int)f[1], p + at, f[2] ? " " : "",
+			       (int)f[2], p + at + f[1] + 1);
+			if (*p == 's')
+				printf(" # SKIP %.*s", (int)f[3],
+				       p + at + f[1] + f[2] + 2);
+			else if (f[3])
+				printf(" # %.*s", (int)f[3],
+				       p + at + f[1] + f[2] + 2);
+			putchar('\n');
 			p += l + (p[l] == '\n');
 		}
 	}
@@ -398,6 +415,56 @@ static void ktap_emit(const char *rec, const char *subs)
 		       (int)((nl ? nl : rec + strlen(rec)) - dash - 3), dash + 3);
 	else
 		printf("%.*s\n", (int)(nl ? nl - rec : (long)strlen(rec)), rec);
+}
+
+/* one file of `spansim test --json`: an element of "files" */
+static void json_case(const char *file, const char *rec, const char *subs,
+		      bool ok, bool first)
+{
+	const char *hash = strstr(rec, " # "), *nl = strchr(rec, '\n');
+	bool sep = false;
+
+	printf("%s{\"file\":", first ? "" : ",");
+	report_json_string(stdout, file);
+	printf(",\"ok\":%s,\"note\":", ok ? "true" : "false");
+	if (hash && (!nl || hash < nl)) {
+		char note[512];
+
+		snprintf(note, sizeof(note), "%.*s",
+			 (int)((nl ? nl : hash + strlen(hash)) - hash - 3),
+			 hash + 3);
+		report_json_string(stdout, note);
+	} else {
+		fputs("null", stdout);
+	}
+	fputs(",\"conditions\":[", stdout);
+	for (const char *p = subs; *p;) {
+		/* RESULT \t KIND \t COND \t NOTE (cli_sub()) */
+		size_t l = strcspn(p, "\n");
+		char f[4][1024];
+		const char *q = p;
+
+		for (int i = 0; i < 4; i++) {
+			size_t n = strcspn(q, "\t\n");
+
+			snprintf(f[i], sizeof(f[i]), "%.*s", (int)n, q);
+			q += n + (q[n] == '\t');
+		}
+		printf("%s{\"kind\":", sep ? "," : "");
+		report_json_string(stdout, f[1]);
+		fputs(",\"cond\":", stdout);
+		report_json_string(stdout, f[2][0] ? f[2] : NULL);
+		fputs(",\"result\":", stdout);
+		report_json_string(stdout, f[0]);
+		fputs(",\"note\":", stdout);
+		report_json_string(stdout, f[3][0] ? f[3] : NULL);
+		putchar('}');
+		sep = true;
+		p += l + (p[l] == '\n');
+	}
+	fputs("],\"tap\":", stdout);
+	report_json_string(stdout, rec);
+	putchar('}');
 }
 
 /* XML text: & < > " escaped, control characters dropped */
@@ -485,6 +552,7 @@ static int cmd_test(int argc, char **argv)
 	char *jbuf = NULL;
 	size_t jlen = 0;
 	double t0 = now_seconds();
+	char bail[128] = "";
 	int n, nsel = 0, failed = 0, k = 0;
 	int ret = cli_parse_opts("test", argc, argv, &o);
 
@@ -500,6 +568,10 @@ static int cmd_test(int argc, char **argv)
 		return 2;
 	for (int i = 0; i < n; i++)
 		nsel += test_selected(files[i], o.filter);
+	if (o.ktap && o.ro.json) {
+		cli_free_list(files, n);
+		return cli_usage_error("test", "--ktap and --json do not go together%s", "");
+	}
 	if (o.filter && !nsel) {
 		fprintf(stderr, "spansim test: --filter '%s' selects none of the %d files\n",
 			o.filter, n);
@@ -524,12 +596,22 @@ static int cmd_test(int argc, char **argv)
 	if (cli_catch_stop_signals())
 		fprintf(stderr, "spansim test: cannot catch SIGINT/SIGTERM: %s\n",
 			strerror(errno));
-	printf("%s\n1..%d\n", o.ktap ? "KTAP version 1" : "TAP version 13",
-	       nsel);
-	if (o.filter)
-		printf("# --filter '%s': %d of %d files\n", o.filter, nsel, n);
-	if (o.ro.design)
-		printf("# design: %s\n", o.ro.design_desc);
+	if (o.ro.json) {
+		printf("{\"test\":{\"schema\":1,\"explore\":%s,\"filter\":",
+		       o.explore ? "true" : "false");
+		report_json_string(stdout, o.filter);
+		fputs(",\"design\":", stdout);
+		report_json_string(stdout, o.ro.design ? o.ro.design_desc : NULL);
+		fputs(",\"files\":[", stdout);
+	} else {
+		printf("%s\n1..%d\n", o.ktap ? "KTAP version 1" :
+		       "TAP version 13", nsel);
+		if (o.filter)
+			printf("# --filter '%s': %d of %d files\n", o.filter,
+			       nsel, n);
+		if (o.ro.design)
+			printf("# design: %s\n", o.ro.design_desc);
+	}
 	for (int i = 0; i < n; i++) {
 		char *rec = NULL, *subs = NULL;
 		size_t rl = 0, sl = 0;
@@ -541,9 +623,11 @@ static int cmd_test(int argc, char **argv)
 		fflush(stdout);
 		if (cli_stop_signal) {
 			/* TAP: the plan is not met, and says why */
-			printf("Bail out! interrupted by %s after %d of %d files (incomplete)\n",
-			       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-			       k, nsel);
+			snprintf(bail, sizeof(bail), "interrupted by %s after %d of %d files (incomplete)",
+				 cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+				 k, nsel);
+			if (!o.ro.json)
+				printf("Bail out! %s\n", bail);
 			ret = failed ? 1 : 4;
 			goto out;
 		}
@@ -565,15 +649,19 @@ static int cmd_test(int argc, char **argv)
 		fclose(out);
 		fclose(sf);
 		if (ret == EXPLORE_EXIT_INCOMPLETE) {
-			printf("Bail out! interrupted by %s in file %d of %d (incomplete)\n",
-			       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-			       k, nsel);
+			snprintf(bail, sizeof(bail), "interrupted by %s in file %d of %d (incomplete)",
+				 cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+				 k, nsel);
+			if (!o.ro.json)
+				printf("Bail out! %s\n", bail);
 			free(rec);
 			free(subs);
 			goto out;
 		}
 		failed += ret;
-		if (o.ktap)
+		if (o.ro.json)
+			json_case(files[i], rec, subs, !ret, k == 1);
+		else if (o.ktap)
 			ktap_emit(rec, subs);
 		else
 			fputs(rec, stdout);
@@ -583,9 +671,17 @@ static int cmd_test(int argc, char **argv)
 		free(rec);
 		free(subs);
 	}
-	printf("# %d of %d failed\n", failed, nsel);
+	if (!o.ro.json)
+		printf("# %d of %d failed\n", failed, nsel);
 	ret = failed ? 1 : 0;
 out:
+	if (o.ro.json) {
+		printf("],\"total\":%d,\"run\":%d,\"failed\":%d,\"complete\":%s,\"bail\":",
+		       nsel, k - (bail[0] && ret == EXPLORE_EXIT_INCOMPLETE),
+		       failed, bail[0] ? "false" : "true");
+		report_json_string(stdout, bail[0] ? bail : NULL);
+		fputs("}}\n", stdout);
+	}
 	if (junit) {
 		bool stopped = ret == 4 || ret == EXPLORE_EXIT_INCOMPLETE;
 

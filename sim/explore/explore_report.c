@@ -171,19 +171,7 @@ static const char *verdict(const struct explore_cond *c, bool complete)
 /* @str as a JSON string (or null) */
 static void json_str(FILE *out, const char *str)
 {
-	if (!str) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)str; *p; p++)
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	fputc('"', out);
+	report_json_string(out, str);
 }
 
 static void explore_report_json(const struct scn *s,
@@ -197,7 +185,7 @@ static void explore_report_json(const struct scn *s,
 	char why[256];
 
 	explore_incomplete_reason(o, res, why, sizeof(why));
-	fputs("{\"explore\":{", out);
+	fputs("{\"explore\":{\"schema\":1,", out);
 	if (o->design) {
 		fputs("\"design\":", out);
 		json_str(out, o->design_desc ? o->design_desc : o->design->name);
@@ -224,21 +212,28 @@ static void explore_report_json(const struct scn *s,
 		res->traces, explore_passed(s, res) ? "true" : "false");
 	/* schedules are thread names, '@', digits, '*' and ',' */
 	for (int i = 0; i < s->nr_expects; i++)
-		fprintf(out, "%s{\"line\":%d,\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
+	{
+		fprintf(out, "%s{\"line\":%d,\"cond\":", i ? "," : "",
+			s->expects[i].line);
+		json_str(out, s->expects[i].text);
+		fprintf(out, ",\"holds\":%" PRIu64 ",\"fails\":%" PRIu64
 			",\"errors\":%" PRIu64 ",\"counterexample\":%s%s%s}",
-			i ? "," : "", s->expects[i].line,
 			res->expects[i].yes, res->expects[i].no,
 			res->expects[i].error,
 			res->expects[i].witness_no ? "\"" : "",
 			res->expects[i].witness_no ? res->expects[i].witness_no : "null",
 			res->expects[i].witness_no ? "\"" : "");
+	}
 	fputs("],\"exists\":[", out);
 	for (int i = 0; i < s->nr_exists; i++) {
 		const char *v = verdict(&res->exists[i], complete);
 
-		fprintf(out, "%s{\"line\":%d,\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
+		fprintf(out, "%s{\"line\":%d,\"cond\":", i ? "," : "",
+			s->exists[i].line);
+		json_str(out, s->exists[i].text);
+		fprintf(out, ",\"verdict\":\"%s\",\"yes\":%" PRIu64 ",\"no\":%" PRIu64
 			",\"errors\":%" PRIu64 ",\"witness\":%s%s%s,\"witness_no\":",
-			i ? "," : "", s->exists[i].line, v ? v : "incomplete",
+			v ? v : "incomplete",
 			res->exists[i].yes, res->exists[i].no,
 			res->exists[i].error,
 			res->exists[i].witness_yes ? "\"" : "",
@@ -248,14 +243,17 @@ static void explore_report_json(const struct scn *s,
 		fputc('}', out);
 	}
 	fputs("],\"always\":[", out);
-	for (int i = 0; i < s->nr_always; i++)
-		fprintf(out, "%s{\"line\":%d,\"kind\":\"%s\",\"fails\":%" PRIu64
+	for (int i = 0; i < s->nr_always; i++) {
+		fprintf(out, "%s{\"line\":%d,\"cond\":", i ? "," : "",
+			s->always[i].line);
+		json_str(out, s->always[i].text);
+		fprintf(out, ",\"kind\":\"%s\",\"fails\":%" PRIu64
 			",\"counterexample\":%s%s%s}",
-			i ? "," : "", s->always[i].line,
 			s->always[i].never ? "never" : "always", res->always[i].no,
 			res->always[i].witness_no ? "\"" : "",
 			res->always[i].witness_no ? res->always[i].witness_no : "null",
 			res->always[i].witness_no ? "\"" : "");
+	}
 	fputs("],\"violations\":{", out);
 	for (int i = 0, first = 1; i < SPAN_NR_INVARIANTS; i++)
 		if (res->viol[i]) {

@@ -56,6 +56,14 @@ static void put_str(FILE *out, const char *p, size_t n, bool json)
 		fprintf(out, "... (%zu bytes)", n);
 }
 
+void report_json_string(FILE *out, const char *s)
+{
+	if (!s)
+		fputs("null", out);
+	else
+		put_str(out, s, strlen(s), true);
+}
+
 static void put_policy(FILE *out, const struct scn *s)
 {
 	int any = 0;
@@ -213,7 +221,7 @@ void report_json(struct run *r, FILE *out)
 	uint64_t b_step;
 	int b = run_always_broken(r, &b_step);	/* always/never */
 
-	fprintf(out, "{\"summary\":{\"scenario\":");
+	fprintf(out, "{\"summary\":{\"schema\":1,\"scenario\":");
 	put_str(out, s->name, strlen(s->name), true);
 	fprintf(out, ",\"status\":\"%s\",\"steps\":%" PRIu64 ",\"pass\":%s,",
 		run_status_name(run_status(r)), run_nr_steps(r),

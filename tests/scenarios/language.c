@@ -294,8 +294,10 @@ START_TEST(usage_errors)
 	check_usage("run, --seed without a value", "run", f, "--seed", NULL);
 	check_usage("run, nonexistent file", "run", "/nonexistent/x.scn", NULL);
 	/* an option the command would ignore is an error */
-	check_usage("test --json", "test", f, "--json", NULL);
-	check_usage("matrix --json", "matrix", f, "--json", NULL);
+	check_usage("test --trace", "test", f, "--trace", NULL);
+	check_usage("matrix --schedule", "matrix", f, "--schedule", "a", NULL);
+	check_usage("run --ktap", "run", f, "--ktap", NULL);
+	check_usage("test --ktap --json", "test", f, "--ktap", "--json", NULL);
 	check_usage("explore --seed", "explore", f, "--seed", "1", NULL);
 	check_usage("run --max-states", "run", f, "--max-states", "5", NULL);
 	/* inputs are checked before they are read */
