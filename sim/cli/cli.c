@@ -66,6 +66,49 @@ int cli_parse_bytes(const char *s, uint64_t *v)
 	return 0;
 }
 
+bool cli_color(void)
+{
+	static int color = -1;
+	const char *nc = getenv("NO_COLOR"), *force = getenv("CLICOLOR_FORCE");
+	const char *term = getenv("TERM");
+
+	if (color >= 0)
+		return color;
+	if (nc && *nc)
+		color = 0;
+	else if (force && *force && strcmp(force, "0"))
+		color = 1;
+	else
+		color = isatty(1) && !(term && !strcmp(term, "dumb"));
+	return color;
+}
+
+const char *cli_paint(const char *w)
+{
+	static const char *const red[] = {
+		"FAIL", "FAILS", "NEVER", "viol", "error", "no-memory",
+		"not ok", NULL,
+	};
+	static const char *const green[] = {
+		"ok", "always", "PASS", "yes", NULL,
+	};
+
+	if (!cli_color() || !w)
+		return "";
+	for (int i = 0; red[i]; i++)
+		if (!strcmp(w, red[i]))
+			return "\033[31m";
+	for (int i = 0; green[i]; i++)
+		if (!strcmp(w, green[i]))
+			return "\033[32m";
+	if (!strcmp(w, "incomplete") || !strcmp(w, "INCOMPLETE"))
+		return "\033[33m";
+	/* an invariant's name in the matrix's last row */
+	if (span_invariant_lookup(w) >= 0)
+		return "\033[31m";
+	return "";
+}
+
 /* a positive number of seconds, fractions allowed, at most ten years */
 static int parse_seconds(const char *s, double *v)
 {

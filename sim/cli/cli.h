@@ -45,6 +45,17 @@ struct opts {
 	int nfiles;
 };
 
+/*
+ * cli_color - colour stdout?  Not when NO_COLOR is set (no-color.org);
+ * yes when CLICOLOR_FORCE is set and not "0"; else when stdout is a
+ * terminal other than TERM=dumb.
+ */
+bool cli_color(void);
+/* cli_paint - the ANSI colour of a verdict word (FAIL, ok, Sometimes...),
+ * or "" (no colour, or a word without one); CLI_RESET ends it */
+const char *cli_paint(const char *word);
+#define CLI_RESET(word) (cli_paint(word)[0] ? "\033[0m" : "")
+
 /** cli_usage_error - print "spansim CMD: " @fmt (with @arg) and a hint; 2. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 /** cli_parse_u64 - a whole unsigned number (0x and 0 prefixes too); 0 or -1. */

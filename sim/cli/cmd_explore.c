@@ -152,6 +152,7 @@ void cli_explore_opts(struct explore_opts *eo, const struct opts *o)
 	eo->shard_depth = o->shard_depth;
 	eo->design = o->ro.design;
 	eo->design_desc = o->ro.design_desc;
+	eo->color = cli_color();
 }
 
 uint64_t cli_fnv64(uint64_t h, const void *p, size_t n)
@@ -864,9 +865,18 @@ int cmd_matrix(int argc, char **argv)
 			if (strlen(label) > 57)
 				strcpy(label + 54, "...");
 			printf("%-58s", label);
-			for (int p = 0; p < ncol; p++)
-				printf(" %-*s", matrix_colw(colname[p]),
-				       rows[k].cells[p]);
+			for (int p = 0; p < ncol; p++) {
+				const char *c = rows[k].cells[p];
+				int w = matrix_colw(colname[p]);
+
+				if (cli_paint(c)[0])
+					/* the escapes take no columns */
+					printf(" %s%s%s%*s", cli_paint(c), c,
+					       CLI_RESET(c),
+					       w - (int)strlen(c), "");
+				else
+					printf(" %-*s", w, c);
+			}
 			putchar('\n');
 		}
 		for (int p = 0; o.explore && p < ncol; p++)

@@ -663,6 +663,11 @@ static int cmd_test(int argc, char **argv)
 			json_case(files[i], rec, subs, !ret, k == 1);
 		else if (o.ktap)
 			ktap_emit(rec, subs);
+		else if (cli_color())
+			/* "not ok" red, "ok" green, on a terminal */
+			printf("%s%s%s%s", cli_paint(ret ? "not ok" : "ok"),
+			       ret ? "not ok" : "ok", CLI_RESET("ok"),
+			       rec + (ret ? 6 : 2));
 		else
 			fputs(rec, stdout);
 		if (jcases)

@@ -68,6 +68,7 @@ struct explore_opts {
 	/* the design that decides (span/design.h); NULL: "knobs" */
 	const struct span_design_ops *design;
 	const char *design_desc;	/* for the report */
+	bool color;		/* the report's verdict in ANSI colour */
 };
 
 /* --shard: the frontier has at least this many states per shard */

@@ -426,7 +426,11 @@ void explore_report(const struct scn *s, const struct explore_opts *o,
 		fprintf(out, "expect violation %s: every end state explored breaks it (search incomplete)\n",
 			span_invariant_name(s->violation));
 	if (complete)
-		fprintf(out, "Result: %s\n", explore_passed(s, res) ? "PASS" : "FAIL");
+		fprintf(out, "Result: %s%s%s\n",
+			!o->color ? "" : explore_passed(s, res) ? "\033[32m" :
+								  "\033[31m",
+			explore_passed(s, res) ? "PASS" : "FAIL",
+			o->color ? "\033[0m" : "");
 	else if (res->errors || explore_failed(s, res))
 		fprintf(out, "Result: FAIL (search incomplete: %s)\n", why);
 	else

@@ -532,6 +532,46 @@ START_TEST(test_filter_ktap_junit)
 }
 END_TEST
 
+/* colour: only on a terminal or with CLICOLOR_FORCE; NO_COLOR wins */
+START_TEST(colour)
+{
+	char *kmem;
+	struct out o;
+
+	ck_assert_int_gt(asprintf(&kmem, "%s/seed/kmem-splice-pages.scn",
+				  getenv("SPAN_SCENARIO_DIR")), 0);
+	unsetenv("NO_COLOR");
+	unsetenv("CLICOLOR_FORCE");
+	/* a pipe: no escapes */
+	run_spansim(&o, "matrix", kmem, "--presets", "linux-6.18,linux-5.4",
+		    NULL);
+	ck_assert_msg(!strchr(o.out, '\033'), "%s", o.out);
+	out_free(&o);
+	setenv("CLICOLOR_FORCE", "1", 1);
+	run_spansim(&o, "matrix", kmem, "--presets", "linux-6.18,linux-5.4",
+		    NULL);
+	ck_assert_msg(strstr(o.out, "\033[32mok\033[0m"), "%s", o.out);
+	ck_assert_msg(strstr(o.out, "\033[31mget-on-frozen\033[0m"), "%s",
+		      o.out);
+	/* the columns stay aligned: escapes are not counted as width */
+	ck_assert_msg(strstr(o.out, "\033[32mok\033[0m                   \033[31mviol"),
+		      "%s", o.out);
+	out_free(&o);
+	run_spansim(&o, "explore", kmem, "-q", NULL);
+	ck_assert_msg(strstr(o.out, "Result: \033[32mPASS\033[0m\n"), "%s",
+		      o.out);
+	out_free(&o);
+	setenv("NO_COLOR", "1", 1);
+	run_spansim(&o, "matrix", kmem, "--presets", "linux-6.18,linux-5.4",
+		    NULL);
+	ck_assert_msg(!strchr(o.out, '\033'), "%s", o.out);
+	out_free(&o);
+	unsetenv("NO_COLOR");
+	unsetenv("CLICOLOR_FORCE");
+	free(kmem);
+}
+END_TEST
+
 START_TEST(matrix_presets_and_names)
 {
 	char *rpc, *pc;
@@ -592,6 +632,7 @@ static Suite *language_suite(void)
 	tcase_add_test(tc, model_memory_budget);
 	tcase_add_test(tc, matrix_presets_and_names);
 	tcase_add_test(tc, test_filter_ktap_junit);
+	tcase_add_test(tc, colour);
 	suite_add_tcase(s, tc);
 	return s;
 }
