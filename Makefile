@@ -41,7 +41,7 @@ SPANSIM   := $(BUILD)/spansim
 
 DEB_PACKAGES := cmake build-essential pkg-config libcmocka-dev check \
 	libxxhash-dev valgrind clang libclang-rt-14-dev gcovr graphviz spin \
-	groff-base jq rpm
+	groff-base jq rpm strace
 
 # cmake --build must not inherit this make's jobserver or flags.
 CMAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake

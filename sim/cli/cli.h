@@ -118,6 +118,10 @@ uint64_t cli_fnv64(uint64_t h, const void *p, size_t n);
 /** cli_file_hash - FNV-1a of @path's bytes into *@h: 0 or -errno. */
 int cli_file_hash(const char *path, uint64_t *h);
 
+/* cmd_import.c: `spansim import strace LOG` */
+int cmd_import(int argc, char **argv);
+const char *cli_usage_import_text(void);
+
 /* cmd_merge.c */
 extern const char cli_usage_merge[];
 int cmd_merge(int argc, char **argv);

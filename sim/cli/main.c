@@ -44,6 +44,9 @@ static const char usage_top[] =
 "  list ops|knobs|presets|designs|invariants|params\n"
 "                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
+"  import strace LOG\n"
+"                  a scenario from an strace -f log of a program's pipe and\n"
+"                  socket calls, with the --schedule that replays its order\n"
 "  help COMMAND    the options of one command\n"
 "  --version       the version, the kernel modelled, the language version\n"
 "\n"
@@ -810,6 +813,7 @@ static int dispatch(int argc, char **argv)
 		      !strcmp(c, "matrix") ? cli_usage_matrix :
 		      !strcmp(c, "explore") ? cli_usage_explore :
 		      !strcmp(c, "merge") ? cli_usage_merge :
+		      !strcmp(c, "import") ? cli_usage_import_text() :
 		      !strcmp(c, "policies") ? usage_policies :
 		      !strcmp(c, "list") ? usage_list : usage_top, stdout);
 		return 0;
@@ -822,6 +826,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc - 2, argv + 2);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "kernel"))
 		return cmd_kernel(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))
