@@ -156,7 +156,7 @@ static const struct {
 	{ "--presets", "matrix" },
 	{ "--design", "run test explore matrix" },
 	{ "--filter", "test" },
-	{ "--junit", "test" },
+	{ "--junit", "test matrix" },
 	{ "--ktap", "test" },
 };
 

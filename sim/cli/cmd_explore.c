@@ -44,6 +44,9 @@ const char cli_usage_matrix[] =
 "policy lines (the host knob, and any knob the design follows).  With\n"
 "--design and no --presets the preset columns are linux-6.18 alone.\n"
 "\n"
+"--junit FILE also writes JUnit XML: a testcase per file and column, failed\n"
+"when an expect cell fails or an invariant broke there, an error when a\n"
+"search was cut short.\n"
 "--json prints one JSON object instead (docs/json.md): the columns, and per\n"
 "file its rows (kind, condition, a cell per column) and incomplete columns.\n"
 "\n"
@@ -616,6 +619,87 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	return design_error ? 2 : undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
 }
 
+/* XML text: & < > " escaped, control characters dropped */
+static void matrix_xml(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else if ((unsigned char)*s >= 0x20 || *s == '\n')
+			fputc(*s, f);
+	}
+}
+
+static bool matrix_bad_cell(const char *c)
+{
+	return !strcmp(c, "FAIL") || !strcmp(c, "FAILS") ||
+	       !strcmp(c, "NEVER") || !strcmp(c, "viol") ||
+	       !strcmp(c, "error") || !strcmp(c, "no-memory");
+}
+
+/*
+ * --junit: a <testcase> per column of @file, failed when an expect cell
+ * fails or an invariant broke there (exists cells are answers, not
+ * failures); an incomplete cell makes it an error.  *@nfail and *@nerr
+ * count the testcases of each kind.
+ */
+static void matrix_junit_file(FILE *f, const char *file,
+			      const struct scn *base, struct matrix_row *rows,
+			      int nrows, int ncol, const char *const *colname,
+			      int *nfail, int *nerr)
+{
+	for (int p = 0; p < ncol; p++) {
+		char *why = NULL;
+		size_t wl = 0;
+		FILE *w = open_memstream(&why, &wl);
+		int bad = 0;
+
+		for (int k = 0; w && k < nrows; k++) {
+			const char *c = rows[k].cells[p];
+			bool inv = k == nrows - 1;
+
+			if (!strcmp(c, "incomplete")) {
+				bad = 2;
+				fprintf(w, "incomplete: %s\n", inv ? "invariants" :
+					k < base->nr_expects ? base->expects[k].text :
+					base->exists[k - base->nr_expects].text);
+			} else if (k < base->nr_expects ? matrix_bad_cell(c) :
+				   inv && strcmp(c, "-")) {
+				if (!bad)
+					bad = 1;
+				fprintf(w, "%s: %s\n", c, inv ? "invariant broken" :
+					base->expects[k].text);
+			}
+		}
+		if (w)
+			fclose(w);
+		fputs("    <testcase classname=\"", f);
+		matrix_xml(f, file);
+		fputs("\" name=\"", f);
+		matrix_xml(f, colname[p]);
+		fputs("\"", f);
+		if (!bad) {
+			fputs("/>\n", f);
+		} else {
+			fprintf(f, ">\n      <%s message=\"", bad == 2 ? "error" : "failure");
+			matrix_xml(f, bad == 2 ? "search incomplete" : "an expect failed or an invariant broke");
+			fputs("\">", f);
+			matrix_xml(f, why ? why : "");
+			fprintf(f, "</%s>\n    </testcase>\n",
+				bad == 2 ? "error" : "failure");
+		}
+		free(why);
+		*nfail += bad == 1;
+		*nerr += bad == 2;
+	}
+}
+
 /* one file of `spansim matrix --json`: an element of "files" */
 static void matrix_json_file(const char *file, const struct scn *base,
 			     struct matrix_row *rows, int nrows, int ncol,
@@ -658,7 +742,10 @@ static void matrix_json_file(const char *file, const struct scn *base,
 int cmd_matrix(int argc, char **argv)
 {
 	const char *presets[32], *colname[32];
-	int npre = 0, ncol, ret = 0, nfile = 0;
+	int npre = 0, ncol, ret = 0, nfile = 0, jfail = 0, jerr = 0, jn = 0;
+	FILE *junit = NULL, *jcases = NULL;
+	char *jbuf = NULL;
+	size_t jlen = 0;
 	bool incomplete = false;
 	struct opts o;
 	char **files, *plist = NULL;
@@ -703,6 +790,19 @@ int cmd_matrix(int argc, char **argv)
 	if (cli_collect(o.files, o.nfiles, &files, &n)) {
 		free(plist);
 		return 2;
+	}
+	if (o.junit) {
+		junit = fopen(o.junit, "w");
+		jcases = junit ? open_memstream(&jbuf, &jlen) : NULL;
+		if (!jcases) {
+			fprintf(stderr, "spansim matrix: cannot write %s: %s\n",
+				o.junit, strerror(errno));
+			if (junit)
+				fclose(junit);
+			cli_free_list(files, n);
+			free(plist);
+			return 2;
+		}
 	}
 	if ((ret = cli_catch_stop_signals())) {
 		fprintf(stderr, "spansim matrix: cannot catch SIGINT/SIGTERM: %s\n",
@@ -834,6 +934,11 @@ int cmd_matrix(int argc, char **argv)
 			run_destroy(r);
 			scn_free(s);
 		}
+		if (jcases) {
+			matrix_junit_file(jcases, files[f], base, rows, nrows,
+					  ncol, colname, &jfail, &jerr);
+			jn += ncol;
+		}
 		if (o.ro.json) {
 			matrix_json_file(files[f], base, rows, nrows, ncol,
 					 colname, why, o.presets_override,
@@ -900,6 +1005,20 @@ int cmd_matrix(int argc, char **argv)
 	if (cli_stop_signal && !o.ro.json)
 		printf("matrix: interrupted by %s: the cells marked incomplete were not run\n",
 		       cli_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (junit) {
+		fclose(jcases);
+		fprintf(junit, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"spansim matrix\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n",
+			jn, jfail, jerr);
+		if (jbuf)
+			fwrite(jbuf, 1, jlen, junit);
+		fputs("  </testsuite>\n</testsuites>\n", junit);
+		free(jbuf);
+		if (fclose(junit)) {
+			fprintf(stderr, "spansim matrix: cannot write %s: %s\n",
+				o.junit, strerror(errno));
+			ret = 2;
+		}
+	}
 	cli_free_list(files, n);
 	free(plist);
 	if (!ret && incomplete)

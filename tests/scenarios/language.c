@@ -520,6 +520,37 @@ START_TEST(test_filter_ktap_junit)
 	free(xml);
 	unlink(junit);
 
+	/* matrix --junit: a testcase per file and column; linux-5.4's slab
+	 * splice breaks get-on-frozen in kmem-splice-pages */
+	run_spansim(&o, "matrix", dir, "--filter-not-an-option", NULL);
+	ck_assert_int_eq(o.status, 2);
+	out_free(&o);
+	{
+		char *seed;
+
+		ck_assert_int_gt(asprintf(&seed, "%s/seed/kmem-splice-pages.scn",
+					  dir), 0);
+		run_spansim(&o, "matrix", seed, "--presets",
+			    "linux-6.18,linux-5.4", "--junit", junit, "-q",
+			    NULL);
+		ck_assert_msg(o.status == 0, "exit %d\n%s", o.status, o.err);
+		out_free(&o);
+		f = fopen(junit, "r");
+		ck_assert_ptr_nonnull(f);
+		xml = NULL;
+		len = 0;
+		ck_assert(getdelim(&xml, &len, '\0', f) > 0);
+		fclose(f);
+		ck_assert_msg(strstr(xml, "tests=\"2\" failures=\"1\" errors=\"0\""),
+			      "%s", xml);
+		ck_assert_msg(strstr(xml, "name=\"linux-5.4\">\n      <failure message=\"an expect failed or an invariant broke\">viol: h == -EIO"),
+			      "%s", xml);
+		ck_assert_msg(strstr(xml, "name=\"linux-6.18\"/>"), "%s", xml);
+		free(xml);
+		unlink(junit);
+		free(seed);
+	}
+
 	/* a JUnit file that cannot be written: exit 2, nothing run */
 	run_spansim(&o, "test", fail, "--junit", "/nonexistent/dir/j.xml",
 		    NULL);
