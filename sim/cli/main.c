@@ -42,6 +42,9 @@ static const char usage_top[] =
 "  list ops|knobs|presets|invariants|params\n"
 "                  the names a scenario can use, one line on each\n"
 "  kernel FILE     differential run against the live kernel (exit 3: skipped)\n"
+"  export kselftest|c FILE [-o OUT.c]\n"
+"                  the scenario as a C program for the live kernel: a\n"
+"                  kselftest harness test, or a standalone reproducer\n"
 "  help COMMAND    the options of one command\n"
 "  --version       the version, the kernel modelled, the language version\n"
 "\n"
@@ -445,6 +448,11 @@ static int dispatch(int argc, char **argv)
 
 			return cmd_kernel(1, h);
 		}
+		if (!strcmp(c, "export")) {
+			char *h[] = { "--help", NULL };
+
+			return cmd_export(1, h);
+		}
 
 		fputs(!strcmp(c, "run") ? usage_run :
 		      !strcmp(c, "test") ? usage_test :
@@ -465,6 +473,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_merge(argc - 2, argv + 2);
 	if (!strcmp(cmd, "kernel"))
 		return cmd_kernel(argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))
 		return cmd_matrix(argc - 2, argv + 2);
 	if (!strcmp(cmd, "policies"))
