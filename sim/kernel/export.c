@@ -430,7 +430,8 @@ static void ex_op(struct ex *x, int ri)
 		break;
 	}
 	default:
-		/* kmem, put, decrypt: refused before (.kskip) */
+		/* kmem, put, decrypt (.kskip), and any op ex_handles() lacks:
+		 * refused before */
 		fputs("-ENOSYS;\n", f);
 		break;
 	}
@@ -681,6 +682,25 @@ static void ex_name(const char *name, char *buf, size_t n)
 	buf[k] = 0;
 }
 
+/* ex_handles - does ex_op() write operation @kind */
+static bool ex_handles(int kind)
+{
+	switch (kind) {
+	case SCN_OP_MEM: case SCN_OP_FILE: case SCN_OP_DEV: case SCN_OP_STORE:
+	case SCN_OP_LOAD: case SCN_OP_MUNMAP: case SCN_OP_FORK:
+	case SCN_OP_PWRITE: case SCN_OP_PIPE: case SCN_OP_PIPE_SIZE:
+	case SCN_OP_GET_PIPE_SIZE: case SCN_OP_TCP: case SCN_OP_UNIX:
+	case SCN_OP_SOCKOPT: case SCN_OP_WRITE: case SCN_OP_SEND:
+	case SCN_OP_READ: case SCN_OP_RECV: case SCN_OP_VMSPLICE:
+	case SCN_OP_SPLICE: case SCN_OP_TEE: case SCN_OP_ERRQUEUE:
+	case SCN_OP_CLOSE: case SCN_OP_IOCTL: case SCN_OP_SHUTDOWN:
+	case SCN_OP_LSEEK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ex_refuse - why @k cannot be exported beyond the runner's skips, or NULL */
 static const char *ex_refuse(struct ex *x, char *why, size_t n)
 {
@@ -688,6 +708,14 @@ static const char *ex_refuse(struct ex *x, char *why, size_t n)
 
 	for (int i = 0; i < k->nr_recs; i++) {
 		const struct rec *rc = &k->recs[i];
+
+		if (!ex_handles(rc->op->kind)) {
+			snprintf(why, n,
+				 "line %d: `%s`: the exporter has no case for `%s` (sim/kernel/export.c)",
+				 rc->op->line, rc->op->text,
+				 op_desc(rc->op->kind)->name);
+			return why;
+		}
 
 		if (rc->process != 0) {
 			snprintf(why, n,
@@ -913,6 +941,13 @@ static void ex_program(struct ex *x, const char *scn_file)
 					"does not hold");
 			ex_check_true(x, "\t\t", pass ? (mr[i].value ? "!x_cond_err && holds" : "!x_cond_err && !holds") :
 				      "!x_cond_err && holds", msg);
+			if (!x->ksft) {
+				fprintf(f, "\t\tprintf(\"%%s: %%s\\n\", ");
+				snprintf(msg, sizeof(msg), "line %d: %s %s", cs[i].line, kw, cs[i].text);
+				put_cstr(f, msg, strlen(msg));
+				fprintf(f, ", x_cond_err ? \"cannot be evaluated\" : holds ? \"%s\" : \"%s\");\n",
+					pass ? "yes" : "holds", pass ? "no" : "FAILS");
+			}
 			fputs("\t}\n", f);
 		}
 	}
