@@ -71,10 +71,11 @@ static const char usage_export[] =
 "\n"
 "Refused (exit 2, with the reason): every scenario `spansim kernel` skips\n"
 "(kmem, put, decrypt, MSG_SPLICE_PAGES, policies off mainline, `expect\n"
-"violation`, world parameters the live kernel does not have), and\n"
-"scenarios with threads in a process other than init (the program runs\n"
-"every operation in its first process; a forked child only holds what it\n"
-"inherited).\n"
+"violation`, world parameters the live kernel does not have), and what\n"
+"the program's processes cannot do: operations in a process no fork\n"
+"creates, a fork outside init, a process using an object it neither\n"
+"created nor inherited, a forked process closing an inherited descriptor.\n"
+"A forked child runs its threads' operations as the parent sends them.\n"
 "\n"
 "exit status: 0 written; 2 usage or scenario error, or refused.\n";
 
@@ -262,7 +263,7 @@ static void ex_op(struct ex *x, int ri)
 		fprintf(f, "x_munmap(%d);\n", ex_obj(x, rc, &o[0].ref));
 		break;
 	case SCN_OP_FORK:
-		fputs("x_fork();\n", f);
+		fprintf(f, "x_fork(%d);\n", s->syms[o[0].ref.sym].index);
 		break;
 	case SCN_OP_PWRITE:
 		fputs("x_sysret(pwrite(", f);
@@ -701,29 +702,150 @@ static bool ex_handles(int kind)
 	}
 }
 
+/* ex_creator - the record that creates object symbol @sym, or -1 */
+static int ex_creator(const struct kctx *k, int sym)
+{
+	for (int i = 0; i < k->nr_recs; i++) {
+		const struct scn_op *op = k->recs[i].op;
+		int nd = op->kind == SCN_OP_TCP || op->kind == SCN_OP_UNIX ? 2 :
+			 op->kind == SCN_OP_MEM || op->kind == SCN_OP_FILE ||
+			 op->kind == SCN_OP_DEV || op->kind == SCN_OP_PIPE ? 1 : 0;
+
+		for (int j = 0; j < nd; j++)
+			if (op->operand[j].ref.sym == sym)
+				return i;
+	}
+	return -1;
+}
+
+/* ex_done_at - the event at which record @ri completes, or INT_MAX */
+static int ex_done_at(const struct kctx *k, int ri)
+{
+	for (int e = 0; e < k->nr_evs; e++)
+		if (k->evs[e].kind == EV_DONE && k->evs[e].rec == ri)
+			return e;
+	return 0x7fffffff;
+}
+
+/* ex_fork_of - the record of the `fork` that creates process @p, or -1 */
+static int ex_fork_of(const struct kctx *k, int p)
+{
+	for (int i = 0; i < k->nr_recs; i++)
+		if (k->recs[i].op->kind == SCN_OP_FORK &&
+		    k->s->syms[k->recs[i].op->operand[0].ref.sym].index == p)
+			return i;
+	return -1;
+}
+
+/*
+ * ex_reach - can process @p use object symbol @sym: it created it, or it
+ * inherited it from init (created before the fork of @p).  The runner
+ * passes every new descriptor to every process; the program does not.
+ */
+static bool ex_reach(const struct kctx *k, int p, int sym)
+{
+	int c = ex_creator(k, sym), f;
+
+	if (c < 0 || k->recs[c].process == p)
+		return true;
+	if (p == 0 || k->recs[c].process != 0)
+		return false;
+	f = ex_fork_of(k, p);
+	return f >= 0 && ex_done_at(k, c) < ex_done_at(k, f);
+}
+
+/* ex_cond_objs - a condition's file()/mem()/completions() of objects
+ * created outside init (the program reads them in init), or NULL */
+static const struct scn_expr *ex_cond_objs(const struct kctx *k,
+					   const struct scn_expr *e)
+{
+	if (!e)
+		return NULL;
+	if (e->kind == SCN_E_FILE || e->kind == SCN_E_MEM ||
+	    e->kind == SCN_E_COMPLETIONS) {
+		int c = ex_creator(k, e->ref.sym);
+
+		if (c >= 0 && k->recs[c].process != 0)
+			return e;
+	}
+	for (int i = 0; i < 3; i++) {
+		const struct scn_expr *r = ex_cond_objs(k, e->arg[i]);
+
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
 /* ex_refuse - why @k cannot be exported beyond the runner's skips, or NULL */
 static const char *ex_refuse(struct ex *x, char *why, size_t n)
 {
 	const struct kctx *k = x->k;
+	const struct scn *s = k->s;
 
 	for (int i = 0; i < k->nr_recs; i++) {
 		const struct rec *rc = &k->recs[i];
+		const struct scn_op *op = rc->op;
+		const char *pn = s->processes[rc->process].name;
 
-		if (!ex_handles(rc->op->kind)) {
+		if (!ex_handles(op->kind)) {
 			snprintf(why, n,
 				 "line %d: `%s`: the exporter has no case for `%s` (sim/kernel/export.c)",
-				 rc->op->line, rc->op->text,
-				 op_desc(rc->op->kind)->name);
+				 op->line, op->text, op_desc(op->kind)->name);
 			return why;
 		}
-
-		if (rc->process != 0) {
+		if (rc->process && !scn_process_forked(s, rc->process)) {
 			snprintf(why, n,
-				 "line %d: `%s` runs in process %s, not init; the exported program runs every operation in its first process (a forked child only holds what it inherited)",
-				 rc->op->line, rc->op->text,
-				 k->s->processes[rc->process].name);
+				 "line %d: `%s` runs in process %s, which no fork creates (a process of its own from the start)",
+				 op->line, op->text, pn);
 			return why;
 		}
+		if (rc->process && op->kind == SCN_OP_FORK) {
+			snprintf(why, n,
+				 "line %d: `%s`: a fork in process %s (the program forks from init only)",
+				 op->line, op->text, pn);
+			return why;
+		}
+		for (int j = 0; j < op->nr_operands; j++) {
+			const struct scn_ref *ref =
+				op->operand[j].kind == SCN_OPD_OBJ ? &op->operand[j].ref :
+				op->operand[j].kind == SCN_OPD_DATA &&
+				op->operand[j].data.kind != SCN_DATA_STR ?
+				&op->operand[j].data.ref : NULL;
+			int c;
+
+			if (!ref || ref->sym < 0 || x->base[ref->sym] < 0)
+				continue;
+			c = ex_creator(k, ref->sym);
+			if (!ex_reach(k, rc->process, ref->sym)) {
+				snprintf(why, n,
+					 "line %d: `%s` in process %s uses %s, which process %s creates%s; the program passes no descriptors between processes",
+					 op->line, op->text, pn, ref->name,
+					 s->processes[k->recs[c].process].name,
+					 k->recs[c].process ? "" : " after the fork");
+				return why;
+			}
+			if (op->kind == SCN_OP_CLOSE && rc->process &&
+			    k->recs[c].process != rc->process) {
+				snprintf(why, n,
+					 "line %d: `%s`: process %s closes a descriptor it inherited (the program carries closes from init to the children only)",
+					 op->line, op->text, pn);
+				return why;
+			}
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const struct scn_cond *cs = pass ? s->exists : s->expects;
+		int nc = pass ? s->nr_exists : s->nr_expects;
+
+		for (int i = 0; i < nc; i++)
+			if (ex_cond_objs(k, cs[i].expr)) {
+				snprintf(why, n,
+					 "line %d: `%s %s` reads an object a forked process created",
+					 cs[i].line, pass ? "exists" : "expect",
+					 cs[i].text);
+				return why;
+			}
 	}
 	return NULL;
 }
@@ -791,7 +913,13 @@ static void ex_program(struct ex *x, const char *scn_file)
 		put_cstr(f, what, strlen(what));
 		fputs(",\n", f);
 	}
-	fputs("};\n\nstatic void x_run(int i);\n\n", f);
+	fprintf(f, "};\n\n#define X_NPROC %d\n\n/* the scenario process each operation runs in (0: init) */\n"
+		"static const int x_proc[X_NREC] = {", s->nr_processes);
+	for (int i = 0; i < k->nr_recs; i++)
+		fprintf(f, "%s%d", !i ? "\n\t" : i % 16 ? ", " : ",\n\t",
+			k->recs[i].process);
+	fputs(k->nr_recs ? "\n};\n\nstatic void x_run(int i);\n\n" :
+	      "\n\t0\n};\n\nstatic void x_run(int i);\n\n", f);
 	fputs(export_rt, f);
 	fputs("\n/* x_rep - @n bytes: pattern @p (@pl bytes) repeated */\n"
 	      "static X_UNUSED const char *x_rep(const char *p, size_t pl, size_t n)\n{\n"
@@ -1032,11 +1160,6 @@ int cmd_export(int argc, char **argv)
 		ret = ex_err("%s: %s", file, run_error(k.r));
 		goto out;
 	}
-	r = ex_refuse(&x, why, sizeof(why));
-	if (r) {
-		ret = ex_err("%s: refused: %s", file, r);
-		goto out;
-	}
 	x.base = kern__xcalloc((size_t)s->nr_syms, sizeof(int));
 	for (int i = 0; i < s->nr_syms; i++) {
 		enum scn_sym_kind kd = s->syms[i].kind;
@@ -1047,6 +1170,11 @@ int cmd_export(int argc, char **argv)
 			x.base[i] = x.nobj;
 			x.nobj += (int)kern__sym_n(&s->syms[i]);
 		}
+	}
+	r = ex_refuse(&x, why, sizeof(why));
+	if (r) {
+		ret = ex_err("%s: refused: %s", file, r);
+		goto out;
 	}
 	if (out) {
 		snprintf(tmp, sizeof(tmp), "%s.tmp", out);

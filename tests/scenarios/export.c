@@ -13,7 +13,8 @@
  *  - the kselftest program must pass on this machine's kernel: exit 0,
  *    "TAP version 13" and its "ok 1" line.
  * Then the command's own errors: an unknown format, a missing FILE, a
- * refused file (no output written), `spansim help export`.
+ * refused kmem file and a refused child process (no output written),
+ * `spansim help export`.
  *
  * More than MAX_REFUSED_SHARE percent of tests/differential refused fails
  * the suite.  Without root (the programs drop to user nobody as the kernel
@@ -272,6 +273,17 @@ static int test_cli(const char *spansim, const char *src, const char *dir,
 		  { (char *)spansim, "export", "--help", NULL }, 0,
 		  "usage: spansim export kselftest|c FILE" },
 	};
+	static const struct {
+		const char *what, *scn, *want;
+	} refuse[] = {
+		{ "a kmem scenario",
+		  "scenario k\nthread t\n  kmem b 4096\nend\n",
+		  "refused: kernel-only memory (kmem)" },
+		{ "a child using a pipe made after its fork",
+		  "scenario k\nprocess child\nthread parent\n  fork child\n"
+		  "  pipe p\nend\nthread c in child\n  write p \"x\"\nend\n",
+		  "passes no descriptors between processes" },
+	};
 	char kmem[4096], outp[4096];
 	int failed = 0;
 	FILE *f;
@@ -291,34 +303,36 @@ static int test_cli(const char *spansim, const char *src, const char *dir,
 		}
 		free(out);
 	}
-	/* a refused file: exit 2, the op and why, nothing written */
-	snprintf(kmem, sizeof(kmem), "%s/kmem.scn", dir);
-	snprintf(outp, sizeof(outp), "%s/kmem.c", dir);
-	f = fopen(kmem, "w");
-	if (f) {
+	/* refused files: exit 2, the op and why, nothing written */
+	for (size_t i = 0; i < sizeof(refuse) / sizeof(refuse[0]); i++) {
 		char *argv[] = { (char *)spansim, "export", "kselftest", kmem,
 				 "-o", outp, NULL };
 		char *out = NULL;
 		int rc;
 		bool ok;
 
-		fputs("scenario k\nthread t\n  kmem b 4096\nend\n", f);
+		snprintf(kmem, sizeof(kmem), "%s/refused.scn", dir);
+		snprintf(outp, sizeof(outp), "%s/refused.c", dir);
+		f = fopen(kmem, "w");
+		if (!f) {
+			printf("not ok %d - export: cannot write %s\n",
+			       nr + 5 + (int)i, kmem);
+			failed++;
+			continue;
+		}
+		fputs(refuse[i].scn, f);
 		fclose(f);
 		rc = run(argv, &out);
 		ok = rc == 2 && strstr(out, "spansim export: ") &&
-		     strstr(out, "refused: kernel-only memory (kmem)") &&
-		     access(outp, F_OK);
-		printf("%s %d - export: a kmem scenario is refused, naming why, nothing written\n",
-		       ok ? "ok" : "not ok", nr + 5);
+		     strstr(out, refuse[i].want) && access(outp, F_OK);
+		printf("%s %d - export: %s is refused, naming why, nothing written\n",
+		       ok ? "ok" : "not ok", nr + 5 + (int)i, refuse[i].what);
 		if (!ok) {
 			diag(out);
 			failed++;
 		}
 		free(out);
 		unlink(kmem);
-	} else {
-		printf("not ok %d - export: cannot write %s\n", nr + 5, kmem);
-		failed++;
 	}
 	(void)src;
 	return failed;
@@ -366,7 +380,7 @@ int main(void)
 		printf("Bail out! no scenario files in %s\n", dir);
 		return 1;
 	}
-	printf("TAP version 13\n1..%d\n", nr_files + 6);
+	printf("TAP version 13\n1..%d\n", nr_files + 7);
 	for (int i = 0; i < nr_files; i++) {
 		enum result r = test_file(spansim, inc, tmp, files[i], i + 1);
 
