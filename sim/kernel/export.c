@@ -514,7 +514,7 @@ static void ex_recs(struct ex *x, int sym, bool label, int64_t idx)
 	fputs("-1 }", x->f);
 }
 
-/* ex_cidx - the element a condition's reference names (no loop vars) */
+/* ex_cobj - the object a condition's reference names (no loop vars), -1 */
 static int ex_cobj(struct ex *x, const struct scn_ref *ref)
 {
 	int64_t i = 0;

@@ -135,16 +135,17 @@ static inline int __bail(int assert, struct __test_metadata *m)
 #define EXPECT_FALSE(s) __EXPECT(0, "0", s, #s, ==, 0)
 
 /* TEST - define and register test @name; its body follows */
-#define TEST(test_name)                                                            \
-	static void test_name(struct __test_metadata *_metadata);                  \
-	static struct __test_metadata _##test_name##_object = {                    \
-		.name = #test_name, .fn = test_name,                                    \
+#define TEST(test_name)                                                       \
+	static void test_name(struct __test_metadata *_metadata);             \
+	static struct __test_metadata _##test_name##_object = {               \
+		.name = #test_name, .fn = test_name,                          \
 	};                                                                    \
-	static void __attribute__((constructor)) _register_##name(void)      \
+	static void __attribute__((constructor)) _register_##test_name(void)  \
 	{                                                                     \
-		__register_test(&_##test_name##_object);                           \
+		__register_test(&_##test_name##_object);                      \
 	}                                                                     \
-	static void test_name(struct __test_metadata __attribute__((unused)) *_metadata)
+	static void test_name(                                                \
+		struct __test_metadata __attribute__((unused)) *_metadata)
 
 /*
  * __run_test - run test @t in a child process, with a timeout; print its

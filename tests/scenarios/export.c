@@ -132,6 +132,10 @@ static void stem(const char *path, char *buf, size_t n)
 		buf[strlen(buf) - 4] = 0;
 }
 
+/*
+ * test_file - export @path (test @nr) in both formats into @dir, compile
+ * both against the harness in @inc, run the kselftest program.
+ */
 static enum result test_file(const char *spansim, const char *inc,
 			     const char *dir, const char *path, int nr)
 {
