@@ -109,7 +109,8 @@ static void put_cstr(FILE *f, const char *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (i && i % 64 == 0)
+		/* long data on lines of 64 bytes; messages on one line */
+		if (n > 256 && i && i % 64 == 0)
 			fputs("\"\n\t\t\"", f);
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
