@@ -20,7 +20,7 @@ version=$("$spansim" --version | head -1)
 	printf '.SH DESCRIPTION\n.nf\n'
 	"$spansim" help | esc
 	printf '.fi\n.SH COMMANDS\n'
-	for cmd in run test explore matrix merge policies list kernel import; do
+	for cmd in run test explore matrix merge policies list kernel import export; do
 		printf '.SS %s\n.nf\n' "$cmd"
 		"$spansim" help "$cmd" | esc
 		printf '.fi\n'

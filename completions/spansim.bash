@@ -26,7 +26,7 @@ _spansim()
 	done
 
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "run test explore merge matrix policies list kernel import help --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "run test explore merge matrix policies list kernel import export help --version --help" -- "$cur"))
 		return
 	fi
 
@@ -74,7 +74,7 @@ _spansim()
 
 	case $cmd in
 	help)
-		COMPREPLY=($(compgen -W "run test explore merge matrix policies list kernel import" -- "$cur"))
+		COMPREPLY=($(compgen -W "run test explore merge matrix policies list kernel import export" -- "$cur"))
 		return ;;
 	list)
 		if [[ $cur != -* ]]; then

@@ -16,7 +16,7 @@ text=$(groff -man -Tascii -P-cbou "$page" 2>/dev/null)
 for want in NAME SYNOPSIS DESCRIPTION COMMANDS "SEE ALSO" \
 	"usage: spansim run FILE" "usage: spansim test" "usage: spansim explore" \
 	"usage: spansim matrix" "usage: spansim merge" "usage: spansim list" \
-	"usage: spansim kernel" "usage: spansim import" "--design D" "--ktap"; do
+	"usage: spansim kernel" "usage: spansim import" "usage: spansim export" "--design D" "--ktap"; do
 	if printf '%s\n' "$text" | grep -qF -- "$want"; then
 		echo "ok - has '$want'"
 	else

@@ -54,11 +54,13 @@ fi
 # command is the executable of the same name.
 tests=()
 while read -r name; do
-	# The differential suites compare with the live kernel under
+	# The differential suites (and the export suite, whose programs run
+	# on the live kernel) compare with the live kernel under
 	# timeouts and settling waits that Valgrind's slowdown breaks (and
 	# difffuzz runs hundreds of programs, each forking agents: too long
 	# under Valgrind); they run natively and under ASan+UBSan instead.
-	if [ "$name" = scenario_differential ] || [ "$name" = scenario_difffuzz ]; then
+	if [ "$name" = scenario_differential ] || [ "$name" = scenario_difffuzz ] ||
+	   [ "$name" = scenario_export ]; then
 		echo "valgrind: skip $name (live-kernel timing; runs natively and under ASan)"
 		continue
 	fi

@@ -47,6 +47,9 @@ static const char usage_top[] =
 "  import strace LOG\n"
 "                  a scenario from an strace -f log of a program's pipe and\n"
 "                  socket calls, with the --schedule that replays its order\n"
+"  export kselftest|c FILE [-o OUT.c]\n"
+"                  the scenario as a C program for the live kernel: a\n"
+"                  kselftest harness test, or a standalone reproducer\n"
 "  help COMMAND    the options of one command\n"
 "  --version       the version, the kernel modelled, the language version\n"
 "\n"
@@ -807,6 +810,11 @@ static int dispatch(int argc, char **argv)
 
 			return cmd_kernel(1, h);
 		}
+		if (!strcmp(c, "export")) {
+			char *h[] = { "--help", NULL };
+
+			return cmd_export(1, h);
+		}
 
 		fputs(!strcmp(c, "run") ? usage_run :
 		      !strcmp(c, "test") ? usage_test :
@@ -830,6 +838,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "kernel"))
 		return cmd_kernel(argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 2, argv + 2);
 	if (!strcmp(cmd, "matrix"))
 		return cmd_matrix(argc - 2, argv + 2);
 	if (!strcmp(cmd, "policies"))

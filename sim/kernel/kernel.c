@@ -651,91 +651,116 @@ void kern_result_free(struct kern_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
-		   struct kern_result *res)
+/*
+ * kern__prepare - the model half of kernel_compare(), shared with `spansim
+ * export`: fill @k for scenario @s, decide whether it can run for real,
+ * and run the model with the fifo schedule (k->recs, k->evs).
+ *
+ * Return: KERNEL_EXIT_AGREE when the kernel run may start; otherwise
+ * KERNEL_EXIT_SKIP (the reason in @res->skip) or KERNEL_EXIT_USAGE.  The
+ * caller frees @k with kern__ctx_free() in every case.
+ */
+int kern__prepare(struct kctx *k, struct scn *s, const char *file,
+		  const struct kern_opts *o, struct kern_result *res)
 {
-	struct kctx k = { 0 };
 	char why[512];
 	const char *skip;
-	int ret;
 
 	memset(res, 0, sizeof(*res));
-	k.s = s;
-	k.file = file;
-	k.verbose = o->verbose;
-	k.keep = o->keep;
-	k.quiet = o->quiet;
-	k.any_policy = o->any_policy;
-	k.max_model_bytes = o->max_model_bytes;
-	k.res = res;
-	k.host = *o->host;
-	kern__out(&k, "kernel: scenario %s (%s)\n", s->name, file);
-	if (k.verbose && !k.quiet)
-		host_print(&k.host, stdout);
+	memset(k, 0, sizeof(*k));
+	k->s = s;
+	k->file = file;
+	k->verbose = o->verbose;
+	k->keep = o->keep;
+	k->quiet = o->quiet;
+	k->any_policy = o->any_policy;
+	k->max_model_bytes = o->max_model_bytes;
+	k->res = res;
+	k->host = *o->host;
+	kern__out(k, "kernel: scenario %s (%s)\n", s->name, file);
+	if (k->verbose && !k->quiet)
+		host_print(&k->host, stdout);
 	/* host knobs that the scenario leaves open follow the live kernel */
 	if (!(s->policy_named & (1u << SPAN_KNOB_GUP_ZERO_PAGE)) &&
-	    k.host.gup_zero_page >= 0) {
+	    k->host.gup_zero_page >= 0) {
 		s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE] =
-			(uint8_t)k.host.gup_zero_page;
-		if (k.host.gup_zero_page != SPAN_GUP_ZERO_PAGE_MAP)
-			kern__out(&k, "kernel: the model runs with gup_zero_page = %s, as probed on this host\n",
+			(uint8_t)k->host.gup_zero_page;
+		if (k->host.gup_zero_page != SPAN_GUP_ZERO_PAGE_MAP)
+			kern__out(k, "kernel: the model runs with gup_zero_page = %s, as probed on this host\n",
 				  span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
-						       k.host.gup_zero_page));
-	} else if (k.host.gup_zero_page < 0) {
-		kern__out(&k, "kernel: note: gup_zero_page %s; the model keeps gup_zero_page = %s\n",
-			  k.host.gup_zero_page_why,
+						       k->host.gup_zero_page));
+	} else if (k->host.gup_zero_page < 0) {
+		kern__out(k, "kernel: note: gup_zero_page %s; the model keeps gup_zero_page = %s\n",
+			  k->host.gup_zero_page_why,
 			  span_knob_value_name(SPAN_KNOB_GUP_ZERO_PAGE,
 					       s->policy.v[SPAN_KNOB_GUP_ZERO_PAGE]));
 	}
-	skip = skip_reason(&k, why, sizeof(why));
+	skip = skip_reason(k, why, sizeof(why));
 	if (skip) {
-		kern__out(&k, "SKIP: %s\n", skip);
+		kern__out(k, "SKIP: %s\n", skip);
 		snprintf(res->skip, sizeof(res->skip), "%s", skip);
 		return KERNEL_EXIT_SKIP;
 	}
-	if (model_run(&k)) {
-		if (!k.quiet)
+	if (model_run(k)) {
+		if (!k->quiet)
 			fprintf(stderr, "spansim kernel: %s\n",
-				k.err[0] ? k.err : "model run failed");
-		ret = KERNEL_EXIT_USAGE;
-		goto out;
+				k->err[0] ? k->err : "model run failed");
+		return KERNEL_EXIT_USAGE;
 	}
 	/* a model over its memory budget has no result to compare */
-	if (run_oom(k.r)) {
+	if (run_oom(k->r)) {
 		snprintf(res->skip, sizeof(res->skip),
 			 "the model ran out of memory (%s)",
-			 run_over_budget(k.r) ? "its budget" : "the host's");
-		kern__out(&k, "SKIP: %s\n", res->skip);
-		ret = KERNEL_EXIT_SKIP;
-		goto out;
+			 run_over_budget(k->r) ? "its budget" : "the host's");
+		kern__out(k, "SKIP: %s\n", res->skip);
+		return KERNEL_EXIT_SKIP;
 	}
 	/*
 	 * The model's files are ext4's: a spliced hole gets a page-cache
 	 * folio.  tmpfs splices the ZERO_PAGE (shmem_file_splice_read()),
 	 * so a later write would not be seen through the pipe.
 	 */
-	if (k.host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k.r)) {
+	if (k->host.fs_type == HOST_TMPFS_MAGIC && run_hole_spliced(k->r)) {
 		snprintf(res->skip, sizeof(res->skip),
 			 "the model spliced a hole of a file, and %s is tmpfs, whose holes splice the ZERO_PAGE (the model's files are ext4's)",
 			 HOST_FILE_DIR);
-		kern__out(&k, "SKIP: %s\n", res->skip);
-		ret = KERNEL_EXIT_SKIP;
-		goto out;
+		kern__out(k, "SKIP: %s\n", res->skip);
+		return KERNEL_EXIT_SKIP;
 	}
 	/* sockets need the network model */
-	for (int i = 0; i < k.nr_recs; i++) {
-		const struct rec *rc = &k.recs[i];
+	for (int i = 0; i < k->nr_recs; i++) {
+		const struct rec *rc = &k->recs[i];
 
 		if ((rc->op->kind == SCN_OP_TCP || rc->op->kind == SCN_OP_UNIX) &&
 		    rc->mdone && rc->mret == -EOPNOTSUPP) {
 			snprintf(res->skip, sizeof(res->skip),
 				 "the model has no network layer in this build (%s:%d: `%s` = -EOPNOTSUPP)",
 				 file, rc->op->line, rc->op->text);
-			kern__out(&k, "SKIP: %s\n", res->skip);
-			ret = KERNEL_EXIT_SKIP;
-			goto out;
+			kern__out(k, "SKIP: %s\n", res->skip);
+			return KERNEL_EXIT_SKIP;
 		}
 	}
+	return KERNEL_EXIT_AGREE;
+}
+
+/* kern__ctx_free - free what kern__prepare() and the kernel run left in @k */
+void kern__ctx_free(struct kctx *k)
+{
+	if (k->r)
+		run_destroy(k->r);
+	k->r = NULL;
+	kctx_free(k);
+}
+
+int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
+		   struct kern_result *res)
+{
+	struct kctx k;
+	int ret;
+
+	ret = kern__prepare(&k, s, file, o, res);
+	if (ret != KERNEL_EXIT_AGREE)
+		goto out;
 	k.uid = geteuid();
 	k.root = k.uid == 0;
 	if (k.root)
@@ -745,10 +770,54 @@ int kernel_compare(struct scn *s, const char *file, const struct kern_opts *o,
 			  (int)k.uid);
 	ret = kernel_run(&k);
 out:
-	if (k.r)
-		run_destroy(k.r);
-	kctx_free(&k);
+	kern__ctx_free(&k);
 	return ret;
+}
+
+/*
+ * kern__parse - parse @file for a live-kernel run: s_maxbytes follows the
+ * file system the files live on (@host) unless the scenario sets it.
+ * @sets must have room for one more entry than @ov->nr_sets.
+ *
+ * Return: 0 with *@s, or KERNEL_EXIT_USAGE (the error printed).
+ */
+int kern__parse(const char *file, struct scn_overrides *ov, const char **sets,
+		const struct host_facts *host, struct scn **s)
+{
+	struct scn_error e;
+
+	*s = NULL;
+	if (scn_parse_file(file, ov, s, &e)) {
+		char buf[1024];
+
+		scn_error_format(&e, buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+		return KERNEL_EXIT_USAGE;
+	}
+	/*
+	 * s_maxbytes follows the file system the files live on unless the
+	 * scenario set it: parse again with it as one more --set (a set line
+	 * of the file would lose to it, so only when there is none)
+	 */
+	if (host->s_maxbytes > 0 && !sets_param(*s, SPAN_PARAM_S_MAXBYTES) &&
+	    ov->nr_sets < MAX_OV) {
+		static char set_max[64];
+
+		snprintf(set_max, sizeof(set_max), "s_maxbytes=%" PRId64,
+			 host->s_maxbytes);
+		sets[ov->nr_sets++] = set_max;
+		ov->sets = sets;
+		scn_free(*s);
+		*s = NULL;
+		if (scn_parse_file(file, ov, s, &e)) {
+			char buf[1024];
+
+			scn_error_format(&e, buf, sizeof(buf));
+			fprintf(stderr, "%s\n", buf);
+			return KERNEL_EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 int cmd_kernel(int argc, char **argv)
@@ -757,7 +826,6 @@ int cmd_kernel(int argc, char **argv)
 	int np = 0, ns = 0, npol = 0, ret;
 	bool probe = false;
 	struct scn_overrides ov;
-	struct scn_error e;
 	struct host_facts host;
 	struct kern_opts ko = { .host = &host };
 	struct kern_result res;
@@ -821,40 +889,12 @@ int cmd_kernel(int argc, char **argv)
 	ov = (struct scn_overrides){ .params = params, .nr_params = np,
 				     .sets = sets, .nr_sets = ns,
 				     .policies = pols, .nr_policies = npol };
-	if (scn_parse_file(file, &ov, &s, &e)) {
-		char buf[1024];
-
-		scn_error_format(&e, buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-		return KERNEL_EXIT_USAGE;
-	}
 	host_probe(&host);
-	/*
-	 * s_maxbytes follows the file system the files live on unless the
-	 * scenario set it: parse again with it as one more --set (a set line
-	 * of the file would lose to it, so only when there is none)
-	 */
-	if (host.s_maxbytes > 0 && !sets_param(s, SPAN_PARAM_S_MAXBYTES) &&
-	    ns < MAX_OV) {
-		static char set_max[64];
-
-		snprintf(set_max, sizeof(set_max), "s_maxbytes=%" PRId64,
-			 host.s_maxbytes);
-		sets[ns++] = set_max;
-		ov.nr_sets = ns;
-		scn_free(s);
-		s = NULL;
-		if (scn_parse_file(file, &ov, &s, &e)) {
-			char buf[1024];
-
-			scn_error_format(&e, buf, sizeof(buf));
-			fprintf(stderr, "%s\n", buf);
-			return KERNEL_EXIT_USAGE;
-		}
-		if (host.s_maxbytes != 0xffffffff000ll)	/* the default */
-			printf("kernel: the model runs with s_maxbytes = %" PRId64 ", as probed on %s\n",
-			       host.s_maxbytes, HOST_FILE_DIR);
-	}
+	if (kern__parse(file, &ov, sets, &host, &s))
+		return KERNEL_EXIT_USAGE;
+	if (ov.nr_sets > ns && host.s_maxbytes != 0xffffffff000ll)	/* the default */
+		printf("kernel: the model runs with s_maxbytes = %" PRId64 ", as probed on %s\n",
+		       host.s_maxbytes, HOST_FILE_DIR);
 	ret = kernel_compare(s, file, &ko, &res);
 	kern_result_free(&res);
 	scn_free(s);

@@ -111,4 +111,13 @@ int cmd_kernel_fuzz(int argc, char **argv);
  */
 int cmd_kernel(int argc, char **argv);
 
+/**
+ * cmd_export - `spansim export kselftest|c FILE [-o OUT.c]` (export.c).
+ * @argc: arguments after the command name.
+ * @argv: them.
+ *
+ * Return: 0 written, 2 usage or scenario error, or refused.
+ */
+int cmd_export(int argc, char **argv);
+
 #endif

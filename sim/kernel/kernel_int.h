@@ -252,6 +252,13 @@ void kern__coord_after(struct kctx *k, struct rec *rc);
 void kern__coord_settle(struct kctx *k);
 void kern__compare_rec(struct kctx *k, struct rec *rc);
 void kern__compare_conds(struct kctx *k, bool model_valid);
+/* the model half of kernel_compare() and its end (kernel.c; export.c) */
+struct scn_overrides;
+int kern__prepare(struct kctx *k, struct scn *s, const char *file,
+		  const struct kern_opts *o, struct kern_result *res);
+void kern__ctx_free(struct kctx *k);
+int kern__parse(const char *file, struct scn_overrides *ov, const char **sets,
+		const struct host_facts *host, struct scn **s);
 /* the agent's command loop (a forked child becomes the new agent) */
 _Noreturn void kern__agent_loop(struct kctx *k);
 
