@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture.h"
+
 #define MAX_SKIP_SHARE 5	/* percent of tests/differential/ */
 #define EXIT_SKIP 77		/* ctest SKIP_RETURN_CODE */
 
@@ -86,50 +88,6 @@ static void collect(const char *dir, bool diff)
 		free(ents[i]);
 	}
 	free(ents);
-}
-
-/* run argv, capturing stdout+stderr; Return: exit status (128+sig) */
-static int run(char *const argv[], char **out)
-{
-	size_t len = 0, cap = 4096;
-	int p[2], st;
-	pid_t pid;
-	ssize_t k;
-
-	*out = calloc(1, cap);
-	if (!*out || pipe(p))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		if (len + 1024 > cap) {
-			char *n = realloc(*out, cap * 2);
-
-			if (!n)
-				break;
-			*out = n;
-			cap *= 2;
-		}
-		k = read(p[0], *out + len, cap - len - 1);
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	(*out)[len] = 0;
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* the runner's output as TAP diagnostics */

@@ -33,26 +33,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "spawn.h"
+
 #define MAX_REFUSED_SHARE 20	/* percent of tests/differential/ */
 #define EXIT_SKIP 77		/* ctest SKIP_RETURN_CODE */
 
 static char **files;
-/* built with AddressSanitizer (make check-asan)? */
-static bool asan_build(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	return true;
-#else
-	return false;
-#endif
-#else
-	return false;
-#endif
-}
-
 static int nr_files;
 
 /* every .scn file of @dir, sorted */
@@ -76,51 +63,6 @@ static void collect(const char *dir)
 		free(ents[i]);
 	}
 	free(ents);
-}
-
-/* run argv (PATH searched), stdout+stderr in *out; Return: exit status */
-static int run(char *const argv[], char **out)
-{
-	size_t len = 0, cap = 4096;
-	int p[2], st;
-	pid_t pid;
-	ssize_t k;
-
-	*out = calloc(1, cap);
-	if (!*out || pipe(p))
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		if (len + 1024 > cap) {
-			char *n = realloc(*out, cap * 2);
-
-			if (!n)
-				break;
-			*out = n;
-			cap *= 2;
-		}
-		k = read(p[0], *out + len, cap - len - 1);
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	(*out)[len] = 0;
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* output as TAP diagnostics, at most 60 lines */
@@ -409,7 +351,7 @@ int main(void)
 		 * the programs (built without it): every fifth file keeps
 		 * make check's time; natively, every file.
 		 */
-		if (asan_build() && i % 5) {
+		if (sanitized() && i % 5) {
 			printf("ok %d - %s # SKIP under ASan only every fifth file\n",
 			       i + 1, files[i]);
 			free(files[i]);
@@ -431,7 +373,7 @@ int main(void)
 		printf("# note: %s kept (the files of failed tests)\n", tmp);
 	free(dir);
 	free(inc);
-	if (asan_build())
+	if (sanitized())
 		printf("# under ASan: every fifth file only\n");
 	if (refused * 100 > nr_files * MAX_REFUSED_SHARE) {
 		printf("# FAIL: %d of %d tests/differential files refused, more than %d%%\n",
