@@ -121,14 +121,14 @@ check: build
 	@echo "make check: all passes clean"
 
 check-ctest:
-	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --progress -j$(JOBS)
 
 check-asan: deps
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
 		-DSPAN_WERROR=ON -DSPAN_SANITIZE="address;undefined" \
 		-DSPAN_HASH_VERIFY=ON
 	$(CMAKE) --build build-asan -j$(JOBS)
-	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure \
+	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure --progress \
 		-j$(JOBS) -L 'unit|scenario'
 
 check-valgrind: build
