@@ -57,4 +57,8 @@ ok "no pipe in the log: exit 2" test $? -eq 2
 ok "... says so" grep -q "no call on a pipe or a socket" "$work/none.err"
 "$spansim" import strace "$work/missing.log" > /dev/null 2>&1
 ok "a missing log: exit 2" test $? -eq 2
+printf '1 pipe2([3, 2000], 0) = 0\n' > "$work/bigfd.log"
+"$spansim" import strace "$work/bigfd.log" > /dev/null 2> "$work/bigfd.err"
+ok "a descriptor past the limit: exit 2" test $? -eq 2
+ok "... with the line" grep -q "line 1: descriptor 2000" "$work/bigfd.err"
 exit $fail

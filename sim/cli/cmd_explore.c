@@ -534,9 +534,10 @@ int cli_test_explore(int n, const char *file, struct scn *s,
 /* --- matrix --------------------------------------------------------------- */
 
 #define MATRIX_CELL 32	/* an invariant's name fits */
+#define MATRIX_MAX_COLS 32	/* presets and designs (docs/limits.md) */
 
 struct matrix_row {
-	char cells[32][MATRIX_CELL];
+	char cells[MATRIX_MAX_COLS][MATRIX_CELL];
 };
 
 /* the width of the column of @preset: its name, and the longest cell */
@@ -741,7 +742,7 @@ static void matrix_json_file(const char *file, const struct scn *base,
 
 int cmd_matrix(int argc, char **argv)
 {
-	const char *presets[32], *colname[32];
+	const char *presets[MATRIX_MAX_COLS], *colname[MATRIX_MAX_COLS];
 	int npre = 0, ncol, ret = 0, nfile = 0, jfail = 0, jerr = 0, jn = 0;
 	FILE *junit = NULL, *jcases = NULL;
 	char *jbuf = NULL;
@@ -766,11 +767,16 @@ int cmd_matrix(int argc, char **argv)
 		plist = strdup(o.presets);
 		if (!plist)
 			return 2;
-		for (char *tok = strtok(plist, ","); tok && npre < 32;
+		for (char *tok = strtok(plist, ","); tok;
 		     tok = strtok(NULL, ",")) {
 			if (span_policy_preset(&p, tok)) {
 				free(plist);
 				return cli_usage_error("matrix", "unknown preset '%s'", tok);
+			}
+			if (npre + o.ndesigns == MATRIX_MAX_COLS) {
+				free(plist);
+				return cli_usage_error("matrix", "more than %s columns (presets and designs)",
+						       "32");
 			}
 			presets[npre++] = tok;
 		}
@@ -778,12 +784,17 @@ int cmd_matrix(int argc, char **argv)
 		/* mainline beside the designs, unless --presets says */
 		presets[npre++] = span_preset_name(0);
 	} else {
-		for (int i = 0; span_preset_name(i) && npre < 32; i++)
+		for (int i = 0; span_preset_name(i) && npre < MATRIX_MAX_COLS; i++)
 			presets[npre++] = span_preset_name(i);
 	}
 	/* one column per --design after the presets' */
 	ncol = npre;
-	for (int d = 0; d < o.ndesigns && ncol < 32; d++)
+	if (npre + o.ndesigns > MATRIX_MAX_COLS) {
+		free(plist);
+		return cli_usage_error("matrix", "more than %s columns (presets and designs)",
+				       "32");
+	}
+	for (int d = 0; d < o.ndesigns; d++)
 		colname[ncol++] = o.design[d].ops->name;
 	for (int p = 0; p < npre; p++)
 		colname[p] = presets[p];
@@ -835,7 +846,7 @@ int cmd_matrix(int argc, char **argv)
 		struct scn *base = NULL;
 		char err[1024];
 		struct matrix_row *rows;
-		char why[32][128];
+		char why[MATRIX_MAX_COLS][128];
 		int nrows;
 
 		if (cli_parse_scn(files[f], &o, NULL, 0, &base, err, sizeof(err))) {

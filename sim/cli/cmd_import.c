@@ -53,6 +53,8 @@ struct imp {
 	char *sched;		/* the observed order, run-length encoded */
 	size_t sched_len, sched_cap;
 	int last_task, last_count;
+	long lineno;
+	char err[256];		/* a limit the log passed: the import stops */
 };
 
 static struct imp_task *task_of(struct imp *im, int pid)
@@ -60,13 +62,19 @@ static struct imp_task *task_of(struct imp *im, int pid)
 	for (int i = 0; i < im->ntasks; i++)
 		if (im->task[i].pid == pid)
 			return &im->task[i];
-	if (im->ntasks == IMP_MAX_TASKS)
+	if (im->ntasks == IMP_MAX_TASKS) {
+		snprintf(im->err, sizeof(im->err),
+			 "line %ld: more than %d tasks (pids)", im->lineno,
+			 IMP_MAX_TASKS);
 		return NULL;
+	}
 	im->task[im->ntasks].pid = pid;
 	im->task[im->ntasks].ops = open_memstream(&im->task[im->ntasks].ops_buf,
 						  &im->task[im->ntasks].ops_len);
-	if (!im->task[im->ntasks].ops)
+	if (!im->task[im->ntasks].ops) {
+		snprintf(im->err, sizeof(im->err), "out of memory");
 		return NULL;
+	}
 	return &im->task[im->ntasks++];
 }
 
@@ -331,9 +339,14 @@ static void import_call(struct imp *im, struct imp_task *t, char *call)
 		int r, w;
 		bool nb = n > 1 && strstr(arg[1], "O_NONBLOCK");
 
-		if (sscanf(arg[0], "[%d, %d]", &r, &w) != 2 || r < 0 ||
-		    w < 0 || r >= IMP_MAX_FD || w >= IMP_MAX_FD)
+		if (sscanf(arg[0], "[%d, %d]", &r, &w) != 2)
 			return;
+		if (r < 0 || w < 0 || r >= IMP_MAX_FD || w >= IMP_MAX_FD) {
+			snprintf(im->err, sizeof(im->err),
+				 "line %ld: descriptor %d: the importer follows descriptors below %d",
+				 im->lineno, r > w ? r : w, IMP_MAX_FD);
+			return;
+		}
 		im->npipes++;
 		im->fd[r] = (struct imp_fd){ im->npipes, 'r' };
 		im->fd[w] = (struct imp_fd){ im->npipes, 'w' };
@@ -346,9 +359,14 @@ static void import_call(struct imp *im, struct imp_task *t, char *call)
 	    strstr(arg[0], "AF_UNIX") && strstr(arg[1], "SOCK_STREAM")) {
 		int x, y;
 
-		if (sscanf(arg[3], "[%d, %d]", &x, &y) != 2 || x < 0 ||
-		    y < 0 || x >= IMP_MAX_FD || y >= IMP_MAX_FD)
+		if (sscanf(arg[3], "[%d, %d]", &x, &y) != 2)
 			return;
+		if (x < 0 || y < 0 || x >= IMP_MAX_FD || y >= IMP_MAX_FD) {
+			snprintf(im->err, sizeof(im->err),
+				 "line %ld: descriptor %d: the importer follows descriptors below %d",
+				 im->lineno, x > y ? x : y, IMP_MAX_FD);
+			return;
+		}
 		im->fd[x] = (struct imp_fd){ ++im->nsocks, 's' };
 		im->fd[y] = (struct imp_fd){ ++im->nsocks, 's' };
 		fprintf(im->setup, "  unix s%d s%d\n", im->nsocks - 1,
@@ -542,8 +560,11 @@ static const char usage_import[] =
 "cut short (record with -s 65535), and a close by a forked task of a\n"
 "descriptor it inherited (the model's descriptors are per world).\n"
 "\n"
-"exit status: 0 written; 2 a usage error, a log that cannot be read, or a\n"
-"log with no call on a pipe or socket.\n";
+"Limits (docs/limits.md): 64 tasks, descriptors below 1024, lines below\n"
+"1 MiB; past one the import stops with the line, exit 2.\n"
+"\n"
+"exit status: 0 written; 2 a usage error, a log that cannot be read, a\n"
+"limit passed, or a log with no call on a pipe or socket.\n";
 
 int cmd_import(int argc, char **argv)
 {
@@ -587,8 +608,21 @@ int cmd_import(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	while (getline(&line, &cap, in) > 0)
+	for (ssize_t len; (len = getline(&line, &cap, in)) > 0 && !im->err[0];) {
+		im->lineno++;
+		if ((size_t)len >= IMP_MAX_LINE) {
+			snprintf(im->err, sizeof(im->err),
+				 "line %ld: longer than %d bytes", im->lineno,
+				 IMP_MAX_LINE - 1);
+			break;
+		}
 		import_line(im, line);
+	}
+	if (im->err[0]) {
+		fprintf(stderr, "spansim import: %s: %s\n", log, im->err);
+		ret = 2;
+		goto out;
+	}
 	if (ferror(in)) {
 		fprintf(stderr, "spansim import: %s: %s\n", log, strerror(errno));
 		ret = 2;

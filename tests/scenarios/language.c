@@ -298,6 +298,15 @@ START_TEST(usage_errors)
 	check_usage("matrix --schedule", "matrix", f, "--schedule", "a", NULL);
 	check_usage("run --ktap", "run", f, "--ktap", NULL);
 	check_usage("test --ktap --json", "test", f, "--ktap", "--json", NULL);
+	/* 33 columns: more than the matrix has (docs/limits.md) */
+	check_usage("matrix, 33 presets", "matrix", f, "--presets",
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18,linux-6.18,linux-6.18,"
+		    "linux-6.18,linux-6.18,linux-6.18", NULL);
 	check_usage("explore --seed", "explore", f, "--seed", "1", NULL);
 	check_usage("run --max-states", "run", f, "--max-states", "5", NULL);
 	/* inputs are checked before they are read */
