@@ -228,6 +228,8 @@ int span__decide_slow(struct span_world *w, struct span_decision *d)
 
 	d->w = w;
 	d->data = w->design->data;
+	if (!d->pid && w->cur_pid > 0)
+		d->pid = (uint32_t)w->cur_pid;
 	/*
 	 * The context is the call's own arguments and the page's kind, which
 	 * does not change while the page lives: nothing the step's footprint

@@ -389,7 +389,7 @@ ssize_t span__filemap_splice_read(struct span_world *w, uint32_t file,
 		if (span__decide(w, &(struct span_decision){
 				.point = SPAN_KNOB_PIPE_BUF_INIT,
 				.func = "splice_folio_into_pipe",
-				.pid = (uint32_t)w->cur_pid, .page = page,
+				.page = page,
 				.len = n, .dst = SPAN_DST_PIPE }) ==
 		    SPAN_PIPE_BUF_INIT_CLEAR)
 			buf->flags = 0;

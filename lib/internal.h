@@ -344,8 +344,9 @@ void span__design_check(struct span_world *w);
 
 /*
  * span__decide - the world's design decides @d (its point, func and the
- * call's context filled in by the caller): a value of knob d->point.  The
- * default design, "knobs", is the world's policy, read without a call.
+ * call's context filled in by the caller; a pid left 0 is the current
+ * task's): a value of knob d->point.  The default design, "knobs", is the
+ * world's policy, read without a call.
  */
 static inline int span__decide(struct span_world *w, struct span_decision *d)
 {
@@ -358,9 +359,7 @@ static inline int span__decide(struct span_world *w, struct span_decision *d)
 static inline int span__decide_knob(struct span_world *w, int k,
 				    const char *func)
 {
-	struct span_decision d = { .point = k, .func = func,
-				   .pid = (uint32_t)(w->cur_pid > 0 ?
-						     w->cur_pid : 0) };
+	struct span_decision d = { .point = k, .func = func };
 
 	return span__decide(w, &d);
 }

@@ -243,7 +243,7 @@ static bool wp_can_reuse(struct span_world *w, uint32_t page)
 	span__fp_count_test(w, page, true);
 	switch (span__decide(w, &(struct span_decision){
 			.point = SPAN_KNOB_COW_REUSE, .func = "wp_can_reuse",
-			.pid = (uint32_t)w->cur_pid, .page = page,
+			.page = page,
 			.len = w->page_size, .dst = SPAN_DST_PROCESS })) {
 	case SPAN_COW_REUSE_EXCLUSIVE:
 		if (p->flags & PG_anon_exclusive)

@@ -90,12 +90,9 @@ void span__owner_put(struct span_world *w, uint32_t owner, const char *func)
 	span__trace(w, func, SPAN_TR_PUT, SPAN_OBJ_OWNER, owner,
 		    o->refcount + 1, o->refcount, NULL);
 	if (!o->refcount) {
-		span__fp(w, true, SPAN_OBJ_OWNER, owner);
-		int when = span__decide(w, &(struct span_decision){
-				.point = SPAN_KNOB_OWNER_RELEASE, .func = func,
-				.pid = (uint32_t)(w->cur_pid > 0 ?
-						  w->cur_pid : 0) });
+		int when = span__decide_knob(w, SPAN_KNOB_OWNER_RELEASE, func);
 
+		span__fp(w, true, SPAN_OBJ_OWNER, owner);
 		/* owner_release=service_put ran it at the service's put */
 		if (o->destructed && when == SPAN_OWNER_RELEASE_SERVICE_PUT)
 			return;
@@ -140,9 +137,7 @@ int span_owner_put(struct span_world *w, int owner)
 	}
 	OWNER(w, owner)->service_ref = 0;
 	if (OWNER(w, owner)->refcount > 1 && !OWNER(w, owner)->destructed &&
-	    span__decide(w, &(struct span_decision){
-		    .point = SPAN_KNOB_OWNER_RELEASE, .func = "owner_put",
-		    .pid = (uint32_t)(w->cur_pid > 0 ? w->cur_pid : 0) }) ==
+	    span__decide_knob(w, SPAN_KNOB_OWNER_RELEASE, "owner_put") ==
 		    SPAN_OWNER_RELEASE_SERVICE_PUT) {
 		/* the service frees its memory now: others still hold it */
 		span__fp(w, true, SPAN_OBJ_OWNER, (uint32_t)owner);

@@ -194,7 +194,7 @@ static bool get_page_refs(struct span_world *w, uint32_t page, int64_t refs,
 	if (may_refuse &&
 	    span__decide(w, &(struct span_decision){
 		    .point = SPAN_KNOB_GET_PAGE_CHECK, .func = func,
-		    .pid = (uint32_t)w->cur_pid, .page = page, .len = refs }) ==
+		    .page = page, .len = refs }) ==
 		    SPAN_GET_PAGE_CHECKED) {
 		if (p->refcount <= 0 ||
 		    p->refcount > span__refcount_max(w) - refs) {

@@ -508,7 +508,6 @@ uint32_t span__pskb_copy(struct span_world *w, uint32_t skb)
 	flags = SHINFO(w, old)->flags & SKBFL_SHARED_FRAG;
 	if (flags && span__decide(w, &(struct span_decision){
 			     .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
-			     .pid = (uint32_t)w->cur_pid,
 			     .dst = SPAN_DST_SOCK }) ==
 			     SPAN_SHARED_FRAG_DROP_ON_COPY) {
 		flags = 0;
@@ -796,7 +795,6 @@ bool span__skb_try_coalesce(struct span_world *w, uint32_t to, uint32_t from,
 	shared = fs->flags & SKBFL_SHARED_FRAG;
 	if (shared && span__decide(w, &(struct span_decision){
 			      .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
-			      .pid = (uint32_t)w->cur_pid,
 			      .dst = SPAN_DST_SOCK }) ==
 			      SPAN_SHARED_FRAG_DROP_ON_COALESCE) {
 		span__trace(w, func, SPAN_TR_FLAGS, SPAN_OBJ_SKB, to,
@@ -920,7 +918,6 @@ int span__skb_cow_data(struct span_world *w, uint32_t skb)
 
 	if (shared && span__decide(w, &(struct span_decision){
 			      .point = SPAN_KNOB_SKB_SHARED_FRAG, .func = func,
-			      .pid = (uint32_t)w->cur_pid,
 			      .dst = SPAN_DST_SOCK }) ==
 			      SPAN_SHARED_FRAG_IGNORE) {
 		span__trace(w, func, SPAN_TR_NOTE, SPAN_OBJ_SKB, skb, 0, 0,
@@ -1044,7 +1041,7 @@ ssize_t span__skb_splice_bits(struct span_world *w, uint32_t sk, uint32_t skb,
 	const char *func = "skb_splice_bits";
 	int policy = span__decide(w, &(struct span_decision){
 			.point = SPAN_KNOB_SOCK_SPLICE, .func = func,
-			.pid = (uint32_t)w->cur_pid, .len = len,
+			.len = len,
 			.dst = SPAN_DST_PIPE });
 	bool have_last = false;
 	ssize_t spliced = 0;
@@ -1354,7 +1351,6 @@ ssize_t span__skb_splice_from_iter(struct span_world *w, uint32_t skb,
 			switch (span__decide(w, &(struct span_decision){
 					.point = SPAN_KNOB_KMEM_SEND,
 					.func = func,
-					.pid = (uint32_t)w->cur_pid,
 					.page = page, .len = part,
 					.dst = SPAN_DST_SOCK })) {
 			case SPAN_KMEM_SEND_REJECT:

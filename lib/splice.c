@@ -97,7 +97,7 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 
 	switch (span__decide(w, &(struct span_decision){
 			.point = SPAN_KNOB_PIPE_SPLIT, .func = func,
-			.pid = (uint32_t)w->cur_pid, .page = ibuf->page,
+			.page = ibuf->page,
 			.len = len, .dst = SPAN_DST_PIPE,
 			.borrowed = buf_borrows(ibuf) })) {
 	case SPAN_PIPE_SPLIT_COPY:
@@ -117,7 +117,7 @@ static int make_fragment(struct span_world *w, struct span_pipe_buffer *ibuf,
 	/* KREF: fs/splice.c splice_pipe_to_pipe()/link_pipe() (5.0+) */
 	if (span__decide(w, &(struct span_decision){
 			.point = SPAN_KNOB_PIPE_LINK_MERGE, .func = func,
-			.pid = (uint32_t)w->cur_pid, .page = ibuf->page,
+			.page = ibuf->page,
 			.len = len, .dst = SPAN_DST_PIPE,
 			.borrowed = buf_borrows(ibuf) }) ==
 	    SPAN_PIPE_LINK_MERGE_CLEAR)
@@ -221,7 +221,6 @@ static ssize_t splice_pipe_to_pipe(struct span_world *w,
 			    span__decide(w, &(struct span_decision){
 				    .point = SPAN_KNOB_PIPE_SPLIT,
 				    .func = func,
-				    .pid = (uint32_t)w->cur_pid,
 				    .page = ibuf->page, .len = ibuf->len,
 				    .dst = SPAN_DST_PIPE, .borrowed = true }) ==
 				    SPAN_PIPE_SPLIT_COPY) {

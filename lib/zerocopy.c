@@ -326,7 +326,7 @@ ssize_t span__zerocopy_fill_skb_from_iter(struct span_world *w, uint32_t skb,
 	const char *func = "zerocopy_fill_skb_from_iter";
 	bool pin = span__decide(w, &(struct span_decision){
 			   .point = SPAN_KNOB_ZEROCOPY_GUP, .func = func,
-			   .pid = (uint32_t)w->cur_pid, .len = length,
+			   .len = length,
 			   .flags = SPAN_MSG_ZEROCOPY, .dst = SPAN_DST_SOCK,
 			   .borrowed = true }) == SPAN_ZEROCOPY_GUP_PIN;
 	ssize_t copied = 0;
