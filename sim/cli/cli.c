@@ -630,6 +630,47 @@ void cli_sub(FILE *subs, int result, const char *kind, const char *cond,
 	fputc('\n', subs);
 }
 
+const char *cli_sub_next(const char *p, struct cli_sub_rec *r)
+{
+	const char *f[4];
+	int len[4];
+
+	if (!p || !*p)
+		return NULL;
+	for (int i = 0; i < 4; i++) {
+		f[i] = p;
+		len[i] = (int)strcspn(p, i < 3 ? "\t\n" : "\n");
+		p += len[i];
+		if (*p == '\t' || (i == 3 && *p == '\n'))
+			p++;
+	}
+	r->result = *f[0] == 'n' ? CLI_SUB_NOT_OK : *f[0] == 's' ?
+		    CLI_SUB_SKIP : CLI_SUB_OK;
+	r->kind = f[1];
+	r->kind_len = len[1];
+	r->cond = f[2];
+	r->cond_len = len[2];
+	r->note = f[3];
+	r->note_len = len[3];
+	return p;
+}
+
+void cli_xml(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++) {
+		switch (s[i]) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' ||
+			    s[i] == '\t')
+				fputc(s[i], f);
+		}
+	}
+}
+
 void cli_yaml_fstr(FILE *out, const char *s)
 {
 	fputc('\'', out);

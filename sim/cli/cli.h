@@ -138,6 +138,18 @@ void cli_yaml_fstr(FILE *out, const char *s);
 enum { CLI_SUB_OK, CLI_SUB_NOT_OK, CLI_SUB_SKIP };
 void cli_sub(FILE *subs, int result, const char *kind, const char *cond,
 	     const char *note);
+/* one cli_sub() line read back: its fields as pointer and length */
+struct cli_sub_rec {
+	int result;		/* CLI_SUB_* */
+	const char *kind, *cond, *note;
+	int kind_len, cond_len, note_len;
+};
+/* cli_sub_next - the record at @p into @r; Return: the next line, or NULL
+ * at the end of the lines */
+const char *cli_sub_next(const char *p, struct cli_sub_rec *r);
+/* cli_xml - the @n bytes at @s (at most: it stops at a NUL) as XML text:
+ * & < > " escaped, control characters but newline and tab dropped */
+void cli_xml(FILE *f, const char *s, size_t n);
 void cli_yaml_str(const char *s);
 
 /* cmd_explore.c: one `spansim test --explore` TAP record (0 ok, 1 not ok,

@@ -620,23 +620,6 @@ static int explore_cells(struct scn *s, const struct opts *o,
 	return design_error ? 2 : undecided ? EXPLORE_EXIT_INCOMPLETE : 0;
 }
 
-/* XML text: & < > " escaped, control characters dropped */
-static void matrix_xml(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else if ((unsigned char)*s >= 0x20 || *s == '\n')
-			fputc(*s, f);
-	}
-}
-
 static bool matrix_bad_cell(const char *c)
 {
 	return !strcmp(c, "FAIL") || !strcmp(c, "FAILS") ||
@@ -681,17 +664,18 @@ static void matrix_junit_file(FILE *f, const char *file,
 		if (w)
 			fclose(w);
 		fputs("    <testcase classname=\"", f);
-		matrix_xml(f, file);
+		cli_xml(f, file, SIZE_MAX);
 		fputs("\" name=\"", f);
-		matrix_xml(f, colname[p]);
+		cli_xml(f, colname[p], SIZE_MAX);
 		fputs("\"", f);
 		if (!bad) {
 			fputs("/>\n", f);
 		} else {
 			fprintf(f, ">\n      <%s message=\"", bad == 2 ? "error" : "failure");
-			matrix_xml(f, bad == 2 ? "search incomplete" : "an expect failed or an invariant broke");
+			fputs(bad == 2 ? "search incomplete" :
+			      "an expect failed or an invariant broke", f);
 			fputs("\">", f);
-			matrix_xml(f, why ? why : "");
+			cli_xml(f, why ? why : "", SIZE_MAX);
 			fprintf(f, "</%s>\n    </testcase>\n",
 				bad == 2 ? "error" : "failure");
 		}

@@ -370,6 +370,7 @@ static void ktap_emit(const char *rec, const char *subs)
 {
 	const char *nl = strchr(rec, '\n'), *body = nl ? nl + 1 : "";
 	const char *dash = strstr(rec, " - ");
+	struct cli_sub_rec c;
 	int nsub = 0;
 
 	for (const char *p = subs; *p; p++)
@@ -384,28 +385,16 @@ static void ktap_emit(const char *rec, const char *subs)
 		else
 			putchar('\n');
 		printf("    1..%d\n", nsub);
-		for (const char *p = subs; *p;) {
-			/* RESULT \t KIND \t COND \t NOTE (cli_sub()) */
-			size_t l = strcspn(p, "\n"), f[4], at = 0;
-
-			for (int i = 0; i < 4; i++) {
-				f[i] = strcspn(p + at, "\t\n");
-				if (at + f[i] > l)
-					f[i] = l > at ? l - at : 0;
-				at += f[i] + 1;
-			}
-			at = f[0] + 1;
-			printf("    %s %d %.*s%s%.*s", *p == 'n' ? "not ok" : "ok",
-			       ++k, (int)f[1], p + at, f[2] ? " " : "",
-			       (int)f[2], p + at + f[1] + 1);
-			if (*p == 's')
-				printf(" # SKIP %.*s", (int)f[3],
-				       p + at + f[1] + f[2] + 2);
-			else if (f[3])
-				printf(" # %.*s", (int)f[3],
-				       p + at + f[1] + f[2] + 2);
+		for (const char *p = subs; (p = cli_sub_next(p, &c));) {
+			printf("    %s %d %.*s%s%.*s",
+			       c.result == CLI_SUB_NOT_OK ? "not ok" : "ok", ++k,
+			       c.kind_len, c.kind, c.cond_len ? " " : "",
+			       c.cond_len, c.cond);
+			if (c.result == CLI_SUB_SKIP)
+				printf(" # SKIP %.*s", c.note_len, c.note);
+			else if (c.note_len)
+				printf(" # %.*s", c.note_len, c.note);
 			putchar('\n');
-			p += l + (p[l] == '\n');
 		}
 	}
 	for (const char *p = body; *p;) {
@@ -427,66 +416,42 @@ static void ktap_emit(const char *rec, const char *subs)
 static void json_case(const char *file, const char *rec, const char *subs,
 		      bool ok, bool first)
 {
-	const char *hash = strstr(rec, " # "), *nl = strchr(rec, '\n');
+	static const char *const result[] = {
+		[CLI_SUB_OK] = "ok", [CLI_SUB_NOT_OK] = "not ok",
+		[CLI_SUB_SKIP] = "skip",
+	};
+	const char *nl = strchr(rec, '\n'), *hash = strstr(rec, " # ");
+	const char *end = nl ? nl : rec + strlen(rec);
+	struct cli_sub_rec c;
 	bool sep = false;
 
 	printf("%s{\"file\":", first ? "" : ",");
 	report_json_string(stdout, file);
 	printf(",\"ok\":%s,\"note\":", ok ? "true" : "false");
-	if (hash && (!nl || hash < nl)) {
-		char note[512];
-
-		snprintf(note, sizeof(note), "%.*s",
-			 (int)((nl ? nl : hash + strlen(hash)) - hash - 3),
-			 hash + 3);
-		report_json_string(stdout, note);
-	} else {
+	if (hash && hash < end)
+		report_json_bytes(stdout, hash + 3, (size_t)(end - hash - 3));
+	else
 		fputs("null", stdout);
-	}
 	fputs(",\"conditions\":[", stdout);
-	for (const char *p = subs; *p;) {
-		/* RESULT \t KIND \t COND \t NOTE (cli_sub()) */
-		size_t l = strcspn(p, "\n");
-		char f[4][1024];
-		const char *q = p;
-
-		for (int i = 0; i < 4; i++) {
-			size_t n = strcspn(q, "\t\n");
-
-			snprintf(f[i], sizeof(f[i]), "%.*s", (int)n, q);
-			q += n + (q[n] == '\t');
-		}
+	for (const char *p = subs; (p = cli_sub_next(p, &c));) {
 		printf("%s{\"kind\":", sep ? "," : "");
-		report_json_string(stdout, f[1]);
+		report_json_bytes(stdout, c.kind, (size_t)c.kind_len);
 		fputs(",\"cond\":", stdout);
-		report_json_string(stdout, f[2][0] ? f[2] : NULL);
-		fputs(",\"result\":", stdout);
-		report_json_string(stdout, f[0]);
-		fputs(",\"note\":", stdout);
-		report_json_string(stdout, f[3][0] ? f[3] : NULL);
+		if (c.cond_len)
+			report_json_bytes(stdout, c.cond, (size_t)c.cond_len);
+		else
+			fputs("null", stdout);
+		printf(",\"result\":\"%s\",\"note\":", result[c.result]);
+		if (c.note_len)
+			report_json_bytes(stdout, c.note, (size_t)c.note_len);
+		else
+			fputs("null", stdout);
 		putchar('}');
 		sep = true;
-		p += l + (p[l] == '\n');
 	}
 	fputs("],\"tap\":", stdout);
 	report_json_string(stdout, rec);
 	putchar('}');
-}
-
-/* XML text: & < > " escaped, control characters dropped */
-static void xml_str(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
 }
 
 /* one <testcase> of --junit: a failure carries the TAP record */
@@ -494,17 +459,14 @@ static void junit_case(FILE *f, const char *file, const char *rec,
 		       const char *subs, bool ok, double secs)
 {
 	const char *slash = strrchr(file, '/');
-	int skipped = 0;
 
-	for (const char *p = subs; (p = strstr(p, "# SKIP")); p++)
-		skipped++;
 	fputs("    <testcase classname=\"", f);
 	if (slash)
-		fprintf(f, "%.*s", (int)(slash - file), file);
+		cli_xml(f, file, (size_t)(slash - file));
 	else
 		fputs(".", f);
 	fputs("\" name=\"", f);
-	xml_str(f, slash ? slash + 1 : file);
+	cli_xml(f, slash ? slash + 1 : file, SIZE_MAX);
 	fprintf(f, "\" time=\"%.3f\"", secs);
 	if (ok && !*subs) {
 		fputs("/>\n", f);
@@ -512,22 +474,17 @@ static void junit_case(FILE *f, const char *file, const char *rec,
 	}
 	fputs(">\n", f);
 	if (!ok) {
-		size_t l = strcspn(rec, "\n");
-		char first[512];
-
-		snprintf(first, sizeof(first), "%.*s", (int)l, rec);
 		fputs("      <failure message=\"", f);
-		xml_str(f, first);
+		cli_xml(f, rec, strcspn(rec, "\n"));
 		fputs("\">", f);
-		xml_str(f, rec);
+		cli_xml(f, rec, SIZE_MAX);
 		fputs("</failure>\n", f);
 	}
 	if (*subs) {
 		fputs("      <system-out>", f);
-		xml_str(f, subs);
+		cli_xml(f, subs, SIZE_MAX);
 		fputs("</system-out>\n", f);
 	}
-	(void)skipped;
 	fputs("    </testcase>\n", f);
 }
 

@@ -56,6 +56,11 @@ static void put_str(FILE *out, const char *p, size_t n, bool json)
 		fprintf(out, "... (%zu bytes)", n);
 }
 
+void report_json_bytes(FILE *out, const char *p, size_t n)
+{
+	put_str(out, p, n, true);
+}
+
 void report_json_string(FILE *out, const char *s)
 {
 	if (!s)
@@ -235,8 +240,7 @@ void report_json(struct run *r, FILE *out)
 	fputc('}', out);
 	if (run_design_desc(r)) {
 		fputs(",\"design\":", out);
-		put_str(out, run_design_desc(r), strlen(run_design_desc(r)),
-			true);
+		report_json_string(out, run_design_desc(r));
 	}
 	fputs(",\"violation\":", out);
 	if (v) {

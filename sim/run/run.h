@@ -193,6 +193,8 @@ int run_always_broken(const struct run *r, uint64_t *step);
 void report_text(struct run *r, FILE *out);
 /** report_json_string - @s as a JSON string, or null for NULL. */
 void report_json_string(FILE *out, const char *s);
+/** report_json_bytes - the @n bytes at @p as a JSON string. */
+void report_json_bytes(FILE *out, const char *p, size_t n);
 void report_json(struct run *r, FILE *out);
 int report_dot(struct run *r, FILE *out);
 const char *run_status_name(enum run_status st);
