@@ -580,8 +580,7 @@ static int explore_cells(struct scn *s, const struct opts *o,
 			strcpy(rows[k].cells[p], "error");
 		return 0;
 	}
-	if (res.errors && res.error_msg && o->ro.design &&
-	    strstr(res.error_msg, "design '")) {
+	if (res.design_error) {
 		/* the design broke the model's rules: no verdict */
 		fprintf(stderr, "spansim matrix: %s\n", res.error_msg);
 		design_error = true;

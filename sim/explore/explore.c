@@ -267,6 +267,8 @@ void explore__end_state(struct xctx *x)
 		if (!res->error_msg)
 			res->error_msg = strdup(st == RUN_ERROR ? run_error(r) :
 						"step limit reached");
+		if (span_world_design_error(run_world(r)))
+			res->design_error = true;
 	} else if (st == RUN_VIOLATION) {
 		const struct span_violation *v = run_violation(r);
 

@@ -141,6 +141,7 @@ struct explore_result {
 	size_t viol_len[SPAN_NR_INVARIANTS];
 	uint64_t errors;
 	char *error_msg;
+	bool design_error;	/* an error was the design's (span/design.h) */
 	/* for `expect violation`: end states that did not break it */
 	uint64_t missed_violation;
 	char *missed_witness;
