@@ -120,7 +120,7 @@ int cli_file_hash(const char *path, uint64_t *h);
 
 /* cmd_import.c: `spansim import strace LOG` */
 int cmd_import(int argc, char **argv);
-const char *cli_usage_import_text(void);
+extern const char cli_usage_import[];
 
 /* cmd_merge.c */
 extern const char cli_usage_merge[];

@@ -46,12 +46,12 @@ struct imp {
 	struct imp_fd fd[IMP_MAX_FD];
 	struct imp_task task[IMP_MAX_TASKS];
 	int ntasks;
-	FILE *setup, *expects, *notes;
-	char *setup_buf, *expects_buf, *notes_buf;
-	size_t setup_len, expects_len, notes_len;
+	FILE *setup, *expects, *schedf;
+	char *setup_buf, *expects_buf;
+	size_t setup_len, expects_len;
 	int npipes, nsocks, nops, nskipped;
 	char *sched;		/* the observed order, run-length encoded */
-	size_t sched_len, sched_cap;
+	size_t sched_len;
 	int last_task, last_count;
 	long lineno;
 	char err[256];		/* a limit the log passed: the import stops */
@@ -81,31 +81,15 @@ static struct imp_task *task_of(struct imp *im, int pid)
 /* append @t's thread to the observed order */
 static void sched_add(struct imp *im, int t)
 {
-	char tok[48];
-	size_t n;
-
 	if (t == im->last_task) {
 		im->last_count++;
 		return;
 	}
 	if (im->last_count) {
-		n = (size_t)snprintf(tok, sizeof(tok), "%st%d%s",
-				     im->sched_len ? "," : "",
-				     im->task[im->last_task].pid, "");
+		fprintf(im->schedf, "%st%d", ftell(im->schedf) > 0 ? "," : "",
+			im->task[im->last_task].pid);
 		if (im->last_count > 1)
-			n += (size_t)snprintf(tok + n, sizeof(tok) - n, "*%d",
-					      im->last_count);
-		if (im->sched_len + n + 1 > im->sched_cap) {
-			size_t cap = (im->sched_cap + n + 1) * 2;
-			char *p = realloc(im->sched, cap);
-
-			if (!p)
-				return;
-			im->sched = p;
-			im->sched_cap = cap;
-		}
-		memcpy(im->sched + im->sched_len, tok, n + 1);
-		im->sched_len += n;
+			fprintf(im->schedf, "*%d", im->last_count);
 	}
 	im->last_task = t;
 	im->last_count = 1;
@@ -543,7 +527,7 @@ static void import_line(struct imp *im, char *s)
 	import_call(im, t, s);
 }
 
-static const char usage_import[] =
+const char cli_usage_import[] =
 "usage: spansim import strace LOG [-o OUT.scn]\n"
 "\n"
 "Turns a log of `strace -f -s 65535 -o LOG PROGRAM` into a scenario: the\n"
@@ -576,7 +560,7 @@ int cmd_import(int argc, char **argv)
 	int ret = 0;
 
 	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		fputs(usage_import, stdout);
+		fputs(cli_usage_import, stdout);
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[0], "strace"))
@@ -603,8 +587,8 @@ int cmd_import(int argc, char **argv)
 	im->last_task = -1;
 	im->setup = open_memstream(&im->setup_buf, &im->setup_len);
 	im->expects = open_memstream(&im->expects_buf, &im->expects_len);
-	im->notes = open_memstream(&im->notes_buf, &im->notes_len);
-	if (!im->setup || !im->expects || !im->notes) {
+	im->schedf = open_memstream(&im->sched, &im->sched_len);
+	if (!im->setup || !im->expects || !im->schedf) {
 		ret = 2;
 		goto out;
 	}
@@ -629,8 +613,11 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	sched_add(im, -2);	/* flush the last run */
-	fflush(im->setup);
-	fflush(im->expects);
+	if (fflush(im->setup) || fflush(im->expects) || fflush(im->schedf)) {
+		fprintf(stderr, "spansim import: out of memory\n");
+		ret = 2;
+		goto out;
+	}
 	for (int i = 0; i < im->ntasks; i++)
 		fflush(im->task[i].ops);
 	if (!im->nops) {
@@ -682,11 +669,10 @@ out:
 		fclose(im->setup);
 	if (im->expects)
 		fclose(im->expects);
-	if (im->notes)
-		fclose(im->notes);
+	if (im->schedf)
+		fclose(im->schedf);
 	free(im->setup_buf);
 	free(im->expects_buf);
-	free(im->notes_buf);
 	for (int i = 0; i < im->ntasks; i++) {
 		fclose(im->task[i].ops);
 		free(im->task[i].ops_buf);
@@ -697,7 +683,3 @@ out:
 	return ret;
 }
 
-const char *cli_usage_import_text(void)
-{
-	return usage_import;
-}

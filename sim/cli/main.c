@@ -778,7 +778,7 @@ static int dispatch(int argc, char **argv)
 		      !strcmp(c, "matrix") ? cli_usage_matrix :
 		      !strcmp(c, "explore") ? cli_usage_explore :
 		      !strcmp(c, "merge") ? cli_usage_merge :
-		      !strcmp(c, "import") ? cli_usage_import_text() :
+		      !strcmp(c, "import") ? cli_usage_import :
 		      !strcmp(c, "policies") ? usage_policies :
 		      !strcmp(c, "list") ? usage_list : usage_top, stdout);
 		return 0;
