@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "sim/explore/explore.h"
+#include "scn_files.h"
 #include "spawn.h"
 
 #define MAX_STATES 200000
@@ -92,21 +93,7 @@ static int search(const char *path, const char *preset, const char *n,
 	return 0;
 }
 
-static int nr_files, nr_compared, nr_skipped;
-static char *files[1024];
-
-static int collect(const char *path, const struct stat *st, int type,
-		   struct FTW *ftw)
-{
-	size_t l = strlen(path);
-
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && l > 4 && !strcmp(path + l - 4, ".scn") &&
-	    nr_files < 1024)
-		files[nr_files++] = strdup(path);
-	return 0;
-}
+static int nr_compared, nr_skipped;
 
 /* one scenario under one preset: compare, or count a skip */
 static void compare(const char *path, const char *preset)

@@ -2,7 +2,8 @@
 /*
  * scn_files.h - every .scn file under scenarios/ and tests/ of the source
  * tree ($SPAN_SOURCE_DIR): the corpus the whole-corpus comparisons of
- * check_modes.c and design_presets.c run over.
+ * check_modes.c and design_presets.c run over (explore_dpor.c walks
+ * scenarios/ alone with collect()).
  */
 #ifndef SPANSIM_TEST_SCN_FILES_H
 #define SPANSIM_TEST_SCN_FILES_H
@@ -16,8 +17,9 @@
 static int nr_files;
 static char *files[2048];
 
-static int collect(const char *path, const struct stat *st, int type,
-		   struct FTW *ftw)
+/* an nftw() callback: every .scn file into files[] */
+static inline int collect(const char *path, const struct stat *st, int type,
+			  struct FTW *ftw)
 {
 	size_t l = strlen(path);
 
@@ -30,7 +32,7 @@ static int collect(const char *path, const struct stat *st, int type,
 }
 
 /* fill files[]: once; fails the test on a missing or moved directory */
-static void collect_all(void)
+static inline void collect_all(void)
 {
 	const char *src = getenv("SPAN_SOURCE_DIR");
 	char dir[4096];
