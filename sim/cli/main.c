@@ -626,12 +626,13 @@ static int cmd_test(int argc, char **argv)
 			json_case(files[i], rec, subs, !ret, k == 1);
 		else if (o.ktap)
 			ktap_emit(rec, subs);
-		else if (cli_color())
+		else if (cli_color()) {
 			/* "not ok" red, "ok" green, on a terminal */
-			printf("%s%s%s%s", cli_paint(ret ? "not ok" : "ok"),
-			       ret ? "not ok" : "ok", CLI_RESET("ok"),
-			       rec + (ret ? 6 : 2));
-		else
+			const char *word = ret ? "not ok" : "ok";
+
+			printf("%s%s%s%s", cli_paint(word), word,
+			       CLI_RESET(word), rec + strlen(word));
+		} else
 			fputs(rec, stdout);
 		if (jcases)
 			junit_case(jcases, files[i], rec, subs, !ret,
