@@ -3,8 +3,9 @@
 # package-files: cpack makes a .deb (and an .rpm where rpmbuild is); each is
 # unpacked into a scratch root, where an outside program builds against
 # its span.pc and runs against its libspan.so, and its spansim runs a seed
-# scenario.  Without rpmbuild the .rpm part says SKIP and the test passes
-# on the .deb alone (rpm is in the Makefile's Debian packages).
+# scenario.  Without rpmbuild the .rpm part is not run and says SKIP, which
+# ctest reports as a skip of the whole test (SKIP_REGULAR_EXPRESSION), not
+# a pass (rpm is in the Makefile's Debian packages).
 #
 #   cmake -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -DLIBDIR=lib
 #         -DC_COMPILER=cc [-DEXTRA_FLAGS="-fsanitize=..."] -P cpack.cmake
