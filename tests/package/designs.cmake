@@ -12,7 +12,9 @@
 #   - a design built for another API version, one missing a callback, one
 #     without the span_design symbol and a file that is not a shared
 #     object are refused with a message and exit status 2, and a callback
-#     answering out of range stops the run with exit status 2.
+#     answering out of range stops the run with exit status 2;
+#   - a design's own invariant (.check) is reported as the violation
+#     "design" with its message, in run and explore.
 #
 #   cmake -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -DLIBDIR=lib
 #         -DC_COMPILER=cc [-DEXTRA_FLAGS="-fsanitize=..."] -P designs.cmake
@@ -74,7 +76,7 @@ set(good "${WORK_DIR}/span-desc-workqueue/span-desc-workqueue.so")
 set(broken "${WORK_DIR}/early-release/early-release.so")
 
 # the bad ones, and the variant again, through pkg-config
-foreach(b bad_version missing_callback out_of_range no_symbol)
+foreach(b bad_version missing_callback out_of_range no_symbol check_always)
 	step(pkg-config-${b} ${CMAKE_COMMAND} -E env
 		"PKG_CONFIG_PATH=${libdir}/pkgconfig"
 		sh -c "exec \"$0\" \"$@\" $(pkg-config --cflags span)"
@@ -140,3 +142,10 @@ expect(out-of-range 2 "\\.vmsplice returned 42 in iter_to_pipe" ${spansim}
 expect(out-of-range-matrix 2 "\\.vmsplice returned 42" ${spansim} matrix
 	scenarios/seed/vmsplice-fork.scn --explore -q
 	--design ${WORK_DIR}/out_of_range.so)
+
+# a design's own invariant: the violation "design", its message, exit 1
+expect(design-check-run 1 "invariants: design at step 2 in design: design 'check-always': step 2 is one too many"
+	${spansim} run scenarios/seed/vmsplice-fork.scn
+	--design ${WORK_DIR}/check_always.so)
+expect(design-check-explore 1 "invariant broken: design in" ${spansim} explore
+	scenarios/seed/vmsplice-fork.scn --design ${WORK_DIR}/check_always.so -q)
